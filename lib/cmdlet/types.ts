@@ -1,0 +1,99 @@
+// The cmdlet contract (shared/docs/architecture.md): a command file exports one
+// CmdletDefinition; the runtime binds argv/stdin to it, renders its output and maps
+// its errors to exit codes. Nothing here knows about Lync.
+import type { ErrorRecord } from './errors.js';
+
+export type ParameterType = 'string' | 'string[]' | 'int' | 'switch' | 'enum' | 'credential';
+
+export interface ParameterDefinition {
+  /** PascalCase, as PowerShell spells it (`Fqdn`, `EnableCompliance`). */
+  name: string;
+  type: ParameterType;
+  help: string;
+  mandatory?: boolean;
+  /** Explicit position (0-based) for positional binding; switches are never positional. */
+  position?: number;
+  aliases?: string[];
+  /** Binds from a piped object's property of the same name (or one of `pipelineProperties`). */
+  valueFromPipelineByPropertyName?: boolean;
+  /** Extra property names that bind this parameter from a piped object (`Fqdn` for `Identity`). */
+  pipelineProperties?: string[];
+  /** enum values, matched case-insensitively and canonicalised to this casing. */
+  validateSet?: readonly string[];
+  validatePattern?: { regex: RegExp; description: string };
+  validateRange?: { min: number; max: number };
+  /** Never logged or echoed. */
+  secret?: boolean;
+  /** Name of a parameter set this parameter belongs to (omitted: all sets). */
+  parameterSets?: string[];
+  default?: unknown;
+}
+
+export interface Example {
+  title: string;
+  code: string;
+  remarks: string;
+}
+
+export interface OutputProperty {
+  name: string;
+  description: string;
+}
+
+export type ConfirmImpact = 'None' | 'Low' | 'Medium' | 'High';
+
+export interface CmdletDefinition<P = Record<string, any>> {
+  name: string;
+  synopsis: string;
+  description: string;
+  examples: Example[];
+  parameters: ParameterDefinition[];
+  /** Parameter sets that need one of their parameters; used for help syntax and binding errors. */
+  parameterSets?: { name: string; description?: string }[];
+  outputType: string;
+  outputs: OutputProperty[];
+  /** Columns shown in table view (default: every property of the first object). */
+  defaultDisplay?: string[];
+  supportsShouldProcess?: boolean;
+  confirmImpact?: ConfirmImpact;
+  /** When a Test-* command reports failures, the runtime exits 3. `failed(obj)` says which objects count. */
+  failedWhen?: (obj: any) => boolean;
+  /** Extra exit-code lines for help. */
+  notes?: string[];
+  /** Runs once per bound input object (once when nothing is piped). */
+  process(params: P, ctx: CmdletContext): AsyncIterable<unknown> | Promise<unknown | unknown[] | void>;
+  /** Runs once after every input object was processed (e.g. to check collective conditions). */
+  end?(ctx: CmdletContext): AsyncIterable<unknown> | Promise<unknown | unknown[] | void>;
+}
+
+export interface Logger {
+  verbose(message: string, meta?: Record<string, unknown>): void;
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warning(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+export interface CmdletContext {
+  commandName: string;
+  /** Folder of the topology repository (from -Repository, PCHAT_REPOSITORY or the per-user default). */
+  repositoryPath: string;
+  /** A run id that correlates every log line of this invocation. */
+  runId: string;
+  log: Logger;
+  /** ShouldProcess: false under -WhatIf (after printing the What if line) or when the user declines. */
+  shouldProcess(target: string, action: string): Promise<boolean>;
+  writeError(record: ErrorRecord): void;
+  writeWarning(message: string): void;
+  writeVerbose(message: string): void;
+  writeDebug(message: string): void;
+  /** Asks for a secret on a terminal; throws a terminating error when there is none. */
+  readSecret(prompt: string, target: string): Promise<string>;
+  whatIf: boolean;
+  force: boolean;
+  /** True when stdin/stderr is a terminal (prompts allowed). */
+  interactive: boolean;
+  signal: AbortSignal;
+  /** The parameters the user actually bound (PowerShell's $PSBoundParameters). */
+  bound: Set<string>;
+}

@@ -1,0 +1,170 @@
+// The topology model (shared/docs/architecture.md "Topology"): plain typed data.
+// Objects refer to each other by human identities: a site by name, a pool by FQDN,
+// a SQL store as `fqdn` or `fqdn\INSTANCE`, a file store as `\\server\share` or its local path.
+
+export const SCHEMA_VERSION = 1;
+
+export type Product = 'Lync2013' | 'SkypeForBusiness2015';
+export const PRODUCTS: readonly Product[] = ['Lync2013', 'SkypeForBusiness2015'];
+
+export interface Site {
+  name: string;
+  siteId: number;
+  city?: string;
+  state?: string;
+  countryCode?: string;
+}
+
+export type Edition = 'Enterprise' | 'Standard';
+
+export interface FrontEndPool {
+  fqdn: string;
+  site: string;
+  edition: Edition;
+  /** Enterprise: the pool's servers. Standard Edition: the single server (equal to fqdn). */
+  computers: string[];
+}
+
+export interface SqlStore {
+  sqlServerFqdn: string;
+  /** undefined/null: the default instance. */
+  sqlInstance?: string | null;
+  /** Fixed TCP port (no SQL Browser lookup). */
+  port?: number;
+  /** Identity of the store that mirrors this one (mirroring enabled when set). */
+  mirror?: string;
+  /** Identity of the mirroring witness store (needs `mirror`). */
+  witness?: string;
+  /** Database mirroring endpoint port: 5022 for principal and mirror, 7022 for a witness by default. */
+  mirroringPort?: number;
+  /** The instance is an AlwaysOn availability group (imported from a topology document). */
+  alwaysOn?: boolean;
+  /** Known platform facts (optional; filled by import or by a probe), for rule 30. */
+  version?: string;
+  edition?: string;
+  /** Site the store belongs to (informational). */
+  site?: string;
+}
+
+export interface FileStore {
+  /** UNC form: file server FQDN and share name. */
+  fileServerFqdn?: string;
+  share?: string;
+  /** Local form (single-computer pools only): an absolute local path. */
+  path?: string;
+}
+
+export type ComputerType = 'Single' | 'Multiple';
+
+export interface PersistentChatPool {
+  fqdn: string;
+  site: string;
+  computerType: ComputerType;
+  computers: string[];
+  displayName: string;
+  port: number;
+  /** Service instance number within its site: the file store folder is `<SiteId>-PersistentChatService-<Instance>`. */
+  instance: number;
+  enableCompliance: boolean;
+  /** Disaster recovery with backup SQL stores (multiple-computer pools only). */
+  enableDisasterRecovery: boolean;
+  defaultForSite: boolean;
+  defaultForAllSites: boolean;
+  sqlStore: string;
+  complianceSqlStore?: string;
+  backupSqlStore?: string;
+  backupComplianceSqlStore?: string;
+  fileStore: string;
+  nextHopPool: string;
+}
+
+/** Any other cluster FQDN known to the deployment (Edge, Office Web Apps, SQL hosts...), kept for rule 5. */
+export interface OccupiedName {
+  fqdn: string;
+  role: string;
+}
+
+export interface Topology {
+  product: Product;
+  sites: Site[];
+  frontEndPools: FrontEndPool[];
+  sqlStores: SqlStore[];
+  fileStores: FileStore[];
+  persistentChatPools: PersistentChatPool[];
+  occupiedNames: OccupiedName[];
+}
+
+export function emptyTopology(product: Product = 'SkypeForBusiness2015'): Topology {
+  return { product, sites: [], frontEndPools: [], sqlStores: [], fileStores: [], persistentChatPools: [], occupiedNames: [] };
+}
+
+export const DEFAULT_PCHAT_PORT = 5041;
+export const DEFAULT_MIRRORING_PORT = 5022;
+export const DEFAULT_WITNESS_PORT = 7022;
+
+// ---- identities -----------------------------------------------------------------
+
+/** FQDNs compare case-insensitively; the canonical form is lower case without a trailing dot. */
+export function normalizeFqdn(fqdn: string): string {
+  return fqdn.trim().replace(/\.$/, '').toLowerCase();
+}
+
+export function sqlStoreIdentity(s: Pick<SqlStore, 'sqlServerFqdn' | 'sqlInstance'>): string {
+  const inst = s.sqlInstance ?? '';
+  return inst ? `${normalizeFqdn(s.sqlServerFqdn)}\\${inst.toUpperCase()}` : normalizeFqdn(s.sqlServerFqdn);
+}
+
+/** Parses `fqdn` or `fqdn\INSTANCE` (also `fqdn/INSTANCE`, `fqdn\MSSQLSERVER` for the default instance). */
+export function parseSqlStoreIdentity(identity: string): { sqlServerFqdn: string; sqlInstance: string | null } {
+  const m = /^([^\\/]+)(?:[\\/](.*))?$/.exec(identity.trim());
+  if (!m) return { sqlServerFqdn: identity, sqlInstance: null };
+  const inst = (m[2] ?? '').trim();
+  return {
+    sqlServerFqdn: normalizeFqdn(m[1]!),
+    sqlInstance: inst === '' || inst.toUpperCase() === 'MSSQLSERVER' ? null : inst.toUpperCase(),
+  };
+}
+
+export function fileStoreIdentity(f: FileStore): string {
+  if (f.path) return f.path;
+  return `\\\\${normalizeFqdn(f.fileServerFqdn ?? '')}\\${f.share ?? ''}`;
+}
+
+/** Parses `\\server\share` (or `//server/share`); returns null for anything else (a local path). */
+export function parseUncPath(p: string): { fileServerFqdn: string; share: string; folder: string } | null {
+  const m = /^(?:\\\\|\/\/)([^\\/]+)[\\/]([^\\/]+)((?:[\\/][^\\/]+)*)[\\/]?$/.exec(p.trim());
+  if (!m) return null;
+  return { fileServerFqdn: normalizeFqdn(m[1]!), share: m[2]!, folder: (m[3] ?? '').replace(/\//g, '\\').replace(/^\\/, '') };
+}
+
+export function isUncFileStore(f: FileStore): boolean {
+  return !f.path && !!f.fileServerFqdn && !!f.share;
+}
+
+export function findSite(t: Topology, name: string): Site | undefined {
+  const n = name.toLowerCase();
+  return t.sites.find((s) => s.name.toLowerCase() === n);
+}
+export function findFrontEndPool(t: Topology, fqdn: string): FrontEndPool | undefined {
+  const n = normalizeFqdn(fqdn);
+  return t.frontEndPools.find((p) => p.fqdn === n);
+}
+export function findSqlStore(t: Topology, identity: string): SqlStore | undefined {
+  const id = sqlStoreIdentity(parseSqlStoreIdentity(identity));
+  return t.sqlStores.find((s) => sqlStoreIdentity(s) === id);
+}
+export function findFileStore(t: Topology, identity: string): FileStore | undefined {
+  const unc = parseUncPath(identity);
+  const id = unc ? fileStoreIdentity(unc) : identity;
+  return t.fileStores.find((f) => fileStoreIdentity(f).toLowerCase() === id.toLowerCase());
+}
+export function findPersistentChatPool(t: Topology, fqdn: string): PersistentChatPool | undefined {
+  const n = normalizeFqdn(fqdn);
+  return t.persistentChatPools.find((p) => p.fqdn === n);
+}
+
+/** The file store folder of a pool: `<SiteId>-PersistentChatService-<Instance>` (domain.md 4). */
+export function persistentChatFolderName(t: Topology, pool: PersistentChatPool): string {
+  const site = findSite(t, pool.site);
+  return `${site?.siteId ?? 0}-PersistentChatService-${pool.instance}`;
+}

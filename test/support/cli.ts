@@ -1,0 +1,44 @@
+// Spawns the real executables (bin/pchat or bin/<Verb-Noun>) the way a shell script does.
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const samplesDir = path.resolve(projectRoot, '../shared/samples');
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON lines (empty lines ignored). */
+  objects: any[];
+}
+
+export interface RunOptions {
+  input?: string;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+}
+
+/** Runs `bin/pchat <args>` (or `bin/<command>` when `command` is given). Never throws for a non-zero exit. */
+export async function run(args: string[], opts: RunOptions = {}, command = 'pchat'): Promise<RunResult> {
+  const r = await execa(path.join(projectRoot, 'bin', command), args, {
+    reject: false,
+    input: opts.input ?? '',
+    env: { PCHAT_REPOSITORY: undefined, ...opts.env },
+    timeout: opts.timeoutMs ?? 60_000,
+    stripFinalNewline: false,
+  });
+  const stdout = String(r.stdout ?? '');
+  const objects: any[] = [];
+  for (const line of stdout.split('\n')) {
+    const l = line.trim();
+    if (!l) continue;
+    try {
+      objects.push(JSON.parse(l));
+    } catch {
+      /* not JSON: leave to the test */
+    }
+  }
+  return { exitCode: r.exitCode ?? -1, stdout, stderr: String(r.stderr ?? ''), objects };
+}
