@@ -1,0 +1,62 @@
+// Credentials without secrets on argv: the password comes from an environment variable,
+// a credential file (owner-only permissions), or a prompt on a terminal.
+import { readFile, stat } from 'node:fs/promises';
+import { ErrorRecord } from './errors.js';
+import type { CmdletContext } from './types.js';
+import type { Credential } from '../probes/types.js';
+
+export interface CredentialSource {
+  /** The user name given with -Credential/-SqlCredential (`user`, `DOMAIN\user`, `user@realm`). */
+  userName?: string;
+  /** Environment variable that holds the password (PCHAT_SMB_PASSWORD, PCHAT_SQL_PASSWORD). */
+  envVar: string;
+  /** A file whose first line is the password (mode 0600 or stricter on POSIX). */
+  file?: string;
+  /** What the credential is for, for messages and the prompt. */
+  target: string;
+}
+
+/** Returns undefined when no user name was given (integrated / anonymous authentication). */
+export async function resolveCredential(ctx: CmdletContext, src: CredentialSource): Promise<Credential | undefined> {
+  if (!src.userName) return undefined;
+  if (src.file) return { userName: src.userName, password: await readCredentialFile(src.file) };
+  const fromEnv = process.env[src.envVar];
+  if (fromEnv !== undefined && fromEnv !== '') return { userName: src.userName, password: fromEnv };
+  if (!ctx.interactive) {
+    throw new ErrorRecord({
+      errorId: 'CredentialPasswordMissing',
+      category: 'AuthenticationError',
+      target: src.target,
+      message: `No password for '${src.userName}': ${src.envVar} is not set, no -CredentialFile was given, and there is no terminal to ask on.`,
+      recommendedAction: `Set ${src.envVar} in the job's environment, or pass -CredentialFile <file> (mode 0600) whose first line is the password.`,
+    });
+  }
+  return { userName: src.userName, password: await ctx.readSecret(`Password for ${src.userName} (${src.target}): `, src.target) };
+}
+
+async function readCredentialFile(file: string): Promise<string> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (e) {
+    throw new ErrorRecord({
+      errorId: 'CredentialFileNotFound',
+      category: 'ObjectNotFound',
+      target: file,
+      message: `Cannot read the credential file '${file}': ${(e as NodeJS.ErrnoException).code ?? e}.`,
+      recommendedAction: 'Check the path given with -CredentialFile.',
+      exitCode: 2,
+    });
+  }
+  if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+    throw new ErrorRecord({
+      errorId: 'CredentialFileTooOpen',
+      category: 'SecurityError',
+      target: file,
+      message: `The credential file '${file}' can be read by other users (mode ${(info.mode & 0o777).toString(8)}).`,
+      recommendedAction: `Run: chmod 600 '${file}'`,
+    });
+  }
+  const text = await readFile(file, 'utf8');
+  return text.split(/\r?\n/)[0] ?? '';
+}
