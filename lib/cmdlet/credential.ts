@@ -18,6 +18,12 @@ export interface CredentialSource {
 
 /** Returns undefined when no user name was given (integrated / anonymous authentication). */
 export async function resolveCredential(ctx: CmdletContext, src: CredentialSource): Promise<Credential | undefined> {
+  const cred = await findCredential(ctx, src);
+  if (cred) ctx.registerSecret?.(cred.password);
+  return cred;
+}
+
+async function findCredential(ctx: CmdletContext, src: CredentialSource): Promise<Credential | undefined> {
   if (!src.userName) return undefined;
   if (src.file) return { userName: src.userName, password: await readCredentialFile(src.file) };
   const fromEnv = process.env[src.envVar];

@@ -96,4 +96,6 @@ export interface CmdletContext {
   signal: AbortSignal;
   /** The parameters the user actually bound (PowerShell's $PSBoundParameters). */
   bound: Set<string>;
+  /** Registers a secret (a password read at run time) so it is scrubbed from every message and log line. */
+  registerSecret?(secret: string): void;
 }

@@ -1,0 +1,63 @@
+// The dispatcher: `pchat <Command> ...` and every per-command executable end here.
+import { COMMANDS, resolveCommandName } from './registry.js';
+import { ExitCode } from '../lib/cmdlet/errors.js';
+
+async function listing(): Promise<string> {
+  // commander formats the command list and suggests the nearest name for a typo.
+  const { Command } = await import('commander');
+  const program = new Command('pchat')
+    .usage('<Command> [-Parameter value ...]')
+    .description('Define, check and publish a Lync Server 2013 / Skype for Business Server Persistent Chat pool, PowerShell style.')
+    .helpCommand('help <Command>', 'show the help of a command (also <Command> -?)')
+    .addHelpText('after', '\nRun `pchat help <Command>` for a command\'s parameters and examples. Exit codes: see README.');
+  for (const [name, load] of Object.entries(COMMANDS)) program.command(name).description((await load()).default.synopsis);
+  return program.helpInformation();
+}
+
+async function unknownCommand(name: string): Promise<number> {
+  const { Command } = await import('commander');
+  const program = new Command('pchat').exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: () => {} }).showSuggestionAfterError(true);
+  for (const n of Object.keys(COMMANDS)) program.command(n).action(() => {});
+  try {
+    program.parse([name], { from: 'user' });
+  } catch {
+    /* commander printed the error and its suggestion */
+  }
+  process.stderr.write(`Run 'pchat' to list the commands.\n`);
+  return ExitCode.Usage;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || ['-?', '-h', '--help', '-help'].includes(first.toLowerCase()) || (first.toLowerCase() === 'help' && rest.length === 0)) {
+    process.stdout.write(await listing());
+    return ExitCode.Success;
+  }
+  if (first.toLowerCase() === 'help' || first.toLowerCase() === 'get-help') {
+    const name = resolveCommandName(rest[0]!);
+    if (!name) return unknownCommand(rest[0]!);
+    const { formatHelp } = await import('../lib/cmdlet/help.js');
+    process.stdout.write(formatHelp((await COMMANDS[name]!()).default));
+    return ExitCode.Success;
+  }
+  const name = resolveCommandName(first);
+  if (!name) return unknownCommand(first);
+  const [{ runCmdlet }, mod] = await Promise.all([import('../lib/cmdlet/run.js'), COMMANDS[name]!()]);
+  return runCmdlet(mod.default, rest);
+}
+
+/** Entry point of the bin shims: sets the exit code instead of exiting, so logs flush. */
+export function start(argv: string[]): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); // reader went away (| head)
+  });
+  main(argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`pchat: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = ExitCode.Error;
+    },
+  );
+}

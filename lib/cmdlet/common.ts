@@ -1,0 +1,58 @@
+// The common parameters the runtime supplies to every command (a command may not declare these names).
+import type { CmdletDefinition, ParameterDefinition } from './types.js';
+
+export const OUTPUT_FORMATS = ['Table', 'List', 'Json'] as const;
+export const ERROR_ACTIONS = ['Stop', 'Continue', 'SilentlyContinue'] as const;
+
+const ALWAYS: ParameterDefinition[] = [
+  { name: 'Verbose', type: 'switch', aliases: ['vb'], help: 'Writes what the command is doing to stderr (VERBOSE: lines).' },
+  { name: 'Debug', type: 'switch', aliases: ['db'], help: 'Writes support details to stderr (DEBUG: lines); implies -Verbose.' },
+  {
+    name: 'ErrorAction',
+    type: 'enum',
+    aliases: ['ea'],
+    validateSet: ERROR_ACTIONS,
+    help: 'Stop: the first non-terminating error ends the command. Continue (default): report it and go on. SilentlyContinue: go on without printing it (the exit code still says it happened).',
+  },
+  {
+    name: 'OutputFormat',
+    type: 'enum',
+    aliases: ['of'],
+    validateSet: OUTPUT_FORMATS,
+    help: 'How objects are written to stdout. Default: Table on a terminal, Json (one object per line) into a pipe or file.',
+  },
+  { name: 'LogFile', type: 'string', help: 'Appends a JSON-lines log of this run (every level, with a run id) to this file. Also PCHAT_LOG_FILE.' },
+  {
+    name: 'Repository',
+    type: 'string',
+    help: 'Folder of the topology repository. Default: $PCHAT_REPOSITORY, else the per-user folder (see README).',
+  },
+];
+
+const SHOULD_PROCESS: ParameterDefinition[] = [
+  { name: 'WhatIf', type: 'switch', aliases: ['wi'], help: 'Shows what would change, as "What if:" lines on stderr, and changes nothing.' },
+  { name: 'Confirm', type: 'switch', aliases: ['cf'], help: 'Asks before each change (-Confirm:false never asks). With no terminal a needed confirmation fails at once (exit 4).' },
+];
+
+const FORCE: ParameterDefinition = {
+  name: 'Force',
+  type: 'switch',
+  help: 'Does not ask for confirmation (unless -Confirm is given too); -WhatIf still wins.',
+};
+
+export const HELP_PARAMETER: ParameterDefinition = { name: 'Help', type: 'switch', aliases: ['?'], help: 'Shows this help.' };
+
+/** The common parameters that apply to a command. -Force is added only when the command does not declare its own. */
+export function commonParameters(def: CmdletDefinition): ParameterDefinition[] {
+  const own = new Set(def.parameters.map((p) => p.name.toLowerCase()));
+  const list = [...ALWAYS];
+  if (def.supportsShouldProcess) {
+    list.push(...SHOULD_PROCESS);
+    if (!own.has('force')) list.push(FORCE);
+  }
+  return list;
+}
+
+export const COMMON_NAMES = new Set(
+  [...ALWAYS, ...SHOULD_PROCESS, FORCE, HELP_PARAMETER].map((p) => p.name.toLowerCase()),
+);

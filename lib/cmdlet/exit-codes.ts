@@ -1,0 +1,10 @@
+// The exit-code table, as help and README print it (values in errors.ts ExitCode).
+export const EXIT_CODE_HELP = [
+  '0    success (a Test-* command: no check Failed; warnings allowed)',
+  '1    an error: a terminating error, or at least one non-terminating error was written',
+  '2    usage: unknown/ambiguous/missing parameter, invalid value, unknown command',
+  '3    a Test-* command or validation found failures (Publish-Topology: refused by its checks)',
+  '4    confirmation needed but not possible (no terminal; use -Force or -Confirm:false), or declined',
+  '5    the repository is locked by another process and stayed locked past the wait',
+  '130  interrupted (Ctrl+C / SIGINT)',
+];

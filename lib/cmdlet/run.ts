@@ -1,0 +1,265 @@
+// Runs one command: bind argv (and piped objects), call process() once per input object,
+// render what it returns, report errors as records, and settle the exit code.
+import { randomUUID } from 'node:crypto';
+import { fstatSync } from 'node:fs';
+import { ErrorRecord, ExitCode, isErrorRecord, type ExitCodeValue } from './errors.js';
+import { bindArguments, bindPipelineObject, checkMandatory } from './binding.js';
+import { createRenderer, type OutputFormat } from './format.js';
+import { formatHelp } from './help.js';
+import { LogSink } from './log.js';
+import { readPipelineInput } from './pipeline.js';
+import { defaultRepositoryPath } from './paths.js';
+import { ShouldProcessState, type ConfirmIo } from './should-process.js';
+import type { CmdletContext, CmdletDefinition } from './types.js';
+
+export interface Host {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stdoutIsTerminal: boolean;
+  interactive: boolean;
+  readStdin: () => Promise<string | undefined>;
+  confirmIo?: ConfirmIo;
+  readSecret?: (prompt: string) => Promise<string>;
+  env: NodeJS.ProcessEnv;
+}
+
+export function processHost(): Host {
+  return {
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+    stdoutIsTerminal: !!process.stdout.isTTY,
+    interactive: !!process.stdin.isTTY && !!process.stderr.isTTY,
+    readStdin: async () => (stdinCarriesData() ? readAll(process.stdin) : undefined),
+    confirmIo: { ask: (q) => askLine(q) },
+    readSecret: (q) => askSecret(q),
+    env: process.env,
+  };
+}
+
+/** Only a pipe or a redirected file is read; a terminal or /dev/null never is, so a job never waits on stdin. */
+function stdinCarriesData(): boolean {
+  try {
+    const st = fstatSync(0);
+    return st.isFIFO() || st.isFile() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  let s = '';
+  stream.setEncoding('utf8');
+  for await (const chunk of stream) s += chunk;
+  return s;
+}
+
+async function askLine(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
+async function askSecret(question: string): Promise<string> {
+  process.stderr.write(question);
+  const stdin = process.stdin;
+  stdin.setRawMode?.(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let s = '';
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return finish();
+        if (ch === '\u0003') return finish(new Error('interrupted'));
+        if (ch === '\u007f') s = s.slice(0, -1);
+        else s += ch;
+      }
+    };
+    const finish = (err?: Error) => {
+      stdin.off('data', onData);
+      stdin.setRawMode?.(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(s);
+    };
+    stdin.on('data', onData);
+  });
+}
+
+/** PowerShell's error view, on stderr. */
+export function renderErrorRecord(e: ErrorRecord, commandName: string): string {
+  const lines = [
+    `${commandName} : ${e.message}`,
+    `    + CategoryInfo          : ${e.category}: (${e.target}) [${commandName}], ErrorRecord`,
+    `    + FullyQualifiedErrorId : ${e.fullyQualifiedErrorId(commandName)}`,
+  ];
+  if (e.recommendedAction) lines.push(`    + RecommendedAction     : ${e.recommendedAction}`);
+  return lines.join('\n') + '\n';
+}
+
+function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
+  return !!x && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], host: Host = processHost()): Promise<ExitCodeValue> {
+  let exit: ExitCodeValue = ExitCode.Success;
+  // The most serious outcome wins: 130 > 5 > 4 > 3 > 2 > 1 > 0.
+  const raise = (code: ExitCodeValue) => {
+    if (code > exit) exit = code;
+  };
+
+  // 1. Binding errors are usage errors, printed before anything runs (-ErrorAction does not apply to them).
+  let args;
+  try {
+    args = bindArguments(def, argv);
+  } catch (e) {
+    if (!isErrorRecord(e)) throw e;
+    host.stderr(renderErrorRecord(e, def.name));
+    return e.exitCode;
+  }
+  if (args.help) {
+    host.stdout(formatHelp(def));
+    return ExitCode.Success;
+  }
+
+  const v = args.values;
+  const runId = randomUUID();
+  const log = new LogSink({
+    commandName: def.name,
+    runId,
+    verbose: !!v.Verbose,
+    debug: !!v.Debug,
+    logFile: (v.LogFile as string | undefined) ?? (host.env.PCHAT_LOG_FILE || undefined),
+    stderr: host.stderr,
+  });
+  const format = (v.OutputFormat as OutputFormat | undefined) ?? (host.stdoutIsTerminal ? 'Table' : 'Json');
+  const errorAction = (v.ErrorAction as string | undefined) ?? 'Continue';
+  const quiet = def.parameters.some((p) => p.name === 'Quiet') && v.Quiet === true;
+  const renderer = createRenderer(format, host.stdout, def.defaultDisplay);
+  const abort = new AbortController();
+  const onSigint = () => {
+    abort.abort();
+    raise(ExitCode.Interrupted);
+  };
+  process.once('SIGINT', onSigint);
+
+  const should = new ShouldProcessState({
+    confirmImpact: def.confirmImpact ?? 'Medium',
+    whatIf: !!v.WhatIf,
+    confirm: args.bound.has('Confirm') ? (v.Confirm as boolean) : undefined,
+    force: !!v.Force,
+    interactive: host.interactive,
+    io: host.confirmIo,
+    stderr: host.stderr,
+    log,
+    commandName: def.name,
+  });
+
+  const writeRecord = (e: ErrorRecord) => {
+    log.error(e.message, { errorId: e.errorId, category: e.category, target: e.target, fullyQualifiedErrorId: e.fullyQualifiedErrorId(def.name), recommendedAction: e.recommendedAction });
+    const scrubbed = new ErrorRecord({ errorId: e.errorId, category: e.category, target: log.scrub(e.target), message: log.scrub(e.message), recommendedAction: log.scrub(e.recommendedAction), exitCode: e.exitCode });
+    host.stderr(renderErrorRecord(scrubbed, def.name));
+  };
+
+  const baseCtx = (bound: Set<string>): CmdletContext => ({
+    commandName: def.name,
+    repositoryPath: (v.Repository as string | undefined) ?? defaultRepositoryPath(host.env),
+    runId,
+    log,
+    shouldProcess: (target, action) => should.shouldProcess(target, action),
+    writeError: (e) => {
+      if (errorAction === 'Stop') throw e;
+      raise(ExitCode.Error);
+      if (errorAction === 'SilentlyContinue') log.error(e.message, { errorId: e.errorId, target: e.target });
+      else writeRecord(e);
+    },
+    writeWarning: (m) => log.warning(m),
+    writeVerbose: (m) => log.verbose(m),
+    writeDebug: (m) => log.debug(m),
+    readSecret: async (prompt, target) => {
+      if (!host.interactive || !host.readSecret) {
+        throw new ErrorRecord({ errorId: 'NoTerminalForPrompt', category: 'InvalidOperation', target, message: `A password is needed for ${target} and there is no terminal to ask on.`, recommendedAction: 'Provide the password through the environment variable or credential file the command documents.' });
+      }
+      const s = await host.readSecret(prompt);
+      log.addSecret(s);
+      return s;
+    },
+    whatIf: !!v.WhatIf,
+    force: !!v.Force,
+    interactive: host.interactive,
+    signal: abort.signal,
+    bound,
+    registerSecret: (s) => log.addSecret(s),
+  });
+
+  const emit = async (result: unknown) => {
+    const push = (o: unknown) => {
+      if (o === undefined) return;
+      if (def.failedWhen?.(o)) raise(ExitCode.TestFailed);
+      if (!quiet) renderer.write(o);
+    };
+    if (isAsyncIterable(result)) for await (const o of result) push(o);
+    else if (Array.isArray(result)) result.forEach(push);
+    else push(result);
+  };
+
+  log.verbose(`${def.name} started (run ${runId}).`);
+  try {
+    const inputs = await pipelineInputs(def, host, args.bound);
+    for (const input of inputs) {
+      if (abort.signal.aborted) break;
+      const values = { ...v };
+      const bound = new Set(args.bound);
+      try {
+        if (input) {
+          const piped = bindPipelineObject(def, input, args.bound);
+          Object.assign(values, piped.values);
+          piped.bound.forEach((n) => bound.add(n));
+        }
+        for (const p of def.parameters) if (values[p.name] === undefined && p.default !== undefined) values[p.name] = p.default;
+        checkMandatory(def, values, bound);
+        await emit(await def.process(values, baseCtx(bound)));
+      } catch (e) {
+        // A failure on one piped object is non-terminating when more objects follow (unless -ErrorAction Stop).
+        if (isErrorRecord(e) && input && inputs.length > 1 && errorAction !== 'Stop' && e.exitCode !== ExitCode.ConfirmationRequired) {
+          raise(e.exitCode);
+          writeRecord(e);
+          continue;
+        }
+        throw e;
+      }
+    }
+    if (def.end) await emit(await def.end(baseCtx(args.bound)));
+    if (should.declined) raise(ExitCode.ConfirmationRequired);
+  } catch (e) {
+    if (isErrorRecord(e)) {
+      writeRecord(e);
+      raise(e.exitCode);
+    } else {
+      const err = e instanceof Error ? e : new Error(String(e));
+      const rec = new ErrorRecord({ errorId: 'UnexpectedError', category: 'InvalidOperation', target: def.name, message: `Unexpected failure: ${err.message}`, recommendedAction: 'Rerun with -Debug and report the output if it persists.' });
+      writeRecord(rec);
+      log.debug(err.stack ?? err.message);
+      raise(ExitCode.Error);
+    }
+  } finally {
+    renderer.end();
+    process.off('SIGINT', onSigint);
+    await log.close();
+  }
+  return exit;
+}
+
+/** One undefined entry means "run once with the command-line values". */
+async function pipelineInputs(def: CmdletDefinition, host: Host, bound: Set<string>): Promise<(Record<string, unknown> | undefined)[]> {
+  if (!def.parameters.some((p) => p.valueFromPipelineByPropertyName && !bound.has(p.name))) return [undefined];
+  const text = await host.readStdin();
+  if (text === undefined || text.trim() === '') return [undefined];
+  const objects = readPipelineInput(text);
+  return objects.length ? objects : [undefined];
+}
