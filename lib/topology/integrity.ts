@@ -1,0 +1,60 @@
+// The document's integrity: every reference points at an object that exists, and no identity is
+// used twice. The repository refuses to write a document that breaks it (rules, by contrast,
+// judge a well-formed document).
+import {
+  fileStoreIdentity,
+  findFileStore,
+  findFrontEndPool,
+  findSite,
+  findSqlStore,
+  sqlStoreIdentity,
+  type Topology,
+} from './model.js';
+
+export interface IntegrityProblem {
+  target: string;
+  message: string;
+}
+
+function duplicates(ids: string[]): string[] {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const id of ids.map((i) => i.toLowerCase())) (seen.has(id) ? dup : seen).add(id);
+  return [...dup];
+}
+
+export function checkIntegrity(t: Topology): IntegrityProblem[] {
+  const out: IntegrityProblem[] = [];
+  const dup = (kind: string, ids: string[]) => duplicates(ids).forEach((id) => out.push({ target: id, message: `${kind} '${id}' is defined more than once` }));
+  dup('Site', t.sites.map((s) => s.name));
+  dup('Site id', t.sites.map((s) => String(s.siteId)));
+  dup('Front End pool', t.frontEndPools.map((p) => p.fqdn));
+  dup('SQL store', t.sqlStores.map(sqlStoreIdentity));
+  dup('File store', t.fileStores.map(fileStoreIdentity));
+  dup('Persistent Chat pool', t.persistentChatPools.map((p) => p.fqdn));
+
+  const needSite = (owner: string, site: string) => {
+    if (!findSite(t, site)) out.push({ target: owner, message: `${owner} refers to site '${site}', which does not exist` });
+  };
+  const needSql = (owner: string, role: string, id: string | undefined) => {
+    if (id && !findSqlStore(t, id)) out.push({ target: owner, message: `${owner} refers to ${role} SQL store '${id}', which does not exist` });
+  };
+  for (const p of t.frontEndPools) needSite(p.fqdn, p.site);
+  for (const s of t.sqlStores) {
+    const id = sqlStoreIdentity(s);
+    needSql(id, 'mirror', s.mirror);
+    needSql(id, 'witness', s.witness);
+  }
+  for (const p of t.persistentChatPools) {
+    needSite(p.fqdn, p.site);
+    needSql(p.fqdn, 'primary', p.sqlStore);
+    needSql(p.fqdn, 'compliance', p.complianceSqlStore);
+    needSql(p.fqdn, 'backup', p.backupSqlStore);
+    needSql(p.fqdn, 'backup compliance', p.backupComplianceSqlStore);
+    if (p.fileStore && !findFileStore(t, p.fileStore)) out.push({ target: p.fqdn, message: `${p.fqdn} refers to file store '${p.fileStore}', which does not exist` });
+    if (p.nextHopPool && !findFrontEndPool(t, p.nextHopPool)) {
+      out.push({ target: p.fqdn, message: `${p.fqdn} uses '${p.nextHopPool}' as its next hop, which is not a Front End pool or Standard Edition server of the topology` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+// An exclusive lock on the repository folder with a bounded wait.
+// Written here rather than taken from proper-lockfile: that package detects staleness by mtime, which
+// needs a refresh timer in every process and pulls in graceful-fs (which patches fs); the repository only
+// needs O_EXCL creation plus "is the holder still alive", which is a few lines.
+import { open, readFile, unlink } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
+
+export interface LockOptions {
+  /** How long to wait for another process to finish (default 15 s, or PCHAT_LOCK_TIMEOUT_MS). */
+  timeoutMs?: number;
+}
+
+interface Holder {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function withLock<T>(folder: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const file = path.join(folder, '.lock');
+  const timeoutMs = opts.timeoutMs ?? (Number(process.env.PCHAT_LOCK_TIMEOUT_MS) || 15_000);
+  const deadline = Date.now() + timeoutMs;
+  let holder: Holder | undefined;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fh = await open(file, 'wx');
+      await fh.writeFile(JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+      await fh.close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    holder = await readHolder(file);
+    if (holder && holder.host === os.hostname() && !alive(holder.pid)) {
+      // The holder died (killed mid-change): its lock is stale. Removing it is safe because
+      // every write is atomic, so the repository is as the dead process last left it.
+      await unlink(file).catch(() => {});
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new ErrorRecord({
+        errorId: 'RepositoryLocked',
+        category: 'ResourceBusy',
+        target: folder,
+        message: `The topology repository '${folder}' is locked${holder ? ` by process ${holder.pid} on ${holder.host} since ${holder.since}` : ''} and stayed locked for ${timeoutMs} ms.`,
+        recommendedAction: `Wait for the other command to finish and run again. If no pchat command is running, remove '${file}'.`,
+        exitCode: ExitCode.RepositoryBusy,
+      });
+    }
+    await sleep(Math.min(5 + attempt * 2, 50) + Math.random() * 10);
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(file).catch(() => {});
+  }
+}
+
+async function readHolder(file: string): Promise<Holder | undefined> {
+  try {
+    const h = JSON.parse(await readFile(file, 'utf8'));
+    return typeof h?.pid === 'number' ? h : undefined;
+  } catch {
+    // Being written right now, or gone: treat as held by a live process and retry.
+    return undefined;
+  }
+}

@@ -1,0 +1,238 @@
+// The embedded default repository: a local folder holding the draft topology and its history,
+// and the numbered published revisions, as versioned JSON.
+//
+//   <folder>/draft.json                 the draft (schemaVersion, revision, basedOnPublishedRevision, topology)
+//   <folder>/history/draft-<n>.json     earlier draft revisions
+//   <folder>/published/<n>.json         published revisions (created once, never rewritten)
+//   <folder>/backups/                   copies written by Publish-Topology before it replaces a revision
+//   <folder>/.lock                      held during every read-modify-write
+import { readdir, link, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ErrorRecord } from '../cmdlet/errors.js';
+import { createFileAtomic, readTextIfExists, writeFileAtomic } from './files.js';
+import { checkIntegrity } from './integrity.js';
+import { withLock } from './lock.js';
+import { emptyTopology, PRODUCTS, SCHEMA_VERSION, type Product, type Topology } from './model.js';
+
+export interface DraftDocument {
+  schemaVersion: number;
+  revision: number;
+  /** The published revision this draft started from (0: none yet). Publish refuses when it moved. */
+  basedOnPublishedRevision: number;
+  modifiedAt: string;
+  modifiedBy: string;
+  topology: Topology;
+}
+
+export interface PublishedRevision {
+  schemaVersion: number;
+  revision: number;
+  publishedAt: string;
+  publishedBy: string;
+  summary: string;
+  changes: string[];
+  runId: string;
+  /** The draft revision that was published. */
+  draftRevision: number;
+  topology: Topology;
+}
+
+export function currentUser(): string {
+  try {
+    return `${os.userInfo().username}@${os.hostname()}`;
+  } catch {
+    return `unknown@${os.hostname()}`;
+  }
+}
+
+const KINDS = ['sites', 'frontEndPools', 'sqlStores', 'fileStores', 'persistentChatPools', 'occupiedNames'] as const;
+
+export class Repository {
+  readonly draftFile: string;
+
+  constructor(readonly folder: string) {
+    this.draftFile = path.join(folder, 'draft.json');
+  }
+
+  async exists(): Promise<boolean> {
+    return (await readTextIfExists(this.draftFile)) !== undefined;
+  }
+
+  async readDraft(): Promise<DraftDocument> {
+    const text = await readTextIfExists(this.draftFile);
+    if (text === undefined) {
+      throw new ErrorRecord({
+        errorId: 'RepositoryNotFound',
+        category: 'ObjectNotFound',
+        target: this.folder,
+        message: `There is no topology in '${this.folder}'.`,
+        recommendedAction: "Create one with 'pchat New-Topology' or 'pchat Import-Topology -Path <file>', or point -Repository (or PCHAT_REPOSITORY) at the right folder.",
+      });
+    }
+    return this.parse(text, this.draftFile) as DraftDocument;
+  }
+
+  /** Parses and checks a repository file; a corrupt or newer file is refused (and never rewritten). */
+  private parse(text: string, file: string): DraftDocument | PublishedRevision {
+    let doc: any;
+    const corrupt = (why: string) =>
+      new ErrorRecord({
+        errorId: 'RepositoryFileCorrupt',
+        category: 'InvalidData',
+        target: file,
+        message: `The repository file '${file}' is not a valid topology document: ${why}. It was left as it is.`,
+        recommendedAction: `Restore it from '${path.join(this.folder, 'history')}' (earlier draft revisions) or from a published revision, or fix it by hand.`,
+      });
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw corrupt((e as Error).message);
+    }
+    if (!doc || typeof doc !== 'object' || typeof doc.schemaVersion !== 'number') throw corrupt('no schemaVersion');
+    if (doc.schemaVersion > SCHEMA_VERSION) {
+      throw new ErrorRecord({
+        errorId: 'RepositorySchemaTooNew',
+        category: 'InvalidData',
+        target: file,
+        message: `The repository file '${file}' has schemaVersion ${doc.schemaVersion}; this version of pchat-topology understands up to ${SCHEMA_VERSION}. It was left as it is.`,
+        recommendedAction: 'Upgrade pchat-topology (npm install -g pchat-topology@latest) on this host.',
+      });
+    }
+    const t = doc.topology;
+    if (!t || typeof t !== 'object' || !PRODUCTS.includes(t.product)) throw corrupt('the topology or its product is missing');
+    for (const k of KINDS) if (!Array.isArray(t[k])) throw corrupt(`'topology.${k}' is not a list`);
+    if (typeof doc.revision !== 'number') throw corrupt('no revision number');
+    return doc;
+  }
+
+  /**
+   * Read-modify-write under the lock. `mutate` changes the topology in place (or throws an ErrorRecord to
+   * abort: nothing is written). A change that breaks the document's integrity is refused.
+   */
+  async update(
+    mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
+    opts: { create?: boolean; product?: Product; replace?: boolean } = {},
+  ): Promise<DraftDocument> {
+    await mkdir(this.folder, { recursive: true });
+    return withLock(this.folder, async () => {
+      const text = await readTextIfExists(this.draftFile);
+      let before: DraftDocument;
+      if (text === undefined || opts.replace) {
+        if (text === undefined && !opts.create && !opts.replace) return this.readDraft(); // throws RepositoryNotFound
+        const prev = text === undefined ? undefined : (this.parse(text, this.draftFile) as DraftDocument);
+        const published = await this.latestPublishedNumber();
+        before = { schemaVersion: SCHEMA_VERSION, revision: prev?.revision ?? 0, basedOnPublishedRevision: prev?.basedOnPublishedRevision ?? published, modifiedAt: '', modifiedBy: '', topology: emptyTopology(opts.product) };
+      } else {
+        before = this.parse(text, this.draftFile) as DraftDocument;
+      }
+      const topology = structuredClone(before.topology);
+      await mutate(topology, before);
+      const problems = checkIntegrity(topology);
+      if (problems.length) {
+        throw new ErrorRecord({
+          errorId: 'TopologyIntegrityViolation',
+          category: 'InvalidOperation',
+          target: problems[0]!.target,
+          message: `The change was refused because it would break the topology: ${problems.map((p) => p.message).join('; ')}. Nothing was written.`,
+          recommendedAction: 'Define the missing object first (New-Site, New-SqlStore, New-FileStore, New-FrontEndPool), or correct the reference.',
+        });
+      }
+      const next: DraftDocument = {
+        schemaVersion: SCHEMA_VERSION,
+        revision: before.revision + 1,
+        basedOnPublishedRevision: before.basedOnPublishedRevision,
+        modifiedAt: new Date().toISOString(),
+        modifiedBy: currentUser(),
+        topology,
+      };
+      await this.keepHistory(before.revision, text);
+      await writeFileAtomic(this.draftFile, JSON.stringify(next, null, 1) + '\n');
+      return next;
+    });
+  }
+
+  /** The replaced draft stays readable as history/draft-<n>.json (a hard link: no copy, no partial file). */
+  private async keepHistory(revision: number, previousText: string | undefined): Promise<void> {
+    if (previousText === undefined || revision === 0) return;
+    const dir = path.join(this.folder, 'history');
+    await mkdir(dir, { recursive: true });
+    await link(this.draftFile, path.join(dir, `draft-${revision}.json`)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+  }
+
+  /** Sets the draft's base revision (after a publish), under the lock, keeping its content. */
+  async rebaseDraft(publishedRevision: number): Promise<void> {
+    await withLock(this.folder, async () => {
+      const d = await this.readDraft();
+      await writeFileAtomic(this.draftFile, JSON.stringify({ ...d, basedOnPublishedRevision: publishedRevision }, null, 1) + '\n');
+    });
+  }
+
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    await mkdir(this.folder, { recursive: true });
+    return withLock(this.folder, fn);
+  }
+
+  // ---- published revisions ------------------------------------------------------
+
+  private publishedFile(n: number): string {
+    return path.join(this.folder, 'published', `${String(n).padStart(6, '0')}.json`);
+  }
+
+  async listPublishedNumbers(): Promise<number[]> {
+    try {
+      const names = await readdir(path.join(this.folder, 'published'));
+      return names
+        .map((n) => /^(\d+)\.json$/.exec(n))
+        .filter((m): m is RegExpExecArray => !!m)
+        .map((m) => Number(m[1]))
+        .sort((a, b) => a - b);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+
+  async latestPublishedNumber(): Promise<number> {
+    const all = await this.listPublishedNumbers();
+    return all.length ? all[all.length - 1]! : 0;
+  }
+
+  /** A published revision; the latest when `n` is omitted; undefined when there is none. */
+  async readPublished(n?: number): Promise<PublishedRevision | undefined> {
+    const num = n ?? (await this.latestPublishedNumber());
+    if (!num) return undefined;
+    const file = this.publishedFile(num);
+    const text = await readTextIfExists(file);
+    if (text === undefined) {
+      if (n === undefined) return undefined;
+      throw new ErrorRecord({
+        errorId: 'RevisionNotFound',
+        category: 'ObjectNotFound',
+        target: String(n),
+        message: `There is no published revision ${n} in '${this.folder}'.`,
+        recommendedAction: "List the published revisions with 'pchat Get-TopologyRevision'.",
+        exitCode: 1,
+      });
+    }
+    return this.parse(text, file) as PublishedRevision;
+  }
+
+  /** Writes a new published revision; fails (EEXIST) if that number was taken by a concurrent publish. */
+  async writePublished(rev: PublishedRevision): Promise<void> {
+    await createFileAtomic(this.publishedFile(rev.revision), JSON.stringify(rev, null, 1) + '\n');
+  }
+
+  async writeBackup(name: string, content: string): Promise<string> {
+    const file = path.join(this.folder, 'backups', name);
+    await writeFileAtomic(file, content);
+    return file;
+  }
+
+  /** Auxiliary state files of the repository (e.g. the publish journal), written atomically. */
+  stateFile(name: string): string {
+    return path.join(this.folder, name);
+  }
+}
