@@ -1,0 +1,34 @@
+import type { CmdletDefinition } from '../lib/cmdlet/types.js';
+import { FQDN } from '../lib/cmdlet/validators.js';
+import { findPersistentChatPool, findSite, normalizeFqdn } from '../lib/topology/model.js';
+import { Repository } from '../lib/topology/repository.js';
+import { persistentChatPoolNotFound, siteNotFound } from '../lib/topology/not-found.js';
+import { persistentChatPoolView, POOL_OUTPUTS } from '../lib/topology/views.js';
+
+export default {
+  name: 'Get-PersistentChatPool',
+  synopsis: 'Lists the Persistent Chat pools of the draft topology.',
+  description: 'Returns one object per Persistent Chat pool, all of them or the one named by -Identity, or those of a site. Into a pipe each pool is one JSON line, which the Set-/Remove-/Test- commands bind by its Fqdn.',
+  parameters: [
+    { name: 'Identity', type: 'string', position: 0, ...FQDN, help: 'The pool FQDN.' },
+    { name: 'Site', type: 'string', help: 'Only the pools of this site.' },
+  ],
+  outputType: 'PersistentChatPool',
+  outputs: POOL_OUTPUTS,
+  defaultDisplay: ['Fqdn', 'Site', 'ComputerType', 'Computers', 'Port', 'DefaultForSite', 'DefaultForAllSites', 'SqlStore', 'FileStore'],
+  examples: [
+    { title: 'Every pool', code: 'pchat Get-PersistentChatPool', remarks: '' },
+    { title: 'Make every pool of a site its default, one after the other', code: 'pchat Get-PersistentChatPool -Site Redmond | pchat Set-PersistentChatPoolSiteAffinity -DefaultForSite', remarks: 'Piped objects bind to -Identity by their Fqdn property; the last one wins.' },
+  ],
+  async process(p: { Identity?: string; Site?: string }, ctx) {
+    const t = (await new Repository(ctx.repositoryPath).readDraft()).topology;
+    if (p.Identity) {
+      const pool = findPersistentChatPool(t, p.Identity);
+      if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(p.Identity));
+      return persistentChatPoolView(t, pool);
+    }
+    if (p.Site && !findSite(t, p.Site)) throw siteNotFound(p.Site);
+    const site = p.Site?.toLowerCase();
+    return t.persistentChatPools.filter((x) => !site || x.site.toLowerCase() === site).map((x) => persistentChatPoolView(t, x));
+  },
+} satisfies CmdletDefinition;

@@ -1,0 +1,50 @@
+import type { CmdletDefinition } from '../lib/cmdlet/types.js';
+import { ErrorRecord } from '../lib/cmdlet/errors.js';
+import { FQDN } from '../lib/cmdlet/validators.js';
+import { findFrontEndPool, findSite, normalizeFqdn, type Edition } from '../lib/topology/model.js';
+import { editTopology } from '../lib/topology/edit.js';
+import { frontEndPoolView } from '../lib/topology/views.js';
+import { siteNotFound } from '../lib/topology/not-found.js';
+
+export default {
+  name: 'New-FrontEndPool',
+  synopsis: 'Adds a Front End pool (Enterprise Edition) or a Standard Edition server to the draft topology.',
+  description:
+    'Adds the Front End pool or Standard Edition server that a Persistent Chat pool needs as its next hop (a topology needs one before a Persistent Chat pool can be added). A Standard Edition server is a single computer whose FQDN is the pool FQDN. To take them from the real deployment instead, use Import-Topology.',
+  parameters: [
+    { name: 'Fqdn', type: 'string', mandatory: true, position: 0, ...FQDN, help: 'The pool FQDN (Standard Edition: the server FQDN).' },
+    { name: 'Site', type: 'string', mandatory: true, help: 'The site name.' },
+    { name: 'Edition', type: 'enum', validateSet: ['Enterprise', 'Standard'], default: 'Enterprise', help: 'Enterprise (a pool of servers) or Standard (one server).' },
+    { name: 'Computer', type: 'string[]', ...FQDN, help: 'The Front End servers of an Enterprise pool (comma-separated FQDNs). Standard Edition: the server itself.' },
+  ],
+  supportsShouldProcess: true,
+  confirmImpact: 'Low',
+  outputType: 'FrontEndPool',
+  outputs: [
+    { name: 'Fqdn', description: 'The pool FQDN.' },
+    { name: 'Site', description: 'Its site.' },
+    { name: 'Edition', description: 'Enterprise or Standard.' },
+    { name: 'Computers', description: 'Its servers.' },
+  ],
+  examples: [
+    { title: 'An Enterprise pool', code: 'pchat New-FrontEndPool -Fqdn fepool.contoso.com -Site Redmond -Computer fe01.contoso.com,fe02.contoso.com', remarks: '' },
+    { title: 'A Standard Edition server', code: 'pchat New-FrontEndPool -Fqdn se01.contoso.com -Site Redmond -Edition Standard', remarks: 'Its computer is se01.contoso.com.' },
+  ],
+  async process(p: { Fqdn: string; Site: string; Edition: Edition; Computer?: string[] }, ctx) {
+    const fqdn = normalizeFqdn(p.Fqdn);
+    const computers = (p.Edition === 'Standard' ? p.Computer ?? [fqdn] : p.Computer ?? []).map(normalizeFqdn);
+    if (p.Edition === 'Standard' && (computers.length !== 1 || computers[0] !== fqdn)) {
+      throw new ErrorRecord({ errorId: 'StandardEditionComputerMismatch', category: 'InvalidArgument', target: fqdn, message: `A Standard Edition server is one computer whose FQDN is the pool FQDN; got ${computers.join(', ')}.`, recommendedAction: `Omit -Computer, or give -Computer ${fqdn}.`, exitCode: 2 });
+    }
+    if (!(await ctx.shouldProcess(fqdn, `Add ${p.Edition} Edition Front End pool`))) return;
+    let created;
+    const r = await editTopology(ctx.repositoryPath, (t) => {
+      if (!findSite(t, p.Site)) throw siteNotFound(p.Site);
+      if (findFrontEndPool(t, fqdn)) throw new ErrorRecord({ errorId: 'FrontEndPoolAlreadyExists', category: 'ResourceExists', target: fqdn, message: `The Front End pool '${fqdn}' already exists.`, recommendedAction: 'Choose another FQDN.' });
+      created = { fqdn, site: findSite(t, p.Site)!.name, edition: p.Edition, computers };
+      t.frontEndPools.push(created);
+    });
+    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
+    return frontEndPoolView(created!);
+  },
+} satisfies CmdletDefinition;

@@ -1,0 +1,62 @@
+import type { CmdletDefinition } from '../lib/cmdlet/types.js';
+import { FQDN, PORT, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
+import { DEFAULT_MIRRORING_PORT, DEFAULT_WITNESS_PORT, findSite, findSqlStore } from '../lib/topology/model.js';
+import { editTopology } from '../lib/topology/edit.js';
+import { addSqlStore } from '../lib/topology/stores.js';
+import { siteNotFound } from '../lib/topology/not-found.js';
+import { sqlStoreView } from '../lib/topology/views.js';
+
+interface Params {
+  SqlServerFqdn: string;
+  SqlInstance?: string;
+  Port?: number;
+  MirrorSqlServerFqdn?: string;
+  MirrorSqlInstance?: string;
+  WitnessSqlServerFqdn?: string;
+  WitnessSqlInstance?: string;
+  MirroringPort?: number;
+  Site?: string;
+}
+
+export default {
+  name: 'New-SqlStore',
+  synopsis: 'Defines a SQL Server store (an instance) for Persistent Chat databases, with optional mirroring.',
+  description:
+    'Defines a SQL Server store by FQDN and default or named instance, as the wizard\'s "Define New SQL Store" dialog does. With -MirrorSqlServerFqdn the store is mirrored (the mirror store is defined too when missing); with -WitnessSqlServerFqdn a mirroring witness enables automatic failover. Mirroring endpoint ports default to 5022 (principal and mirror) and 7022 (witness).',
+  parameters: [
+    { name: 'SqlServerFqdn', type: 'string', mandatory: true, position: 0, ...FQDN, help: 'The SQL Server host (or failover cluster) FQDN.' },
+    { name: 'SqlInstance', type: 'string', ...SQL_INSTANCE, help: 'A named instance. Omit for the default instance.' },
+    { name: 'Port', type: 'int', ...PORT, help: 'A fixed TCP port (otherwise 1433 for the default instance, or the SQL Browser for a named one).' },
+    { name: 'MirrorSqlServerFqdn', type: 'string', ...FQDN, help: 'Enables mirroring: the mirror\'s host FQDN.' },
+    { name: 'MirrorSqlInstance', type: 'string', ...SQL_INSTANCE, help: 'The mirror\'s named instance (default instance when omitted).' },
+    { name: 'WitnessSqlServerFqdn', type: 'string', ...FQDN, help: 'A mirroring witness for automatic failover (needs a mirror).' },
+    { name: 'WitnessSqlInstance', type: 'string', ...SQL_INSTANCE, help: 'The witness\'s named instance.' },
+    { name: 'MirroringPort', type: 'int', ...PORT, help: 'The mirroring endpoint port of this store (default 5022).' },
+    { name: 'Site', type: 'string', help: 'The site the store belongs to (informational).' },
+  ],
+  supportsShouldProcess: true,
+  confirmImpact: 'Low',
+  outputType: 'SqlStore',
+  outputs: [
+    { name: 'Identity', description: 'fqdn (default instance) or fqdn\\INSTANCE.' },
+    { name: 'SqlServerFqdn, SqlInstance, Port', description: 'Where it is.' },
+    { name: 'Mirror, Witness, MirroringPort', description: 'Mirroring, when enabled.' },
+    { name: 'AlwaysOn', description: 'True when imported from an AlwaysOn availability group.' },
+  ],
+  examples: [
+    { title: 'A named instance', code: 'pchat New-SqlStore -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT', remarks: 'Its identity is sql01.contoso.com\\PCHAT.' },
+    { title: 'Mirrored, with a witness', code: 'pchat New-SqlStore -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT -MirrorSqlServerFqdn sql02.contoso.com -MirrorSqlInstance PCHAT -WitnessSqlServerFqdn sqlw.contoso.com', remarks: 'Defines three stores; the first is mirrored to the second.' },
+  ],
+  async process(p: Params, ctx) {
+    if (!(await ctx.shouldProcess(p.SqlServerFqdn + (p.SqlInstance ? '\\' + p.SqlInstance : ''), 'Add SQL store'))) return;
+    let id = '';
+    const r = await editTopology(ctx.repositoryPath, (t) => {
+      if (p.Site && !findSite(t, p.Site)) throw siteNotFound(p.Site);
+      const mirror = p.MirrorSqlServerFqdn ? addSqlStore(t, { sqlServerFqdn: p.MirrorSqlServerFqdn, sqlInstance: p.MirrorSqlInstance, mirroringPort: DEFAULT_MIRRORING_PORT, site: p.Site }, { reuse: true }) : undefined;
+      const witness = p.WitnessSqlServerFqdn ? addSqlStore(t, { sqlServerFqdn: p.WitnessSqlServerFqdn, sqlInstance: p.WitnessSqlInstance, mirroringPort: DEFAULT_WITNESS_PORT, site: p.Site }, { reuse: true }) : undefined;
+      id = addSqlStore(t, { sqlServerFqdn: p.SqlServerFqdn, sqlInstance: p.SqlInstance, port: p.Port, mirror, witness, mirroringPort: p.MirroringPort ?? (mirror ? DEFAULT_MIRRORING_PORT : undefined), site: p.Site }, { reuse: false });
+    });
+    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
+    return sqlStoreView(findSqlStore(r.draft.topology, id)!);
+  },
+} satisfies CmdletDefinition;

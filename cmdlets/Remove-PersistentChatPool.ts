@@ -1,0 +1,32 @@
+import type { CmdletDefinition } from '../lib/cmdlet/types.js';
+import { FQDN } from '../lib/cmdlet/validators.js';
+import { findPersistentChatPool, normalizeFqdn } from '../lib/topology/model.js';
+import { editTopology } from '../lib/topology/edit.js';
+import { Repository } from '../lib/topology/repository.js';
+import { persistentChatPoolNotFound } from '../lib/topology/not-found.js';
+
+export default {
+  name: 'Remove-PersistentChatPool',
+  synopsis: 'Removes a Persistent Chat pool from the draft topology.',
+  description: 'Removes the pool from the draft (its stores stay defined). Nothing changes in the deployment until Publish-Topology. ConfirmImpact is High: on a terminal it asks; in a script add -Force or -Confirm:false.',
+  parameters: [{ name: 'Identity', type: 'string', mandatory: true, position: 0, ...FQDN, valueFromPipelineByPropertyName: true, pipelineProperties: ['Fqdn'], help: 'The pool FQDN.' }],
+  supportsShouldProcess: true,
+  confirmImpact: 'High',
+  outputType: 'None',
+  outputs: [],
+  examples: [
+    { title: 'Remove a pool in a script', code: 'pchat Remove-PersistentChatPool -Identity pchatpool.contoso.com -Force', remarks: 'Without a terminal, -Force (or -Confirm:false) is required.' },
+    { title: 'Remove every pool of a site', code: 'pchat Get-PersistentChatPool -Site Lab | pchat Remove-PersistentChatPool -Confirm:false', remarks: '' },
+  ],
+  async process(p: { Identity: string }, ctx) {
+    const fqdn = normalizeFqdn(p.Identity);
+    if (!findPersistentChatPool((await new Repository(ctx.repositoryPath).readDraft()).topology, fqdn)) throw persistentChatPoolNotFound(fqdn);
+    if (!(await ctx.shouldProcess(fqdn, 'Remove Persistent Chat pool'))) return;
+    const r = await editTopology(ctx.repositoryPath, (t) => {
+      if (!findPersistentChatPool(t, fqdn)) throw persistentChatPoolNotFound(fqdn);
+      t.persistentChatPools = t.persistentChatPools.filter((x) => x.fqdn !== fqdn);
+    });
+    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
+    ctx.writeVerbose(`Removed ${fqdn} (draft revision ${r.draft.revision}).`);
+  },
+} satisfies CmdletDefinition;

@@ -1,0 +1,80 @@
+import type { CmdletDefinition } from '../lib/cmdlet/types.js';
+import { FQDN } from '../lib/cmdlet/validators.js';
+import { findPersistentChatPool, normalizeFqdn } from '../lib/topology/model.js';
+import { editTopology } from '../lib/topology/edit.js';
+import { persistentChatPoolNotFound } from '../lib/topology/not-found.js';
+
+interface Params {
+  Identity: string;
+  DefaultForSite?: boolean;
+  DefaultForAllSites?: boolean;
+  Clear?: boolean;
+}
+
+export default {
+  name: 'Set-PersistentChatPoolSiteAffinity',
+  synopsis: 'Makes a Persistent Chat pool the default of its site or of all sites, or clears its affinity.',
+  description:
+    'Clients route room creation and management to the default pool of the user\'s site. This command keeps at most one default per site and one default for all sites: making a pool the default takes the flag from the pool that had it, and the output says what changed. -DefaultForAllSites applies only to topologies with more than one site.',
+  parameters: [
+    { name: 'Identity', type: 'string', mandatory: true, position: 0, ...FQDN, valueFromPipelineByPropertyName: true, pipelineProperties: ['Fqdn'], help: 'The pool FQDN (bound from a piped pool\'s Fqdn).' },
+    { name: 'DefaultForSite', type: 'switch', parameterSets: ['Site'], help: 'Makes the pool the default of its site.' },
+    { name: 'DefaultForAllSites', type: 'switch', parameterSets: ['AllSites'], help: 'Makes the pool the default for all sites.' },
+    { name: 'Clear', type: 'switch', parameterSets: ['Clear'], help: 'Removes both defaults from the pool.' },
+  ],
+  parameterSets: [{ name: 'Site' }, { name: 'AllSites' }, { name: 'Clear' }],
+  supportsShouldProcess: true,
+  confirmImpact: 'Medium',
+  outputType: 'SiteAffinityChange',
+  outputs: [
+    { name: 'Fqdn', description: 'The pool.' },
+    { name: 'Site', description: 'Its site.' },
+    { name: 'DefaultForSite, DefaultForAllSites', description: 'Its affinity after the change.' },
+    { name: 'Changes', description: 'What changed, including flags taken from other pools.' },
+  ],
+  examples: [
+    { title: 'Make a pool its site\'s default', code: 'pchat Set-PersistentChatPoolSiteAffinity -Identity pchatpool.contoso.com -DefaultForSite', remarks: 'The site\'s previous default loses the flag; Changes says so.' },
+    { title: 'From a pipe', code: 'pchat Get-PersistentChatPool pchatpool.contoso.com | pchat Set-PersistentChatPoolSiteAffinity -DefaultForAllSites', remarks: '' },
+  ],
+  async process(p: Params, ctx) {
+    if (!p.DefaultForSite && !p.DefaultForAllSites && !p.Clear) {
+      const { usageError } = await import('../lib/cmdlet/errors.js');
+      throw usageError('MissingAffinityChoice', 'Say what to set: -DefaultForSite, -DefaultForAllSites or -Clear.', 'Identity', 'Add one of -DefaultForSite, -DefaultForAllSites, -Clear.');
+    }
+    const fqdn = normalizeFqdn(p.Identity);
+    const action = p.Clear ? 'Clear site affinity' : p.DefaultForSite ? 'Make default for its site' : 'Make default for all sites';
+    if (!(await ctx.shouldProcess(fqdn, action))) return;
+    const changes: string[] = [];
+    const r = await editTopology(ctx.repositoryPath, (t) => {
+      const pool = findPersistentChatPool(t, fqdn);
+      if (!pool) throw persistentChatPoolNotFound(fqdn);
+      if (p.DefaultForSite) {
+        for (const other of t.persistentChatPools) {
+          if (other !== pool && other.site === pool.site && other.defaultForSite) {
+            other.defaultForSite = false;
+            changes.push(`${other.fqdn} is no longer the default for site ${pool.site}`);
+          }
+        }
+        if (!pool.defaultForSite) changes.push(`${fqdn} is now the default for site ${pool.site}`);
+        pool.defaultForSite = true;
+      } else if (p.DefaultForAllSites) {
+        for (const other of t.persistentChatPools) {
+          if (other !== pool && other.defaultForAllSites) {
+            other.defaultForAllSites = false;
+            changes.push(`${other.fqdn} is no longer the default for all sites`);
+          }
+        }
+        if (!pool.defaultForAllSites) changes.push(`${fqdn} is now the default for all sites`);
+        pool.defaultForAllSites = true;
+      } else {
+        if (pool.defaultForSite) changes.push(`${fqdn} is no longer the default for site ${pool.site}`);
+        if (pool.defaultForAllSites) changes.push(`${fqdn} is no longer the default for all sites`);
+        pool.defaultForSite = false;
+        pool.defaultForAllSites = false;
+      }
+    });
+    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
+    const pool = findPersistentChatPool(r.draft.topology, fqdn)!;
+    return { Fqdn: pool.fqdn, Site: pool.site, DefaultForSite: pool.defaultForSite, DefaultForAllSites: pool.defaultForAllSites, Changes: changes.length ? changes : ['nothing changed'] };
+  },
+} satisfies CmdletDefinition;

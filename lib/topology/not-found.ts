@@ -1,0 +1,22 @@
+// The "no such object" error records, worded once for every command.
+import { ErrorRecord } from '../cmdlet/errors.js';
+
+export function siteNotFound(name: string): ErrorRecord {
+  return new ErrorRecord({ errorId: 'SiteNotFound', category: 'ObjectNotFound', target: name, message: `The site '${name}' does not exist in the topology.`, recommendedAction: `Add it first (pchat New-Site -Name ${name}), or list the sites with 'pchat Get-Topology'.` });
+}
+
+export function sqlStoreNotFound(identity: string): ErrorRecord {
+  return new ErrorRecord({ errorId: 'SqlStoreNotFound', category: 'ObjectNotFound', target: identity, message: `The SQL store '${identity}' does not exist in the topology.`, recommendedAction: `Define it first (pchat New-SqlStore -SqlServerFqdn <fqdn> [-SqlInstance <name>]), or give -SqlServerFqdn/-SqlInstance to define it inline.` });
+}
+
+export function fileStoreNotFound(identity: string): ErrorRecord {
+  return new ErrorRecord({ errorId: 'FileStoreNotFound', category: 'ObjectNotFound', target: identity, message: `The file store '${identity}' does not exist in the topology.`, recommendedAction: `Define it first (pchat New-FileStore -FileServerFqdn <fqdn> -FileShare <share>), or give -FileServerFqdn/-FileShare to define it inline.` });
+}
+
+export function frontEndPoolNotFound(fqdn: string): ErrorRecord {
+  return new ErrorRecord({ errorId: 'FrontEndPoolNotFound', category: 'ObjectNotFound', target: fqdn, message: `'${fqdn}' is not a Front End pool or Standard Edition server of the topology.`, recommendedAction: 'Define it with New-FrontEndPool, or import the deployment with Import-Topology.' });
+}
+
+export function persistentChatPoolNotFound(fqdn: string): ErrorRecord {
+  return new ErrorRecord({ errorId: 'PersistentChatPoolNotFound', category: 'ObjectNotFound', target: fqdn, message: `There is no Persistent Chat pool '${fqdn}' in the topology.`, recommendedAction: "List the pools with 'pchat Get-PersistentChatPool'." });
+}
