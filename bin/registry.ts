@@ -16,6 +16,11 @@ export const COMMANDS: Record<string, Loader> = {
   'Set-PersistentChatPool': () => import('../cmdlets/Set-PersistentChatPool.js'),
   'Remove-PersistentChatPool': () => import('../cmdlets/Remove-PersistentChatPool.js'),
   'Set-PersistentChatPoolSiteAffinity': () => import('../cmdlets/Set-PersistentChatPoolSiteAffinity.js'),
+  'Publish-Topology': () => import('../cmdlets/Publish-Topology.js'),
+  'Get-TopologyRevision': () => import('../cmdlets/Get-TopologyRevision.js'),
+  'Compare-Topology': () => import('../cmdlets/Compare-Topology.js'),
+  'Import-Topology': () => import('../cmdlets/Import-Topology.js'),
+  'Export-Topology': () => import('../cmdlets/Export-Topology.js'),
 };
 
 /** Resolves a command name case-insensitively (`get-topology` is `Get-Topology`). */

@@ -91,6 +91,8 @@ export interface CmdletContext {
   readSecret(prompt: string, target: string): Promise<string>;
   whatIf: boolean;
   force: boolean;
+  /** True when a change by this command would have to be confirmed (ConfirmImpact vs -Confirm/-Force). */
+  needsConfirmation: boolean;
   /** True when stdin/stderr is a terminal (prompts allowed). */
   interactive: boolean;
   signal: AbortSignal;

@@ -10,6 +10,8 @@ import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
 export interface LockOptions {
   /** How long to wait for another process to finish (default 15 s, or PCHAT_LOCK_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** The lock file's name in the folder (default `.lock`; publishing holds `.publish.lock` as well). */
+  name?: string;
 }
 
 interface Holder {
@@ -30,7 +32,7 @@ function alive(pid: number): boolean {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function withLock<T>(folder: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const file = path.join(folder, '.lock');
+  const file = path.join(folder, opts.name ?? '.lock');
   const timeoutMs = opts.timeoutMs ?? (Number(process.env.PCHAT_LOCK_TIMEOUT_MS) || 15_000);
   const deadline = Date.now() + timeoutMs;
   let holder: Holder | undefined;

@@ -164,10 +164,13 @@ export class Repository {
 
   /** Sets the draft's base revision (after a publish), under the lock, keeping its content. */
   async rebaseDraft(publishedRevision: number): Promise<void> {
-    await withLock(this.folder, async () => {
-      const d = await this.readDraft();
-      await writeFileAtomic(this.draftFile, JSON.stringify({ ...d, basedOnPublishedRevision: publishedRevision }, null, 1) + '\n');
-    });
+    await withLock(this.folder, () => this.rebaseDraftLocked(publishedRevision));
+  }
+
+  /** rebaseDraft for a caller that already holds the lock. */
+  async rebaseDraftLocked(publishedRevision: number): Promise<void> {
+    const d = await this.readDraft();
+    await writeFileAtomic(this.draftFile, JSON.stringify({ ...d, basedOnPublishedRevision: publishedRevision }, null, 1) + '\n');
   }
 
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
