@@ -28,7 +28,8 @@ export default {
     const repo = new Repository(ctx.repositoryPath);
     const t = p.Revision !== undefined ? (await repo.readPublished(p.Revision))!.topology : (await repo.readDraft()).topology;
     const findings = validateTopology(t);
-    ctx.writeVerbose(`${findings.filter((f) => f.Severity === 'Error').length} error(s), ${findings.filter((f) => f.Severity === 'Warning').length} warning(s).`);
+    const errors = findings.filter((f) => f.Severity === 'Error').length;
+    ctx.writeHost(`Test-Topology: ${errors} error(s), ${findings.length - errors} warning(s)${errors ? ': publishing is blocked until the errors are fixed' : ''}.`);
     return findings;
   },
 } satisfies CmdletDefinition;

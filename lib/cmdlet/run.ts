@@ -181,6 +181,10 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     writeWarning: (m) => log.warning(m),
     writeVerbose: (m) => log.verbose(m),
     writeDebug: (m) => log.debug(m),
+    writeHost: (m) => {
+      log.info(m);
+      if (!quiet) host.stderr(log.scrub(m) + '\n');
+    },
     readSecret: async (prompt, target) => {
       if (!host.interactive || !host.readSecret) {
         throw new ErrorRecord({ errorId: 'NoTerminalForPrompt', category: 'InvalidOperation', target, message: `A password is needed for ${target} and there is no terminal to ask on.`, recommendedAction: 'Provide the password through the environment variable or credential file the command documents.' });

@@ -87,6 +87,8 @@ export interface CmdletContext {
   writeWarning(message: string): void;
   writeVerbose(message: string): void;
   writeDebug(message: string): void;
+  /** A note for the person at the terminal (Write-Host): stderr, never stdout; silent under -Quiet. */
+  writeHost(message: string): void;
   /** Asks for a secret on a terminal; throws a terminating error when there is none. */
   readSecret(prompt: string, target: string): Promise<string>;
   whatIf: boolean;
