@@ -1,0 +1,147 @@
+// Shared vocabulary of the validation rules (domain.md 8): findings, rule definitions,
+// and the lookups several rules need (pool targets, store references, SE/EE servers).
+import {
+  findSqlStore,
+  normalizeFqdn,
+  parseSqlStoreIdentity,
+  sqlStoreIdentity,
+  type PersistentChatPool,
+  type SqlStore,
+  type Topology,
+} from '../model.js';
+
+export type Severity = 'Error' | 'Warning';
+
+/** One validation result; PascalCase because commands print it as is. */
+export interface Finding {
+  Severity: Severity;
+  Rule: number;
+  Target: string;
+  Message: string;
+  RecommendedAction: string;
+}
+
+export interface RuleDefinition {
+  id: number;
+  title: string;
+  check(t: Topology): Finding[];
+  /** Rules about editing an existing pool (6, 8) also judge the change itself. */
+  checkChange?(t: Topology, before: PersistentChatPool, after: PersistentChatPool): Finding[];
+}
+
+/** The command that edits a pool, for recommended actions. */
+export function setPool(target: string, args: string): string {
+  return `Set-PersistentChatPool -Identity ${target} ${args}`;
+}
+
+/** The command that defines the store `identity` (`fqdn` or `fqdn\INSTANCE`). */
+export function newSqlStore(identity: string): string {
+  const [host, instance] = identity.split('\\');
+  return `New-SqlStore -SqlServerFqdn ${host}${instance ? ` -SqlInstance ${instance}` : ''}`;
+}
+
+export function finding(Rule: number, Severity: Severity, Target: string, Message: string, RecommendedAction: string): Finding {
+  return { Severity, Rule, Target, Message, RecommendedAction };
+}
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A DNS host name with at least two labels (a bare host name or an IP address is not an FQDN). */
+export function isValidFqdn(name: string | undefined | null): boolean {
+  if (typeof name !== 'string') return false;
+  const n = normalizeFqdn(name);
+  if (n.length === 0 || n.length > 253) return false;
+  const labels = n.split('.');
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return false;
+  return !/^\d+$/.test(labels[labels.length - 1]!);
+}
+
+/** The identity a finding about a pool names: its FQDN, or its position when it has none. */
+export function poolTarget(p: PersistentChatPool, index: number): string {
+  const fqdn = typeof p.fqdn === 'string' ? normalizeFqdn(p.fqdn) : '';
+  return fqdn || `Persistent Chat pool #${index + 1}${p.displayName ? ` (${p.displayName})` : ''}`;
+}
+
+/** Canonical identity of a store reference as written in a pool (`SQL01\inst` → `sql01\INST`). */
+export function storeRefIdentity(ref: string): string {
+  return sqlStoreIdentity(parseSqlStoreIdentity(ref));
+}
+
+export type StoreRole = 'sqlStore' | 'complianceSqlStore' | 'backupSqlStore' | 'backupComplianceSqlStore';
+
+export const STORE_ROLE_LABEL: Record<StoreRole, string> = {
+  sqlStore: 'SQL store',
+  complianceSqlStore: 'compliance SQL store',
+  backupSqlStore: 'backup SQL store',
+  backupComplianceSqlStore: 'backup compliance SQL store',
+};
+
+/** The Set-PersistentChatPool parameter of each store role. */
+export const STORE_ROLE_PARAMETER: Record<StoreRole, string> = {
+  sqlStore: 'SqlStore',
+  complianceSqlStore: 'ComplianceSqlStore',
+  backupSqlStore: 'BackupSqlStore',
+  backupComplianceSqlStore: 'BackupComplianceSqlStore',
+};
+
+/** The database a store role holds (domain.md 2.3): mgc for chat content, mgccomp for compliance. */
+export const STORE_ROLE_DATABASE: Record<StoreRole, 'mgc' | 'mgccomp'> = {
+  sqlStore: 'mgc',
+  complianceSqlStore: 'mgccomp',
+  backupSqlStore: 'mgc',
+  backupComplianceSqlStore: 'mgccomp',
+};
+
+/** The store roles a pool really uses: compliance and DR stores count only when those options are on. */
+export function effectiveStoreRoles(p: PersistentChatPool): StoreRole[] {
+  const roles: StoreRole[] = ['sqlStore'];
+  if (p.enableCompliance) roles.push('complianceSqlStore');
+  if (p.enableDisasterRecovery) roles.push('backupSqlStore');
+  if (p.enableDisasterRecovery && p.enableCompliance) roles.push('backupComplianceSqlStore');
+  return roles;
+}
+
+/** Resolves a pool's store reference; undefined when the reference is empty or names no defined store. */
+export function resolveStore(t: Topology, ref: string | undefined): SqlStore | undefined {
+  return ref && ref.trim() ? findSqlStore(t, ref) : undefined;
+}
+
+/**
+ * Checks that a pool's store reference is set and names a defined store; returns the problem
+ * as a finding of `rule` (reference integrity is reported by the rule that needs the store).
+ */
+export function checkStoreRef(t: Topology, rule: number, p: PersistentChatPool, i: number, role: StoreRole, why: string): Finding | undefined {
+  const ref = p[role];
+  const target = poolTarget(p, i);
+  if (!ref || !ref.trim()) {
+    return finding(rule, 'Error', target, `The pool has no ${STORE_ROLE_LABEL[role]}${why}.`, `${setPool(target, `-${STORE_ROLE_PARAMETER[role]} <sqlServerFqdn>[\\<instance>]`)}, naming a store defined with New-SqlStore.`);
+  }
+  if (!resolveStore(t, ref)) {
+    return finding(rule, 'Error', target, `The pool's ${STORE_ROLE_LABEL[role]} ${storeRefIdentity(ref)} is not defined in the topology.`, `Define it (${newSqlStore(storeRefIdentity(ref))}), or point the pool at an existing store (${setPool(target, `-${STORE_ROLE_PARAMETER[role]} <store>`)}).`);
+  }
+  return undefined;
+}
+
+/** Standard Edition servers by normalized FQDN. */
+export function standardEditionServers(t: Topology): Set<string> {
+  return new Set(t.frontEndPools.filter((p) => p.edition === 'Standard').map((p) => normalizeFqdn(p.fqdn)));
+}
+
+/** Enterprise Edition Front End servers (not pool names): normalized FQDN → pool FQDN. */
+export function enterpriseFrontEndServers(t: Topology): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const fe of t.frontEndPools) {
+    if (fe.edition !== 'Enterprise') continue;
+    for (const c of fe.computers ?? []) m.set(normalizeFqdn(c), normalizeFqdn(fe.fqdn));
+  }
+  return m;
+}
+
+/** A pool is collocated with a Standard Edition server when its FQDN is that server's FQDN (domain.md 1.1). */
+export function isSeCollocated(t: Topology, p: PersistentChatPool): boolean {
+  return typeof p.fqdn === 'string' && standardEditionServers(t).has(normalizeFqdn(p.fqdn));
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,150 @@
+// Rules about what each SQL Server instance ends up holding and running
+// (domain.md 8, rules 17, 18, 26, 30; domain.md 1.4, 2.2, 2.3).
+import { DEFAULT_MIRRORING_PORT, DEFAULT_WITNESS_PORT, normalizeFqdn, sqlStoreIdentity, type SqlStore, type Topology } from '../model.js';
+import { evaluateSqlPlatform } from '../sql-support.js';
+import {
+  effectiveStoreRoles,
+  finding,
+  isSeCollocated,
+  poolTarget,
+  resolveStore,
+  STORE_ROLE_DATABASE,
+  STORE_ROLE_LABEL,
+  type Finding,
+  type RuleDefinition,
+  type StoreRole,
+} from './common.js';
+
+/** One Persistent Chat database placed on one instance: by a pool's store, or by that store's mirror. */
+interface Placement {
+  instance: string;
+  /** The pool's store this placement comes from (the instance itself, or the principal of a mirror). */
+  from: string;
+  store: SqlStore;
+  db: 'mgc' | 'mgccomp';
+  pool: number;
+  role: StoreRole;
+  via: 'store' | 'mirror';
+}
+
+function placements(t: Topology): Placement[] {
+  const out: Placement[] = [];
+  t.persistentChatPools.forEach((p, pool) => {
+    for (const role of effectiveStoreRoles(p)) {
+      const store = resolveStore(t, p[role]);
+      if (!store) continue;
+      const db = STORE_ROLE_DATABASE[role];
+      const from = sqlStoreIdentity(store);
+      out.push({ instance: from, from, store, db, pool, role, via: 'store' });
+      const mirror = resolveStore(t, store.mirror);
+      if (mirror) out.push({ instance: sqlStoreIdentity(mirror), from, store: mirror, db, pool, role, via: 'mirror' });
+    }
+  });
+  return out;
+}
+
+function groupBy<T>(items: T[], key: (x: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const x of items) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return m;
+}
+
+function describe(t: Topology, p: Placement): string {
+  const what = p.via === 'mirror' ? `mirror of the ${STORE_ROLE_LABEL[p.role]}` : STORE_ROLE_LABEL[p.role];
+  return `${what} of pool ${poolTarget(t.persistentChatPools[p.pool]!, p.pool)}`;
+}
+
+export const mirroringPortRule: RuleDefinition = {
+  id: 17,
+  title: 'Mirroring endpoints of instances on one host use different ports (defaults 5022, witness 7022)',
+  check(t) {
+    const mirrors = new Set<string>();
+    const witnesses = new Set<string>();
+    for (const s of t.sqlStores) {
+      const m = resolveStore(t, s.mirror);
+      const w = resolveStore(t, s.witness);
+      if (m) mirrors.add(sqlStoreIdentity(m));
+      if (w) witnesses.add(sqlStoreIdentity(w));
+    }
+    const out: Finding[] = [];
+    const taken = new Map<string, string>(); // `host:port` → instance identity
+    for (const s of t.sqlStores) {
+      const id = sqlStoreIdentity(s);
+      const partner = !!resolveStore(t, s.mirror) || mirrors.has(id);
+      if (!partner && !witnesses.has(id)) continue;
+      const port = s.mirroringPort ?? (partner ? DEFAULT_MIRRORING_PORT : DEFAULT_WITNESS_PORT);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        out.push(finding(17, 'Error', id, `The mirroring port ${String(port)} is not an integer from 1 to 65535.`, `Set the instance's mirroring endpoint port (default ${DEFAULT_MIRRORING_PORT}, ${DEFAULT_WITNESS_PORT} for a witness).`));
+        continue;
+      }
+      const key = `${normalizeFqdn(s.sqlServerFqdn ?? '')}:${port}`;
+      const other = taken.get(key);
+      if (other === undefined) taken.set(key, id);
+      else if (other !== id) {
+        out.push(finding(17, 'Error', id, `The mirroring endpoint port ${port} is already used by ${other} on the same host.`, `Give ${id} a mirroring endpoint port of its own (e.g. ${port + 1}): set it on the instance's endpoint and as the store's mirroring port (New-SqlStore -MirroringPort).`));
+      }
+    }
+    return out;
+  },
+};
+
+export const onePersistentChatDatabaseRule: RuleDefinition = {
+  id: 18,
+  title: 'A SQL instance holds at most one Persistent Chat (mgc) database',
+  check(t) {
+    const out: Finding[] = [];
+    for (const [instance, ps] of groupBy(placements(t).filter((p) => p.db === 'mgc'), (p) => p.instance)) {
+      if (new Set(ps.map((p) => p.pool)).size < 2) continue;
+      out.push(
+        finding(18, 'Error', instance, `The SQL instance would hold the mgc database of more than one Persistent Chat pool: ${ps.map((p) => describe(t, p)).join('; ')}. An instance holds at most one Persistent Chat database.`, 'Give each Persistent Chat pool its own SQL instance for its SQL store and backup SQL store (and their mirrors).'),
+      );
+    }
+    return out;
+  },
+};
+
+/** Two placements of one database on one instance that another rule reports more precisely. */
+function explainedElsewhere(a: Placement, b: Placement): boolean {
+  if (a.pool !== b.pool) return a.db === 'mgc'; // rule 18
+  if (a.role === b.role) return a.via !== b.via; // the store is its own mirror: rule 16
+  const roles = new Set([a.role, b.role]);
+  const primaryAndBackup = (roles.has('sqlStore') && roles.has('backupSqlStore')) || (roles.has('complianceSqlStore') && roles.has('backupComplianceSqlStore'));
+  return primaryAndBackup && a.from === b.from; // the backup store is the primary one: rule 14
+}
+
+export const databaseNamesRule: RuleDefinition = {
+  id: 26,
+  title: 'Database names are fixed (mgc, mgccomp): one instance cannot hold two copies of either',
+  check(t) {
+    const out: Finding[] = [];
+    for (const ps of groupBy(placements(t), (p) => `${p.instance}\u0000${p.db}`).values()) {
+      const clash = ps.some((a, i) => ps.slice(i + 1).some((b) => !explainedElsewhere(a, b)));
+      if (!clash) continue;
+      const { instance, db } = ps[0]!;
+      out.push(
+        finding(26, 'Error', instance, `The SQL instance would need more than one database named ${db} (${ps.map((p) => describe(t, p)).join('; ')}); Persistent Chat database names are fixed, so an instance holds at most one ${db}.`, `Place the ${db === 'mgc' ? 'SQL stores' : 'compliance SQL stores'} listed on different SQL instances.`),
+      );
+    }
+    return out;
+  },
+};
+
+export const sqlPlatformRule: RuleDefinition = {
+  id: 30,
+  title: 'SQL platform of Persistent Chat stores is supported; no AlwaysOn availability groups',
+  check(t) {
+    const out: Finding[] = [];
+    for (const [instance, ps] of groupBy(placements(t), (p) => p.instance)) {
+      const store = ps[0]!.store;
+      const pools = [...new Set(ps.map((p) => p.pool))].map((i) => t.persistentChatPools[i]!);
+      if (store.alwaysOn) {
+        out.push(finding(30, 'Error', instance, 'The SQL instance is in an AlwaysOn availability group; Persistent Chat databases do not support AlwaysOn.', 'Use a stand-alone instance or a failover cluster instance, with SQL mirroring for high availability.'));
+      }
+      if (!store.version) continue;
+      const verdict = evaluateSqlPlatform({ product: t.product, productVersion: store.version, edition: store.edition ?? '', allowExpress: pools.every((p) => isSeCollocated(t, p)) });
+      if (verdict.status === 'Passed') continue;
+      out.push(finding(30, verdict.status === 'Failed' ? 'Error' : 'Warning', instance, verdict.details, verdict.recommendedAction));
+    }
+    return out;
+  },
+};

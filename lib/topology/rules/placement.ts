@@ -1,0 +1,162 @@
+// Rules about where a pool sits among the other servers of the topology
+// (domain.md 8, rules 5, 8, 9, 21, 22; wizard pages 1.1, 1.8; domain.md 2.1).
+import { findFrontEndPool, normalizeFqdn, type PersistentChatPool, type Topology } from '../model.js';
+import { addedComputers } from './pool.js';
+import {
+  enterpriseFrontEndServers,
+  finding,
+  isSeCollocated,
+  poolTarget,
+  standardEditionServers,
+  setPool,
+  type Finding,
+  type RuleDefinition,
+} from './common.js';
+
+/** The pool's computers that pass `keep`, as a -Computer value (a placeholder when none is left). */
+function others(p: PersistentChatPool, keep: (computer: string) => boolean): string {
+  const left = [...new Set((p.computers ?? []).map(normalizeFqdn))].filter(keep);
+  return left.length ? left.join(',') : '<computerFqdn>';
+}
+
+function namesOf(p: PersistentChatPool): string[] {
+  const names = [p.fqdn, ...(p.computers ?? [])].filter((n): n is string => typeof n === 'string' && n.trim() !== '').map(normalizeFqdn);
+  return [...new Set(names)];
+}
+
+/** Who else uses each FQDN: Enterprise Front End pools, SQL hosts, file servers, other known clusters. */
+function otherOwners(t: Topology): Map<string, string[]> {
+  const owners = new Map<string, string[]>();
+  const add = (fqdn: string | undefined, owner: string) => {
+    if (!fqdn) return;
+    const n = normalizeFqdn(fqdn);
+    const list = owners.get(n) ?? [];
+    if (!list.includes(owner)) list.push(owner);
+    owners.set(n, list);
+  };
+  for (const fe of t.frontEndPools) {
+    if (fe.edition !== 'Enterprise') continue;
+    add(fe.fqdn, `Front End pool ${normalizeFqdn(fe.fqdn)}`);
+  }
+  for (const s of t.sqlStores) add(s.sqlServerFqdn, 'a SQL Server host');
+  for (const f of t.fileStores) add(f.fileServerFqdn, 'a file server');
+  for (const o of t.occupiedNames) add(o.fqdn, `another cluster of the deployment (${o.role})`);
+  return owners;
+}
+
+export const uniqueNamesRule: RuleDefinition = {
+  id: 5,
+  title: 'Pool and computer FQDNs are not used by another pool or cluster',
+  check(t) {
+    const owners = otherOwners(t);
+    // Standard Edition servers are judged by rule 8 (collocation), Enterprise Front End servers as computers by rule 9.
+    const se = standardEditionServers(t);
+    const eeServers = enterpriseFrontEndServers(t);
+    const out: Finding[] = [];
+    t.persistentChatPools.forEach((p, i) => {
+      const target = poolTarget(p, i);
+      const computers = new Set((p.computers ?? []).map(normalizeFqdn));
+      for (const name of namesOf(p)) {
+        if (se.has(name)) continue;
+        const users = [...(owners.get(name) ?? [])];
+        const fe = eeServers.get(name);
+        if (fe && !computers.has(name)) users.push(`a server of Front End pool ${fe}`);
+        // Another Persistent Chat pool: reported once, on the later of the two.
+        for (const q of t.persistentChatPools.slice(0, i)) {
+          if (namesOf(q).includes(name)) users.push(`Persistent Chat pool ${normalizeFqdn(q.fqdn)}`);
+        }
+        if (users.length === 0) continue;
+        const isPoolName = name === normalizeFqdn(p.fqdn ?? '');
+        const rest = [...computers].filter((c) => c !== name);
+        const action = isPoolName
+          ? `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again with an FQDN that no other pool, server or cluster uses.`
+          : `Use a dedicated computer instead of ${name}: ${setPool(target, `-Computer ${[...rest, '<computerFqdn>'].join(',')}`)}`;
+        out.push(finding(5, 'Error', target, `${isPoolName ? 'The pool FQDN' : 'Computer'} ${name} is already used by ${users.join(' and ')}.`, action));
+      }
+    });
+    return out;
+  },
+};
+
+export const standardEditionRule: RuleDefinition = {
+  id: 8,
+  title: 'A pool on a Standard Edition server is named like it and never grows',
+  check(t) {
+    const se = standardEditionServers(t);
+    const out: Finding[] = [];
+    t.persistentChatPools.forEach((p, i) => {
+      const target = poolTarget(p, i);
+      if (isSeCollocated(t, p)) {
+        if (p.computerType === 'Multiple') {
+          out.push(finding(8, 'Error', target, `The pool is collocated with Standard Edition server ${target}, so it must be a single-computer pool.`, `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again with -SingleComputer, or as a multiple-computer pool with an FQDN of its own on dedicated computers.`));
+        }
+        return;
+      }
+      for (const c of (p.computers ?? []).map(normalizeFqdn)) {
+        if (!se.has(c)) continue;
+        out.push(
+          finding(8, 'Error', target, `Computer ${c} is a Standard Edition server; Persistent Chat on a Standard Edition server must use that server's FQDN as the pool FQDN.`, `Remove ${c} from this pool (${setPool(target, `-Computer ${others(p, (x) => x !== c)}`)}); to run Persistent Chat on ${c}, define a single-computer pool: New-PersistentChatPool -Fqdn ${c} -SingleComputer ...`),
+        );
+      }
+    });
+    return out;
+  },
+  checkChange(t, before, after) {
+    if (!isSeCollocated(t, before)) return [];
+    const added = addedComputers(before, after);
+    if (added.length === 0 && after.computerType === before.computerType) return [];
+    const fqdn = normalizeFqdn(before.fqdn);
+    const what = added.length ? `add ${added.join(', ')} to` : 'turn into a multiple-computer pool';
+    return [
+      finding(8, 'Error', fqdn, `The change would ${what} the pool collocated with Standard Edition server ${fqdn}; such a pool can never receive more computers.`, `Keep this pool as it is, and define a separate multiple-computer pool on dedicated computers with New-PersistentChatPool.`),
+    ];
+  },
+};
+
+export const notOnEnterpriseFrontEndRule: RuleDefinition = {
+  id: 9,
+  title: 'A pool computer is not an Enterprise Edition Front End server',
+  check(t) {
+    const ee = enterpriseFrontEndServers(t);
+    const out: Finding[] = [];
+    t.persistentChatPools.forEach((p, i) => {
+      for (const c of new Set((p.computers ?? []).map(normalizeFqdn))) {
+        const fe = ee.get(c);
+        if (!fe) continue;
+        out.push(
+          finding(9, 'Error', poolTarget(p, i), `Computer ${c} is a server of Enterprise Edition Front End pool ${fe}; Persistent Chat cannot be collocated with an Enterprise Edition Front End.`, `Use dedicated computers for Persistent Chat: ${setPool(poolTarget(p, i), `-Computer ${others(p, (x) => !ee.has(x))}`)}`),
+        );
+      }
+    });
+    return out;
+  },
+};
+
+export const nextHopRule: RuleDefinition = {
+  id: 21,
+  title: 'Next hop is a Front End pool or Standard Edition server of the topology',
+  check(t) {
+    const out: Finding[] = [];
+    t.persistentChatPools.forEach((p, i) => {
+      const target = poolTarget(p, i);
+      if (!p.nextHopPool || !p.nextHopPool.trim()) {
+        out.push(finding(21, 'Error', target, 'The pool has no next-hop pool.', `${setPool(target, '-NextHopPool <frontEndPoolFqdn>')}, naming the Front End pool or Standard Edition server that routes Persistent Chat traffic to this pool.`));
+      } else if (!findFrontEndPool(t, p.nextHopPool)) {
+        const hop = normalizeFqdn(p.nextHopPool);
+        out.push(finding(21, 'Error', target, `The next-hop pool ${hop} is not a Front End pool or Standard Edition server of the topology.`, t.frontEndPools.length ? `${setPool(target, '-NextHopPool <pool>')} with one of: ${t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)).join(', ')}.` : 'Add the Front End pool first (New-FrontEndPool), then make it the next hop.'));
+      }
+    });
+    return out;
+  },
+};
+
+export const frontEndFirstRule: RuleDefinition = {
+  id: 22,
+  title: 'The topology holds a Front End pool or Standard Edition server before any Persistent Chat pool',
+  check: (t) =>
+    t.frontEndPools.length > 0
+      ? []
+      : t.persistentChatPools.map((p, i) =>
+          finding(22, 'Error', poolTarget(p, i), 'The topology has no Front End pool or Standard Edition server; a Persistent Chat pool needs one.', 'Add the Front End pool or Standard Edition server (New-FrontEndPool, or Import-Topology from the deployment\'s topology document) before defining Persistent Chat pools.'),
+        ),
+};
