@@ -63,7 +63,7 @@ export default {
     { name: 'NextHopPool', type: 'string', mandatory: true, ...FQDN, help: 'The Front End pool or Standard Edition server that routes requests to this pool.' },
     { name: 'EnableCompliance', type: 'switch', help: 'Installs the Compliance service; needs a compliance SQL store.' },
     { name: 'EnableDisasterRecovery', type: 'switch', help: 'Uses backup SQL stores (multiple-computer pools only); needs -BackupSqlStore.' },
-    { name: 'DefaultForSite', type: 'switch', help: 'Makes this pool the default of its site.' },
+    { name: 'DefaultForSite', type: 'switch', help: 'Makes this pool the default of its site. Default: on for the first pool of a site (-DefaultForSite:false to leave the site without a default).' },
     { name: 'DefaultForAllSites', type: 'switch', help: 'Makes this pool the default for all sites (topologies with more than one site).' },
     { name: 'SqlStore', type: 'string', help: 'The SQL store for chat content, by identity (fqdn or fqdn\\INSTANCE).' },
     { name: 'SqlServerFqdn', type: 'string', ...FQDN, help: 'Defines the SQL store inline: its host FQDN.' },
@@ -131,7 +131,8 @@ export default {
         instance: Math.max(0, ...t.persistentChatPools.filter((x) => x.site === site.name).map((x) => x.instance)) + 1,
         enableCompliance: !!p.EnableCompliance,
         enableDisasterRecovery: !!p.EnableDisasterRecovery || !!backupSqlStore,
-        defaultForSite: !!p.DefaultForSite,
+        // Like the wizard, the first pool of a site becomes its default unless -DefaultForSite:false says otherwise.
+        defaultForSite: ctx.bound.has('DefaultForSite') ? !!p.DefaultForSite : !t.persistentChatPools.some((x) => x.site === site.name && x.defaultForSite),
         defaultForAllSites: !!p.DefaultForAllSites,
         sqlStore: sqlStore ?? '',
         complianceSqlStore,
