@@ -1,0 +1,220 @@
+// Import-Topology and Export-Topology end to end, through the real executables: import a real
+// deployment, define a Persistent Chat pool on what was imported, check it; refusals leave the
+// repository byte-for-byte as it was.
+import test from 'ava';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot, run, samplesDir } from '../support/cli.js';
+import { Repository } from '../../lib/topology/repository.js';
+
+const fixtures = path.join(projectRoot, 'test/fixtures/xml');
+const contoso = path.join(samplesDir, 'contoso.tbxml');
+const published = path.join(samplesDir, 'default-topology.xml');
+
+async function freshRepo(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-import-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return path.join(dir, 'repo');
+}
+
+/** Every file of the repository with its bytes, to prove that nothing changed. */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.name !== '.lock') out[path.relative(dir, p)] = (await readFile(p)).toString('base64');
+    }
+  };
+  await walk(dir);
+  return out;
+}
+
+const pchat = (repo: string, args: string[], input?: string) => run([...args, '-Repository', repo], { input });
+
+test('contoso.tbxml: import, define a Persistent Chat pool on the imported pool and stores, Test-Topology is clean', async (t) => {
+  const repo = await freshRepo(t);
+  const imp = await pchat(repo, ['Import-Topology', '-Path', contoso]);
+  t.is(imp.exitCode, 0, imp.stderr);
+  const s = imp.objects[0];
+  t.like(s, { Form: 'TopologyBuilder', Mode: 'New', Product: 'SkypeForBusiness2015', Sites: 1, FrontEndPools: 1, SqlStores: 1, FileStores: 2, OccupiedNames: 8, Written: true });
+  t.true(s.Added.includes('FrontEndPool:frontendpool.contoso.com'));
+  t.is(s.UnmodelledRoles.EdgeServer, 1);
+
+  const pool = await pchat(repo, [
+    'New-PersistentChatPool', '-Fqdn', 'pchat.contoso.com', '-Site', 'Contoso', '-Computer', 'pchat1.contoso.com,pchat2.contoso.com',
+    '-DisplayName', 'Contoso chat', '-NextHopPool', 'frontendpool.contoso.com', '-SqlStore', 'xsql1.contoso.com', '-FileStore', '\\\\xfile1.contoso.com\\Data1', '-DefaultForSite',
+  ]);
+  t.is(pool.exitCode, 0, pool.stderr);
+  const check = await pchat(repo, ['Test-Topology']);
+  t.is(check.exitCode, 0, check.stdout + check.stderr);
+  t.false(check.objects.some((f) => f.Severity === 'Error'));
+
+  // The imported Edge server's name is taken: a pool may not reuse it.
+  const clash = await pchat(repo, [
+    'New-PersistentChatPool', '-Fqdn', 'edgepool.contoso.com', '-Site', 'Contoso', '-Computer', 'pchat3.contoso.com',
+    '-DisplayName', 'x', '-NextHopPool', 'frontendpool.contoso.com', '-SqlServerFqdn', 'sql9.contoso.com', '-FileStore', '\\\\xfile2.contoso.com\\Data2',
+  ]);
+  t.not(clash.exitCode, 0);
+  t.regex(clash.stderr, /edgepool\.contoso\.com.*already used/);
+});
+
+test('default-topology.xml: a pool on the imported file store and AlwaysOn SQL store checks clean, with the AlwaysOn warning', async (t) => {
+  const repo = await freshRepo(t);
+  const imp = await pchat(repo, ['Import-Topology', published]);
+  t.is(imp.exitCode, 0, imp.stderr);
+  t.like(imp.objects[0], { Form: 'Published', Sites: 1, FrontEndPools: 1, SqlStores: 1, FileStores: 1, OccupiedNames: 3 });
+
+  const common = ['New-PersistentChatPool', '-Fqdn', 'pchat.tenant.rlevchenko.com', '-Site', 'Tenant', '-Computer', 'pchat-01.tenant.rlevchenko.com',
+    '-DisplayName', 'Tenant chat', '-NextHopPool', 'poolfe.tenant.rlevchenko.com', '-FileStore', '\\\\tenant.rlevchenko.com\\skype', '-DefaultForSite'];
+  const onAlwaysOn = await pchat(repo, [...common, '-SqlStore', 'srv-sql-01.tenant.rlevchenko.com']);
+  t.is(onAlwaysOn.exitCode, 0, onAlwaysOn.stderr);
+  t.regex(onAlwaysOn.stderr, /WARNING: .*AlwaysOn/);
+  const check = await pchat(repo, ['Test-Topology']);
+  t.is(check.exitCode, 0, check.stdout + check.stderr);
+  t.deepEqual(check.objects.map((f) => [f.Severity, f.Rule]), [['Warning', 30]]);
+});
+
+test('a Standard Edition server imported from stdin takes a collocated single-computer pool', async (t) => {
+  const repo = await freshRepo(t);
+  const imp = await pchat(repo, ['Import-Topology', '-Path', '-'], readFileSync(path.join(fixtures, 'standard-edition.xml'), 'utf8'));
+  t.is(imp.exitCode, 0, imp.stderr);
+  t.like(imp.objects[0], { Path: 'stdin', Product: 'Lync2013', FrontEndPools: 1 });
+  const pool = await pchat(repo, [
+    'New-PersistentChatPool', '-Fqdn', 'lync-se01.litwareinc.com', '-SingleComputer', '-Site', 'Redmond', '-DisplayName', 'SE chat',
+    '-NextHopPool', 'lync-se01.litwareinc.com', '-SqlStore', 'lync-se01.litwareinc.com\\rtc', '-FileStore', '\\\\lync-se01.litwareinc.com\\LyncShare', '-DefaultForSite',
+  ]);
+  t.is(pool.exitCode, 0, pool.stderr);
+  const check = await pchat(repo, ['Test-Topology']);
+  t.is(check.exitCode, 0, check.stdout + check.stderr);
+});
+
+test('a non-empty draft is refused without -Merge or -Force, and stays byte-for-byte unchanged', async (t) => {
+  const repo = await freshRepo(t);
+  t.is((await pchat(repo, ['Import-Topology', contoso])).exitCode, 0);
+  const before = await snapshot(repo);
+  const r = await pchat(repo, ['Import-Topology', published]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /TopologyDraftNotEmpty/);
+  t.regex(r.stderr, /-Merge/);
+  t.deepEqual(await snapshot(repo), before);
+});
+
+test('-Merge: identical objects are skipped without a new revision; conflicts are listed and nothing is written unless -Force', async (t) => {
+  const repo = await freshRepo(t);
+  t.is((await pchat(repo, ['Import-Topology', contoso])).exitCode, 0);
+  const again = await pchat(repo, ['Import-Topology', contoso, '-Merge']);
+  t.is(again.exitCode, 0, again.stderr);
+  t.like(again.objects[0], { Mode: 'Merge', Written: false, Revision: 1 });
+  t.deepEqual(again.objects[0].Added, []);
+  t.is(again.objects[0].Skipped.length, 13);
+
+  // The published sample is another deployment whose site also has SiteId 1.
+  const before = await snapshot(repo);
+  const conflict = await pchat(repo, ['Import-Topology', published, '-Merge']);
+  t.is(conflict.exitCode, 1);
+  t.regex(conflict.stderr, /TopologyMergeConflict/);
+  const s = conflict.objects[0];
+  t.like(s, { Mode: 'Merge', Written: false });
+  t.deepEqual(s.Conflicts.map((c: any) => `${c.Kind}:${c.Identity}`), ['Site:Tenant']);
+  t.regex(s.Conflicts[0].Differences, /draft name 'Contoso', imported name 'Tenant'/);
+  t.deepEqual(await snapshot(repo), before, 'the repository is unchanged');
+
+  const forced = await pchat(repo, ['Import-Topology', published, '-Merge', '-Force']);
+  t.is(forced.exitCode, 0, forced.stderr);
+  t.like(forced.objects[0], { Written: true, Revision: 2 });
+  const draft = JSON.parse(readFileSync(path.join(repo, 'draft.json'), 'utf8'));
+  t.deepEqual(draft.topology.sites.map((x: any) => x.name), ['Tenant']);
+  t.deepEqual(draft.topology.frontEndPools.map((p: any) => `${p.fqdn}@${p.site}`), ['frontendpool.contoso.com@Tenant', 'poolfe.tenant.rlevchenko.com@Tenant']);
+});
+
+test('a malformed, DTD or unknown document leaves the repository unchanged and names file, line and column', async (t) => {
+  const repo = await freshRepo(t);
+  t.is((await pchat(repo, ['Import-Topology', contoso])).exitCode, 0);
+  const before = await snapshot(repo);
+  const cases: [string, RegExp][] = [
+    ['truncated.xml', /truncated\.xml.*line 38, column \d+/],
+    ['dtd.xml', /dtd\.xml.*line 2, column 1/],
+    ['unknown-root.xml', /unknown-root\.xml.*<configuration>/],
+  ];
+  for (const [file, message] of cases) {
+    for (const extra of [[], ['-Merge'], ['-Force']]) {
+      const r = await pchat(repo, ['Import-Topology', path.join(fixtures, file), ...extra]);
+      t.is(r.exitCode, 1, `${file} ${extra.join(' ')}`);
+      t.regex(r.stderr, message);
+      t.is(r.stdout, '', 'no summary for a document that was not read');
+    }
+  }
+  t.deepEqual(await snapshot(repo), before);
+
+  // Into a repository that does not exist yet: none is created.
+  const empty = await freshRepo(t);
+  const r = await pchat(empty, ['Import-Topology', path.join(fixtures, 'truncated.xml')]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /line 38, column \d+/);
+  t.false(existsSync(empty));
+});
+
+test('-WhatIf shows what would be imported and writes nothing; -Force replaces the draft and says what it discards', async (t) => {
+  const repo = await freshRepo(t);
+  const whatIf = await pchat(repo, ['Import-Topology', contoso, '-WhatIf']);
+  t.is(whatIf.exitCode, 0, whatIf.stderr);
+  t.regex(whatIf.stderr, /What if:.*Import.*contoso\.tbxml/);
+  t.like(whatIf.objects[0], { Written: false });
+  t.false(existsSync(path.join(repo, 'draft.json')));
+
+  t.is((await pchat(repo, ['Import-Topology', contoso])).exitCode, 0);
+  const pool = await pchat(repo, [
+    'New-PersistentChatPool', '-Fqdn', 'pchat.contoso.com', '-Site', 'Contoso', '-Computer', 'pchat1.contoso.com', '-DisplayName', 'c',
+    '-NextHopPool', 'frontendpool.contoso.com', '-SqlStore', 'xsql1.contoso.com', '-FileStore', '\\\\xfile1.contoso.com\\Data1',
+  ]);
+  t.is(pool.exitCode, 0, pool.stderr);
+  const replaced = await pchat(repo, ['Import-Topology', published, '-Force']);
+  t.is(replaced.exitCode, 0, replaced.stderr);
+  t.like(replaced.objects[0], { Mode: 'Replace', Written: true });
+  t.regex(replaced.stderr, /WARNING:.*discards.*pchat\.contoso\.com/);
+  const draft = JSON.parse(readFileSync(path.join(repo, 'draft.json'), 'utf8'));
+  t.deepEqual(draft.topology.frontEndPools.map((p: any) => p.fqdn), ['poolfe.tenant.rlevchenko.com']);
+  t.deepEqual(draft.topology.persistentChatPools, []);
+});
+
+test('Export-Topology writes the draft or a published revision as one JSON object, or atomically to a file; an unknown revision is an error', async (t) => {
+  const repo = await freshRepo(t);
+  t.is((await pchat(repo, ['Import-Topology', published])).exitCode, 0);
+  const draft = JSON.parse(readFileSync(path.join(repo, 'draft.json'), 'utf8'));
+
+  const out = await pchat(repo, ['Export-Topology', '-Format', 'Json']);
+  t.is(out.exitCode, 0, out.stderr);
+  t.is(out.objects.length, 1);
+  t.like(out.objects[0], { schemaVersion: draft.schemaVersion, kind: 'Draft', revision: draft.revision });
+  t.deepEqual(out.objects[0].topology, draft.topology);
+
+  const file = path.join(path.dirname(repo), 'backup.json');
+  const toFile = await pchat(repo, ['Export-Topology', '-Path', file]);
+  t.is(toFile.exitCode, 0, toFile.stderr);
+  t.is(toFile.stdout, '');
+  const written = readFileSync(file, 'utf8');
+  t.deepEqual(JSON.parse(written), out.objects[0]);
+  t.true(written.split('\n').length > 20, 'pretty-printed for review');
+  t.deepEqual((await readdir(path.dirname(file))).filter((n) => n.endsWith('.tmp')), [], 'no temporary file left');
+
+  // A published revision (written through the repository, as Publish-Topology does).
+  await new Repository(repo).writePublished({
+    schemaVersion: draft.schemaVersion, revision: 1, publishedAt: '2024-05-01T10:00:00.000Z', publishedBy: 'admin@host', summary: 'first publish',
+    changes: [], runId: 'test', draftRevision: draft.revision, topology: draft.topology,
+  });
+  const rev = await pchat(repo, ['Export-Topology', '-Revision', '1']);
+  t.is(rev.exitCode, 0, rev.stderr);
+  t.like(rev.objects[0], { kind: 'Published', revision: 1, publishedBy: 'admin@host', summary: 'first publish' });
+  t.deepEqual(rev.objects[0].topology, draft.topology);
+
+  const missing = await pchat(repo, ['Export-Topology', '-Revision', '7']);
+  t.is(missing.exitCode, 1);
+  t.regex(missing.stderr, /RevisionNotFound/);
+
+  const help = await run(['help', 'Export-Topology']);
+  t.regex(help.stdout, /out of scope/);
+});

@@ -1,0 +1,324 @@
+// Importing real topology documents (lib/topology/xml): the two public samples in ../shared/samples,
+// read where they are, and small documents of our own (test/fixtures/xml) for the cases the samples
+// lack. Expected values were read off the documents by hand.
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ErrorRecord } from '../../lib/cmdlet/errors.js';
+import { sqlStoreIdentity, fileStoreIdentity, type Topology } from '../../lib/topology/model.js';
+import { decodeTopologyBytes, importTopologyDocument, type ImportResult } from '../../lib/topology/xml/index.js';
+import { applyMerge, planMerge } from '../../lib/topology/xml/merge.js';
+import { projectRoot, samplesDir } from '../support/cli.js';
+
+const fixturesDir = path.join(projectRoot, 'test/fixtures/xml');
+const bytesOf = (file: string) => readFileSync(file);
+const importFile = (file: string, product?: 'Lync2013' | 'SkypeForBusiness2015'): ImportResult =>
+  importTopologyDocument(decodeTopologyBytes(bytesOf(file)), path.basename(file), { product });
+const sample = (name: string) => importFile(path.join(samplesDir, name));
+const fixture = (name: string, product?: 'Lync2013' | 'SkypeForBusiness2015') => importFile(path.join(fixturesDir, name), product);
+
+function importError(text: string | Buffer, name: string): ErrorRecord {
+  try {
+    importTopologyDocument(typeof text === 'string' ? text : decodeTopologyBytes(text), name);
+  } catch (e) {
+    if (e instanceof ErrorRecord) return e;
+    throw e;
+  }
+  throw new Error(`${name} was imported, an error was expected`);
+}
+
+const fqdns = (t: Topology) => t.occupiedNames.map((o) => o.fqdn);
+const sqlIds = (t: Topology) => t.sqlStores.map(sqlStoreIdentity);
+const fileIds = (t: Topology) => t.fileStores.map(fileStoreIdentity);
+
+// ---- the real samples ---------------------------------------------------------------
+
+test('contoso.tbxml (Topology Builder, BOM): site, Enterprise pool, SQL store, two file stores, occupied names', (t) => {
+  const r = sample('contoso.tbxml');
+  t.is(r.form, 'TopologyBuilder');
+  t.is(r.topology.product, 'SkypeForBusiness2015');
+  t.deepEqual(r.topology.sites, [{ name: 'Contoso', siteId: 1 }]);
+  t.deepEqual(r.topology.frontEndPools, [
+    {
+      fqdn: 'frontendpool.contoso.com',
+      site: 'Contoso',
+      edition: 'Enterprise',
+      computers: ['xfrontend1.contoso.com', 'xfrontend2.contoso.com', 'xfrontend3.contoso.com', 'xfrontend4.contoso.com'],
+    },
+  ]);
+  t.deepEqual(sqlIds(r.topology), ['xsql1.contoso.com']);
+  t.falsy(r.topology.sqlStores[0]!.alwaysOn);
+  t.deepEqual(fileIds(r.topology), ['\\\\xfile1.contoso.com\\Data1', '\\\\xfile2.contoso.com\\Data2']);
+  t.deepEqual(fqdns(r.topology), [
+    'edgepool.contoso.com',
+    'xedge1.contoso.com',
+    'xedge2.contoso.com',
+    'xedge3.contoso.com',
+    'xoffice1.contoso.com',
+    'xsql1.contoso.com',
+    'xfile1.contoso.com',
+    'xfile2.contoso.com',
+  ]);
+  t.regex(r.topology.occupiedNames[0]!.role, /EdgeServer/);
+  t.regex(r.topology.occupiedNames.find((o) => o.fqdn === 'xoffice1.contoso.com')!.role, /WacService/);
+  t.deepEqual(r.unmodelledRoles, {
+    ApplicationServer: 1,
+    ApplicationStore: 1,
+    ArchivingStore: 1,
+    ConfServices: 1,
+    EdgeServer: 1,
+    ManagementServices: 1,
+    MediationServer: 1,
+    MonitoringStore: 1,
+    WacService: 1,
+    WebServices: 1,
+  });
+  t.deepEqual(r.warnings, []);
+  t.deepEqual(r.topology.persistentChatPools, []);
+});
+
+test('default-topology.xml (published form): located site, pool with one server, AlwaysOn store, DFS file store', (t) => {
+  const r = sample('default-topology.xml');
+  t.is(r.form, 'Published');
+  t.is(r.topology.product, 'SkypeForBusiness2015');
+  t.deepEqual(r.topology.sites, [{ name: 'Tenant', siteId: 1, city: 'Voronezh', state: 'VRN', countryCode: 'RUS' }]);
+  t.deepEqual(r.topology.frontEndPools, [
+    { fqdn: 'poolfe.tenant.rlevchenko.com', site: 'Tenant', edition: 'Enterprise', computers: ['skype-fe-01.tenant.rlevchenko.com'] },
+  ]);
+  t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'srv-sql-01.tenant.rlevchenko.com', sqlInstance: null, alwaysOn: true, site: 'Tenant' }]);
+  t.deepEqual(fileIds(r.topology), ['\\\\tenant.rlevchenko.com\\skype']);
+  t.deepEqual(fqdns(r.topology), ['srv-sql-01.tenant.rlevchenko.com', 'tenant.rlevchenko.com', 'srv-owa-01.tenant.rlevchenko.com']);
+  t.deepEqual(r.unmodelledRoles, { ApplicationServer: 1, ApplicationStore: 1, CentralMgmt: 1, CentralMgmtStore: 1, ConfServices: 1, WacService: 1, WebServices: 1 });
+  t.deepEqual(r.warnings, []);
+});
+
+test('the byte-order mark and the encoding do not change the result (UTF-8 with/without BOM, UTF-16LE, UTF-16BE)', (t) => {
+  const bytes = bytesOf(path.join(samplesDir, 'contoso.tbxml'));
+  t.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the sample has a UTF-8 BOM');
+  const text = decodeTopologyBytes(bytes);
+  const expected = importTopologyDocument(text, 'contoso.tbxml');
+  const variants: Record<string, Buffer | string> = {
+    'string with BOM': '\uFEFF' + text,
+    'UTF-8 without BOM': Buffer.from(text, 'utf8'),
+    'UTF-16LE with BOM': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]),
+    'UTF-16LE without BOM': Buffer.from(text, 'utf16le'),
+    'UTF-16BE with BOM': Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]),
+  };
+  for (const [what, v] of Object.entries(variants)) {
+    const r = importTopologyDocument(typeof v === 'string' ? v : decodeTopologyBytes(v), 'contoso.tbxml');
+    t.deepEqual(r, expected, what);
+  }
+  // A published document written by Windows PowerShell (`Get-CsTopology -AsXml > file`): UTF-16LE with BOM.
+  const published = readFileSync(path.join(samplesDir, 'default-topology.xml'), 'utf8');
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(published, 'utf16le')]);
+  t.deepEqual(importTopologyDocument(decodeTopologyBytes(utf16), 'x'), importTopologyDocument(published, 'x'));
+});
+
+test('a bare <PartialTopology>, cut out of a .tbxml, reads like the whole file', (t) => {
+  const text = decodeTopologyBytes(bytesOf(path.join(samplesDir, 'contoso.tbxml')));
+  const partial = text.slice(text.indexOf('<PartialTopology'), text.indexOf('</PartialTopology>') + '</PartialTopology>'.length);
+  t.deepEqual(importTopologyDocument(partial, 'partial.xml'), importTopologyDocument(text, 'contoso.tbxml'));
+});
+
+// ---- our own documents ----------------------------------------------------------------
+
+test('a Lync 2013 Standard Edition server with its rtc instance (published form, no BOM)', (t) => {
+  const r = fixture('standard-edition.xml');
+  t.is(r.form, 'Published');
+  t.is(r.topology.product, 'Lync2013');
+  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'lync-se01.litwareinc.com', site: 'Redmond', edition: 'Standard', computers: ['lync-se01.litwareinc.com'] }]);
+  t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'lync-se01.litwareinc.com', sqlInstance: 'RTC', site: 'Redmond' }]);
+  t.deepEqual(fileIds(r.topology), ['\\\\lync-se01.litwareinc.com\\LyncShare']);
+  t.deepEqual(r.topology.occupiedNames, [], 'the SE server is a Front End pool, not an occupied name');
+  t.deepEqual(r.unmodelledRoles, { WebServices: 1 });
+  t.deepEqual(r.warnings, []);
+});
+
+test('a Skype for Business Server 2019 Standard Edition server (.tbxml with BOM, empty <Machine>, braced GUIDs): imported, with a warning', (t) => {
+  const r = fixture('standard-edition-2019.tbxml');
+  t.is(r.form, 'TopologyBuilder');
+  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'sfb-se.fabrikam.com', site: 'Fabrikam', edition: 'Standard', computers: ['sfb-se.fabrikam.com'] }]);
+  t.deepEqual(sqlIds(r.topology), ['sfb-se.fabrikam.com\\RTC']);
+  t.deepEqual(fileIds(r.topology), ['\\\\sfb-se.fabrikam.com\\csshare']);
+  t.is(r.topology.product, 'SkypeForBusiness2015');
+  t.is(r.warnings.length, 1);
+  t.regex(r.warnings[0]!, /2019.*does not support Persistent Chat/);
+
+  const overridden = fixture('standard-edition-2019.tbxml', 'Lync2013');
+  t.is(overridden.topology.product, 'Lync2013', '-Product wins over ServiceVersion');
+  t.regex(overridden.warnings.join(' '), /2019/, 'the document is still SfB 2019: the warning stays');
+});
+
+test('several sites: two central sites with their pools, a named instance, an AlwaysOn listener, a Director and a branch site', (t) => {
+  const r = fixture('multi-site.xml');
+  t.deepEqual(r.topology.sites, [
+    { name: 'Seattle', siteId: 1, city: 'Seattle', state: 'WA', countryCode: 'US' },
+    { name: 'Dublin', siteId: 2, city: 'Dublin', countryCode: 'IE' },
+  ]);
+  t.deepEqual(
+    r.topology.frontEndPools.map((p) => [p.fqdn, p.site, p.edition, p.computers.join(',')]),
+    [
+      ['sea-pool.contoso.com', 'Seattle', 'Enterprise', 'sea-fe1.contoso.com,sea-fe2.contoso.com,sea-fe3.contoso.com'],
+      ['dub-pool.contoso.com', 'Dublin', 'Enterprise', 'dub-fe1.contoso.com,dub-fe2.contoso.com'],
+    ],
+  );
+  t.deepEqual(sqlIds(r.topology), ['sea-sql.contoso.com', 'sea-sql.contoso.com\\PCHAT', 'dub-sqlag.contoso.com']);
+  t.deepEqual(r.topology.sqlStores.map((s) => !!s.alwaysOn), [false, false, true]);
+  t.deepEqual(fileIds(r.topology), ['\\\\sea-fs.contoso.com\\SeaShare', '\\\\dub-fs.contoso.com\\DubShare']);
+  const roles = Object.fromEntries(r.topology.occupiedNames.map((o) => [o.fqdn, o.role]));
+  t.deepEqual(Object.keys(roles).sort(), [
+    'dub-fs.contoso.com',
+    'dub-sql1.contoso.com',
+    'dub-sqlag.contoso.com',
+    'sea-dir.contoso.com',
+    'sea-dir1.contoso.com',
+    'sea-fs.contoso.com',
+    'sea-sql.contoso.com',
+    'tac-sba.contoso.com',
+  ]);
+  t.is(roles['sea-dir.contoso.com'], 'Director');
+  t.regex(roles['dub-sql1.contoso.com']!, /AlwaysOn node of dub-sqlag\.contoso\.com/);
+  t.regex(roles['tac-sba.contoso.com']!, /Registrar/);
+  t.deepEqual(r.unmodelledRoles, { MediationServer: 1, Registrar: 2 }, 'the Director and branch Registrars are not Front End pools');
+  t.is(r.topology.product, 'SkypeForBusiness2015');
+  t.true(r.warnings.some((w) => /branch site.*Tacoma/.test(w)));
+  t.true(r.warnings.some((w) => /mixes service versions 6, 7/.test(w)));
+});
+
+test('namespace prefixes, sections and attributes in another order; an existing Persistent Chat server is counted, not imported', (t) => {
+  const r = fixture('prefixed.xml');
+  t.is(r.form, 'Published');
+  t.deepEqual(r.topology.sites, [{ name: 'Frankfurt', siteId: 5, city: 'Frankfurt', state: 'Hessen', countryCode: 'DE' }]);
+  t.deepEqual(r.topology.frontEndPools.map((p) => p.fqdn), ['pool01.northwind.local']);
+  t.deepEqual(sqlIds(r.topology), ['be01.northwind.local\\LYNCBE']);
+  t.deepEqual(fileIds(r.topology), ['\\\\fs01.northwind.local\\share$']);
+  t.deepEqual(r.unmodelledRoles, { PersistentChatService: 1, PersistentChatStore: 1 });
+  t.true(fqdns(r.topology).includes('pchat01.northwind.local'));
+  t.regex(r.warnings.join(' '), /2 Persistent Chat service/);
+});
+
+test('AlwaysOn and a named instance in the Topology Builder form (no BOM)', (t) => {
+  const r = fixture('alwayson.tbxml');
+  t.deepEqual(r.topology.sqlStores, [
+    { sqlServerFqdn: 'sqlag.adatum.com', sqlInstance: null, alwaysOn: true, site: 'HQ' },
+    { sqlServerFqdn: 'sql2.adatum.com', sqlInstance: 'PCHAT', site: 'HQ' },
+  ]);
+  t.is(r.topology.frontEndPools[0]!.edition, 'Enterprise', 'its user store is on another cluster');
+  t.true(fqdns(r.topology).includes('sql-n1.adatum.com'));
+});
+
+test('a hand-written document without namespace or optional parts is read, with a warning', (t) => {
+  const doc = `<Topology>
+  <Sites><CentralSite SiteId="3"><Name>Lab</Name></CentralSite></Sites>
+  <Clusters><Cluster Fqdn="LAB-SE.lab.local."><ClusterId SiteId="3" Number="1"/><Machine Fqdn="lab-se.lab.local"/></Cluster></Clusters>
+  <SqlInstances><SqlInstance><SqlInstanceId Name="rtc"><ClusterId SiteId="3" Number="1"/></SqlInstanceId></SqlInstance></SqlInstances>
+  <Services>
+    <Service ServiceVersion="7"><ServiceId SiteId="3" RoleName="UserServices" Instance="1"/><InstalledOn><ClusterId SiteId="3" Number="1"/></InstalledOn></Service>
+    <Service><ServiceId SiteId="3" RoleName="UserStore" Instance="1"/><InstalledOn><SqlInstanceId Name="rtc"><ClusterId SiteId="3" Number="1"/></SqlInstanceId></InstalledOn></Service>
+  </Services>
+</Topology>`;
+  const r = importTopologyDocument(doc, 'lab.xml');
+  t.deepEqual(r.topology.sites, [{ name: 'Lab', siteId: 3 }]);
+  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'lab-se.lab.local', site: 'Lab', edition: 'Standard', computers: ['lab-se.lab.local'] }], 'no DependsOn: the local user store decides');
+  t.regex(r.warnings.join(' '), /no namespace/);
+});
+
+// ---- refused documents ----------------------------------------------------------------
+
+test('a DTD is refused, with file, line and column', (t) => {
+  const e = importError(bytesOf(path.join(fixturesDir, 'dtd.xml')), 'dtd.xml');
+  t.is(e.errorId, 'TopologyDocumentDtdRefused');
+  t.is(e.category, 'InvalidData');
+  t.is(e.target, 'dtd.xml');
+  t.regex(e.message, /'dtd\.xml'.*line 2, column 1/);
+});
+
+test('an external entity is refused before anything is read from it', (t) => {
+  const e = importError(bytesOf(path.join(fixturesDir, 'external-entity.xml')), 'external-entity.xml');
+  t.is(e.errorId, 'TopologyDocumentDtdRefused');
+  t.notRegex(e.message, /root:|\/bin\//, 'no content of /etc/passwd leaks into the message');
+});
+
+test('an entity expansion bomb is refused at once', (t) => {
+  const started = process.hrtime.bigint();
+  const e = importError(bytesOf(path.join(fixturesDir, 'entity-bomb.xml')), 'entity-bomb.xml');
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  t.is(e.errorId, 'TopologyDocumentDtdRefused');
+  t.true(ms < 1000, `took ${ms} ms`);
+});
+
+test('a truncated file is malformed, with the line and column where it ends', (t) => {
+  const e = importError(bytesOf(path.join(fixturesDir, 'truncated.xml')), 'truncated.xml');
+  t.is(e.errorId, 'TopologyDocumentMalformed');
+  t.is(e.category, 'ParserError');
+  t.regex(e.message, /'truncated\.xml'.*line 38, column \d+/);
+});
+
+test('either sample cut anywhere is reported as malformed with a position, never as an import', (t) => {
+  for (const name of ['contoso.tbxml', 'default-topology.xml']) {
+    const text = decodeTopologyBytes(bytesOf(path.join(samplesDir, name)));
+    const lastClose = text.lastIndexOf('</');
+    for (let i = 1; i <= 24; i++) {
+      const cut = Math.floor((lastClose * i) / 24);
+      const e = importError(text.slice(0, cut), name);
+      t.is(e.errorId, 'TopologyDocumentMalformed', `${name} cut at ${cut}`);
+      t.regex(e.message, /line \d+, column \d+/);
+    }
+  }
+});
+
+test('a mismatched tag is reported at its line', (t) => {
+  const doc = '<Topology xmlns="urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008">\n  <Sites>\n  </Site>\n</Topology>\n';
+  const e = importError(doc, 'hand-edited.xml');
+  t.is(e.errorId, 'TopologyDocumentMalformed');
+  t.regex(e.message, /line 3, column \d+/);
+});
+
+test('an unknown root, or a <Topology> of another namespace, is not a topology document', (t) => {
+  const unknown = importError(bytesOf(path.join(fixturesDir, 'unknown-root.xml')), 'unknown-root.xml');
+  t.is(unknown.errorId, 'TopologyDocumentUnknown');
+  t.regex(unknown.message, /<configuration>.*line 2, column 1/);
+  const foreign = importError(bytesOf(path.join(fixturesDir, 'foreign-topology.xml')), 'foreign-topology.xml');
+  t.is(foreign.errorId, 'TopologyDocumentUnknown');
+  t.regex(foreign.message, /urn:example:network-inventory/);
+});
+
+test('a topology document without a central site is refused', (t) => {
+  const e = importError('<Topology xmlns="urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008"><Sites/></Topology>', 'empty.xml');
+  t.is(e.errorId, 'TopologyDocumentInvalid');
+});
+
+// ---- merging into a draft ----------------------------------------------------------------
+
+test('merge: the same document again is all skipped; a changed pool is a conflict; the document wins only when applied', (t) => {
+  const first = sample('contoso.tbxml').topology;
+  const same = planMerge(first, sample('contoso.tbxml').topology);
+  t.deepEqual(same.added, []);
+  t.deepEqual(same.conflicts, []);
+  t.is(same.skipped.length, 13);
+
+  const draft = structuredClone(first);
+  draft.frontEndPools[0]!.computers.pop();
+  draft.sqlStores[0]!.mirror = 'mirror.contoso.com';
+  draft.sqlStores[0]!.alwaysOn = true;
+  const plan = planMerge(draft, first);
+  t.deepEqual(plan.conflicts.map((c) => `${c.Kind} ${c.Identity}`), ['FrontEndPool frontendpool.contoso.com', 'SqlStore xsql1.contoso.com']);
+  t.regex(plan.conflicts[0]!.Differences, /computers: draft .*xfrontend3.contoso.com, imported .*xfrontend4\.contoso\.com/);
+  t.is(draft.frontEndPools[0]!.computers.length, 3, 'planning changes nothing');
+
+  applyMerge(draft, first);
+  t.is(draft.frontEndPools[0]!.computers.length, 4);
+  t.falsy(draft.sqlStores[0]!.alwaysOn);
+  t.is(draft.sqlStores[0]!.mirror, 'mirror.contoso.com', 'facts the document does not state are kept');
+});
+
+test('merge: two deployments add up; a SiteId used by another site name is a conflict, won by renaming the site', (t) => {
+  const draft = fixture('standard-edition.xml').topology;
+  const other = fixture('alwayson.tbxml').topology;
+  const plan = planMerge(draft, other);
+  t.deepEqual(plan.conflicts.map((c) => c.Identity), ['Product', 'HQ'], 'Lync 2013 draft, SfB 2015 document');
+  t.regex(plan.conflicts[1]!.Differences, /SiteId 1: draft name 'Redmond', imported name 'HQ'/);
+  applyMerge(draft, other);
+  t.deepEqual(draft.sites.map((s) => s.name), ['HQ']);
+  t.deepEqual(draft.frontEndPools.map((p) => `${p.fqdn}@${p.site}`), ['lync-se01.litwareinc.com@HQ', 'pool.adatum.com@HQ']);
+});
