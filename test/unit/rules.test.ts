@@ -463,9 +463,9 @@ test('rule 30 passes: a supported platform, Express for the SE-collocated pool, 
   clean(t, topology((x) => (store(x, 'sqlbe.contoso.com').alwaysOn = true)));
 });
 
-test('rule 30 fails: an AlwaysOn instance holding a pool database, or its mirror', (t) => {
-  reports(t, topology((x) => (store(x, STORE).alwaysOn = true)), 30, [{ Severity: 'Error', Target: STORE }]);
-  reports(t, topology((x) => { store(x, STORE).mirror = 'sql02.contoso.com\\PCHAT'; store(x, 'sql02.contoso.com\\PCHAT').alwaysOn = true; }), 30, [{ Severity: 'Error', Target: 'sql02.contoso.com\\PCHAT' }]);
+test('rule 30 warns: an AlwaysOn instance holding a pool database, or its mirror', (t) => {
+  reports(t, topology((x) => (store(x, STORE).alwaysOn = true)), 30, [{ Severity: 'Warning', Target: STORE }]);
+  reports(t, topology((x) => { store(x, STORE).mirror = 'sql02.contoso.com\\PCHAT'; store(x, 'sql02.contoso.com\\PCHAT').alwaysOn = true; }), 30, [{ Severity: 'Warning', Target: 'sql02.contoso.com\\PCHAT' }]);
 });
 
 test('rule 30 fails: too old a release, or Express for a pool not on a Standard Edition server', (t) => {

@@ -138,7 +138,9 @@ export const sqlPlatformRule: RuleDefinition = {
       const store = ps[0]!.store;
       const pools = [...new Set(ps.map((p) => p.pool))].map((i) => t.persistentChatPools[i]!);
       if (store.alwaysOn) {
-        out.push(finding(30, 'Error', instance, 'The SQL instance is in an AlwaysOn availability group; Persistent Chat databases do not support AlwaysOn.', 'Use a stand-alone instance or a failover cluster instance, with SQL mirroring for high availability.'));
+        // A Warning, as issues 4 and 6 ask: availability groups are per database, so mgc can live on the
+        // instance outside the group; what is unsupported is putting it in the group.
+        out.push(finding(30, 'Warning', instance, 'The SQL instance hosts AlwaysOn availability groups; Persistent Chat databases are not supported in an availability group.', 'Keep mgc and mgccomp out of the availability group (use SQL mirroring for high availability), or use a stand-alone instance or a failover cluster instance.'));
       }
       if (!store.version) continue;
       const verdict = evaluateSqlPlatform({ product: t.product, productVersion: store.version, edition: store.edition ?? '', allowExpress: pools.every((p) => isSeCollocated(t, p)) });
