@@ -83,7 +83,7 @@ async function runProbes(plan: PublishPlan, o: PublishOptions): Promise<CheckRow
       jobs.push(() =>
         testSqlStore(
           { server: s.server, instance: s.instance, port: s.port, credential: o.sqlCredential, encrypt: o.encrypt, trustServerCertificate: o.trustServerCertificate, connectTimeoutMs: o.timeoutMs, requestTimeoutMs: o.timeoutMs },
-          { product: plan.product, allowExpress: s.allowExpress, databases: s.databases, needCreate: s.needCreate },
+          { product: plan.product, ...s.expect },
           s.store,
         ),
       );

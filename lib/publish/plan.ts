@@ -1,8 +1,8 @@
 // The publish plan: what Publish-Topology will do, in order, computed from the draft and the last
 // published revision. Pure: no I/O. Every step is idempotent and re-checks its own precondition when
 // applied, so a run that was interrupted completes on the next run without repeating finished work.
+import { storePlan, type StorePlan } from '../topology/placement.js';
 import {
-  findFrontEndPool,
   findSqlStore,
   parseUncPath,
   persistentChatFolderName,
@@ -30,9 +30,8 @@ export interface SqlProbeNeed {
   server: string;
   instance: string | null;
   port?: number;
-  databases: string[];
-  needCreate: boolean;
-  allowExpress: boolean;
+  /** What the store must offer (lib/topology/placement.ts), with needCreate set by the plan. */
+  expect: StorePlan['expect'];
 }
 
 export interface FileProbeNeed {
@@ -77,11 +76,10 @@ export function planPublish(
     const store = findSqlStore(draft, storeId);
     if (!store) return;
     const id = sqlStoreIdentity(store);
-    const se = findFrontEndPool(draft, pool.fqdn)?.edition === 'Standard';
-    const need = sql.get(id) ?? { store: id, server: store.sqlServerFqdn, instance: store.sqlInstance ?? null, port: store.port, databases: [], needCreate: false, allowExpress: se };
-    need.databases.push(database);
-    need.needCreate ||= !opts.skipDatabase;
-    sql.set(id, need);
+    if (!sql.has(id)) {
+      const expect = { ...storePlan(draft, id).expect, needCreate: !opts.skipDatabase };
+      sql.set(id, { store: id, server: store.sqlServerFqdn, instance: store.sqlInstance ?? null, port: store.port, expect });
+    }
     if (opts.skipDatabase) {
       todo.push(`Have a DBA create the ${database} database of ${pool.fqdn} on ${id} (Install-CsDatabase -DatabaseType ${database === 'mgc' ? 'PersistentChat' : 'PersistentChatCompliance'} -SqlServerFqdn ${store.sqlServerFqdn}${store.sqlInstance ? ` -SqlInstanceName ${store.sqlInstance}` : ''}).`);
     } else {

@@ -1,0 +1,253 @@
+import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
+import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
+import { resolveCredential } from '../lib/cmdlet/credential.js';
+import { PORT, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
+import { Repository } from '../lib/topology/repository.js';
+import {
+  PRODUCTS,
+  findPersistentChatPool,
+  findSqlStore,
+  normalizeFqdn,
+  sqlStoreIdentity,
+  type Product,
+  type Topology,
+} from '../lib/topology/model.js';
+import { persistentChatPoolNotFound, sqlStoreNotFound } from '../lib/topology/not-found.js';
+import { poolStorePlans, storePlan, type StorePlan } from '../lib/topology/placement.js';
+import type { CheckRow, Credential } from '../lib/probes/types.js';
+// Types only: the probe module (and mssql with it) is loaded when the probing starts.
+import type { EncryptMode, SqlStoreExpectation, SqlTarget } from '../lib/probes/sql/types.js';
+
+interface Params {
+  SqlServerFqdn?: string;
+  SqlInstance?: string;
+  Port?: number;
+  SqlStore?: string[];
+  PoolFqdn?: string[];
+  SqlCredential?: string;
+  CredentialFile?: string;
+  Encrypt: EncryptMode;
+  TrustServerCertificate?: boolean;
+  TimeoutSeconds: number;
+  Product?: Product;
+  ThrottleLimit: number;
+  Quiet?: boolean;
+}
+
+// ---- the command ---------------------------------------------------------------------------
+
+interface Job {
+  label: string;
+  target: Omit<SqlTarget, 'credential' | 'encrypt' | 'trustServerCertificate' | 'connectTimeoutMs' | 'requestTimeoutMs'>;
+  expect: SqlStoreExpectation;
+}
+
+interface RunState {
+  jobs: Job[];
+  credential?: Credential;
+  credentialResolved: boolean;
+  topology?: Topology | null;
+  options?: Pick<Params, 'Encrypt' | 'TrustServerCertificate' | 'TimeoutSeconds' | 'ThrottleLimit'>;
+}
+
+// process() runs once per piped object; the probing waits for end() so that every store of the
+// invocation is probed concurrently (bounded by -ThrottleLimit).
+const runs = new Map<string, RunState>();
+
+async function loadTopology(ctx: CmdletContext, state: RunState, required: boolean): Promise<Topology | null> {
+  if (state.topology !== undefined) return state.topology;
+  const repo = new Repository(ctx.repositoryPath);
+  if (!(await repo.exists())) {
+    if (required) {
+      throw new ErrorRecord({
+        errorId: 'TopologyNotFound',
+        category: 'ObjectNotFound',
+        target: ctx.repositoryPath,
+        message: `There is no topology in '${ctx.repositoryPath}' to look the store or pool up in.`,
+        recommendedAction: 'Give -SqlServerFqdn (and -SqlInstance or -Port) to test an instance directly, or point -Repository at the topology.',
+      });
+    }
+    state.topology = null;
+    return null;
+  }
+  try {
+    state.topology = (await repo.readDraft()).topology;
+  } catch (e) {
+    if (required) throw e;
+    ctx.writeWarning(`The topology in '${ctx.repositoryPath}' could not be read (${(e as Error).message}); testing without it.`);
+    state.topology = null;
+  }
+  return state.topology;
+}
+
+const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[?[0-9A-Fa-f:.]+\]?)(?:\\[A-Za-z_][A-Za-z0-9_$#]{0,15})?$/;
+
+/** A slot-handing semaphore: at most `limit` jobs run; results come back in input order. */
+async function* boundedInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const run = async (item: T) => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active++;
+    try {
+      return await fn(item);
+    } finally {
+      const next = waiting.shift();
+      if (next) next(); // the slot passes to the next job as is
+      else active--;
+    }
+  };
+  const pending = items.map(run);
+  pending.forEach((p) => p.catch(() => {}));
+  for (const p of pending) yield await p;
+}
+
+export default {
+  name: 'Test-SqlStore',
+  synopsis: 'Proves that a SQL Server store can hold a Persistent Chat pool\'s databases: instance, login, encryption, version, rights, databases.',
+  description: [
+    'Connects to each SQL Server store the way Publish-Topology will and reports one row per check: name resolution; the SQL Server Browser and the instance port (named instances without a fixed port; on a miss the instances the Browser reported are listed); TCP reachability; the login (a refusal shows error 18456 with its state and which authentication was tried); encryption negotiated as asked; the version and edition against the product (Lync Server 2013: SQL Server 2008 R2 or 2012; Skype for Business Server 2015 adds 2014; Standard or Enterprise, 64-bit; Express only for a pool collocated with a Standard Edition server); AlwaysOn availability groups enabled (a warning: they are not supported for Persistent Chat databases); the right to create databases (sysadmin, dbcreator or CREATE ANY DATABASE); the pool\'s databases already present (a warning, or a failure when they belong to another pool of the topology); and a Persistent Chat database of another pool on the same instance (rule 18).',
+    'A release newer than the product documents (for example SQL Server 2019 under Skype for Business Server 2015) is a Warning, not a failure: Microsoft has added releases in cumulative updates, so confirm the installed update supports it.',
+    'When a check fails, the checks that depend on it are reported as Skipped with the reason. Nothing is changed on the server. Stores are given by -SqlServerFqdn (with -SqlInstance or -Port), by -SqlStore (stores of the topology), by -PoolFqdn (every store of the pool: primary, compliance, backup, backup compliance and their mirrors), or by piped objects with those properties; several stores are probed concurrently, at most -ThrottleLimit at a time.',
+    'The password of -SqlCredential comes from PCHAT_SQL_PASSWORD, from -CredentialFile (mode 0600, first line), or from a prompt on a terminal; never from the command line. DOMAIN\\user (or user@realm) logs in with Windows authentication over NTLM, anything else as a SQL Server login.',
+  ].join('\n\n'),
+  parameters: [
+    { name: 'SqlServerFqdn', type: 'string', position: 0, valueFromPipelineByPropertyName: true, aliases: ['ComputerName'], validatePattern: { regex: HOST_PATTERN, description: 'a host FQDN or address, optionally with \\INSTANCE' }, help: 'The SQL Server host to test directly (host or host\\INSTANCE). Checked against the topology when it is a store of it.' },
+    { name: 'SqlInstance', type: 'string', valueFromPipelineByPropertyName: true, ...SQL_INSTANCE, help: 'The named instance of -SqlServerFqdn (default instance when omitted).' },
+    { name: 'Port', type: 'int', valueFromPipelineByPropertyName: true, ...PORT, help: 'A fixed TCP port for -SqlServerFqdn: no SQL Browser lookup.' },
+    { name: 'SqlStore', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Identity'], help: 'Stores of the topology by identity (fqdn or fqdn\\INSTANCE), comma-separated.' },
+    { name: 'PoolFqdn', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Fqdn'], help: 'Persistent Chat pools of the topology: every store each pool uses is tested.' },
+    { name: 'SqlCredential', type: 'credential', help: 'The login: a SQL Server login, or DOMAIN\\user for Windows authentication (NTLM). The password comes from PCHAT_SQL_PASSWORD, -CredentialFile or a prompt.' },
+    { name: 'CredentialFile', type: 'string', help: 'A file (mode 0600) whose first line is the password of -SqlCredential.' },
+    { name: 'Encrypt', type: 'enum', validateSet: ['Mandatory', 'Optional', 'Strict'], default: 'Mandatory', help: 'Mandatory: TLS, and the Encryption check fails if the server cannot; Optional: TLS only when the server requires it (Force Encryption); Strict: TDS 8.0 (SQL Server 2022 and later), certificate always validated.' },
+    { name: 'TrustServerCertificate', type: 'switch', help: 'Accept the server certificate without validating it (for instances with a self-signed certificate).' },
+    { name: 'TimeoutSeconds', type: 'int', validateRange: { min: 1, max: 600 }, default: 15, help: 'Bounds each step: name resolution, the Browser query, the TCP check, the whole login, each query.' },
+    { name: 'Product', type: 'enum', validateSet: PRODUCTS, help: 'The product whose SQL support table applies (default: the topology\'s product, else SkypeForBusiness2015).' },
+    { name: 'ThrottleLimit', type: 'int', validateRange: { min: 1, max: 64 }, default: 8, help: 'How many stores are probed at once.' },
+    { name: 'Quiet', type: 'switch', help: 'Prints nothing; the exit code tells (0 no check failed, 3 a check failed).' },
+  ],
+  outputType: 'SqlStoreCheck',
+  outputs: [
+    { name: 'Target', description: 'The store: fqdn, fqdn\\INSTANCE, or host,port.' },
+    { name: 'Check', description: 'Name resolution, SQL Browser, TCP reachability, Login, Encryption, Version and edition, AlwaysOn, Create database permission, Pool databases, Other pool databases.' },
+    { name: 'Status', description: 'Passed, Warning, Failed, or Skipped (not applicable, or not checkable after an earlier failure: Details says which).' },
+    { name: 'Details', description: 'What was found.' },
+    { name: 'RecommendedAction', description: 'What to do when the check did not pass.' },
+    { name: 'DurationMs', description: 'How long the check took.' },
+  ],
+  defaultDisplay: ['Target', 'Check', 'Status', 'Details'],
+  failedWhen: (o: CheckRow) => o.Status === 'Failed',
+  notes: ['Exit code 3 when any check failed; 0 when every check passed or only warned.'],
+  examples: [
+    {
+      title: 'Every store of a pool, before publishing',
+      code: "PCHAT_SQL_PASSWORD=... pchat Test-SqlStore -PoolFqdn pchat.contoso.com -SqlCredential 'CONTOSO\\lyncadmin'",
+      remarks: 'Tests the primary store, the compliance store, the backup stores and their mirrors, concurrently.',
+    },
+    {
+      title: 'A named instance directly, with a login from a credential file',
+      code: 'pchat Test-SqlStore -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT -SqlCredential pchatsql -CredentialFile ~/.pchat-sql',
+      remarks: 'The port comes from the SQL Server Browser (UDP 1434); give -Port when the instance has a fixed port.',
+    },
+    {
+      title: 'In a scheduled job: only the exit code',
+      code: 'pchat Test-SqlStore -SqlStore sql01.contoso.com\\PCHAT -SqlCredential pchatsql -Quiet < /dev/null || echo "SQL store not ready"',
+      remarks: 'Exit code 3 when a check failed. Warnings (AlwaysOn enabled, databases present) do not fail.',
+    },
+    {
+      title: 'Stores from another command',
+      code: "pchat Get-PersistentChatPool | pchat Test-SqlStore -SqlCredential pchatsql | jq -c 'select(.Status != \"Passed\")'",
+      remarks: 'Piped pool objects bind by their Fqdn; piped store objects by Identity, or SqlServerFqdn/SqlInstance/Port.',
+    },
+    {
+      title: 'A server with a self-signed certificate',
+      code: 'pchat Test-SqlStore -SqlServerFqdn sql01.contoso.com -SqlCredential sa -TrustServerCertificate',
+      remarks: 'Without -TrustServerCertificate the Encryption check fails on a certificate this host does not trust.',
+    },
+  ],
+  async process(p: Params, ctx: CmdletContext) {
+    const state: RunState = runs.get(ctx.runId) ?? { jobs: [], credentialResolved: false };
+    runs.set(ctx.runId, state);
+    state.options = { Encrypt: p.Encrypt, TrustServerCertificate: p.TrustServerCertificate, TimeoutSeconds: p.TimeoutSeconds, ThrottleLimit: p.ThrottleLimit };
+    if (!state.credentialResolved) {
+      state.credential = await resolveCredential(ctx, { userName: p.SqlCredential, envVar: 'PCHAT_SQL_PASSWORD', file: p.CredentialFile, target: 'SQL Server' });
+      state.credentialResolved = true;
+    }
+
+    // A piped pool object also carries SqlStore and Port (its chat port): the widest target wins.
+    const add = (t: Topology | null, plans: StorePlan[]) => {
+      const product = p.Product ?? t?.product ?? 'SkypeForBusiness2015';
+      for (const s of plans) {
+        ctx.writeVerbose(`${s.identity}: ${s.roles.length ? s.roles.join(', ') : 'not used by a pool yet'}; expects ${s.expect.databases.join(', ')}.`);
+        state.jobs.push({ label: s.identity, target: { server: s.server, instance: s.instance, port: s.port }, expect: { product, ...s.expect } });
+      }
+    };
+    if (p.PoolFqdn?.length) {
+      const t = (await loadTopology(ctx, state, true))!;
+      for (const fqdn of p.PoolFqdn) {
+        const pool = findPersistentChatPool(t, fqdn);
+        if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(fqdn));
+        add(t, poolStorePlans(t, pool));
+      }
+      return [];
+    }
+    if (p.SqlStore?.length) {
+      const t = (await loadTopology(ctx, state, true))!;
+      for (const id of p.SqlStore) {
+        if (!findSqlStore(t, id)) throw sqlStoreNotFound(id);
+        add(t, [storePlan(t, id)]);
+      }
+      return [];
+    }
+    if (p.SqlServerFqdn) {
+      const [host, inlineInstance] = p.SqlServerFqdn.split('\\');
+      if (inlineInstance && p.SqlInstance && inlineInstance.toUpperCase() !== p.SqlInstance.toUpperCase()) {
+        throw usageError('ConflictingInstance', `-SqlServerFqdn names instance ${inlineInstance} and -SqlInstance names ${p.SqlInstance}.`, p.SqlServerFqdn, 'Give the instance once.');
+      }
+      const instance = (inlineInstance ?? p.SqlInstance) || null;
+      const t = await loadTopology(ctx, state, false);
+      const id = sqlStoreIdentity({ sqlServerFqdn: host!, sqlInstance: instance });
+      if (t && findSqlStore(t, id)) {
+        const plan = storePlan(t, id);
+        add(t, [{ ...plan, port: p.Port ?? plan.port, identity: p.Port !== undefined ? `${plan.identity},${p.Port}` : plan.identity }]);
+      } else {
+        const product = p.Product ?? t?.product ?? 'SkypeForBusiness2015';
+        state.jobs.push({
+          label: `${id}${p.Port !== undefined ? `,${p.Port}` : ''}`,
+          target: { server: host!, instance: instance ? instance.toUpperCase() : null, port: p.Port },
+          expect: { product, databases: ['mgc', 'mgccomp'], needCreate: true },
+        });
+      }
+      return [];
+    }
+    throw usageError(
+      'NoSqlStoreGiven',
+      'Give the store to test: -SqlServerFqdn <host> [-SqlInstance <name>] [-Port <n>], -SqlStore <identity>, -PoolFqdn <pool fqdn>, or pipe objects with those properties.',
+      'Test-SqlStore',
+      "Run 'pchat Test-SqlStore -?' for examples.",
+    );
+  },
+  async *end(ctx: CmdletContext) {
+    const state = runs.get(ctx.runId);
+    runs.delete(ctx.runId);
+    if (!state?.jobs.length || !state.options) return;
+    const o = state.options;
+    const { testSqlStore } = await import('../lib/probes/sql/index.js');
+    const timeoutMs = o.TimeoutSeconds * 1000;
+    const probe = (job: Job) =>
+      testSqlStore(
+        {
+          ...job.target,
+          credential: state.credential,
+          encrypt: o.Encrypt,
+          trustServerCertificate: o.TrustServerCertificate,
+          connectTimeoutMs: timeoutMs,
+          requestTimeoutMs: timeoutMs,
+        },
+        job.expect,
+        job.label,
+        { log: ctx.log },
+      );
+    for await (const rows of boundedInOrder(state.jobs, o.ThrottleLimit, probe)) yield* rows;
+  },
+} satisfies CmdletDefinition<Params>;
