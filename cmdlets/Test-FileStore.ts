@@ -1,0 +1,238 @@
+import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
+import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
+import { resolveCredential } from '../lib/cmdlet/credential.js';
+import { Repository } from '../lib/topology/repository.js';
+import { findFileStore, findPersistentChatPool, isUncFileStore, normalizeFqdn, parseUncPath, persistentChatFolderName, type Topology } from '../lib/topology/model.js';
+import { persistentChatPoolNotFound } from '../lib/topology/not-found.js';
+import type { CheckRow, Credential } from '../lib/probes/types.js';
+// Types only: the SMB probe (and execa with it) loads when probing starts.
+import type { FileStoreTestOptions, SmbTarget } from '../lib/probes/smb/types.js';
+import type { RequiredAce } from '../lib/probes/dacl/policy.js';
+
+interface Params {
+  Path?: string[];
+  FileServerFqdn?: string;
+  Share?: string;
+  PoolFqdn?: string[];
+  FileStore?: string[];
+  Credential?: string;
+  CredentialFile?: string;
+  PolicyFile?: string;
+  TimeoutSeconds: number;
+  ThrottleLimit: number;
+  Quiet?: boolean;
+}
+
+interface Job {
+  label: string;
+  target: Omit<SmbTarget, 'credential' | 'timeoutMs'>;
+  opts: Omit<FileStoreTestOptions, 'policy'>;
+}
+
+interface RunState {
+  jobs: Job[];
+  seen: Set<string>;
+  credential?: Credential;
+  credentialResolved: boolean;
+  options?: Pick<Params, 'TimeoutSeconds' | 'ThrottleLimit' | 'PolicyFile'>;
+  draft?: Topology;
+  published?: Topology | null;
+}
+
+// process() runs once per piped object; end() probes every target of the invocation, at most
+// -ThrottleLimit at once, and emits the rows target by target in input order.
+const runs = new Map<string, RunState>();
+
+const nonEmpty = (v?: string) => (v && v.trim() ? v.trim() : undefined);
+
+async function draftTopology(ctx: CmdletContext, state: RunState): Promise<Topology> {
+  if (state.draft) return state.draft;
+  const repo = new Repository(ctx.repositoryPath);
+  if (!(await repo.exists())) {
+    throw new ErrorRecord({
+      errorId: 'TopologyNotFound',
+      category: 'ObjectNotFound',
+      target: ctx.repositoryPath,
+      message: `There is no topology in '${ctx.repositoryPath}' to look the pool up in.`,
+      recommendedAction: 'Give -Path \\\\server\\share (or -FileServerFqdn and -Share) to test a share directly, or point -Repository at the topology.',
+    });
+  }
+  state.draft = (await repo.readDraft()).topology;
+  state.published = (await repo.readPublished())?.topology ?? null;
+  return state.draft;
+}
+
+function addJob(state: RunState, server: string, share: string, folder: string, opts: Job['opts']) {
+  const label = `\\\\${server}\\${share}${folder ? '\\' + folder : ''}`;
+  const key = `${label.toLowerCase()}|${opts.published ? 1 : 0}`;
+  if (state.seen.has(key)) return;
+  state.seen.add(key);
+  state.jobs.push({ label, target: { server, share, ...(folder ? { folder } : {}) }, opts });
+}
+
+/** A bounded pool that hands results back in input order as soon as each is ready. */
+async function* boundedInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
+  const results: Promise<R>[] = new Array(items.length);
+  let next = 0;
+  const starters: (() => void)[] = [];
+  const launch = () => {
+    const i = next++;
+    if (i >= items.length) return;
+    results[i] = fn(items[i]!).finally(() => launch());
+    results[i]!.catch(() => {});
+    starters[i]?.();
+  };
+  const gates = items.map((_, i) => new Promise<void>((resolve) => (starters[i] = resolve)));
+  for (let k = 0; k < Math.min(limit, items.length); k++) launch();
+  for (let i = 0; i < items.length; i++) {
+    await gates[i];
+    yield await results[i]!;
+  }
+}
+
+export default {
+  name: 'Test-FileStore',
+  synopsis: "Proves a Persistent Chat file store: the share, the account's rights, and the folder's DACL against what publish sets.",
+  description: [
+    'Connects to each file store share the way Publish-Topology will and reports one row per check: name resolution; TCP 445; authentication; the share exists; the pool folder exists (a warning before the first publish, which creates it); a write, rename, read-back and delete of a uniquely named probe file (always removed, even when a step fails); the DACL is readable; the effective rights of the account (Modify is needed to run; Full control or WRITE_DAC to publish, because publish sets the folder\'s DACL); the ACEs publish sets (a warning before the first publish, a failure when a published pool\'s folder has drifted); and dangerous ACEs (Everyone, Authenticated Users, Domain Users and similar groups with write access fail, with read access warn).',
+    'Effective rights are the maximum access the file server itself reports for the account (SMB2 maximal access, as smbcacls -x shows it), which includes every group the account is in; the DACL is also evaluated in Windows\' order (explicit deny before allow, inherited after explicit) for the SIDs this host knows, to show which ACEs apply. When a check fails, the checks that depend on it are Skipped with the reason.',
+    'The ACEs publish sets are one table (the publish policy): Modify for RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins, Full control for the file server\'s Administrators, Read & execute for RTCUniversalConfigReplicator, inherited by subfolders and files. Microsoft does not document Topology Builder\'s exact ACEs; override the table with -PolicyFile or PCHAT_FILESTORE_POLICY (a JSON array of { "principal", "access", "sid"?, "inheritance"? }).',
+    'Targets: -Path \\\\server\\share[\\folder], -FileServerFqdn with -Share, -FileStore (a \\\\server\\share of the topology), -PoolFqdn (the pool\'s file store and its <SiteId>-PersistentChatService-<Instance> folder; drift fails when the pool is published), or piped objects with those properties. Several targets are probed concurrently, at most -ThrottleLimit at once.',
+    'The password of -Credential comes from PCHAT_SMB_PASSWORD, from -CredentialFile (mode 0600, first line), or from a prompt on a terminal; never from the command line, and it is handed to Samba\'s smbclient/smbcacls through their environment. Without -Credential the current identity is used (a Kerberos ticket on Linux, the logon session on Windows). On Linux and macOS Samba\'s client tools must be installed (apt-get install smbclient).',
+  ].join('\n\n'),
+  parameters: [
+    { name: 'Path', type: 'string[]', position: 0, valueFromPipelineByPropertyName: true, aliases: ['UncPath'], help: 'The share, or a folder in it, as \\\\server\\share[\\folder] (or //server/share/folder); comma-separated for several.' },
+    { name: 'FileServerFqdn', type: 'string', valueFromPipelineByPropertyName: true, aliases: ['ComputerName'], help: 'The file server; with -Share.' },
+    { name: 'Share', type: 'string', valueFromPipelineByPropertyName: true, aliases: ['FileShare'], help: 'The share name on -FileServerFqdn.' },
+    { name: 'FileStore', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Identity'], help: 'File stores of the topology by identity (\\\\server\\share), comma-separated.' },
+    { name: 'PoolFqdn', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Fqdn'], help: "Persistent Chat pools of the topology: each pool's file store and folder are tested." },
+    { name: 'Credential', type: 'credential', help: 'The account (DOMAIN\\user or user@realm) to test with; the password comes from PCHAT_SMB_PASSWORD, -CredentialFile or a prompt.' },
+    { name: 'CredentialFile', type: 'string', help: 'A file (mode 0600) whose first line is the password of -Credential.' },
+    { name: 'PolicyFile', type: 'string', help: 'A JSON file with the ACEs publish sets, instead of the built-in table (also PCHAT_FILESTORE_POLICY).' },
+    { name: 'TimeoutSeconds', type: 'int', validateRange: { min: 1, max: 600 }, default: 15, help: 'Bounds each step: name resolution, the TCP check, each call to the file server. A server that accepts and then says nothing fails within it.' },
+    { name: 'ThrottleLimit', type: 'int', validateRange: { min: 1, max: 64 }, default: 8, help: 'How many targets are probed at once.' },
+    { name: 'Quiet', type: 'switch', help: 'Prints nothing; the exit code tells (0 no check failed, 3 a check failed).' },
+  ],
+  outputType: 'FileStoreCheck',
+  outputs: [
+    { name: 'Target', description: 'The share or folder: \\\\server\\share[\\folder].' },
+    { name: 'Check', description: 'Name resolution, TCP reachability, Authentication, Share exists, Folder exists, Write/read/rename/delete, DACL readable, Effective rights, Rights to publish, Publish policy ACEs, Dangerous ACEs.' },
+    { name: 'Status', description: 'Passed, Warning, Failed, or Skipped (not checkable after an earlier failure: Details says why).' },
+    { name: 'Details', description: 'What was found (rights in hex and by name, the ACEs that differ).' },
+    { name: 'RecommendedAction', description: 'What to do when the check did not pass.' },
+    { name: 'DurationMs', description: 'How long the check took.' },
+  ],
+  defaultDisplay: ['Target', 'Check', 'Status', 'Details'],
+  failedWhen: (o: CheckRow) => o.Status === 'Failed',
+  notes: ['Exit code 3 when any check failed; 0 when every check passed or only warned.'],
+  examples: [
+    {
+      title: 'A pool\'s file store, before publishing',
+      code: "PCHAT_SMB_PASSWORD=... pchat Test-FileStore -PoolFqdn pchat.contoso.com -Credential 'CONTOSO\\lyncadmin'",
+      remarks: "Tests \\\\<file server>\\<share>\\1-PersistentChatService-1: missing folder and ACEs only warn until the pool is published.",
+    },
+    {
+      title: 'A share directly, password from a credential file',
+      code: 'pchat Test-FileStore -Path \\\\fs01.contoso.com\\pchat -Credential CONTOSO\\lyncadmin -CredentialFile ~/.pchat-smb',
+      remarks: 'The credential file holds the password on its first line and must be mode 0600.',
+    },
+    {
+      title: 'In a scheduled job: only the exit code',
+      code: "pchat Test-FileStore -FileServerFqdn fs01.contoso.com -Share pchat -Credential CONTOSO\\lyncadmin -Quiet < /dev/null || echo 'file store not ready'",
+      remarks: 'Exit code 3 when a check failed; warnings do not fail.',
+    },
+    {
+      title: 'Every pool of the topology, only what is not fine',
+      code: "pchat Get-PersistentChatPool | pchat Test-FileStore -Credential CONTOSO\\lyncadmin | jq -c 'select(.Status != \"Passed\")'",
+      remarks: 'Piped pool objects bind by Fqdn; piped file stores by Identity or FileServerFqdn/Share.',
+    },
+    {
+      title: 'With your own ACE table',
+      code: 'pchat Test-FileStore -Path \\\\fs01\\pchat\\1-PersistentChatService-1 -Credential CONTOSO\\lyncadmin -PolicyFile ./filestore-policy.json',
+      remarks: 'The file is a JSON array such as [{"principal":"RTCHSUniversalServices","access":"Modify"},{"principal":"BUILTIN\\\\Administrators","sid":"S-1-5-32-544","access":"FullControl"}].',
+    },
+  ],
+  async process(p: Params, ctx: CmdletContext) {
+    const state: RunState = runs.get(ctx.runId) ?? { jobs: [], seen: new Set(), credentialResolved: false };
+    runs.set(ctx.runId, state);
+    state.options = { TimeoutSeconds: p.TimeoutSeconds, ThrottleLimit: p.ThrottleLimit, PolicyFile: p.PolicyFile };
+    if (!state.credentialResolved) {
+      state.credential = await resolveCredential(ctx, { userName: p.Credential, envVar: 'PCHAT_SMB_PASSWORD', file: p.CredentialFile, target: 'the file store' });
+      state.credentialResolved = true;
+    }
+
+    const localStore = (what: string) =>
+      ctx.writeError(
+        new ErrorRecord({
+          errorId: 'FileStoreNotUnc',
+          category: 'InvalidArgument',
+          target: what,
+          message: `'${what}' is a local path, not a \\\\server\\share: there is no share to test over SMB.`,
+          recommendedAction: 'A local file store (single-computer pool) is checked on the Persistent Chat server itself; give a UNC path to test a share.',
+        }),
+      );
+    const addUnc = (unc: string, opts: Job['opts'] = {}) => {
+      const u = parseUncPath(unc);
+      if (!u) return localStore(unc);
+      addJob(state, u.fileServerFqdn, u.share, u.folder, opts);
+    };
+
+    // A piped pool object also carries FileStore: the pool (with its folder) wins.
+    const pools = (p.PoolFqdn ?? []).map(nonEmpty).filter((x): x is string => !!x);
+    if (pools.length) {
+      const t = await draftTopology(ctx, state);
+      for (const fqdn of pools) {
+        const pool = findPersistentChatPool(t, fqdn);
+        if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(fqdn));
+        const store = findFileStore(t, pool.fileStore);
+        if (!store || !isUncFileStore(store)) {
+          localStore(store?.path ?? pool.fileStore);
+          continue;
+        }
+        const published = !!state.published && !!findPersistentChatPool(state.published, pool.fqdn);
+        ctx.writeVerbose(`${pool.fqdn}: file store \\\\${store.fileServerFqdn}\\${store.share}, folder ${persistentChatFolderName(t, pool)}, ${published ? 'published' : 'not published yet'}.`);
+        addJob(state, normalizeFqdn(store.fileServerFqdn!), store.share!, persistentChatFolderName(t, pool), { published });
+      }
+      return [];
+    }
+    const paths = (p.Path ?? []).map(nonEmpty).filter((x): x is string => !!x);
+    if (paths.length) {
+      for (const unc of paths) addUnc(unc);
+      return [];
+    }
+    const server = nonEmpty(p.FileServerFqdn);
+    const share = nonEmpty(p.Share);
+    if (server || share) {
+      if (!server || !share) throw usageError('IncompleteShare', 'Give both -FileServerFqdn and -Share.', server ?? share ?? '', "Or give -Path \\\\server\\share.");
+      if (/[\\/]/.test(share)) throw usageError('InvalidShareName', `'${share}' is not a share name.`, share, 'Give the share name alone, or the whole UNC path with -Path.');
+      addJob(state, normalizeFqdn(server), share, '', {});
+      return [];
+    }
+    const stores = (p.FileStore ?? []).map(nonEmpty).filter((x): x is string => !!x);
+    if (stores.length) {
+      for (const id of stores) addUnc(id);
+      return [];
+    }
+    throw usageError(
+      'NoFileStoreGiven',
+      'Give the file store to test: -Path \\\\server\\share[\\folder], -FileServerFqdn <fqdn> -Share <name>, -FileStore <identity>, -PoolFqdn <pool fqdn>, or pipe objects with those properties.',
+      'Test-FileStore',
+      "Run 'pchat Test-FileStore -?' for examples.",
+    );
+  },
+  async *end(ctx: CmdletContext) {
+    const state = runs.get(ctx.runId);
+    runs.delete(ctx.runId);
+    if (!state?.jobs.length || !state.options) return;
+    const o = state.options;
+    const { testFileStore } = await import('../lib/probes/smb/index.js');
+    const { loadPolicy } = await import('../lib/probes/dacl/policy.js');
+    const policy: RequiredAce[] = await loadPolicy(o.PolicyFile ?? process.env.PCHAT_FILESTORE_POLICY);
+    const timeoutMs = o.TimeoutSeconds * 1000;
+    const probe = (job: Job) => testFileStore({ ...job.target, credential: state.credential, timeoutMs }, { ...job.opts, policy }, job.label);
+    for await (const rows of boundedInOrder(state.jobs, o.ThrottleLimit, probe)) {
+      for (const r of rows) if (r.Status !== 'Passed') ctx.writeVerbose(`${r.Target} ${r.Check}: ${r.Status} - ${r.Details}`);
+      yield* rows;
+    }
+  },
+} satisfies CmdletDefinition<Params>;

@@ -1,0 +1,278 @@
+// The SMB backend for Linux and macOS: Samba's own smbclient and smbcacls (NTLMv2, Kerberos,
+// signing, SMB3 encryption, LSA name lookups), one process per step of the probe.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ErrorRecord } from '../../cmdlet/errors.js';
+import { parseSmbcacls, formatSmbcaclsAce } from '../dacl/smbcacls.js';
+import { parseShowacls } from '../dacl/smbclient-showacls.js';
+import { mergeNames, type Ace, type SecurityDescriptor } from '../dacl/model.js';
+import { failureRecord, firstStatus, stageOf } from './nt-status.js';
+import { runSambaTool, type ToolRun } from './samba-exec.js';
+import { DEFAULT_TIMEOUT_MS, type RoundTripResult, type SecurityRead, type SmbBackend, type SmbFailure, type SmbTarget } from './types.js';
+
+/** Samba noise on stderr that is not about the call's outcome. */
+const NOISE = [/cli_pipe\.c:\d+: RPC fault/, /failed to lookup domain sid/, /^\s*$/];
+
+function toolMessage(run: ToolRun): string {
+  const lines = `${run.stdout}\n${run.stderr}`
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => !NOISE.some((re) => re.test(l)));
+  return lines.slice(-3).join(' ').slice(0, 400);
+}
+
+/** Classifies a failed run; undefined when the run did not fail at the connection level. */
+export function runFailure(run: ToolRun, timeoutMs: number): SmbFailure | undefined {
+  if (run.timedOut) return { stage: 'timeout', status: 'TIMEOUT', message: `no answer within ${Math.round(timeoutMs / 100) / 10} s (the server accepted the connection but did not complete the SMB exchange)` };
+  // Exit 0 is success even with NT_STATUS noise on stderr (--sddl's domain SID lookup).
+  if (run.exitCode === 0) return undefined;
+  const text = `${run.stdout}\n${run.stderr}`;
+  const status = firstStatus(text);
+  if (!status) return { stage: 'other', status: `EXIT_${run.exitCode ?? 'SIGNAL'}`, message: toolMessage(run) || 'the tool failed without a message' };
+  let stage = stageOf(status);
+  // Refused at session or tree connect: not a path problem.
+  if (/cli_full_connection failed|session setup failed|tree connect failed|do_connect/.test(text) && (stage === 'access' || stage === 'path' || stage === 'other')) stage = 'auth';
+  if (/tree connect failed/.test(text) && status === 'NT_STATUS_BAD_NETWORK_NAME') stage = 'share';
+  return { stage, status, message: toolMessage(run) };
+}
+
+/** smbcacls path syntax: `\` for the share root, `a\b` below it. */
+function aclPath(p: string): string {
+  return p ? p : '\\';
+}
+
+/** smbclient path inside the share, with a leading backslash. */
+function clientPath(...parts: string[]): string {
+  return '\\' + parts.filter(Boolean).join('\\');
+}
+
+/** Folder names end up inside an smbclient command string: refuse what could break out of it. */
+export function assertSafePath(p: string): void {
+  if (/["";\r\n\t\x00-\x1f]/.test(p) || p.split('\\').some((seg) => seg === '..')) {
+    throw new ErrorRecord({
+      errorId: 'SmbPathInvalid',
+      category: 'InvalidArgument',
+      target: p,
+      message: `The folder '${p}' contains characters this tool does not pass to smbclient (quotes, ';', control characters or '..').`,
+      recommendedAction: 'Use a folder name made of letters, digits, spaces, dashes and backslashes.',
+    });
+  }
+}
+
+async function readSecurityWith(target: SmbTarget, p: string, numeric: boolean): Promise<SecurityRead> {
+  assertSafePath(p);
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const run = await runSambaTool('smbcacls', target, [aclPath(p), ...(numeric ? ['--numeric', '-x'] : [])], timeout);
+  const failure = runFailure(run, timeout);
+  if (failure) return { ok: false, failure };
+  try {
+    const listing = parseSmbcacls(run.stdout);
+    return { ok: true, sd: listing.sd, ...(listing.maximumAccess === undefined ? {} : { maximumAccess: listing.maximumAccess }) };
+  } catch (e) {
+    return { ok: false, failure: { stage: 'other', status: 'UNPARSEABLE', message: `${(e as Error).message}: ${toolMessage(run)}` } };
+  }
+}
+
+// SID -> name as the server resolved them, per server and account: shares of one file server
+// mostly carry the same groups, so one named listing serves them all (16 shares: 17 calls, not 32).
+const NAME_TTL_MS = 5 * 60_000;
+const nameCache = new Map<string, { names: Map<string, string>; at: number; pending?: Promise<void> }>();
+
+function cacheKey(t: SmbTarget): string {
+  return `${t.server.toLowerCase()}|${t.credential?.userName.toLowerCase() ?? ''}`;
+}
+
+function sidsOf(sd: SecurityDescriptor): string[] {
+  return [sd.owner?.sid, sd.group?.sid, ...(sd.dacl ?? []).map((a) => a.sid)].filter((s): s is string => !!s);
+}
+
+/** The names of `known`'s SIDs from the cache, or undefined when one is missing. */
+function fromCache(t: SmbTarget, known: SecurityDescriptor): SecurityDescriptor | undefined {
+  const c = nameCache.get(cacheKey(t));
+  if (!c || Date.now() - c.at > NAME_TTL_MS || !sidsOf(known).every((s) => c.names.has(s))) return undefined;
+  const name = (sid?: string) => (sid ? c.names.get(sid) : undefined);
+  return {
+    ...known,
+    owner: known.owner && { name: name(known.owner.sid) },
+    group: known.group && { name: name(known.group.sid) },
+    dacl: known.dacl && known.dacl.map((a) => ({ ...a, sid: undefined, name: name(a.sid) })),
+  };
+}
+
+async function readNames(target: SmbTarget, p: string, known?: SecurityDescriptor): Promise<SecurityRead> {
+  const key = cacheKey(target);
+  let entry = nameCache.get(key);
+  if (known && entry) {
+    // Another share of this server may be being looked up right now: its names may cover ours.
+    if (entry.pending) await entry.pending;
+    const cached = fromCache(target, known);
+    if (cached) return { ok: true, sd: cached };
+  }
+  if (!entry) {
+    entry = { names: new Map<string, string>(), at: Date.now() };
+    nameCache.set(key, entry);
+  }
+  let done: (() => void) | undefined;
+  if (!entry.pending) entry.pending = new Promise<void>((r) => (done = r));
+  try {
+    const r = await readSecurityWith(target, p, false);
+    if (r.ok && r.sd && known) {
+      const merged = mergeNames(known, r.sd);
+      for (const x of [merged.owner, merged.group, ...(merged.dacl ?? [])]) if (x?.sid) entry.names.set(x.sid, x.name ?? x.sid);
+      entry.at = Date.now();
+    }
+    return r;
+  } finally {
+    if (done) {
+      entry.pending = undefined;
+      done();
+    }
+  }
+}
+
+async function roundTrip(target: SmbTarget, folder: string): Promise<RoundTripResult> {
+  assertSafePath(folder);
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const id = randomBytes(6).toString('hex');
+  const name = `pchat-probe-${id}.tmp`;
+  const renamed = `pchat-probe-${id}.renamed.tmp`;
+  const remote1 = clientPath(folder, name);
+  const remote2 = clientPath(folder, renamed);
+  const pattern = clientPath(folder, `pchat-probe-${id}*`);
+  const dir = await mkdtemp(path.join(tmpdir(), 'pchat-smb-'));
+  const up = path.join(dir, 'up');
+  const down = path.join(dir, 'down');
+  const content = `pchat-topology file store probe ${id} ${new Date().toISOString()}\n`;
+  const result: RoundTripResult = { steps: {}, leftovers: [], probeName: remote1 };
+  try {
+    await writeFile(up, content, { mode: 0o600 });
+    // One session for the whole round trip; every step is verified from its own evidence,
+    // because smbclient's exit status only reflects the last command.
+    const script = [
+      `put "${up}" "${remote1}"`,
+      'showacls',
+      `ls "${remote1}"`,
+      `rename "${remote1}" "${remote2}"`,
+      `get "${remote2}" "${down}"`,
+      `del "${remote2}"`,
+      `del "${remote1}"`,
+      'showacls', // off again: the last listing is a plain one, told apart from the first
+      `ls "${pattern}"`,
+    ].join('; ');
+    const run = await runSambaTool('smbclient', target, ['-t', String(Math.max(1, Math.ceil(timeout / 1000))), '-c', script], timeout);
+    const failure = runFailure(run, timeout);
+    const text = `${run.stdout}\n${run.stderr}`;
+    // Evidence that the session got as far as the share; otherwise the failure is the session's.
+    const reachedShare = /putting file|FILENAME:|NT_STATUS_[A-Z_]+ (opening remote file|renaming files|listing|deleting remote file)/.test(text);
+    if (!reachedShare) {
+      result.failure = failure ?? { stage: 'other', status: `EXIT_${run.exitCode}`, message: toolMessage(run) };
+      // Killed mid-way, its buffered output is lost: the put may have happened.
+      if (run.timedOut) await cleanup(target, [remote1, remote2], pattern, result);
+      return result;
+    }
+    const lines = text.split(/\r?\n/);
+    const errorFor = (re: RegExp) => {
+      const l = lines.find((x) => /NT_STATUS_[A-Z_]+/.test(x) && re.test(x));
+      return l ? { ok: false, status: firstStatus(l)!, detail: l.trim() } : undefined;
+    };
+    const esc = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+    const listed = parseShowacls(run.stdout);
+    const probeEntry = listed.find((e) => e.fileName === name);
+    result.steps.write = errorFor(new RegExp(`opening remote file ${esc(remote1)}$`)) ?? (probeEntry ? { ok: true } : { ok: false, detail: 'the probe file did not appear in the folder listing' });
+    if (probeEntry?.sd?.owner?.sid) result.accountSid = probeEntry.sd.owner.sid;
+    if (result.steps.write.ok) {
+      result.steps.rename = errorFor(/renaming files/) ?? { ok: true };
+      let readBack: string | undefined;
+      try {
+        readBack = await readFile(down, 'utf8');
+      } catch {
+        /* not downloaded */
+      }
+      result.steps.read =
+        errorFor(new RegExp(`opening remote file ${esc(remote2)}$`)) ??
+        (readBack === content ? { ok: true } : { ok: false, detail: readBack === undefined ? 'the renamed probe file could not be read back' : 'the probe file read back differs from what was written' });
+      const leftovers = plainListing(run.stdout, `pchat-probe-${id}`).map((n) => clientPath(folder, n));
+      const delErr = errorFor(new RegExp(`deleting remote file ${esc(remote2)}|deleting remote file ${esc(remote1)}`));
+      const gone = lines.some((l) => l.includes('NT_STATUS_NO_SUCH_FILE') && l.includes(pattern));
+      result.leftovers = leftovers;
+      result.steps.delete = delErr ?? (gone && leftovers.length === 0 ? { ok: true } : { ok: false, detail: 'the probe file is still there after delete' });
+    }
+    // A timeout mid-way leaves the outcome of later steps unknown: try once more to remove both names.
+    if (run.timedOut) {
+      result.failure = failure;
+      await cleanup(target, [remote1, remote2], pattern, result);
+    }
+    return result;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Names in a plain (showacls off) smbclient listing that start with `prefix`. */
+function plainListing(stdout: string, prefix: string): string[] {
+  const esc = prefix.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  return [...stdout.matchAll(new RegExp(`^\\s+(${esc}\\S*)\\s+[A-Z]*\\s+\\d+\\s`, 'gm'))].map((m) => m[1]!);
+}
+
+async function cleanup(target: SmbTarget, files: string[], pattern: string, result: RoundTripResult): Promise<void> {
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const script = [...files.map((f) => `del "${f}"`), `ls "${pattern}"`].join('; ');
+  const run = await runSambaTool('smbclient', target, ['-c', script], timeout);
+  const dir = files[0]!.slice(0, files[0]!.lastIndexOf('\\'));
+  const prefix = pattern.slice(pattern.lastIndexOf('\\') + 1).replace(/\*$/, '');
+  const left = run.timedOut ? files : plainListing(run.stdout, prefix).map((n) => `${dir}\\${n}`);
+  result.leftovers = [...new Set([...result.leftovers, ...left])];
+}
+
+async function ensureFolder(target: SmbTarget, folder: string): Promise<'created' | 'exists'> {
+  assertSafePath(folder);
+  const parts = folder.split('\\').filter(Boolean);
+  if (parts.length === 0) return 'exists';
+  const levels = parts.map((_, i) => clientPath(...parts.slice(0, i + 1)));
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const run = await runSambaTool('smbclient', target, ['-c', levels.map((l) => `mkdir "${l}"`).join('; ')], timeout);
+  const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n/);
+  const last = levels[levels.length - 1]!;
+  const errLast = lines.find((l) => /NT_STATUS_/.test(l) && l.trim().endsWith(last));
+  const f = runFailure(run, timeout);
+  if (f && f.stage !== 'access' && f.stage !== 'path' && f.stage !== 'other' && !errLast) throw failureRecord(f, target, `create the folder '${folder}'`);
+  if (!errLast) return 'created';
+  const status = firstStatus(errLast)!;
+  if (status === 'NT_STATUS_OBJECT_NAME_COLLISION') return 'exists';
+  throw failureRecord({ stage: stageOf(status), status, message: errLast.trim() }, target, `create the folder '${folder}'`);
+}
+
+async function setDacl(target: SmbTarget, p: string, aces: Ace[]): Promise<void> {
+  assertSafePath(p);
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const spec = aces.map((a) => formatSmbcaclsAce(a, a.sid ?? a.name)).join(',');
+  const set = await runSambaTool('smbcacls', target, [aclPath(p), '--set', spec], timeout);
+  const unresolved = /failed to convert '([^']+)' to SID/.exec(`${set.stdout}\n${set.stderr}`);
+  if (unresolved) {
+    throw new ErrorRecord({
+      errorId: 'FileStorePrincipalNotFound',
+      category: 'ObjectNotFound',
+      target: unresolved[1]!,
+      message: `The file server ${target.server} cannot resolve '${unresolved[1]}' to a SID, so its ACE cannot be set on '${p}'.`,
+      recommendedAction: 'Check the group exists (forest preparation creates the RTC groups) and that the file server is a member of that domain, or fix the principal in the file store policy.',
+    });
+  }
+  const f = runFailure(set, timeout);
+  if (f) throw failureRecord(f, target, `set the DACL of '${p}'`);
+  // --set keeps the control flags; protect the DACL so the parent's ACEs stop flowing in.
+  const prot = await runSambaTool('smbcacls', target, [aclPath(p), '-I', 'remove'], timeout);
+  const f2 = runFailure(prot, timeout);
+  if (f2) throw failureRecord(f2, target, `protect the DACL of '${p}' from inheritance`);
+}
+
+export const sambaBackend: SmbBackend = {
+  name: 'samba',
+  readSecurity: (t, p) => readSecurityWith(t, p, true),
+  readNames,
+  roundTrip,
+  ensureFolder,
+  setDacl,
+};
+

@@ -1,0 +1,82 @@
+// Runs Samba's smbclient/smbcacls for one target: the password travels in the child's
+// PASSWD environment variable (never argv), stdin is closed so nothing can prompt, and
+// the child is killed when the timeout runs out (a silent server otherwise costs 20 s).
+import { ErrorRecord } from '../../cmdlet/errors.js';
+import { DEFAULT_TIMEOUT_MS, type SmbTarget } from './types.js';
+
+export type SambaTool = 'smbclient' | 'smbcacls';
+
+export interface ToolRun {
+  stdout: string;
+  stderr: string;
+  exitCode?: number;
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/** Where each tool comes from, per platform, for the NotInstalled message. */
+const INSTALL_HINT =
+  'Install Samba\'s client tools: apt-get install smbclient (Debian/Ubuntu), dnf install samba-client (RHEL/Fedora), brew install samba (macOS).';
+
+/** PCHAT_SAMBA_BINDIR points at another Samba build (tests, or a bundled copy); default: PATH. */
+export function toolPath(tool: SambaTool): string {
+  const dir = process.env.PCHAT_SAMBA_BINDIR;
+  return dir ? `${dir.replace(/\/$/, '')}/${tool}` : tool;
+}
+
+/** The child's environment: ours without any inherited Samba password variables, plus PASSWD when needed. */
+function childEnv(password?: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k === 'PASSWD' || k === 'PASSWD_FD' || k === 'PASSWD_FILE') continue;
+    env[k] = v;
+  }
+  if (password !== undefined) env.PASSWD = password;
+  return env;
+}
+
+/** `-U user` with the password in PASSWD, or the current Kerberos identity when there is no credential. */
+export function credentialArgs(target: SmbTarget): string[] {
+  const c = target.credential;
+  if (!c) return ['-N', '--use-kerberos=desired'];
+  return ['-U', c.userName];
+}
+
+export function uncFor(target: SmbTarget): string {
+  return `//${target.server}/${target.share}`;
+}
+
+/** Runs a Samba tool against the target's share. Throws only when the tool is missing. */
+export async function runSambaTool(tool: SambaTool, target: SmbTarget, args: string[], timeoutMs = target.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<ToolRun> {
+  const { execa } = await import('execa');
+  const start = performance.now();
+  // -R host: resolve through the system resolver only, never NetBIOS broadcasts.
+  const argv = [uncFor(target), ...args, ...credentialArgs(target), '-R', 'host'];
+  const r = await execa(toolPath(tool), argv, {
+    reject: false,
+    stdin: 'ignore',
+    env: childEnv(target.credential?.password),
+    extendEnv: false,
+    timeout: timeoutMs,
+    killSignal: 'SIGKILL',
+    stripFinalNewline: false,
+    encoding: 'utf8',
+  });
+  const durationMs = Math.round(performance.now() - start);
+  if ((r as { code?: string }).code === 'ENOENT') {
+    throw new ErrorRecord({
+      errorId: tool === 'smbclient' ? 'SmbClientNotInstalled' : 'SmbCaclsNotInstalled',
+      category: 'NotInstalled',
+      target: tool,
+      message: `${tool} was not found${process.env.PCHAT_SAMBA_BINDIR ? ` in ${process.env.PCHAT_SAMBA_BINDIR}` : ' on PATH'}; the file store checks on Linux and macOS use Samba's ${tool}.`,
+      recommendedAction: INSTALL_HINT,
+    });
+  }
+  return {
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+    ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }),
+    timedOut: r.timedOut === true,
+    durationMs,
+  };
+}

@@ -1,0 +1,87 @@
+// Types shared by the SMB probe and its backends. Probes take a target, never the topology.
+import type { Credential } from '../types.js';
+import type { SecurityDescriptor } from '../dacl/model.js';
+import type { RequiredAce } from '../dacl/policy.js';
+
+export interface SmbTarget {
+  /** File server name or address (the FQDN in the topology). */
+  server: string;
+  share: string;
+  /** A folder inside the share (`a\b`), checked instead of the share root. */
+  folder?: string;
+  /** No credential: the current identity (Kerberos ticket on Linux, the logon session on Windows). */
+  credential?: Credential;
+  /** Bound on every network call and every external command (default 15 s). */
+  timeoutMs?: number;
+}
+
+export interface FileStoreTestOptions {
+  /** Required ACEs (default: the publish policy, or the file named by PCHAT_FILESTORE_POLICY). */
+  policy?: RequiredAce[];
+  /** The pool is already published: drift from the policy (or a missing folder) fails instead of warning. */
+  published?: boolean;
+  /** The pool's folder in the share, e.g. `1-PersistentChatService-1` (joined under `target.folder`). */
+  folder?: string;
+  /** Group SIDs known to be in the account's token, used when the server reports no maximum access. */
+  accountSids?: string[];
+}
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+/** Why an SMB call did not get through, in the order a client meets the obstacles. */
+export type SmbStage = 'connect' | 'timeout' | 'auth' | 'share' | 'path' | 'access' | 'other';
+
+export interface SmbFailure {
+  stage: SmbStage;
+  /** NT_STATUS_* code, or TIMEOUT / a local error code. */
+  status: string;
+  /** What the tool said (never contains a password). */
+  message: string;
+}
+
+export interface SecurityRead {
+  ok: boolean;
+  failure?: SmbFailure;
+  sd?: SecurityDescriptor;
+  /** The rights the server grants the connected account (SMB2 maximal-access), when it says. */
+  maximumAccess?: number;
+}
+
+export type StepName = 'write' | 'rename' | 'read' | 'delete';
+
+export interface StepOutcome {
+  ok: boolean;
+  status?: string;
+  detail?: string;
+}
+
+export interface RoundTripResult {
+  /** Set when the session itself failed (connect, logon, share). */
+  failure?: SmbFailure;
+  steps: Partial<Record<StepName, StepOutcome>>;
+  /** The SID the server stamped as owner of the probe file: the account as the server sees it. */
+  accountSid?: string;
+  /** Probe files that could not be removed. */
+  leftovers: string[];
+  probeName: string;
+}
+
+/** One way of talking SMB: Samba's tools on Linux/macOS, the operating system on Windows. */
+export interface SmbBackend {
+  readonly name: 'samba' | 'windows';
+  /** The folder's DACL with SIDs and the account's maximum access; never throws for a network problem. */
+  readSecurity(target: SmbTarget, path: string): Promise<SecurityRead>;
+  /**
+   * The same DACL with trustee names (for people and name-based policy entries). `known` is the
+   * SID form already read: a backend may answer from names it looked up before, without a call.
+   */
+  readNames(target: SmbTarget, path: string, known?: SecurityDescriptor): Promise<SecurityRead>;
+  /** Write, rename, read back and delete a uniquely named probe file in `path`; always cleans up. */
+  roundTrip(target: SmbTarget, path: string): Promise<RoundTripResult>;
+  /** SIDs in the current identity's token when the platform can tell (Windows: whoami /groups). */
+  tokenSids?(): Promise<string[] | undefined>;
+  /** Creates `folder` (and its parents); throws an ErrorRecord when it cannot. */
+  ensureFolder(target: SmbTarget, folder: string): Promise<'created' | 'exists'>;
+  /** Replaces the DACL of `path` with `aces` (trustee: SID when known, else name) and protects it from inheritance. */
+  setDacl(target: SmbTarget, path: string, aces: import('../dacl/model.js').Ace[]): Promise<void>;
+}

@@ -1,0 +1,167 @@
+// Test-FileStore end to end: the real executables against the real smbd of test/support/samba.ts.
+import test from 'ava';
+import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { run } from '../support/cli.js';
+import { sambaUnavailable, startSamba, GROUPS, type SambaFixture } from '../support/samba.js';
+import { topology, POOL } from '../support/topology-builder.js';
+import { Repository } from '../../lib/topology/repository.js';
+import { SCHEMA_VERSION, type Topology } from '../../lib/topology/model.js';
+
+const skip = sambaUnavailable();
+const it = skip ? test.skip : test;
+
+const SHARE = 'pchat';
+const FOLDER = '1-PersistentChatService-1';
+const G = GROUPS;
+let samba: SambaFixture;
+
+test.before(async () => {
+  if (skip) return;
+  samba = await startSamba();
+  await samba.addShare(SHARE);
+  await samba.setAcl(SHARE, '\\', [`ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`, `ACL:${G.RTCUniversalConfigReplicator.sid}:ALLOWED/OI|CI/READ`]);
+  await samba.mkdir(SHARE, FOLDER);
+  await samba.setAcl(
+    SHARE,
+    FOLDER,
+    [
+      `ACL:${G.RTCHSUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
+      `ACL:${G.RTCComponentUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
+      `ACL:${G.RTCUniversalServerAdmins.sid}:ALLOWED/OI|CI/0x001301bf`,
+      `ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`,
+      `ACL:${G.RTCUniversalConfigReplicator.sid}:ALLOWED/OI|CI/READ`,
+    ],
+    { protect: true },
+  );
+  await samba.addShare('open');
+  await samba.setAcl('open', '\\', ['ACL:S-1-1-0:ALLOWED/OI|CI/FULL']);
+});
+
+test.after.always(async () => {
+  if (samba) await samba.dispose();
+});
+
+const unc = (share = SHARE, folder = '') => `\\\\${samba.ip}\\${share}${folder ? '\\' + folder : ''}`;
+const as = (user: 'admin' | 'reader', extra: Record<string, string> = {}) => ({ env: { PCHAT_SMB_PASSWORD: samba.users[user].password, ...extra } });
+
+it('a healthy folder: every row Passed as JSON lines, exit 0', async (t) => {
+  const r = await run(['Test-FileStore', '-Path', unc(SHARE, FOLDER), '-Credential', samba.users.admin.name], as('admin'));
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(r.objects.length, 11);
+  for (const o of r.objects) {
+    t.is(o.Status, 'Passed', `${o.Check}: ${o.Details}`);
+    t.is(o.Target, unc(SHARE, FOLDER));
+    t.deepEqual(Object.keys(o), ['Target', 'Check', 'Status', 'Details', 'RecommendedAction', 'DurationMs']);
+  }
+});
+
+it('its own executable, -FileServerFqdn/-Share and a failing check: exit 3', async (t) => {
+  const r = await run(['-FileServerFqdn', samba.ip, '-Share', 'open', '-Credential', samba.users.admin.name], as('admin'), 'Test-FileStore');
+  t.is(r.exitCode, 3);
+  const d = r.objects.find((o) => o.Check === 'Dangerous ACEs');
+  t.is(d.Status, 'Failed');
+  t.regex(d.Details, /Everyone Full control/);
+});
+
+it('-Quiet prints nothing and only sets the exit code', async (t) => {
+  const ok = await run(['Test-FileStore', '-Path', unc(SHARE, FOLDER), '-Credential', samba.users.admin.name, '-Quiet'], as('admin'));
+  t.deepEqual([ok.exitCode, ok.stdout.trim()], [0, '']);
+  const readOnly = await run(['Test-FileStore', '-Path', unc(SHARE, FOLDER), '-Credential', samba.users.reader.name, '-Quiet'], as('reader'));
+  t.deepEqual([readOnly.exitCode, readOnly.stdout.trim()], [3, '']);
+});
+
+it('a wrong password fails authentication, and it is nowhere in stdout, stderr or the log file', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pchat-fs-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const log = path.join(dir, 'run.log');
+  const bad = samba.wrongPassword;
+  const r = await run(['Test-FileStore', '-Path', unc(), '-Credential', samba.users.admin.name, '-LogFile', log, '-Verbose'], { env: { PCHAT_SMB_PASSWORD: bad } });
+  t.is(r.exitCode, 3);
+  const auth = r.objects.find((o) => o.Check === 'Authentication');
+  t.is(auth.Status, 'Failed');
+  t.regex(auth.Details, /NT_STATUS_LOGON_FAILURE/);
+  const logText = await readFile(log, 'utf8');
+  t.true(logText.length > 0, 'the log was written');
+  for (const text of [r.stdout, r.stderr, logText, await samba.logs()]) t.false(text.includes(bad));
+});
+
+it('the password can come from a 0600 credential file', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pchat-fs-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'cred');
+  await writeFile(file, samba.users.admin.password + '\n');
+  await chmod(file, 0o600);
+  const r = await run(['Test-FileStore', unc(SHARE, FOLDER), '-Credential', samba.users.admin.name, '-CredentialFile', file], { env: { PCHAT_SMB_PASSWORD: undefined } });
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(r.objects.find((o) => o.Check === 'Authentication').Status, 'Passed');
+});
+
+it('piped objects bind by property name and come back target by target, in input order', async (t) => {
+  const input = [
+    JSON.stringify({ FileServerFqdn: samba.ip, Share: 'open' }),
+    JSON.stringify({ Path: unc(SHARE, FOLDER) }),
+    JSON.stringify({ Identity: unc('nosuchshare'), FileServerFqdn: '', Share: '', Path: '' }),
+  ].join('\n');
+  const r = await run(['Test-FileStore', '-Credential', samba.users.admin.name, '-ThrottleLimit', '3'], { input, ...as('admin') });
+  t.is(r.exitCode, 3, r.stderr);
+  const targets = [...new Set(r.objects.map((o) => o.Target))];
+  t.deepEqual(targets, [unc('open'), unc(SHARE, FOLDER), unc('nosuchshare')]);
+  t.is(r.objects.find((o) => o.Target === unc('nosuchshare') && o.Check === 'Share exists').Status, 'Failed');
+});
+
+async function repoWith(t: any, tweak: (x: Topology) => void, published: boolean): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pchat-fs-repo-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const topo = topology((x) => {
+    x.fileStores = [{ fileServerFqdn: samba.ip, share: SHARE }];
+    x.persistentChatPools[0]!.fileStore = unc();
+    tweak(x);
+  });
+  const repo = new Repository(dir);
+  await repo.update(async (draft) => void Object.assign(draft, topo), { create: true });
+  if (published) {
+    await repo.writePublished({ schemaVersion: SCHEMA_VERSION, revision: 1, publishedAt: new Date().toISOString(), publishedBy: 'test', summary: '', changes: [], runId: 'test', draftRevision: 1, topology: topo });
+  }
+  return dir;
+}
+
+it("-PoolFqdn tests the pool's folder: missing, it warns before the first publish and fails after it", async (t) => {
+  // Instance 2 has no folder yet.
+  const draftRepo = await repoWith(t, (x) => void (x.persistentChatPools[0]!.instance = 2), false);
+  const before = await run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.admin.name], { ...as('admin', { PCHAT_REPOSITORY: draftRepo }) });
+  t.is(before.exitCode, 0, before.stderr);
+  t.is(before.objects[0].Target, unc(SHARE, '1-PersistentChatService-2'));
+  const folder = before.objects.find((o) => o.Check === 'Folder exists');
+  t.is(folder.Status, 'Warning');
+  t.is(before.objects.find((o) => o.Check === 'Publish policy ACEs').Status, 'Warning');
+
+  const publishedRepo = await repoWith(t, (x) => void (x.persistentChatPools[0]!.instance = 2), true);
+  const after = await run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.admin.name], { ...as('admin', { PCHAT_REPOSITORY: publishedRepo }) });
+  t.is(after.exitCode, 3);
+  t.is(after.objects.find((o) => o.Check === 'Folder exists').Status, 'Failed');
+
+  const instanceOne = await repoWith(t, () => {}, true);
+  const ok = await run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.admin.name], { ...as('admin', { PCHAT_REPOSITORY: instanceOne }) });
+  t.is(ok.exitCode, 0, JSON.stringify(ok.objects.filter((o) => o.Status !== 'Passed')));
+  t.is(ok.objects[0].Target, unc(SHARE, FOLDER));
+});
+
+it('a missing smbclient/smbcacls is a clear NotInstalled error with the install command, not a stack trace', async (t) => {
+  const r = await run(['Test-FileStore', '-Path', unc(), '-Credential', samba.users.admin.name], as('admin', { PCHAT_SAMBA_BINDIR: '/nonexistent-samba-bin' }));
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /apt-get install smbclient/);
+  t.regex(r.stderr, /NotInstalled/);
+  t.notRegex(r.stderr, /\n\s+at .+\(.+:\d+:\d+\)/, 'no stack trace');
+});
+
+test('no target is a usage error (exit 2); a local path is a non-terminating error', async (t) => {
+  const none = await run(['Test-FileStore']);
+  t.is(none.exitCode, 2);
+  t.regex(none.stderr, /NoFileStoreGiven/);
+  const local = await run(['Test-FileStore', '-Path', 'D:\\PChatFiles']);
+  t.is(local.exitCode, 1);
+  t.regex(local.stderr, /FileStoreNotUnc/);
+  t.is(local.objects.length, 0);
+});

@@ -1,0 +1,309 @@
+// The SMB and DACL probes against a real smbd (test/support/samba.ts): every case of issue 3,
+// each asserting the exact check row that must pass or fail.
+import test from 'ava';
+import { sambaUnavailable, startSamba, silentListener, GROUPS, type SambaFixture, type UserKey } from '../support/samba.js';
+import { testFileStore, applyPolicy, ensureFolder, readSecurityDescriptor, CHECK, type SmbTarget } from '../../lib/probes/smb/index.js';
+import { effectiveAccess, NETWORK_LOGON_SIDS } from '../../lib/probes/dacl/access.js';
+import { parseSmbcacls } from '../../lib/probes/dacl/smbcacls.js';
+import { Mask, Right, hex } from '../../lib/probes/dacl/masks.js';
+import { isProtected } from '../../lib/probes/dacl/model.js';
+import { PUBLISH_POLICY } from '../../lib/probes/dacl/policy.js';
+import { ErrorRecord } from '../../lib/cmdlet/errors.js';
+import type { CheckRow } from '../../lib/probes/types.js';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const skip = sambaUnavailable();
+const it = skip ? test.skip : test;
+const serial = skip ? test.serial.skip : test.serial;
+
+const SHARE = 'pchat';
+const HEALTHY = '1-PersistentChatService-1';
+const DENIED = '1-PersistentChatService-2';
+const DRIFTED = '1-PersistentChatService-3';
+const TO_APPLY = '1-PersistentChatService-4';
+const OPEN_SHARE = 'wideopen';
+
+const G = GROUPS;
+/** The publish policy in smbcacls syntax (what the fixture writes with its own tool, not with the code under test). */
+const POLICY_ACES = [
+  `ACL:${G.RTCHSUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
+  `ACL:${G.RTCComponentUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
+  `ACL:${G.RTCUniversalServerAdmins.sid}:ALLOWED/OI|CI/0x001301bf`,
+  `ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`,
+  `ACL:${G.RTCUniversalConfigReplicator.sid}:ALLOWED/OI|CI/READ`,
+];
+
+let samba: SambaFixture;
+
+test.before(async () => {
+  if (skip) return;
+  samba = await startSamba();
+  await samba.addShare(SHARE);
+  // Share root: what a file server admin would set before the first publish.
+  await samba.setAcl(SHARE, '\\', [
+    `ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`,
+    `ACL:${G.RTCHSUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
+    `ACL:${G.RTCUniversalServerAdmins.sid}:ALLOWED/OI|CI/0x001301bf`,
+    `ACL:${G.RTCUniversalConfigReplicator.sid}:ALLOWED/OI|CI/READ`,
+  ]);
+  for (const f of [HEALTHY, DENIED, DRIFTED, TO_APPLY]) await samba.mkdir(SHARE, f);
+  await samba.setAcl(SHARE, HEALTHY, POLICY_ACES, { protect: true });
+  // RTCUniversalServerAdmins may modify, but this one member is explicitly denied writing and deleting.
+  await samba.setAcl(SHARE, DENIED, [...POLICY_ACES, `ACL:${samba.users.denied.sid}:DENIED/OI|CI/0x00010116`], { protect: true });
+  await samba.setAcl(SHARE, DRIFTED, [`ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`, `ACL:${G.RTCHSUniversalServices.sid}:ALLOWED/OI|CI/READ`], { protect: true });
+  await samba.setAcl(SHARE, TO_APPLY, [`ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`, 'ACL:S-1-1-0:ALLOWED/OI|CI/READ']);
+  await samba.addShare(OPEN_SHARE);
+  await samba.setAcl(OPEN_SHARE, '\\', ['ACL:S-1-1-0:ALLOWED/OI|CI/FULL', `ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`]);
+});
+
+test.after.always(async () => {
+  if (samba) await samba.dispose();
+});
+
+function target(user: UserKey, over: Partial<SmbTarget> = {}): SmbTarget {
+  return { server: samba.ip, share: SHARE, credential: { userName: samba.users[user].name, password: samba.users[user].password }, timeoutMs: 10_000, ...over };
+}
+
+function row(rows: CheckRow[], check: string): CheckRow {
+  const r = rows.find((x) => x.Check === check);
+  if (!r) throw new Error(`no row '${check}' in ${rows.map((x) => x.Check).join(', ')}`);
+  return r;
+}
+const statuses = (rows: CheckRow[]) => Object.fromEntries(rows.map((r) => [r.Check, r.Status]));
+
+async function probeFilesIn(folder: string): Promise<string[]> {
+  const r = await samba.smbclient(SHARE, `ls "${folder ? folder + '\\' : ''}*"`);
+  return [...r.stdout.matchAll(/pchat-probe-\S+/g)].map((m) => m[0]);
+}
+
+it('a healthy share with the publish policy applied passes every check, one row each, in order', async (t) => {
+  const rows = await testFileStore(target('admin'), { folder: HEALTHY, published: true }, `\\\\fs01\\${SHARE}`);
+  t.deepEqual(
+    rows.map((r) => r.Check),
+    [CHECK.dns, CHECK.tcp, CHECK.auth, CHECK.share, CHECK.folder, CHECK.roundTrip, CHECK.dacl, CHECK.rights, CHECK.publish, CHECK.policy, CHECK.dangerous],
+  );
+  for (const r of rows) t.is(r.Status, 'Passed', `${r.Check}: ${r.Details}`);
+  t.true(rows.every((r) => r.Target === `\\\\fs01\\${SHARE}` && Number.isInteger(r.DurationMs)));
+  t.regex(row(rows, CHECK.rights).Details, /Full control \(0x001f01ff\)/);
+  t.regex(row(rows, CHECK.policy).Details, /all 5 ACEs/);
+  t.deepEqual(await probeFilesIn(HEALTHY), [], 'the probe file is gone');
+});
+
+it('an account with Modify but not WRITE_DAC can run but not publish', async (t) => {
+  const rows = await testFileStore(target('svc'), { folder: HEALTHY });
+  t.is(row(rows, CHECK.roundTrip).Status, 'Passed');
+  const rights = row(rows, CHECK.rights);
+  t.is(rights.Status, 'Passed');
+  t.regex(rights.Details, /Modify \(0x001301bf\)/);
+  const publish = row(rows, CHECK.publish);
+  t.is(publish.Status, 'Failed');
+  t.regex(publish.Details, /lacks WRITE_DAC/);
+  t.regex(publish.RecommendedAction, /Full control/);
+});
+
+it('a read-only account fails the write round trip and the rights check, and leaves no probe file', async (t) => {
+  const rows = await testFileStore(target('reader'), { folder: HEALTHY });
+  t.is(row(rows, CHECK.auth).Status, 'Passed');
+  const rt = row(rows, CHECK.roundTrip);
+  t.is(rt.Status, 'Failed');
+  t.regex(rt.Details, /cannot create a file.*NT_STATUS_ACCESS_DENIED/);
+  const rights = row(rows, CHECK.rights);
+  t.is(rights.Status, 'Failed');
+  t.regex(rights.Details, /Read & execute \(0x001200a9\)/);
+  t.regex(rights.Details, /write data/);
+  t.is(row(rows, CHECK.publish).Status, 'Failed');
+  t.deepEqual(await probeFilesIn(HEALTHY), []);
+});
+
+it('an explicit deny overrides a group allow, and the computed rights equal smbcacls -x Maximum access', async (t) => {
+  const user = samba.users.denied;
+  const rows = await testFileStore(target('denied'), { folder: DENIED });
+  const rt = row(rows, CHECK.roundTrip);
+  t.is(rt.Status, 'Failed');
+  t.regex(rt.Details, /NT_STATUS_ACCESS_DENIED/);
+  t.is(row(rows, CHECK.rights).Status, 'Failed');
+
+  // Samba's own verdict for this account, read with the fixture's smbcacls.
+  const serverMax = await samba.maximumAccess(SHARE, DENIED, 'denied');
+  const parentMax = await samba.maximumAccess(SHARE, '\\', 'denied');
+  // The DACL as the probe reads it, evaluated for the account's SIDs in Windows' order.
+  const sd = await readSecurityDescriptor(target('admin'), DENIED);
+  const computed = effectiveAccess(sd, [user.sid, ...user.groupSids, ...NETWORK_LOGON_SIDS], { parentAccess: parentMax });
+  t.is(hex(computed.granted), hex(serverMax));
+  t.is(computed.granted & (Right.WriteData | Right.AppendData | Right.Delete), 0, 'the deny took write and delete away');
+  t.is(computed.granted & Right.ReadData, Right.ReadData, 'the group allow still grants reading');
+  t.is(computed.applied[0]!.ace.type, 'Denied', 'the explicit deny is evaluated first');
+  // Without the deny the group allow would have given Modify.
+  const withoutDeny = effectiveAccess({ ...sd, dacl: sd.dacl!.filter((a) => a.type !== 'Denied') }, [user.sid, ...user.groupSids, ...NETWORK_LOGON_SIDS]);
+  t.is(hex(withoutDeny.granted), hex(Mask.Modify));
+  t.regex(row(rows, CHECK.rights).Details, new RegExp(hex(serverMax)));
+});
+
+it('a missing share fails "Share exists" with BAD_NETWORK_NAME and skips the rest', async (t) => {
+  const rows = await testFileStore(target('admin', { share: 'nosuchshare' }), { folder: HEALTHY });
+  t.is(row(rows, CHECK.auth).Status, 'Passed');
+  const share = row(rows, CHECK.share);
+  t.is(share.Status, 'Failed');
+  t.regex(share.Details, /NT_STATUS_BAD_NETWORK_NAME/);
+  t.regex(share.RecommendedAction, /Create the share 'nosuchshare'/);
+  for (const c of [CHECK.folder, CHECK.roundTrip, CHECK.dacl, CHECK.rights, CHECK.publish, CHECK.policy, CHECK.dangerous]) t.is(row(rows, c).Status, 'Skipped');
+});
+
+it('a wrong password fails authentication and appears nowhere in rows, errors or logs', async (t) => {
+  const bad = samba.wrongPassword;
+  const tgt = target('admin', { credential: { userName: samba.users.admin.name, password: bad } });
+  const rows = await testFileStore(tgt, { folder: HEALTHY });
+  const auth = row(rows, CHECK.auth);
+  t.is(auth.Status, 'Failed');
+  t.regex(auth.Details, /NT_STATUS_LOGON_FAILURE/);
+  t.regex(auth.RecommendedAction, /PCHAT_SMB_PASSWORD/);
+  t.is(row(rows, CHECK.share).Status, 'Skipped');
+  const err = await t.throwsAsync(readSecurityDescriptor(tgt, HEALTHY), { instanceOf: ErrorRecord });
+  t.is(err!.errorId, 'SmbLogonFailed');
+  const everything = JSON.stringify(rows) + JSON.stringify(err!.toJSON()) + err!.message + (await samba.logs());
+  t.false(everything.includes(bad));
+  t.true((await samba.logs()).length > 0, 'the server did log something');
+});
+
+serial('the password reaches smbclient and smbcacls through PASSWD, never their command line', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pchat-wrap-'));
+  const log = path.join(dir, 'calls.log');
+  for (const tool of ['smbclient', 'smbcacls']) {
+    const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+    // Records each call's argv and whether PASSWD was set, then runs the real tool.
+    await writeFile(path.join(dir, tool), `#!/bin/sh\nprintf '%s %s\\n' "${tool}" "$*" >> '${log}'\n[ -n "$PASSWD" ] && echo "PASSWD set" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  }
+  process.env.PCHAT_SAMBA_BINDIR = dir;
+  try {
+    const rows = await testFileStore(target('admin'), { folder: HEALTHY });
+    t.is(row(rows, CHECK.roundTrip).Status, 'Passed');
+  } finally {
+    delete process.env.PCHAT_SAMBA_BINDIR;
+  }
+  const calls = await readFile(log, 'utf8');
+  await rm(dir, { recursive: true, force: true });
+  const invocations = calls.split('\n').filter((l) => /^smb(client|cacls) /.test(l));
+  t.true(invocations.some((l) => l.startsWith('smbclient ')) && invocations.some((l) => l.startsWith('smbcacls ')));
+  t.is(calls.split('\n').filter((l) => l === 'PASSWD set').length, invocations.length, 'every call got PASSWD');
+  t.false(calls.includes(samba.users.admin.password));
+  t.true(invocations.every((l) => l.includes(`-U ${samba.users.admin.name} `)));
+});
+
+serial('a stopped server fails TCP reachability fast (connection refused); restarted, it passes again', async (t) => {
+  await samba.stop();
+  try {
+    const start = performance.now();
+    const rows = await testFileStore(target('admin'), { folder: HEALTHY });
+    const elapsed = performance.now() - start;
+    const tcp = row(rows, CHECK.tcp);
+    t.is(tcp.Status, 'Failed');
+    t.regex(tcp.Details, /refused the connection/);
+    t.is(row(rows, CHECK.auth).Status, 'Skipped');
+    t.true(elapsed < 2000, `took ${elapsed} ms`);
+  } finally {
+    await samba.start();
+  }
+  const again = await testFileStore(target('admin'), { folder: HEALTHY });
+  t.is(row(again, CHECK.auth).Status, 'Passed');
+  await samba.restart();
+  t.is(row(await testFileStore(target('admin'), { folder: HEALTHY }), CHECK.roundTrip).Status, 'Passed', 'a restarted server serves again');
+});
+
+it('a listener that accepts and never answers fails authentication within the timeout', async (t) => {
+  const silent = await silentListener();
+  t.teardown(() => silent.close());
+  const timeoutMs = 1500;
+  const start = performance.now();
+  const rows = await testFileStore({ server: silent.ip, share: SHARE, credential: { userName: 'x', password: 'y' }, timeoutMs }, { folder: HEALTHY });
+  const elapsed = performance.now() - start;
+  t.is(row(rows, CHECK.tcp).Status, 'Passed');
+  const auth = row(rows, CHECK.auth);
+  t.is(auth.Status, 'Failed');
+  t.regex(auth.Details, /no answer within 1\.5 s/);
+  t.true(elapsed < timeoutMs + 1500, `took ${elapsed} ms`);
+  t.true(silent.accepted() >= 2, 'both the TCP check and smbcacls connected');
+});
+
+it('a share with Everyone:Full fails the dangerous-ACE check', async (t) => {
+  const rows = await testFileStore(target('admin', { share: OPEN_SHARE }));
+  const d = row(rows, CHECK.dangerous);
+  t.is(d.Status, 'Failed');
+  t.regex(d.Details, /Everyone Full control \(0x001f01ff\)/);
+  t.regex(d.RecommendedAction, /Remove the ACEs for Everyone/);
+});
+
+it('policy drift on a published pool fails; before the first publish it only warns', async (t) => {
+  const published = await testFileStore(target('admin'), { folder: DRIFTED, published: true });
+  const p = row(published, CHECK.policy);
+  t.is(p.Status, 'Failed');
+  t.regex(p.Details, /has drifted/);
+  t.regex(p.Details, /RTCHSUniversalServices different/);
+  t.regex(p.Details, /RTCComponentUniversalServices missing/);
+  const draft = await testFileStore(target('admin'), { folder: DRIFTED, published: false });
+  t.is(row(draft, CHECK.policy).Status, 'Warning');
+});
+
+it('a pool folder that does not exist yet warns and checks where publish will create it', async (t) => {
+  const rows = await testFileStore(target('admin'), { folder: '9-PersistentChatService-9' });
+  t.is(row(rows, CHECK.folder).Status, 'Warning');
+  t.regex(row(rows, CHECK.folder).Details, /does not exist yet/);
+  t.is(row(rows, CHECK.roundTrip).Status, 'Passed');
+  t.is(row(rows, CHECK.publish).Status, 'Passed');
+  t.regex(row(rows, CHECK.publish).Details, /may create 9-PersistentChatService-9/);
+  t.is(row(rows, CHECK.policy).Status, 'Warning');
+  const onPublished = await testFileStore(target('admin'), { folder: '9-PersistentChatService-9', published: true });
+  t.deepEqual([row(onPublished, CHECK.folder).Status, row(onPublished, CHECK.policy).Status], ['Failed', 'Failed']);
+  t.deepEqual(await probeFilesIn(''), []);
+});
+
+it('ensureFolder creates the pool folder once; applyPolicy sets exactly the policy, then changes nothing', async (t) => {
+  t.is(await ensureFolder(target('admin'), '1-PersistentChatService-5'), 'created');
+  t.is(await ensureFolder(target('admin'), '1-PersistentChatService-5'), 'exists');
+
+  t.is(await applyPolicy(target('admin'), TO_APPLY), 'changed');
+  t.is(await applyPolicy(target('admin'), TO_APPLY), 'unchanged');
+  // Read back with the fixture's own smbcacls: exactly the five ACEs, protected.
+  const listing = parseSmbcacls((await samba.smbcacls(SHARE, TO_APPLY, ['--numeric'])).stdout);
+  t.true(isProtected(listing.sd));
+  const got = listing.sd.dacl!.map((a) => `${a.sid} ${a.type} ${a.flags} ${hex(a.mask)}`).sort();
+  const want = [
+    `${G.RTCHSUniversalServices.sid} Allowed 3 ${hex(Mask.Modify)}`,
+    `${G.RTCComponentUniversalServices.sid} Allowed 3 ${hex(Mask.Modify)}`,
+    `${G.RTCUniversalServerAdmins.sid} Allowed 3 ${hex(Mask.Modify)}`,
+    `${G.Administrators.sid} Allowed 3 ${hex(Mask.FullControl)}`,
+    `${G.RTCUniversalConfigReplicator.sid} Allowed 3 ${hex(Mask.ReadAndExecute)}`,
+  ].sort();
+  t.deepEqual(got, want);
+  t.is(PUBLISH_POLICY.length, want.length);
+  const rows = await testFileStore(target('admin'), { folder: TO_APPLY, published: true });
+  t.is(row(rows, CHECK.policy).Status, 'Passed');
+  t.is(row(rows, CHECK.dangerous).Status, 'Passed', 'Everyone:READ went away with the policy');
+});
+
+it('applyPolicy names the principal the file server cannot resolve', async (t) => {
+  await samba.mkdir(SHARE, '1-PersistentChatService-6');
+  const err = await t.throwsAsync(applyPolicy(target('admin'), '1-PersistentChatService-6', [{ principal: 'RTCNoSuchGroup', access: 'Modify' }]), { instanceOf: ErrorRecord });
+  t.is(err!.errorId, 'FileStorePrincipalNotFound');
+  t.is(err!.target, 'RTCNoSuchGroup');
+});
+
+it('statuses of the read-only account, all rows', async (t) => {
+  // One look at the whole row set, so a change in any check's outcome shows up in review.
+  const rows = await testFileStore(target('reader'), { folder: HEALTHY, published: true });
+  t.deepEqual(statuses(rows), {
+    [CHECK.dns]: 'Passed',
+    [CHECK.tcp]: 'Passed',
+    [CHECK.auth]: 'Passed',
+    [CHECK.share]: 'Passed',
+    [CHECK.folder]: 'Passed',
+    [CHECK.roundTrip]: 'Failed',
+    [CHECK.dacl]: 'Passed',
+    [CHECK.rights]: 'Failed',
+    [CHECK.publish]: 'Failed',
+    [CHECK.policy]: 'Passed',
+    [CHECK.dangerous]: 'Passed',
+  });
+});
