@@ -60,10 +60,13 @@ function similar(a: string, b: string): boolean {
   return d[a.length]![b.length]! <= 2;
 }
 
+const POSIX_ASSIGN = /^--[A-Za-z][A-Za-z0-9_-]*=/;
+
 function isParameterToken(tok: string): boolean {
   if (tok === '-?' || tok === '--') return true;
-  // A negative number is a value, not a parameter.
-  return /^--?[A-Za-z?][A-Za-z0-9_?-]*(:.*)?$/s.test(tok);
+  // A negative number is a value, not a parameter. `--name=value` is the POSIX form of `-Name:value`
+  // (without this it became a positional value, e.g. a site named '--name=Lab').
+  return /^--?[A-Za-z?][A-Za-z0-9_?-]*(:.*)?$/s.test(tok) || POSIX_ASSIGN.test(tok);
 }
 
 /** Converts one raw value (from argv or a piped object) to the parameter's type, then validates it. */
@@ -141,7 +144,7 @@ export function bindArguments(def: CmdletDefinition, argv: readonly string[]): B
       continue;
     }
     const body = tok.replace(/^--?/, '');
-    const colon = body.indexOf(':');
+    const colon = POSIX_ASSIGN.test(tok) ? body.indexOf('=') : body.indexOf(':');
     const written = colon >= 0 ? body.slice(0, colon) : body;
     const inline = colon >= 0 ? body.slice(colon + 1) : undefined;
     const p = resolveParameter(def, '-' + written);

@@ -45,7 +45,8 @@ export class LogSink implements Logger {
   private file?: Promise<FileLogger>;
 
   constructor(private readonly opts: LogSinkOptions) {
-    if (opts.logFile) this.file = openFileLog(opts.logFile, opts.commandName, opts.runId);
+    // A job that asked for a log and cannot get one is told so, once, on stderr; the command still runs.
+    if (opts.logFile) this.file = openFileLog(opts.logFile, opts.commandName, opts.runId, (e) => opts.stderr(`WARNING: Cannot write the log file '${opts.logFile}': ${e.message}\n`));
   }
 
   addSecret(secret: string): void {
@@ -88,7 +89,17 @@ export class LogSink implements Logger {
   }
 }
 
-async function openFileLog(filename: string, cmdlet: string, runId: string): Promise<FileLogger> {
+async function openFileLog(filename: string, cmdlet: string, runId: string, onError: (e: Error) => void): Promise<FileLogger> {
+  // winston reports a file it cannot open after the run has ended, or not at all: check first.
+  try {
+    const { mkdir, open } = await import('node:fs/promises');
+    const { dirname } = await import('node:path');
+    await mkdir(dirname(filename), { recursive: true });
+    await (await open(filename, 'a')).close();
+  } catch (e) {
+    onError(e as Error);
+    return { log: () => {}, close: async () => {} };
+  }
   const { createLogger, format, transports } = await import('winston');
   const file = new transports.File({ filename, level: 'debug' });
   const logger = createLogger({
@@ -99,7 +110,11 @@ async function openFileLog(filename: string, cmdlet: string, runId: string): Pro
     transports: [file],
     exitOnError: false,
   });
-  logger.on('error', () => {});
+  let reported = false;
+  logger.on('error', (e: Error) => {
+    if (!reported) onError(e);
+    reported = true;
+  });
   return {
     log: (level, message, meta) => logger.log(level, message, meta),
     close: () =>

@@ -1,13 +1,10 @@
 // Runs one command: bind argv (and piped objects), call process() once per input object,
 // render what it returns, report errors as records, and settle the exit code.
-import { randomUUID } from 'node:crypto';
 import { fstatSync } from 'node:fs';
 import { ErrorRecord, ExitCode, isErrorRecord, type ExitCodeValue } from './errors.js';
 import { bindArguments, bindPipelineObject, checkMandatory } from './binding.js';
 import { createRenderer, type OutputFormat } from './format.js';
-import { formatHelp } from './help.js';
 import { LogSink } from './log.js';
-import { readPipelineInput } from './pipeline.js';
 import { defaultRepositoryPath } from './paths.js';
 import { ShouldProcessState, type ConfirmIo } from './should-process.js';
 import type { CmdletContext, CmdletDefinition } from './types.js';
@@ -123,12 +120,14 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     return e.exitCode;
   }
   if (args.help) {
+    // Loaded only for help, like pipeline.js only for piped input: every module costs start time.
+    const { formatHelp } = await import('./help.js');
     host.stdout(formatHelp(def));
     return ExitCode.Success;
   }
 
   const v = args.values;
-  const runId = randomUUID();
+  const runId = newRunId();
   const log = new LogSink({
     commandName: def.name,
     runId,
@@ -233,7 +232,8 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
         // A failure on one piped object is non-terminating when more objects follow (unless -ErrorAction Stop).
         if (isErrorRecord(e) && input && inputs.length > 1 && errorAction !== 'Stop' && e.exitCode !== ExitCode.ConfirmationRequired) {
           raise(e.exitCode);
-          writeRecord(e);
+          if (errorAction === 'SilentlyContinue') log.error(e.message, { errorId: e.errorId, target: e.target });
+          else writeRecord(e);
           continue;
         }
         throw e;
@@ -265,6 +265,19 @@ async function pipelineInputs(def: CmdletDefinition, host: Host, bound: Set<stri
   if (!def.parameters.some((p) => p.valueFromPipelineByPropertyName && !bound.has(p.name))) return [undefined];
   const text = await host.readStdin();
   if (text === undefined || text.trim() === '') return [undefined];
+  const { readPipelineInput } = await import('./pipeline.js');
   const objects = readPipelineInput(text);
   return objects.length ? objects : [undefined];
+}
+
+/**
+ * A version-4 UUID that correlates the log lines of one run. It is not a secret, so Math.random is enough,
+ * and node:crypto (about 6 ms of every start) is not loaded by commands that do not need it.
+ */
+function newRunId(): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = '89ab'[Math.floor(Math.random() * 4)]!;
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

@@ -2,9 +2,10 @@
 // never half-written (temp file in the same folder, fsync, rename, fsync of the folder).
 import { open, rename, link, unlink, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 async function writeTemp(file: string, data: string): Promise<string> {
+  // Imported here: read-only commands never write, and node:crypto costs start time.
+  const { randomBytes } = await import('node:crypto');
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', 0o644);
   try {

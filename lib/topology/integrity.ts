@@ -3,10 +3,9 @@
 // judge a well-formed document).
 import {
   fileStoreIdentity,
-  findFileStore,
-  findFrontEndPool,
-  findSite,
-  findSqlStore,
+  normalizeFqdn,
+  parseSqlStoreIdentity,
+  parseUncPath,
   sqlStoreIdentity,
   type Topology,
 } from './model.js';
@@ -33,11 +32,23 @@ export function checkIntegrity(t: Topology): IntegrityProblem[] {
   dup('File store', t.fileStores.map(fileStoreIdentity));
   dup('Persistent Chat pool', t.persistentChatPools.map((p) => p.fqdn));
 
+  // Identity sets built once, matched as model.ts find* match (a linear find per reference made a
+  // 2,000-pool document take half a second to save).
+  const sites = new Set(t.sites.map((s) => s.name.toLowerCase()));
+  const sqlIds = new Set(t.sqlStores.map(sqlStoreIdentity));
+  const fileIds = new Set(t.fileStores.map((f) => fileStoreIdentity(f).toLowerCase()));
+  const frontEnds = new Set(t.frontEndPools.map((p) => p.fqdn));
+  const hasSqlStore = (id: string) => sqlIds.has(sqlStoreIdentity(parseSqlStoreIdentity(id)));
+  const hasFileStore = (id: string) => {
+    const unc = parseUncPath(id);
+    return fileIds.has((unc ? fileStoreIdentity(unc) : id).toLowerCase());
+  };
+
   const needSite = (owner: string, site: string) => {
-    if (!findSite(t, site)) out.push({ target: owner, message: `${owner} refers to site '${site}', which does not exist` });
+    if (!sites.has(site.toLowerCase())) out.push({ target: owner, message: `${owner} refers to site '${site}', which does not exist` });
   };
   const needSql = (owner: string, role: string, id: string | undefined) => {
-    if (id && !findSqlStore(t, id)) out.push({ target: owner, message: `${owner} refers to ${role} SQL store '${id}', which does not exist` });
+    if (id && !hasSqlStore(id)) out.push({ target: owner, message: `${owner} refers to ${role} SQL store '${id}', which does not exist` });
   };
   for (const p of t.frontEndPools) needSite(p.fqdn, p.site);
   for (const s of t.sqlStores) {
@@ -51,8 +62,8 @@ export function checkIntegrity(t: Topology): IntegrityProblem[] {
     needSql(p.fqdn, 'compliance', p.complianceSqlStore);
     needSql(p.fqdn, 'backup', p.backupSqlStore);
     needSql(p.fqdn, 'backup compliance', p.backupComplianceSqlStore);
-    if (p.fileStore && !findFileStore(t, p.fileStore)) out.push({ target: p.fqdn, message: `${p.fqdn} refers to file store '${p.fileStore}', which does not exist` });
-    if (p.nextHopPool && !findFrontEndPool(t, p.nextHopPool)) {
+    if (p.fileStore && !hasFileStore(p.fileStore)) out.push({ target: p.fqdn, message: `${p.fqdn} refers to file store '${p.fileStore}', which does not exist` });
+    if (p.nextHopPool && !frontEnds.has(normalizeFqdn(p.nextHopPool))) {
       out.push({ target: p.fqdn, message: `${p.fqdn} uses '${p.nextHopPool}' as its next hop, which is not a Front End pool or Standard Edition server of the topology` });
     }
   }

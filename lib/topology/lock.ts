@@ -2,7 +2,7 @@
 // Written here rather than taken from proper-lockfile: that package detects staleness by mtime, which
 // needs a refresh timer in every process and pulls in graceful-fs (which patches fs); the repository only
 // needs O_EXCL creation plus "is the holder still alive", which is a few lines.
-import { open, readFile, unlink } from 'node:fs/promises';
+import { link, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
@@ -36,38 +36,68 @@ export async function withLock<T>(folder: string, fn: () => Promise<T>, opts: Lo
   const timeoutMs = opts.timeoutMs ?? (Number(process.env.PCHAT_LOCK_TIMEOUT_MS) || 15_000);
   const deadline = Date.now() + timeoutMs;
   let holder: Holder | undefined;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fh = await open(file, 'wx');
-      await fh.writeFile(JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
-      await fh.close();
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  // The lock appears with its holder already in it (link of a written temp file; link never replaces):
+  // created empty and then written, a process killed in between left a lock no one could ever take over.
+  const mine = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  await writeFile(mine, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(mine, file);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      holder = await readHolder(file);
+      if (holder && holder.host === os.hostname() && !alive(holder.pid)) {
+        // The holder died (killed mid-change): its lock is stale. Removing it is safe because
+        // every write is atomic, so the repository is as the dead process last left it.
+        if (await breakStaleLock(file, holder)) continue;
+      }
+      if (Date.now() >= deadline) {
+        throw new ErrorRecord({
+          errorId: 'RepositoryLocked',
+          category: 'ResourceBusy',
+          target: folder,
+          message: `The topology repository '${folder}' is locked${holder ? ` by process ${holder.pid} on ${holder.host} since ${holder.since}` : ''} and stayed locked for ${timeoutMs} ms.`,
+          recommendedAction: `Wait for the other command to finish and run again. If no pchat command is running, remove '${file}'.`,
+          exitCode: ExitCode.RepositoryBusy,
+        });
+      }
+      await sleep(Math.min(5 + attempt * 2, 50) + Math.random() * 10);
     }
-    holder = await readHolder(file);
-    if (holder && holder.host === os.hostname() && !alive(holder.pid)) {
-      // The holder died (killed mid-change): its lock is stale. Removing it is safe because
-      // every write is atomic, so the repository is as the dead process last left it.
-      await unlink(file).catch(() => {});
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new ErrorRecord({
-        errorId: 'RepositoryLocked',
-        category: 'ResourceBusy',
-        target: folder,
-        message: `The topology repository '${folder}' is locked${holder ? ` by process ${holder.pid} on ${holder.host} since ${holder.since}` : ''} and stayed locked for ${timeoutMs} ms.`,
-        recommendedAction: `Wait for the other command to finish and run again. If no pchat command is running, remove '${file}'.`,
-        exitCode: ExitCode.RepositoryBusy,
-      });
-    }
-    await sleep(Math.min(5 + attempt * 2, 50) + Math.random() * 10);
+  } finally {
+    await unlink(mine).catch(() => {});
   }
   try {
     return await fn();
   } finally {
     await unlink(file).catch(() => {});
+  }
+}
+
+/**
+ * Removes the lock of a dead holder, unless it changed meanwhile. Serialised by a second O_EXCL file:
+ * without it, two waiters that both saw the dead holder could both unlink, the second one removing the
+ * fresh lock the first had just taken, and both would then write (a lost update).
+ */
+async function breakStaleLock(file: string, dead: Holder): Promise<boolean> {
+  const breaker = `${file}.break`;
+  try {
+    await (await open(breaker, 'wx')).close();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    // Another waiter is breaking it (a few ms); a breaker that old was left by a process that died in them.
+    const st = await stat(breaker).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 2000) await unlink(breaker).catch(() => {});
+    return false;
+  }
+  try {
+    const now = await readHolder(file);
+    if (now && now.pid === dead.pid && now.host === dead.host && now.since === dead.since) await unlink(file).catch(() => {});
+    return true;
+  } finally {
+    await unlink(breaker).catch(() => {});
   }
 }
 

@@ -48,6 +48,20 @@ export function currentUser(): string {
 
 const KINDS = ['sites', 'frontEndPools', 'sqlStores', 'fileStores', 'persistentChatPools', 'occupiedNames'] as const;
 
+/** A folder that cannot be used (a file, no permission, read-only) is named, with what to do, not an unexpected failure. */
+function folderError(folder: string, e: unknown): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (e instanceof ErrorRecord || !err?.code || !err.syscall) return e;
+  return new ErrorRecord({
+    errorId: 'RepositoryNotAccessible',
+    category: err.code === 'EACCES' || err.code === 'EPERM' ? 'PermissionDenied' : 'ResourceUnavailable',
+    target: folder,
+    message: `The topology repository folder '${folder}' cannot be used: ${err.message}.`,
+    recommendedAction: "Point -Repository (or PCHAT_REPOSITORY) at a folder this account can read and write, or fix that folder's permissions.",
+    cause: e,
+  });
+}
+
 export class Repository {
   readonly draftFile: string;
 
@@ -56,11 +70,11 @@ export class Repository {
   }
 
   async exists(): Promise<boolean> {
-    return (await readTextIfExists(this.draftFile)) !== undefined;
+    return (await readTextIfExists(this.draftFile).catch((e) => Promise.reject(folderError(this.folder, e)))) !== undefined;
   }
 
   async readDraft(): Promise<DraftDocument> {
-    const text = await readTextIfExists(this.draftFile);
+    const text = await readTextIfExists(this.draftFile).catch((e) => Promise.reject(folderError(this.folder, e)));
     if (text === undefined) {
       throw new ErrorRecord({
         errorId: 'RepositoryNotFound',
@@ -114,9 +128,9 @@ export class Repository {
     mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
     opts: { create?: boolean; product?: Product; replace?: boolean } = {},
   ): Promise<DraftDocument> {
-    await mkdir(this.folder, { recursive: true });
+    await mkdir(this.folder, { recursive: true }).catch((e) => Promise.reject(folderError(this.folder, e)));
     return withLock(this.folder, async () => {
-      const text = await readTextIfExists(this.draftFile);
+      const text = await readTextIfExists(this.draftFile).catch((e) => Promise.reject(folderError(this.folder, e)));
       let before: DraftDocument;
       if (text === undefined || opts.replace) {
         if (text === undefined && !opts.create && !opts.replace) return this.readDraft(); // throws RepositoryNotFound

@@ -1,0 +1,477 @@
+// The foundation end to end, through the real executables (bin/pchat and bin/<Verb-Noun>), as a shell
+// script or scheduled job uses them: listing and help, command names, the chain that defines a pool,
+// JSON lines on stdout, error records on stderr, exit codes, and bad input that leaves the repository
+// byte-for-byte as it was.
+import test, { type ExecutionContext } from 'ava';
+import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { COMMANDS } from '../../bin/registry.js';
+import { projectRoot, run, type RunResult } from '../support/cli.js';
+
+const POOL = 'pchatpool.contoso.com';
+const DUBLIN_POOL = 'pchatdub.contoso.com';
+const SINGLE = 'pchatsingle.contoso.com';
+
+async function tempDir(t: ExecutionContext): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const inRepo = (repo: string, args: string[], input?: string, command?: string) => run(args, { env: { PCHAT_REPOSITORY: repo }, input }, command);
+
+/** The chain of the README: define a topology, two sites, a Front End pool and three pools, then set defaults. */
+const CHAIN: { args: string[]; pipeFrom?: string[] }[] = [
+  { args: ['New-Topology'] },
+  { args: ['New-Site', '-Name', 'Redmond', '-City', 'Redmond', '-State', 'WA', '-CountryCode', 'us'] },
+  { args: ['new-site', 'Dublin'] },
+  { args: ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'redmond', '-Computer', 'fe01.contoso.com,fe02.contoso.com'] },
+  { args: ['New-FileStore', '-Path', 'D:\\PChat'] },
+  {
+    args: ['New-PersistentChatPool', '-Fqdn', POOL, '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com,pchat02.contoso.com', '-DisplayName', 'Redmond chat',
+      '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-SqlInstance', 'pchat', '-EnableCompliance',
+      '-ComplianceSqlServerFqdn', 'sql02.contoso.com', '-ComplianceSqlInstance', 'comp', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  },
+  {
+    args: ['New-PersistentChatPool', DUBLIN_POOL, '-Site', 'Dublin', '-Computer', 'pchat03.contoso.com', '-Disp', 'Dublin chat', '-NextHopPool', 'fepool.contoso.com',
+      '-SqlServerFqdn', 'sql03.contoso.com', '-FileStore', '\\\\FS01.contoso.com\\pchat'],
+  },
+  {
+    args: ['New-PersistentChatPool', '-Fqdn', SINGLE, '-Site', 'Dublin', '-SingleComputer', '-DisplayName', 'Dublin lab', '-NextHopPool', 'fepool.contoso.com',
+      '-SqlServerFqdn', 'sql04.contoso.com', '-FileStore', 'D:\\PChat', '-Port', '5042'],
+  },
+  { pipeFrom: ['Get-PersistentChatPool'], args: ['Set-PersistentChatPoolSiteAffinity', '-DefaultForSite'] },
+  { pipeFrom: ['Get-PersistentChatPool', POOL], args: ['Set-PersistentChatPoolSiteAffinity', '-DefaultForAllSites'] },
+];
+
+async function runChain(repo: string): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  for (const step of CHAIN) {
+    const input = step.pipeFrom ? (await inRepo(repo, step.pipeFrom)).stdout : undefined;
+    results.push(await inRepo(repo, step.args, input));
+  }
+  return results;
+}
+
+// One repository built through the chain, copied for every test that changes or breaks something.
+let baseRepo = '';
+const baseDir = await mkdtemp(path.join(os.tmpdir(), 'pchat-cli-base-'));
+
+test.before(async () => {
+  baseRepo = path.join(baseDir, 'repo');
+  const results = await runChain(baseRepo);
+  const failed = results.map((r, i) => ({ r, step: CHAIN[i]!.args.join(' ') })).filter(({ r }) => r.exitCode !== 0);
+  if (failed.length) throw new Error(`the base chain failed: ${failed.map(({ r, step }) => `${step} -> ${r.exitCode}\n${r.stderr}`).join('\n')}`);
+});
+test.after.always(() => rm(baseDir, { recursive: true, force: true }));
+
+async function copyOfBase(t: ExecutionContext): Promise<string> {
+  const repo = path.join(await tempDir(t), 'repo');
+  await cp(baseRepo, repo, { recursive: true });
+  return repo;
+}
+
+const draft = (repo: string) => readFile(path.join(repo, 'draft.json'));
+const pools = async (repo: string) => (await inRepo(repo, ['Get-PersistentChatPool'])).objects;
+
+/** Every non-empty stdout line is a JSON object: nothing but objects goes to stdout. */
+function onlyObjects(t: ExecutionContext, r: RunResult): void {
+  const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+  t.is(r.objects.length, lines.length, `stdout holds only JSON lines:\n${r.stdout}`);
+}
+
+// ---- listing, help, names ----------------------------------------------------------------
+
+test('pchat alone lists every command with its synopsis', async (t) => {
+  const r = await run([]);
+  t.is(r.exitCode, 0);
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    t.regex(r.stdout, new RegExp(`^\\s+${name}\\s`, 'm'), name);
+    t.true(r.stdout.replace(/\s+/g, ' ').includes((await load()).default.synopsis.slice(0, 30)), `synopsis of ${name}`);
+  }
+  t.regex(r.stdout, /help <Command>/);
+});
+
+test('help of New-PersistentChatPool: pchat help, -?, --help and lower case all show the same full help', async (t) => {
+  const forms = await Promise.all([
+    run(['help', 'New-PersistentChatPool']),
+    run(['New-PersistentChatPool', '-?']),
+    run(['New-PersistentChatPool', '--help']),
+    run(['help', 'new-persistentchatpool']),
+    run(['-Fqdn', 'x.contoso.com', '-?'], {}, 'New-PersistentChatPool'),
+  ]);
+  const def = (await COMMANDS['New-PersistentChatPool']!()).default;
+  for (const r of forms) {
+    t.is(r.exitCode, 0, r.stderr);
+    t.is(r.stderr, '');
+    t.is(r.stdout, forms[0]!.stdout, 'every form prints the same help');
+  }
+  const help = forms[0]!.stdout;
+  for (const section of ['NAME', 'SYNOPSIS', 'SYNTAX', 'DESCRIPTION', 'PARAMETERS', 'OUTPUTS', 'EXAMPLES', 'EXIT CODES']) t.regex(help, new RegExp(`^${section}$`, 'm'), section);
+  t.true(help.includes(def.synopsis));
+  t.regex(help, /^ {4}New-PersistentChatPool \[-Fqdn\] <String> -Site <String> -DisplayName <String> -NextHopPool <String>/m, 'syntax line, mandatory parameters first');
+  t.regex(help, /\[-WhatIf\] \[-Confirm\] \[-Force\] \[<CommonParameters>\]/);
+  for (const p of def.parameters) t.regex(help, new RegExp(`^ {4}-${p.name} <`, 'm'), `parameter ${p.name} documented`);
+  t.regex(help, /Default value\s+5041/);
+  for (const o of def.outputs) t.true(help.includes(o.name), `output ${o.name}`);
+  for (const e of def.examples) t.true(help.includes(`$ ${e.code}`), `example ${e.title}`);
+  t.regex(help, /^ {4}4 {4}confirmation needed/m);
+});
+
+test('every command has help with at least one example, through its own executable too', async (t) => {
+  const names = Object.keys(COMMANDS);
+  const [viaPchat, viaOwn] = await Promise.all([Promise.all(names.map((n) => run(['help', n]))), Promise.all(names.map((n) => run(['-?'], {}, n)))]);
+  names.forEach((n, i) => {
+    t.is(viaPchat[i]!.exitCode, 0, n);
+    t.regex(viaPchat[i]!.stdout, /Example 1: /, n);
+    t.is(viaOwn[i]!.stdout, viaPchat[i]!.stdout, `bin/${n} -? is pchat help ${n}`);
+  });
+});
+
+test('command names are case-insensitive', async (t) => {
+  const repo = await copyOfBase(t);
+  const [a, b] = await Promise.all([inRepo(repo, ['get-topology']), inRepo(repo, ['GET-TOPOLOGY'])]);
+  t.is(a.exitCode, 0, a.stderr);
+  t.is(a.objects[0].Kind, 'Draft');
+  t.deepEqual(b.objects, a.objects);
+});
+
+test('an unknown command: exit 2 with the nearest name, nothing on stdout', async (t) => {
+  const r = await run(['Get-Topologie']);
+  t.is(r.exitCode, 2);
+  t.is(r.stdout, '');
+  t.regex(r.stderr, /unknown command 'Get-Topologie'/);
+  t.regex(r.stderr, /Did you mean Get-Topology\?/);
+  const h = await run(['help', 'New-PersistentChatPol']);
+  t.is(h.exitCode, 2);
+  t.regex(h.stderr, /New-PersistentChatPool/);
+});
+
+test('the per-command executables run the command', async (t) => {
+  const repo = await copyOfBase(t);
+  const env = { PCHAT_REPOSITORY: repo };
+  const site = await run(['-Name', 'Tokyo'], { env }, 'New-Site');
+  t.is(site.exitCode, 0, site.stderr);
+  t.like(site.objects[0], { Name: 'Tokyo', SiteId: 3 });
+  const pool = await run([POOL], { env }, 'Get-PersistentChatPool');
+  t.is(pool.exitCode, 0);
+  t.like(pool.objects[0], { Fqdn: POOL, Site: 'Redmond' });
+  const bad = await run(['-Nope'], { env }, 'Get-Topology');
+  t.is(bad.exitCode, 2);
+  t.regex(bad.stderr, /NamedParameterNotFound,Get-Topology/);
+});
+
+// ---- the chain ----------------------------------------------------------------------------
+
+test('end to end: New-Topology ... New-PersistentChatPool with inline stores, Get | Set affinity, Test-Topology exit 0', async (t) => {
+  const repo = path.join(await tempDir(t), 'repo');
+  const r = await runChain(repo);
+  r.forEach((x, i) => {
+    t.is(x.exitCode, 0, `${CHAIN[i]!.args.join(' ')}: ${x.stderr}`);
+    onlyObjects(t, x);
+  });
+  t.like(r[0]!.objects[0], { Repository: repo, Revision: 1, Product: 'SkypeForBusiness2015' });
+  t.deepEqual(r[1]!.objects[0], { Name: 'Redmond', SiteId: 1, City: 'Redmond', State: 'WA', CountryCode: 'US' });
+  t.like(r[2]!.objects[0], { Name: 'Dublin', SiteId: 2 });
+  t.deepEqual(r[3]!.objects[0], { Fqdn: 'fepool.contoso.com', Site: 'Redmond', Edition: 'Enterprise', Computers: ['fe01.contoso.com', 'fe02.contoso.com'] });
+  t.like(r[5]!.objects[0], {
+    Fqdn: POOL,
+    ComputerType: 'Multiple',
+    Computers: ['pchat01.contoso.com', 'pchat02.contoso.com'],
+    Port: 5041,
+    EnableCompliance: true,
+    SqlStore: 'sql01.contoso.com\\PCHAT',
+    ComplianceSqlStore: 'sql02.contoso.com\\COMP',
+    FileStore: '\\\\fs01.contoso.com\\pchat',
+    FileStoreFolder: '1-PersistentChatService-1',
+    NextHopPool: 'fepool.contoso.com',
+  });
+  t.like(r[6]!.objects[0], { Fqdn: DUBLIN_POOL, DisplayName: 'Dublin chat', FileStore: '\\\\fs01.contoso.com\\pchat', FileStoreFolder: '2-PersistentChatService-1' });
+  t.like(r[7]!.objects[0], { Fqdn: SINGLE, ComputerType: 'Single', Computers: [SINGLE], Port: 5042, FileStore: 'D:\\PChat' });
+
+  // Get-PersistentChatPool | Set-PersistentChatPoolSiteAffinity -DefaultForSite: once per piped pool.
+  const affinity = r[8]!.objects;
+  t.deepEqual(affinity.map((o) => o.Fqdn), [POOL, DUBLIN_POOL, SINGLE]);
+  t.deepEqual(affinity[2].Changes, [`${DUBLIN_POOL} is no longer the default for site Dublin`, `${SINGLE} is now the default for site Dublin`]);
+  t.like(r[9]!.objects[0], { Fqdn: POOL, DefaultForAllSites: true, Changes: [`${POOL} is now the default for all sites`] });
+
+  const after = await pools(repo);
+  t.deepEqual(after.map((p) => [p.Fqdn, p.DefaultForSite, p.DefaultForAllSites]), [[POOL, true, true], [DUBLIN_POOL, false, false], [SINGLE, true, false]]);
+  const topo = await inRepo(repo, ['Get-Topology']);
+  t.like(topo.objects[0], { Revision: 12, Sites: ['Redmond', 'Dublin'], SqlStores: ['sql01.contoso.com\\PCHAT', 'sql02.contoso.com\\COMP', 'sql03.contoso.com', 'sql04.contoso.com'] });
+
+  const test_ = await inRepo(repo, ['Test-Topology']);
+  t.is(test_.exitCode, 0, test_.stdout + test_.stderr);
+  t.deepEqual(test_.objects.filter((f) => f.Severity === 'Error'), []);
+});
+
+test('a real shell pipe: Get-PersistentChatPool | Set-PersistentChatPoolSiteAffinity binds Identity from Fqdn', async (t) => {
+  const repo = await copyOfBase(t);
+  const bin = path.join(projectRoot, 'bin', 'pchat');
+  const r = await execa('sh', ['-c', `"${bin}" Get-PersistentChatPool -Site Dublin | "${bin}" Set-PersistentChatPoolSiteAffinity -Clear`], { env: { PCHAT_REPOSITORY: repo }, reject: false, timeout: 60_000 });
+  t.is(r.exitCode, 0, r.stderr);
+  const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  t.deepEqual(out.map((o) => [o.Fqdn, o.DefaultForSite]), [[DUBLIN_POOL, false], [SINGLE, false]]);
+  t.deepEqual(out[1].Changes, [`${SINGLE} is no longer the default for site Dublin`]);
+  t.deepEqual((await pools(repo)).map((p) => p.DefaultForSite), [true, false, false], 'the Redmond pool was not piped and kept its flag');
+});
+
+// ---- output and errors --------------------------------------------------------------------
+
+test('into a pipe stdout is JSON lines and only objects; warnings go to stderr', async (t) => {
+  const repo = await copyOfBase(t);
+  const r = await inRepo(repo, ['Get-PersistentChatPool']);
+  t.is(r.exitCode, 0);
+  onlyObjects(t, r);
+  t.deepEqual(r.objects.map((o) => o.Fqdn), [POOL, DUBLIN_POOL, SINGLE]);
+  t.deepEqual(Object.keys(r.objects[0]).slice(0, 3), ['Fqdn', 'Site', 'ComputerType'], 'PascalCase properties');
+
+  // Clearing the only default of a site: the change (stdout) and a warning about the site (stderr).
+  const w = await inRepo(repo, ['Set-PersistentChatPoolSiteAffinity', POOL, '-Clear', '-Verbose']);
+  t.is(w.exitCode, 0, w.stderr);
+  onlyObjects(t, w);
+  t.is(w.objects.length, 1);
+  t.deepEqual(w.objects[0].Changes, [`${POOL} is no longer the default for site Redmond`, `${POOL} is no longer the default for all sites`]);
+  t.regex(w.stderr, /^WARNING: Site Redmond .*no default/m);
+  t.regex(w.stderr, /^VERBOSE: Set-PersistentChatPoolSiteAffinity started/m);
+
+  const table = await inRepo(repo, ['Get-PersistentChatPool', '-OutputFormat', 'Table']);
+  t.regex(table.stdout, /^Fqdn\s+Site\s+ComputerType/m, '-OutputFormat Table is a table even into a pipe');
+});
+
+test('an error record on stderr: message, category, target, fully qualified id and recommended action', async (t) => {
+  const repo = await copyOfBase(t);
+  const r = await inRepo(repo, ['New-PersistentChatPool', '-Fqdn', 'x.contoso.com', '-Site', 'Nowhere', '-Computer', 'pchat08.contoso.com', '-DisplayName', 'X', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql08.contoso.com', '-FileStore', '\\\\fs01.contoso.com\\pchat']);
+  t.is(r.exitCode, 1);
+  t.is(r.stdout, '');
+  t.is(
+    r.stderr,
+    [
+      "New-PersistentChatPool : The site 'Nowhere' does not exist in the topology.",
+      '    + CategoryInfo          : ObjectNotFound: (Nowhere) [New-PersistentChatPool], ErrorRecord',
+      '    + FullyQualifiedErrorId : SiteNotFound,New-PersistentChatPool',
+      "    + RecommendedAction     : Add it first (pchat New-Site -Name Nowhere), or list the sites with 'pchat Get-Topology'.",
+      '',
+    ].join('\n'),
+  );
+});
+
+// ---- bad input: refused, clear message, documented exit code, repository untouched ------------
+
+/** A valid New-PersistentChatPool call; each bad-input case changes one thing. */
+function newPool(over: Record<string, string | true | null> = {}): string[] {
+  const base: Record<string, string | true | null> = {
+    Fqdn: 'pchatnew.contoso.com',
+    Site: 'Redmond',
+    Computer: 'pchat05.contoso.com,pchat06.contoso.com',
+    DisplayName: 'New pool',
+    NextHopPool: 'fepool.contoso.com',
+    SqlServerFqdn: 'sql05.contoso.com',
+    FileStore: '\\\\fs01.contoso.com\\pchat',
+    ...over,
+  };
+  return ['New-PersistentChatPool', ...Object.entries(base).flatMap(([k, v]) => (v === null ? [] : v === true ? [`-${k}`] : [`-${k}`, v]))];
+}
+
+const refused = test.macro({
+  async exec(t, args: string[], exitCode: number, stderr: RegExp[], breakRepo?: (repo: string) => Promise<void>) {
+    const repo = await copyOfBase(t);
+    if (breakRepo) await breakRepo(repo);
+    const before = await draft(repo);
+    const listing = await readdir(repo);
+    const history = await readdir(path.join(repo, 'history'));
+    const r = await inRepo(repo, args);
+    t.is(r.exitCode, exitCode, r.stderr);
+    t.is(r.stdout, '', 'no object on stdout');
+    for (const re of stderr) t.regex(r.stderr, re);
+    t.regex(r.stderr, /\+ RecommendedAction {5}: \S/, 'says what to do');
+    t.deepEqual(await draft(repo), before, 'draft.json byte-for-byte unchanged');
+    t.deepEqual(await readdir(repo), listing, 'no file added or left behind');
+    t.deepEqual(await readdir(path.join(repo, 'history')), history);
+  },
+  title: (provided = '', _args, exitCode: number) => `bad input (exit ${exitCode}): ${provided}`,
+});
+
+test('control: the valid call the bad-input cases start from is accepted', async (t) => {
+  const repo = await copyOfBase(t);
+  const r = await inRepo(repo, newPool());
+  t.is(r.exitCode, 0, r.stderr);
+  t.like(r.objects[0], { Fqdn: 'pchatnew.contoso.com', FileStore: '\\\\fs01.contoso.com\\pchat' });
+});
+
+test('an invalid FQDN', refused, newPool({ Fqdn: 'pchat_new.contoso.com' }), 2, [/Cannot validate argument on parameter 'Fqdn'/, /'pchat_new\.contoso\.com' is not a fully qualified domain name/, /ParameterArgumentValidationError,New-PersistentChatPool/]);
+test('a computer FQDN with one label', refused, newPool({ Computer: 'pchat05,pchat06.contoso.com' }), 2, [/parameter 'Computer'/, /'pchat05'/]);
+test('port 0', refused, newPool({ Port: '0' }), 2, [/parameter 'Port'/, /outside the range 1 to 65535/]);
+test('port 70000', refused, newPool({ Port: '70000' }), 2, [/parameter 'Port'/, /70000/]);
+test('a port that is not a number', refused, newPool({ Port: '5041x' }), 2, [/parameter 'Port'/, /integer/]);
+test('a local file store for a multiple-computer pool (rule 19)', refused, newPool({ FileStore: 'D:\\PChat' }), 3, [/Rule 19 \(pchatnew\.contoso\.com\)/, /UNC/, /TopologyRuleViolation,New-PersistentChatPool/]);
+test('a single-computer pool with two computers', refused, newPool({ SingleComputer: true, Fqdn: 'pchat05.contoso.com' }), 2, [/single-computer pool has exactly one computer; 2 were given/]);
+test('a single-computer pool whose FQDN is not its computer\'s (rule 3)', refused, newPool({ SingleComputer: true, Computer: 'pchat05.contoso.com', FileStore: 'D:\\PChat' }), 3, [/Rule 3 \(pchatnew\.contoso\.com\)/, /pchat05\.contoso\.com/]);
+test('an unknown site', refused, newPool({ Site: 'Nowhere' }), 1, [/SiteNotFound,New-PersistentChatPool/, /The site 'Nowhere' does not exist/]);
+test('an unknown SQL store', refused, newPool({ SqlServerFqdn: null, SqlStore: 'sql99.contoso.com\\PCHAT' }), 1, [/SqlStoreNotFound/, /sql99\.contoso\.com\\PCHAT/]);
+test('an unknown file store', refused, newPool({ FileStore: '\\\\fs99.contoso.com\\x' }), 1, [/FileStoreNotFound/, /fs99\.contoso\.com/]);
+test('an unknown next-hop pool', refused, newPool({ NextHopPool: 'fe99.contoso.com' }), 3, [/Rule 21/, /fe99\.contoso\.com/]);
+test('a second "default for all sites"', refused, newPool({ DefaultForAllSites: true }), 3, [/Rule 23/, new RegExp(`${POOL.replace(/\./g, '\\.')} and pchatnew\\.contoso\\.com are the default pool for all sites`)]);
+test('an existing pool FQDN', refused, newPool({ Fqdn: POOL }), 1, [/PersistentChatPoolAlreadyExists/]);
+test('a missing mandatory parameter', refused, newPool({ DisplayName: null }), 2, [/missing mandatory parameters: DisplayName/]);
+test('an ambiguous parameter prefix', refused, [...newPool(), '-Enable'], 2, [/'-Enable' is ambiguous/, /-EnableCompliance -EnableDisasterRecovery/]);
+test('-X: with the value eaten by the shell', refused, [...newPool(), '-EnableCompliance:'], 2, [/In bash or sh an unquoted \$false/, /-EnableCompliance:false/]);
+test('a truncated repository file', refused, newPool(), 1, [/RepositoryFileCorrupt,New-PersistentChatPool/, /draft\.json' is not a valid topology document/], async (repo) => {
+  const text = await readFile(path.join(repo, 'draft.json'), 'utf8');
+  await writeFile(path.join(repo, 'draft.json'), text.slice(0, 300));
+});
+test('a repository file of a newer schema', refused, ['New-Site', 'Tokyo'], 1, [/RepositorySchemaTooNew,New-Site/, /Upgrade pchat-topology/], async (repo) => {
+  const doc = JSON.parse(await readFile(path.join(repo, 'draft.json'), 'utf8'));
+  await writeFile(path.join(repo, 'draft.json'), JSON.stringify({ ...doc, schemaVersion: doc.schemaVersion + 1 }));
+});
+test('Set-PersistentChatPool growing a single-computer pool (rule 6)', refused, ['Set-PersistentChatPool', SINGLE, '-Computer', `${SINGLE},pchat09.contoso.com`], 3, [/Rule 6 \(pchatsingle\.contoso\.com\)/, /can never receive more computers/]);
+test('Set-PersistentChatPool port 0', refused, ['Set-PersistentChatPool', POOL, '-Port', '0'], 2, [/parameter 'Port'/]);
+test('Set-PersistentChatPoolSiteAffinity with two choices', refused, ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite', '-Clear'], 2, [/AmbiguousParameterSet/, /-DefaultForSite/, /-Clear/]);
+
+test('bad input (exit 2): piped input that is not JSON', async (t) => {
+  const repo = await copyOfBase(t);
+  const before = await draft(repo);
+  const r = await inRepo(repo, ['Remove-PersistentChatPool', '-Force'], `Fqdn : ${POOL}\n`);
+  t.is(r.exitCode, 2);
+  t.regex(r.stderr, /PipelineInputNotJson,Remove-PersistentChatPool/);
+  t.regex(r.stderr, /line 1 is not JSON/);
+  t.deepEqual(await draft(repo), before);
+});
+
+// ---- ShouldProcess ------------------------------------------------------------------------
+
+test('Remove-PersistentChatPool with no terminal and no -Force: exit 4 at once, nothing removed', async (t) => {
+  const repo = await copyOfBase(t);
+  const before = await draft(repo);
+  const started = Date.now();
+  const r = await inRepo(repo, ['Remove-PersistentChatPool', POOL]);
+  t.is(r.exitCode, 4);
+  t.true(Date.now() - started < 10_000, 'did not wait for an answer');
+  t.regex(r.stderr, /ConfirmationRequired,Remove-PersistentChatPool/);
+  t.regex(r.stderr, /-Force/);
+  t.deepEqual(await draft(repo), before);
+});
+
+test('Remove-PersistentChatPool -Force removes it; -Confirm:false too', async (t) => {
+  const repo = await copyOfBase(t);
+  const r = await inRepo(repo, ['Remove-PersistentChatPool', POOL, '-Force']);
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(r.stdout, '');
+  const r2 = await inRepo(repo, ['Remove-PersistentChatPool', '-Identity', SINGLE, '-Confirm:false']);
+  t.is(r2.exitCode, 0, r2.stderr);
+  t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [DUBLIN_POOL]);
+  const gone = await inRepo(repo, ['Get-PersistentChatPool', POOL]);
+  t.is(gone.exitCode, 1);
+  t.regex(gone.stderr, /PersistentChatPoolNotFound/);
+});
+
+test('-WhatIf changes nothing and says what it would do on stderr', async (t) => {
+  const repo = await copyOfBase(t);
+  const before = await draft(repo);
+  const cases = [
+    { args: ['New-Site', 'Tokyo', '-WhatIf'], line: 'What if: Performing the operation "Add site" on target "Tokyo".' },
+    { args: ['Remove-PersistentChatPool', POOL, '-WhatIf', '-Force'], line: `What if: Performing the operation "Remove Persistent Chat pool" on target "${POOL}".` },
+    { args: [...newPool(), '-WhatIf'], line: 'What if: Performing the operation "Add Persistent Chat pool" on target "pchatnew.contoso.com".' },
+    { args: ['Set-PersistentChatPool', POOL, '-Port', '5050', '-WhatIf'], line: `What if: Performing the operation "Change Persistent Chat pool" on target "${POOL}".` },
+  ];
+  for (const c of cases) {
+    const r = await inRepo(repo, c.args);
+    t.is(r.exitCode, 0, r.stderr);
+    t.is(r.stdout, '');
+    t.is(r.stderr, c.line + '\n');
+  }
+  t.deepEqual(await draft(repo), before);
+});
+
+// ---- -ErrorAction: a failing piped object ------------------------------------------------
+
+const twoPools = JSON.stringify({ Fqdn: 'missing.contoso.com' }) + '\n' + JSON.stringify({ Fqdn: DUBLIN_POOL }) + '\n';
+
+test('-ErrorAction Continue (default): the error is reported, the next piped object is processed, exit 1', async (t) => {
+  const repo = await copyOfBase(t);
+  const r = await inRepo(repo, ['Remove-PersistentChatPool', '-Force'], twoPools);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /PersistentChatPoolNotFound,Remove-PersistentChatPool/);
+  t.regex(r.stderr, /missing\.contoso\.com/);
+  t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [POOL, SINGLE]);
+});
+
+test('-ErrorAction Stop: the first error ends the command, the next object is not processed', async (t) => {
+  const repo = await copyOfBase(t);
+  const before = await draft(repo);
+  const r = await inRepo(repo, ['Remove-PersistentChatPool', '-Force', '-ErrorAction', 'Stop'], twoPools);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /PersistentChatPoolNotFound/);
+  t.deepEqual(await draft(repo), before);
+});
+
+test('-ErrorAction SilentlyContinue: nothing printed, the next object processed, the exit code still 1', async (t) => {
+  const repo = await copyOfBase(t);
+  const r = await inRepo(repo, ['Remove-PersistentChatPool', '-Force', '-ea', 'silentlycontinue'], twoPools);
+  t.is(r.exitCode, 1);
+  t.is(r.stderr, '');
+  t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [POOL, SINGLE]);
+});
+
+// ---- -LogFile --------------------------------------------------------------------------------
+
+test('-LogFile: JSON lines of the run, one run id, errors included', async (t) => {
+  const repo = await copyOfBase(t);
+  const log = path.join(await tempDir(t), 'logs', 'job.log');
+  const ok = await inRepo(repo, ['New-Site', 'Tokyo', '-LogFile', log]);
+  t.is(ok.exitCode, 0, ok.stderr);
+  t.is(ok.stderr, '', 'the log file does not add console output');
+  const failed = await inRepo(repo, ['New-Site', 'Tokyo', '-LogFile', log]);
+  t.is(failed.exitCode, 1);
+  const lines = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  const runs = [...new Set(lines.map((l) => l.runId))];
+  t.is(runs.length, 2, 'each run has its own run id; the file is appended to');
+  for (const l of lines) {
+    t.is(l.cmdlet, 'New-Site');
+    t.truthy(l.timestamp);
+  }
+  t.true(lines.some((l) => l.runId === runs[0] && /New-Site started/.test(l.message)), 'verbose lines reach the file without -Verbose');
+  t.like(lines.find((l) => l.level === 'error'), { runId: runs[1], errorId: 'SiteAlreadyExists', target: 'Tokyo' });
+});
+
+test('-LogFile that cannot be written: a warning on stderr, the command still does its job', async (t) => {
+  const repo = await copyOfBase(t);
+  const dir = await tempDir(t);
+  const r = await inRepo(repo, ['New-Site', 'Tokyo', '-LogFile', dir]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.like(r.objects[0], { Name: 'Tokyo' });
+  t.regex(r.stderr, /^WARNING: Cannot write the log file '.*': EISDIR/m);
+});
+
+test('-Repository that is a file: RepositoryNotAccessible names the folder and what to do', async (t) => {
+  const file = path.join(await tempDir(t), 'not-a-folder');
+  await writeFile(file, 'x');
+  for (const args of [['Get-Topology'], ['New-Site', 'Tokyo'], ['New-Topology']]) {
+    const r = await run([...args, '-Repository', file]);
+    t.is(r.exitCode, 1, args[0]);
+    t.regex(r.stderr, new RegExp(`RepositoryNotAccessible,${args[0]}`));
+    t.true(r.stderr.includes(`'${file}' cannot be used`), r.stderr);
+    t.regex(r.stderr, /RecommendedAction {5}: Point -Repository/);
+  }
+  t.is(await readFile(file, 'utf8'), 'x');
+});
+
+// On a terminal (a pty through util-linux `script`) Remove-PersistentChatPool asks; No is exit 4 and keeps the pool.
+const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
+(hasScript ? test : test.skip)('on a terminal Remove-PersistentChatPool asks: No keeps the pool (exit 4), Yes removes it', async (t) => {
+  const repo = await copyOfBase(t);
+  const bin = path.join(projectRoot, 'bin', 'pchat');
+  const answer = (key: string) =>
+    execa('sh', ['-c', `(sleep 1; printf '${key}\\r') | script -qec '"${bin}" Remove-PersistentChatPool ${POOL}' /dev/null`], { env: { PCHAT_REPOSITORY: repo }, reject: false, timeout: 30_000 });
+  const no = await answer('n');
+  t.is(no.exitCode, 4);
+  t.regex(String(no.stdout), /Performing the operation "Remove Persistent Chat pool" on target "pchatpool\.contoso\.com"/);
+  t.regex(String(no.stdout), /\[Y\] Yes {2}\[A\] Yes to All {2}\[N\] No {2}\[L\] No to All/);
+  t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [POOL, DUBLIN_POOL, SINGLE]);
+  const yes = await answer('y');
+  t.is(yes.exitCode, 0);
+  t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [DUBLIN_POOL, SINGLE]);
+});

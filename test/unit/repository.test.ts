@@ -1,0 +1,316 @@
+// The repository (lib/topology/repository.ts, lock.ts, files.ts) with real concurrent processes:
+// no lost update, corrupt and newer files refused and left alone, integrity enforced, stale locks taken
+// over, a live lock times out within the bounded wait, history kept, a killed writer never leaves a
+// half-written draft.
+import test from 'ava';
+import { execa, type ResultPromise } from 'execa';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ErrorRecord, ExitCode } from '../../lib/cmdlet/errors.js';
+import { SCHEMA_VERSION, type Topology } from '../../lib/topology/model.js';
+import { Repository } from '../../lib/topology/repository.js';
+import { run } from '../support/cli.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const WORKER = path.resolve(here, '../support/repo-worker.js');
+
+interface WorkerOutput {
+  ok: boolean;
+  revision?: number;
+  errorId?: string;
+  exitCode?: number;
+  message?: string;
+}
+
+async function tempRepo(t: { teardown: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-repo-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return path.join(dir, 'repo');
+}
+
+/** A valid topology that pools can be added to: site Redmond, Front End pool, file store. */
+async function seed(folder: string): Promise<Repository> {
+  const repo = new Repository(folder);
+  await repo.update(
+    (t) => {
+      t.sites.push({ name: 'Redmond', siteId: 1 });
+      t.frontEndPools.push({ fqdn: 'fepool.contoso.com', site: 'Redmond', edition: 'Enterprise', computers: ['fe01.contoso.com'] });
+      t.fileStores.push({ fileServerFqdn: 'fs01.contoso.com', share: 'pchat' });
+    },
+    { create: true },
+  );
+  return repo;
+}
+
+async function worker(folder: string, args: string[], env: Record<string, string> = {}): Promise<WorkerOutput> {
+  const r = await execa(process.execPath, [WORKER, folder, ...args], { reject: false, timeout: 60_000, env });
+  const line = String(r.stdout).trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as WorkerOutput;
+  } catch {
+    return { ok: false, errorId: 'NoOutput', message: `${r.stdout}\n${r.stderr}` };
+  }
+}
+
+/** Starts a worker and resolves once it printed its first line (e.g. "locked"). */
+async function startWorker(folder: string, args: string[]): Promise<{ proc: ResultPromise; first: WorkerOutput }> {
+  const proc = execa(process.execPath, [WORKER, folder, ...args], { reject: false, timeout: 60_000, buffer: false });
+  const first = await new Promise<WorkerOutput>((resolve, reject) => {
+    let buf = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+    });
+    void proc.then(() => reject(new Error(`worker ended before its first line: ${buf}`)));
+  });
+  return { proc, first };
+}
+
+/** The pid of a process that has ended (for a stale lock). */
+async function deadPid(): Promise<number> {
+  const p = execa(process.execPath, ['-e', '0']);
+  const pid = p.pid!;
+  await p;
+  return pid;
+}
+
+async function files(folder: string): Promise<string[]> {
+  return (await readdir(folder)).sort();
+}
+
+const draftFile = (folder: string) => path.join(folder, 'draft.json');
+
+// ---- concurrency ------------------------------------------------------------------
+
+test('20 processes each adding a pool at the same time: all land, none lost', async (t) => {
+  const folder = await tempRepo(t);
+  await seed(folder);
+  const base = (await new Repository(folder).readDraft()).revision;
+  const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => worker(folder, ['add-pool', String(i + 1)])));
+  t.deepEqual(outs.filter((o) => !o.ok), [], 'every writer succeeded');
+  const d = await new Repository(folder).readDraft();
+  t.is(d.revision, base + 20);
+  t.deepEqual(d.topology.persistentChatPools.map((p) => p.fqdn).sort(), Array.from({ length: 20 }, (_, i) => `pchat${i + 1}.contoso.com`).sort());
+  t.is(d.topology.sqlStores.length, 20);
+  t.deepEqual(outs.map((o) => o.revision).sort((a, b) => a! - b!), Array.from({ length: 20 }, (_, i) => base + i + 1), 'each writer got its own revision');
+  t.deepEqual(await files(folder), ['draft.json', 'history'], 'no lock or temp file left behind');
+  t.is((await readdir(path.join(folder, 'history'))).length, 20, 'every replaced draft is in the history');
+});
+
+test('concurrent writers computing the next SiteId from what they read: no duplicate, none lost', async (t) => {
+  const folder = await tempRepo(t);
+  await seed(folder);
+  const outs = await Promise.all(Array.from({ length: 12 }, (_, i) => worker(folder, ['add-site', `Site${i}`])));
+  t.deepEqual(outs.filter((o) => !o.ok), []);
+  const sites = (await new Repository(folder).readDraft()).topology.sites;
+  t.is(sites.length, 13);
+  t.deepEqual(sites.map((s) => s.siteId).sort((a, b) => a - b), Array.from({ length: 13 }, (_, i) => i + 1));
+});
+
+// ---- locks --------------------------------------------------------------------------
+
+test('a stale lock left by a dead process is taken over', async (t) => {
+  const folder = await tempRepo(t);
+  const repo = await seed(folder);
+  await writeFile(path.join(folder, '.lock'), JSON.stringify({ pid: await deadPid(), host: os.hostname(), since: new Date().toISOString() }));
+  const started = Date.now();
+  const out = await worker(folder, ['add-site', 'Dublin'], { PCHAT_LOCK_TIMEOUT_MS: '10000' });
+  t.true(out.ok, out.message);
+  t.true(Date.now() - started < 5000, 'without waiting for the timeout');
+  t.truthy((await repo.readDraft()).topology.sites.find((s) => s.name === 'Dublin'));
+  t.false((await files(folder)).includes('.lock'));
+});
+
+test('a stale lock with many writers waiting: it is broken once, and no update is lost', async (t) => {
+  const folder = await tempRepo(t);
+  const repo = await seed(folder);
+  const base = (await repo.readDraft()).revision;
+  await writeFile(path.join(folder, '.lock'), JSON.stringify({ pid: await deadPid(), host: os.hostname(), since: new Date().toISOString() }));
+  const outs = await Promise.all(Array.from({ length: 12 }, (_, i) => worker(folder, ['add-pool', String(i + 1)])));
+  t.deepEqual(outs.filter((o) => !o.ok), []);
+  const d = await repo.readDraft();
+  t.is(d.topology.persistentChatPools.length, 12, 'no two writers held the lock at once');
+  t.is(d.revision, base + 12);
+});
+
+test('a lock held by a live process: RepositoryLocked (exit 5) within the bounded wait, nothing written', async (t) => {
+  const folder = await tempRepo(t);
+  const repo = await seed(folder);
+  const bytes = await readFile(draftFile(folder));
+  const holder = await startWorker(folder, ['hold', '20000']);
+  t.teardown(() => void holder.proc.kill());
+  t.true(holder.first.ok);
+
+  const started = Date.now();
+  const out = await worker(folder, ['add-site', 'Dublin'], { PCHAT_LOCK_TIMEOUT_MS: '400' });
+  const waited = Date.now() - started;
+  t.false(out.ok);
+  t.is(out.errorId, 'RepositoryLocked');
+  t.is(out.exitCode, ExitCode.RepositoryBusy);
+  t.regex(out.message!, new RegExp(`locked by process ${holder.proc.pid}`));
+  t.true(waited < 5000, `gave up after ${waited} ms`);
+
+  const cli = await run(['New-Site', '-Name', 'Dublin'], { env: { PCHAT_REPOSITORY: folder, PCHAT_LOCK_TIMEOUT_MS: '400' } });
+  t.is(cli.exitCode, 5);
+  t.regex(cli.stderr, /RepositoryLocked,New-Site/);
+  t.regex(cli.stderr, /Wait for the other command to finish/);
+  t.is(cli.stdout, '');
+  t.deepEqual(await readFile(draftFile(folder)), bytes, 'the draft is unchanged');
+
+  holder.proc.kill();
+  await holder.proc;
+  // The killed holder left its lock; the next writer takes it over.
+  t.true((await worker(folder, ['add-site', 'Dublin'])).ok);
+  t.truthy((await repo.readDraft()).topology.sites.find((s) => s.name === 'Dublin'));
+});
+
+// ---- refused files ------------------------------------------------------------------------
+
+const refused = test.macro({
+  async exec(t, damage: (text: string) => string, errorId: string, message: RegExp) {
+    const folder = await tempRepo(t);
+    const repo = await seed(folder);
+    await writeFile(draftFile(folder), damage(await readFile(draftFile(folder), 'utf8')));
+    const bytes = await readFile(draftFile(folder));
+    const listing = await files(folder);
+
+    const read = await t.throwsAsync(repo.readDraft(), { instanceOf: ErrorRecord });
+    t.is(read!.errorId, errorId);
+    t.regex(read!.message, message);
+    t.regex(read!.message, /left as it is/);
+    t.is(read!.target, draftFile(folder), 'names the file');
+    t.true(read!.recommendedAction.length > 0);
+
+    const write = await t.throwsAsync(repo.update((tp) => void tp.sites.push({ name: 'Dublin', siteId: 2 })), { instanceOf: ErrorRecord });
+    t.is(write!.errorId, errorId);
+    t.deepEqual(await readFile(draftFile(folder)), bytes, 'byte-for-byte as it was');
+    t.deepEqual(await files(folder), listing, 'no lock, temp or history file added');
+
+    const cli = await run(['New-Site', 'Dublin'], { env: { PCHAT_REPOSITORY: folder } });
+    t.is(cli.exitCode, 1);
+    t.regex(cli.stderr, new RegExp(`${errorId},New-Site`));
+    t.deepEqual(await readFile(draftFile(folder)), bytes);
+  },
+  title: (provided = '') => `refused and left untouched: ${provided}`,
+});
+
+test('truncated JSON', refused, (s) => s.slice(0, Math.floor(s.length / 2)), 'RepositoryFileCorrupt', /is not a valid topology document/);
+test('empty file', refused, () => '', 'RepositoryFileCorrupt', /is not a valid topology document/);
+test('JSON without schemaVersion', refused, () => '{"revision":1}', 'RepositoryFileCorrupt', /no schemaVersion/);
+test('a list replaced by something else', refused, (s) => JSON.stringify({ ...JSON.parse(s), topology: { ...JSON.parse(s).topology, sites: {} } }), 'RepositoryFileCorrupt', /topology\.sites/);
+test('a newer schemaVersion', refused, (s) => JSON.stringify({ ...JSON.parse(s), schemaVersion: SCHEMA_VERSION + 1 }), 'RepositorySchemaTooNew', new RegExp(`schemaVersion ${SCHEMA_VERSION + 1}`));
+
+// ---- integrity --------------------------------------------------------------------------
+
+const integrity = test.macro({
+  async exec(t, mutate: (tp: Topology) => void, mentions: RegExp) {
+    const folder = await tempRepo(t);
+    const repo = await seed(folder);
+    await repo.update((tp) => void tp.sqlStores.push({ sqlServerFqdn: 'sql01.contoso.com', sqlInstance: null }));
+    const bytes = await readFile(draftFile(folder));
+    const listing = await files(folder);
+    const history = await readdir(path.join(folder, 'history'));
+    const e = await t.throwsAsync(repo.update(mutate), { instanceOf: ErrorRecord });
+    t.is(e!.errorId, 'TopologyIntegrityViolation');
+    t.regex(e!.message, mentions);
+    t.regex(e!.message, /Nothing was written/);
+    t.deepEqual(await readFile(draftFile(folder)), bytes, 'draft unchanged');
+    t.deepEqual(await files(folder), listing, 'no lock or temp file left');
+    t.deepEqual(await readdir(path.join(folder, 'history')), history, 'no history entry for a refused change');
+  },
+  title: (provided = '') => `integrity: ${provided} is refused, nothing written`,
+});
+
+const pool = (over: Record<string, unknown> = {}) => ({
+  fqdn: 'pchat.contoso.com',
+  site: 'Redmond',
+  computerType: 'Multiple' as const,
+  computers: ['pc01.contoso.com'],
+  displayName: 'Chat',
+  port: 5041,
+  instance: 1,
+  enableCompliance: false,
+  enableDisasterRecovery: false,
+  defaultForSite: false,
+  defaultForAllSites: false,
+  sqlStore: 'sql01.contoso.com',
+  fileStore: '\\\\fs01.contoso.com\\pchat',
+  nextHopPool: 'fepool.contoso.com',
+  ...over,
+});
+
+test('a pool in a missing site', integrity, (tp) => void tp.persistentChatPools.push(pool({ site: 'Nowhere' })), /pchat\.contoso\.com refers to site 'Nowhere'/);
+test('a pool with a missing SQL store', integrity, (tp) => void tp.persistentChatPools.push(pool({ sqlStore: 'sql09.contoso.com\\X' })), /sql09\.contoso\.com\\X/);
+test('a pool with a missing compliance store', integrity, (tp) => void tp.persistentChatPools.push(pool({ enableCompliance: true, complianceSqlStore: 'sqlc.contoso.com' })), /compliance SQL store 'sqlc\.contoso\.com'/);
+test('a pool with a missing file store', integrity, (tp) => void tp.persistentChatPools.push(pool({ fileStore: '\\\\fs09.contoso.com\\x' })), /file store/);
+test('a pool whose next hop is missing', integrity, (tp) => void tp.persistentChatPools.push(pool({ nextHopPool: 'nope.contoso.com' })), /nope\.contoso\.com/);
+test('a Front End pool in a missing site', integrity, (tp) => void tp.frontEndPools.push({ fqdn: 'fe2.contoso.com', site: 'Nowhere', edition: 'Enterprise', computers: [] }), /Nowhere/);
+test('a store mirrored to a missing store', integrity, (tp) => void (tp.sqlStores[0]!.mirror = 'sqlm.contoso.com'), /mirror SQL store 'sqlm\.contoso\.com'/);
+test('removing a site that a pool uses', integrity, (tp) => {
+  tp.persistentChatPools.push(pool());
+  tp.sites = [];
+}, /refers to site 'Redmond'/);
+test('a duplicate pool', integrity, (tp) => {
+  tp.persistentChatPools.push(pool(), pool({ computers: ['pc02.contoso.com'] }));
+}, /defined more than once/);
+
+test('a change that throws writes nothing and releases the lock', async (t) => {
+  const folder = await tempRepo(t);
+  const repo = await seed(folder);
+  const bytes = await readFile(draftFile(folder));
+  const e = await t.throwsAsync(
+    repo.update((tp) => {
+      tp.sites.push({ name: 'Dublin', siteId: 2 });
+      throw new ErrorRecord({ errorId: 'Refused', category: 'InvalidOperation', message: 'no' });
+    }),
+    { instanceOf: ErrorRecord },
+  );
+  t.is(e!.errorId, 'Refused');
+  t.deepEqual(await readFile(draftFile(folder)), bytes);
+  t.true((await worker(folder, ['add-site', 'Dublin'], { PCHAT_LOCK_TIMEOUT_MS: '500' })).ok, 'the lock was released');
+});
+
+test('an update of a missing repository says so and creates no draft', async (t) => {
+  const folder = await tempRepo(t);
+  const e = await t.throwsAsync(new Repository(folder).update(() => {}), { instanceOf: ErrorRecord });
+  t.is(e!.errorId, 'RepositoryNotFound');
+  t.regex(e!.recommendedAction, /New-Topology/);
+  t.false((await readdir(folder)).includes('draft.json'));
+});
+
+// ---- history and crash safety -----------------------------------------------------------------
+
+test('history keeps each replaced draft, byte for byte', async (t) => {
+  const folder = await tempRepo(t);
+  const repo = await seed(folder);
+  const rev1 = await readFile(draftFile(folder), 'utf8');
+  const r1 = (await repo.readDraft()).revision;
+  await repo.update((tp) => void tp.sites.push({ name: 'Dublin', siteId: 2 }));
+  const rev2 = await readFile(draftFile(folder), 'utf8');
+  await repo.update((tp) => void tp.sites.push({ name: 'Tokyo', siteId: 3 }));
+  t.is(await readFile(path.join(folder, 'history', `draft-${r1}.json`), 'utf8'), rev1);
+  t.is(await readFile(path.join(folder, 'history', `draft-${r1 + 1}.json`), 'utf8'), rev2);
+  t.is((await repo.readDraft()).revision, r1 + 2);
+  t.deepEqual((await repo.readDraft()).topology.sites.map((s) => s.name), ['Redmond', 'Dublin', 'Tokyo']);
+});
+
+test('a writer killed at random moments never leaves a half-written draft.json', async (t) => {
+  const folder = await tempRepo(t);
+  const repo = await seed(folder);
+  for (let round = 0; round < 6; round++) {
+    const w = await startWorker(folder, ['churn']);
+    t.true(w.first.ok);
+    await new Promise((r) => setTimeout(r, 20 + Math.floor(Math.random() * 150)));
+    w.proc.kill('SIGKILL');
+    await w.proc;
+    const d = await repo.readDraft(); // throws RepositoryFileCorrupt on a torn file
+    t.true(d.topology.occupiedNames.length === 5000, `round ${round}: a whole document`);
+    // The dead writer's lock (if it held one) is taken over by the next change.
+    const out = await worker(folder, ['add-site', `Site${round}`], { PCHAT_LOCK_TIMEOUT_MS: '5000' });
+    t.true(out.ok, out.message);
+  }
+  t.is((await repo.readDraft()).topology.sites.length, 7);
+});
