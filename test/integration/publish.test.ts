@@ -1,0 +1,289 @@
+// Publish-Topology end to end, as an administrator runs it from a shell: the real bins, a real smbd
+// (fs01.pchat.test) and the TDS test peer (sql01/sql02.pchat.test). Host names come from
+// test/support/add-test-hosts.sh (run by .ci/run).
+import test from 'ava';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { lookup } from 'node:dns/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { run } from '../support/cli.js';
+import { sambaUnavailable, startSamba, type SambaFixture } from '../support/samba.js';
+import { TdsPeer, type PeerFaults } from '../support/tds-peer.js';
+
+const FS_HOST = 'fs01.pchat.test';
+const SQL1 = 'sql01.pchat.test';
+const SQL2 = 'sql02.pchat.test';
+const SQL_PASSWORD = 'Sql-Passw0rd-For-Publish!';
+const POOL = 'pool01.pchat.test';
+const FOLDER = '1-PersistentChatService-1';
+
+async function hostsReady(): Promise<string | undefined> {
+  for (const h of [FS_HOST, SQL1, SQL2, POOL, 'chat01.pchat.test']) {
+    try {
+      await lookup(h);
+    } catch {
+      return `${h} does not resolve: run 'bash test/support/add-test-hosts.sh' (as root) first`;
+    }
+  }
+  return undefined;
+}
+
+const skip = sambaUnavailable() ?? (await hostsReady());
+if (skip && process.env.CI) throw new Error(`publish tests cannot run in CI: ${skip}`);
+const maybe = skip ? test.skip : test.serial;
+
+let samba: SambaFixture;
+test.before(async () => {
+  if (skip) return;
+  const ip = (await lookup(FS_HOST)).address;
+  samba = await startSamba({ ip });
+});
+test.after.always(async () => {
+  await samba?.dispose();
+});
+
+interface World {
+  repo: string;
+  share: string;
+  sql1: TdsPeer;
+  sql2: TdsPeer;
+  env: Record<string, string>;
+}
+
+let shares = 0;
+async function world(t: { teardown(fn: () => unknown): void }, opts: { roles?: string[]; faults?: PeerFaults } = {}): Promise<World> {
+  const share = `pchat${++shares}`;
+  await samba.addShare(share);
+  // The share as an administrator creates it before publishing (domain.md 4): Administrators full control.
+  await samba.setAcl(share, '/', ['ACL:S-1-5-32-544:ALLOWED/OI|CI/FULL', 'ACL:S-1-5-18:ALLOWED/OI|CI/FULL']);
+  const logins = [{ name: 'pchatadmin', password: SQL_PASSWORD, roles: opts.roles ?? ['sysadmin'] }];
+  const sql1 = await TdsPeer.start({ host: (await lookup(SQL1)).address, logins, faults: opts.faults });
+  const sql2 = await TdsPeer.start({ host: (await lookup(SQL2)).address, logins });
+  t.teardown(() => Promise.all([sql1.stop(), sql2.stop()]));
+  const repo = path.join(await mkdtemp(path.join(tmpdir(), 'pchat-publish-')), 'repo');
+  const env = { PCHAT_REPOSITORY: repo, PCHAT_SMB_PASSWORD: samba.users.admin.password, PCHAT_SQL_PASSWORD: SQL_PASSWORD };
+  const steps = [
+    ['New-Topology'],
+    ['New-Site', '-Name', 'Redmond'],
+    ['New-FrontEndPool', '-Fqdn', 'fepool.pchat.test', '-Site', 'Redmond', '-Computer', 'fe01.pchat.test'],
+    ['New-SqlStore', '-SqlServerFqdn', SQL1, '-Port', String(sql1.port)],
+    ['New-SqlStore', '-SqlServerFqdn', SQL2, '-Port', String(sql2.port)],
+    ['New-PersistentChatPool', '-Fqdn', POOL, '-Site', 'Redmond', '-Computer', 'chat01.pchat.test,chat02.pchat.test', '-DisplayName', 'Redmond chat',
+      '-NextHopPool', 'fepool.pchat.test', '-SqlStore', SQL1, '-EnableCompliance', '-ComplianceSqlStore', SQL2, '-FileServerFqdn', FS_HOST, '-FileShare', share],
+  ];
+  for (const s of steps) {
+    const r = await run(s, { env });
+    if (r.exitCode !== 0) throw new Error(`${s.join(' ')}: ${r.stderr}`);
+  }
+  return { repo, share, sql1, sql2, env };
+}
+
+const SQL_CRED = ['-SqlCredential', 'pchatadmin', '-TrustServerCertificate'];
+const publishArgs = (w: World, ...extra: string[]) => ['Publish-Topology', '-Credential', samba.users.admin.name, ...SQL_CRED, '-TimeoutSeconds', '10', ...extra];
+
+/** Everything that publishing may change: repository files, the share's folders, the peers' databases. */
+async function state(w: World): Promise<string> {
+  const files: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (!e.name.startsWith('.')) files.push(`${path.relative(w.repo, p)}=${await readFile(p, 'utf8')}`);
+    }
+  };
+  await walk(w.repo);
+  const ls = await samba.smbclient(w.share, 'ls');
+  const folders = ls.stdout.split('\n').filter((l) => /\s+D\s+0/.test(l)).map((l) => l.trim().split(/\s+/)[0]).filter((n) => n !== '.' && n !== '..');
+  return JSON.stringify({ files: files.sort(), folders, sql1: w.sql1.created, sql2: w.sql2.created });
+}
+
+maybe('define, test, -WhatIf changes nothing, publish creates folder, permissions and databases, publishing again repeats nothing', async (t) => {
+  const w = await world(t);
+  t.is((await run(['Test-Topology'], { env: w.env })).exitCode, 0);
+
+  const before = await state(w);
+  const whatIf = await run(publishArgs(w, '-WhatIf'), { env: w.env });
+  t.is(whatIf.exitCode, 0, whatIf.stderr);
+  t.regex(whatIf.stderr, new RegExp(`What if: Performing the operation "Create folder ${FOLDER}" on target "\\\\\\\\${FS_HOST}\\\\${w.share}"`));
+  t.regex(whatIf.stderr, /What if: Performing the operation "Create database mgc" on target "sql01\.pchat\.test"/);
+  t.regex(whatIf.stderr, /What if: Performing the operation "Create database mgccomp" on target "sql02\.pchat\.test"/);
+  t.regex(whatIf.stderr, /What if: Performing the operation "Publish topology revision 1"/);
+  t.is(whatIf.objects[0].Status, 'WhatIf');
+  t.is(await state(w), before, '-WhatIf changed something');
+
+  const logFile = path.join(w.repo, '..', 'publish.jsonl');
+  const published = await run(publishArgs(w, '-Force', '-LogFile', logFile), { env: w.env });
+  t.is(published.exitCode, 0, published.stderr);
+  // The scheduled job's record: every step and probe, one run id, no secret.
+  const log = await readFile(logFile, 'utf8');
+  const lines = log.trim().split('\n').map((l) => JSON.parse(l));
+  t.true(lines.every((l) => l.runId === published.objects[0].RunId));
+  t.true(lines.some((l) => /Done: Create database mgc on sql01\.pchat\.test/.test(l.message)));
+  t.true(lines.some((l) => /Published revision 1/.test(l.message)));
+  t.true(lines.some((l) => /Create database permission/.test(l.message)), 'probe rows are logged');
+  t.false(log.includes(SQL_PASSWORD) || log.includes(samba.users.admin.password), 'a password reached the log');
+  const r = published.objects[0];
+  t.like(r, { Status: 'Published', Revision: 1, PreviousRevision: 0 });
+  t.true(r.Steps.every((s: { Status: string }) => s.Status === 'Done'), JSON.stringify(r.Steps));
+  t.true(r.ToDo.some((x: string) => /Install the Persistent Chat components on chat01\.pchat\.test, chat02\.pchat\.test/.test(x)));
+  t.deepEqual(w.sql1.created, ['mgc']);
+  t.deepEqual(w.sql2.created, ['mgccomp']);
+
+  // The folder's DACL, read back by smbcacls, is exactly the policy: allow (type 0), inherited by
+  // files and folders (flags 0x3 = OI|CI); Modify for the three RTC groups, Read & execute for the
+  // replicator, Full control for Administrators; nothing inherited from the share root.
+  const acl = await samba.smbcacls(w.share, FOLDER, ['--numeric']);
+  const aces = acl.stdout.split('\n').filter((l) => l.startsWith('ACL:')).map((l) => l.slice(4)).sort();
+  t.deepEqual(aces, [
+    'S-1-5-21-1111111111-2222222222-3333333333-1101:0/0x3/0x001301bf',
+    'S-1-5-21-1111111111-2222222222-3333333333-1102:0/0x3/0x001301bf',
+    'S-1-5-21-1111111111-2222222222-3333333333-1103:0/0x3/0x001301bf',
+    'S-1-5-21-1111111111-2222222222-3333333333-1104:0/0x3/0x001200a9',
+    'S-1-5-32-544:0/0x3/0x001f01ff',
+  ], acl.stdout);
+
+  const revisions = await run(['Get-TopologyRevision'], { env: w.env });
+  t.is(revisions.objects.length, 1);
+  t.like(revisions.objects[0], { Revision: 1 });
+  t.regex(revisions.objects[0].Summary, /added pool01\.pchat\.test/);
+
+  const again = await run(publishArgs(w, '-Force'), { env: w.env });
+  t.is(again.exitCode, 0, again.stderr);
+  t.like(again.objects[0], { Status: 'UpToDate', Revision: 1 });
+  t.true(again.objects[0].Steps.every((s: { Status: string }) => s.Status === 'AlreadyDone'), JSON.stringify(again.objects[0].Steps));
+  t.deepEqual(w.sql1.created, ['mgc'], 'a database was created twice');
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 1);
+
+  // A draft based on an older revision (someone published after it was taken) is refused: who and when.
+  const file = path.join(w.repo, 'draft.json');
+  const d = JSON.parse(await readFile(file, 'utf8'));
+  await writeFile(file, JSON.stringify({ ...d, basedOnPublishedRevision: 0 }));
+  await run(['Set-PersistentChatPool', POOL, '-DisplayName', 'Renamed'], { env: w.env });
+  const stale = await run(publishArgs(w, '-Force'), { env: w.env });
+  t.is(stale.exitCode, 1, stale.stderr);
+  t.regex(stale.stderr, /TopologyPublishedConcurrently/);
+  t.regex(stale.stderr, new RegExp(`Revision 1 was published by ${revisions.objects[0].PublishedBy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at ${revisions.objects[0].PublishedAt}`));
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 1);
+  const rebased = await run(publishArgs(w, '-Force', '-Rebase'), { env: w.env });
+  t.is(rebased.exitCode, 0, rebased.stderr);
+  t.like(rebased.objects[0], { Status: 'Published', Revision: 2, PreviousRevision: 1 });
+  const diff = await run(['Compare-Topology', '1', '2'], { env: w.env });
+  t.deepEqual(diff.objects.map((c) => [c.ObjectType, c.Identity, c.Change]), [['PersistentChatPool', POOL, 'Changed']]);
+  t.regex(diff.objects[0].Details.join(), /displayName: Redmond chat -> Renamed/);
+});
+
+maybe('no terminal and no -Force: exit 4 at once, nothing changed', async (t) => {
+  const w = await world(t);
+  const before = await state(w);
+  const started = Date.now();
+  const r = await run(publishArgs(w), { env: w.env });
+  t.is(r.exitCode, 4, r.stderr);
+  t.true(Date.now() - started < 10_000);
+  t.regex(r.stderr, /ConfirmationRequired,Publish-Topology/);
+  t.regex(r.stderr, /-Force/);
+  t.is(await state(w), before);
+});
+
+maybe('refusals change nothing: a validation error, a missing share, no WRITE_DAC, no right to create databases, an unreachable SQL store', async (t) => {
+  // A validation error: the draft edited by hand so that the pool has no computers (rule 4).
+  {
+    const w = await world(t);
+    const file = path.join(w.repo, 'draft.json');
+    const d = JSON.parse(await readFile(file, 'utf8'));
+    d.topology.persistentChatPools[0].computers = [];
+    await writeFile(file, JSON.stringify(d));
+    const before = await state(w);
+    const r = await run(publishArgs(w, '-Force'), { env: w.env });
+    t.is(r.exitCode, 3, r.stderr);
+    t.regex(r.stderr, /TopologyValidationFailed/);
+    t.regex(r.stderr, /Rule 4/);
+    t.is(await state(w), before);
+  }
+  // A share that does not exist.
+  {
+    const w = await world(t);
+    await run(['New-FileStore', '-FileServerFqdn', FS_HOST, '-FileShare', 'nosuchshare'], { env: w.env });
+    await run(['Set-PersistentChatPool', POOL, '-FileStore', `\\\\${FS_HOST}\\nosuchshare`], { env: w.env });
+    const before = await state(w);
+    const r = await run(publishArgs(w, '-Force'), { env: w.env });
+    t.is(r.exitCode, 3, r.stderr);
+    t.regex(r.stderr, /PublishPrecheckFailed/);
+    t.regex(r.stderr, /nosuchshare/);
+    t.is(await state(w), before);
+  }
+  // An account that may modify but not change permissions.
+  {
+    const w = await world(t);
+    await samba.setAcl(w.share, '/', ['ACL:S-1-5-32-544:ALLOWED/OI|CI/FULL', `ACL:${samba.users.svc.sid}:ALLOWED/OI|CI/CHANGE`]);
+    const before = await state(w);
+    const args = publishArgs(w, '-Force');
+    args[args.indexOf('-Credential') + 1] = samba.users.svc.name;
+    const r = await run(args, { env: { ...w.env, PCHAT_SMB_PASSWORD: samba.users.svc.password } });
+    t.is(r.exitCode, 3, r.stderr);
+    t.regex(r.stderr, /WRITE_DAC|change permissions|Full control/i);
+    t.is(await state(w), before);
+  }
+  // A SQL login without the right to create databases.
+  {
+    const w = await world(t, { roles: [] });
+    const before = await state(w);
+    const r = await run(publishArgs(w, '-Force'), { env: w.env });
+    t.is(r.exitCode, 3, r.stderr);
+    t.regex(r.stderr, /Create database permission/);
+    t.is(await state(w), before);
+  }
+  // A SQL store that is not there.
+  {
+    const w = await world(t);
+    await w.sql1.stop();
+    const before = await state(w);
+    const r = await run(publishArgs(w, '-Force'), { env: w.env });
+    t.is(r.exitCode, 3, r.stderr);
+    t.regex(r.stderr, /sql01\.pchat\.test.*(refused|not reachable)/);
+    t.is(await state(w), before);
+  }
+});
+
+maybe('two publishes at once: one publishes, the other is refused, one revision', async (t) => {
+  const w = await world(t);
+  const [a, b] = await Promise.all([run(publishArgs(w, '-Force'), { env: w.env }), run(publishArgs(w, '-Force'), { env: w.env })]);
+  const codes = [a.exitCode, b.exitCode].sort();
+  t.deepEqual(codes, [0, 5], a.stderr + b.stderr);
+  t.regex(a.stderr + b.stderr, /PublishInProgress/);
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 1);
+});
+
+maybe('an interrupted publish leaves the old revision in force, and a second run completes without repeating finished steps', async (t) => {
+  const w = await world(t, { faults: { dropOnCreateDatabase: 'before' } });
+  const first = await run(publishArgs(w, '-Force'), { env: w.env });
+  t.is(first.exitCode, 1, first.stderr);
+  t.regex(first.stderr, /PublishStepFailed/);
+  t.regex(first.stderr, /Published revision \(none\) is still the one in force/);
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0);
+  const steps = first.objects[0].Steps as { Step: string; Status: string }[];
+  t.is(steps.find((s) => s.Step === `Create folder ${FOLDER}`)?.Status, 'Done');
+
+  w.sql1.faults.dropOnCreateDatabase = undefined;
+  const second = await run(publishArgs(w, '-Force'), { env: w.env });
+  t.is(second.exitCode, 0, second.stderr);
+  const done = Object.fromEntries((second.objects[0].Steps as { Step: string; Status: string }[]).map((s) => [s.Step, s.Status]));
+  t.is(done[`Create folder ${FOLDER}`], 'AlreadyDone');
+  t.is(done['Create database mgc'], 'Done');
+  t.is(done['Publish topology revision 1'], 'Done');
+  t.deepEqual(w.sql1.created, ['mgc']);
+});
+
+maybe('a SQL server that goes away after creating mgc: the old revision stays, the second run finds mgc and does not create it again', async (t) => {
+  const w = await world(t, { faults: { dropOnCreateDatabase: 'after' } });
+  const first = await run(publishArgs(w, '-Force'), { env: w.env });
+  t.is(first.exitCode, 1, first.stderr);
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0, 'a revision was published although a step failed');
+  t.deepEqual(w.sql1.created, ['mgc']);
+  w.sql1.faults.dropOnCreateDatabase = undefined;
+  const second = await run(publishArgs(w, '-Force'), { env: w.env });
+  t.is(second.exitCode, 0, second.stderr);
+  const done = Object.fromEntries((second.objects[0].Steps as { Step: string; Status: string }[]).map((s) => [s.Step, s.Status]));
+  t.is(done['Create database mgc'], 'AlreadyDone');
+  t.is(second.objects[0].Status, 'Published');
+  t.deepEqual(w.sql1.created, ['mgc']);
+});
