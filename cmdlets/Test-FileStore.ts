@@ -1,10 +1,11 @@
 import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
+import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeoutParameter } from '../lib/probes/check-command.js';
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
 import { resolveCredential } from '../lib/cmdlet/credential.js';
 import { Repository } from '../lib/topology/repository.js';
 import { findFileStore, findPersistentChatPool, isUncFileStore, normalizeFqdn, parseUncPath, persistentChatFolderName, type Topology } from '../lib/topology/model.js';
 import { persistentChatPoolNotFound } from '../lib/topology/not-found.js';
-import type { CheckRow, Credential } from '../lib/probes/types.js';
+import type { Credential } from '../lib/probes/types.js';
 // Types only: the SMB probe (and execa with it) loads when probing starts.
 import type { FileStoreTestOptions, SmbTarget } from '../lib/probes/smb/types.js';
 import type { RequiredAce } from '../lib/probes/dacl/policy.js';
@@ -109,22 +110,13 @@ export default {
     { name: 'Credential', type: 'credential', help: 'The account (DOMAIN\\user or user@realm) to test with; the password comes from PCHAT_SMB_PASSWORD, -CredentialFile or a prompt.' },
     { name: 'CredentialFile', type: 'string', help: 'A file (mode 0600) whose first line is the password of -Credential.' },
     { name: 'PolicyFile', type: 'string', help: 'A JSON file with the ACEs publish sets, instead of the built-in table (also PCHAT_FILESTORE_POLICY).' },
-    { name: 'TimeoutSeconds', type: 'int', validateRange: { min: 1, max: 600 }, default: 15, help: 'Bounds each step: name resolution, the TCP check, each call to the file server. A server that accepts and then says nothing fails within it.' },
-    { name: 'ThrottleLimit', type: 'int', validateRange: { min: 1, max: 64 }, default: 8, help: 'How many targets are probed at once.' },
-    { name: 'Quiet', type: 'switch', help: 'Prints nothing; the exit code tells (0 no check failed, 3 a check failed).' },
+    timeoutParameter('Bounds each step: name resolution, the TCP check, each call to the file server. A server that accepts and then says nothing fails within it.'),
+    throttleParameter('targets'),
+    QUIET_PARAMETER,
   ],
   outputType: 'FileStoreCheck',
-  outputs: [
-    { name: 'Target', description: 'The share or folder: \\\\server\\share[\\folder].' },
-    { name: 'Check', description: 'Name resolution, TCP reachability, Authentication, Share exists, Folder exists, Write/read/rename/delete, DACL readable, Effective rights, Rights to publish, Publish policy ACEs, Dangerous ACEs.' },
-    { name: 'Status', description: 'Passed, Warning, Failed, or Skipped (not checkable after an earlier failure: Details says why).' },
-    { name: 'Details', description: 'What was found (rights in hex and by name, the ACEs that differ).' },
-    { name: 'RecommendedAction', description: 'What to do when the check did not pass.' },
-    { name: 'DurationMs', description: 'How long the check took.' },
-  ],
-  defaultDisplay: ['Target', 'Check', 'Status', 'Details'],
-  failedWhen: (o: CheckRow) => o.Status === 'Failed',
-  notes: ['Exit code 3 when any check failed; 0 when every check passed or only warned.'],
+  outputs: checkRowOutputs('The share or folder: \\\\server\\share[\\folder].', 'Name resolution, TCP reachability, Authentication, Share exists, Folder exists, Write/read/rename/delete, DACL readable, Effective rights, Rights to publish, Publish policy ACEs, Dangerous ACEs.'),
+  ...CHECK_ROWS,
   examples: [
     {
       title: 'A pool\'s file store, before publishing',

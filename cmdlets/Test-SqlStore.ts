@@ -1,4 +1,5 @@
 import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
+import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeoutParameter } from '../lib/probes/check-command.js';
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
 import { resolveCredential } from '../lib/cmdlet/credential.js';
 import { PORT, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
@@ -14,7 +15,7 @@ import {
 } from '../lib/topology/model.js';
 import { persistentChatPoolNotFound, sqlStoreNotFound } from '../lib/topology/not-found.js';
 import { poolStorePlans, storePlan, type StorePlan } from '../lib/topology/placement.js';
-import type { CheckRow, Credential } from '../lib/probes/types.js';
+import type { Credential } from '../lib/probes/types.js';
 // Types only: the probe module (and mssql with it) is loaded when the probing starts.
 import type { EncryptMode, SqlStoreExpectation, SqlTarget } from '../lib/probes/sql/types.js';
 
@@ -121,23 +122,14 @@ export default {
     { name: 'CredentialFile', type: 'string', help: 'A file (mode 0600) whose first line is the password of -SqlCredential.' },
     { name: 'Encrypt', type: 'enum', validateSet: ['Mandatory', 'Optional', 'Strict'], default: 'Mandatory', help: 'Mandatory: TLS, and the Encryption check fails if the server cannot; Optional: TLS only when the server requires it (Force Encryption); Strict: TDS 8.0 (SQL Server 2022 and later), certificate always validated.' },
     { name: 'TrustServerCertificate', type: 'switch', help: 'Accept the server certificate without validating it (for instances with a self-signed certificate).' },
-    { name: 'TimeoutSeconds', type: 'int', validateRange: { min: 1, max: 600 }, default: 15, help: 'Bounds each step: name resolution, the Browser query, the TCP check, the whole login, each query.' },
+    timeoutParameter('Bounds each step: name resolution, the Browser query, the TCP check, the whole login, each query.'),
     { name: 'Product', type: 'enum', validateSet: PRODUCTS, help: 'The product whose SQL support table applies (default: the topology\'s product, else SkypeForBusiness2015).' },
-    { name: 'ThrottleLimit', type: 'int', validateRange: { min: 1, max: 64 }, default: 8, help: 'How many stores are probed at once.' },
-    { name: 'Quiet', type: 'switch', help: 'Prints nothing; the exit code tells (0 no check failed, 3 a check failed).' },
+    throttleParameter('stores'),
+    QUIET_PARAMETER,
   ],
   outputType: 'SqlStoreCheck',
-  outputs: [
-    { name: 'Target', description: 'The store: fqdn, fqdn\\INSTANCE, or host,port.' },
-    { name: 'Check', description: 'Name resolution, SQL Browser, TCP reachability, Login, Encryption, Version and edition, AlwaysOn, Create database permission, Pool databases, Other pool databases.' },
-    { name: 'Status', description: 'Passed, Warning, Failed, or Skipped (not applicable, or not checkable after an earlier failure: Details says which).' },
-    { name: 'Details', description: 'What was found.' },
-    { name: 'RecommendedAction', description: 'What to do when the check did not pass.' },
-    { name: 'DurationMs', description: 'How long the check took.' },
-  ],
-  defaultDisplay: ['Target', 'Check', 'Status', 'Details'],
-  failedWhen: (o: CheckRow) => o.Status === 'Failed',
-  notes: ['Exit code 3 when any check failed; 0 when every check passed or only warned.'],
+  outputs: checkRowOutputs('The store: fqdn, fqdn\\INSTANCE, or host,port.', 'Name resolution, SQL Browser, TCP reachability, Login, Encryption, Version and edition, AlwaysOn, Create database permission, Pool databases, Other pool databases.'),
+  ...CHECK_ROWS,
   examples: [
     {
       title: 'Every store of a pool, before publishing',
