@@ -1,11 +1,15 @@
 // Shared vocabulary of the validation rules (domain.md 8): findings, rule definitions,
 // and the lookups several rules need (pool targets, store references, SE/EE servers).
 import {
-  findSqlStore,
+  fileStoreIdentity,
   normalizeFqdn,
   parseSqlStoreIdentity,
+  parseUncPath,
   sqlStoreIdentity,
+  type FileStore,
+  type FrontEndPool,
   type PersistentChatPool,
+  type Site,
   type SqlStore,
   type Topology,
 } from '../model.js';
@@ -103,7 +107,7 @@ export function effectiveStoreRoles(p: PersistentChatPool): StoreRole[] {
 
 /** Resolves a pool's store reference; undefined when the reference is empty or names no defined store. */
 export function resolveStore(t: Topology, ref: string | undefined): SqlStore | undefined {
-  return ref && ref.trim() ? findSqlStore(t, ref) : undefined;
+  return topologyIndex(t).resolveStore(ref);
 }
 
 /**
@@ -116,7 +120,7 @@ export function checkStoreRef(t: Topology, rule: number, p: PersistentChatPool, 
   if (!ref || !ref.trim()) {
     return finding(rule, 'Error', target, `The pool has no ${STORE_ROLE_LABEL[role]}${why}.`, `${setPool(target, `-${STORE_ROLE_PARAMETER[role]} <sqlServerFqdn>[\\<instance>]`)}, naming a store defined with New-SqlStore.`);
   }
-  if (!resolveStore(t, ref)) {
+  if (!topologyIndex(t).resolveStore(ref)) {
     return finding(rule, 'Error', target, `The pool's ${STORE_ROLE_LABEL[role]} ${storeRefIdentity(ref)} is not defined in the topology.`, `Define it (${newSqlStore(storeRefIdentity(ref))}), or point the pool at an existing store (${setPool(target, `-${STORE_ROLE_PARAMETER[role]} <store>`)}).`);
   }
   return undefined;
@@ -139,9 +143,122 @@ export function enterpriseFrontEndServers(t: Topology): Map<string, string> {
 
 /** A pool is collocated with a Standard Edition server when its FQDN is that server's FQDN (domain.md 1.1). */
 export function isSeCollocated(t: Topology, p: PersistentChatPool): boolean {
-  return typeof p.fqdn === 'string' && standardEditionServers(t).has(normalizeFqdn(p.fqdn));
+  return topologyIndex(t).isSeCollocated(p);
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+// ---- lookups indexed once per validation --------------------------------------------
+// The model's find* functions scan a whole list per lookup; a rule looking up each pool's references
+// that way is quadratic (2,000 pools: seconds). The rules look up through a TopologyIndex instead.
+
+/**
+ * `find` by key, in amortised constant time: returns the first item (in document order) whose
+ * `key` is `=== wanted`, as `items.find((x) => key(x) === wanted)` does. Keys are computed lazily,
+ * in document order, each once, and only for items such a scan would have reached, so the
+ * result (and any error a malformed item throws) is the one the scan gives.
+ */
+export function firstByKey<T, K>(items: readonly T[], key: (x: T) => K): (wanted: K) => T | undefined {
+  const first = new Map<K, T>();
+  let next = 0;
+  return (wanted) => {
+    if (first.has(wanted)) return first.get(wanted);
+    while (next < items.length) {
+      const x = items[next++]!;
+      const k = key(x);
+      if (!first.has(k)) first.set(k, x);
+      if (k === wanted) return x;
+    }
+    return undefined;
+  };
+}
+
+/**
+ * The lookups of the rules over one topology, each built on first use and then answered from a map.
+ * Answers are those of model.ts (findSqlStore, findFileStore, findSite, findFrontEndPool) and of
+ * standardEditionServers, as long as the topology is not changed: an index lives for one validation
+ * (withTopologyIndex), never across changes of the document.
+ */
+export class TopologyIndex {
+  private sqlStores?: (id: string) => SqlStore | undefined;
+  private fileStores?: (id: string) => FileStore | undefined;
+  private sites?: (name: string) => Site | undefined;
+  private frontEnds?: (fqdn: string) => FrontEndPool | undefined;
+  private seServers?: Set<string>;
+  private readonly memos = new Map<symbol, unknown>();
+
+  constructor(readonly topology: Topology) {}
+
+  /** findSqlStore: a store by `fqdn` or `fqdn\INSTANCE` (any case, MSSQLSERVER for the default instance). */
+  sqlStore(identity: string): SqlStore | undefined {
+    this.sqlStores ??= firstByKey(this.topology.sqlStores, (s: SqlStore) => sqlStoreIdentity(s));
+    return this.sqlStores(storeRefIdentity(identity));
+  }
+
+  /** resolveStore: undefined when the reference is empty or names no defined store. */
+  resolveStore(ref: string | undefined): SqlStore | undefined {
+    return ref && ref.trim() ? this.sqlStore(ref) : undefined;
+  }
+
+  /** findFileStore: a file store by UNC path or local path (case-insensitively). */
+  fileStore(identity: string): FileStore | undefined {
+    this.fileStores ??= firstByKey(this.topology.fileStores, (f: FileStore) => fileStoreIdentity(f).toLowerCase());
+    const unc = parseUncPath(identity);
+    const id = unc ? fileStoreIdentity(unc) : identity;
+    return this.fileStores(id.toLowerCase());
+  }
+
+  /** findSite: a site by name (case-insensitively). */
+  site(name: string): Site | undefined {
+    this.sites ??= firstByKey(this.topology.sites, (s: Site) => s.name.toLowerCase());
+    return this.sites(name.toLowerCase());
+  }
+
+  /** findFrontEndPool: a Front End pool or Standard Edition server by FQDN. */
+  frontEndPool(fqdn: string): FrontEndPool | undefined {
+    this.frontEnds ??= firstByKey(this.topology.frontEndPools, (p: FrontEndPool) => p.fqdn as string);
+    return this.frontEnds(normalizeFqdn(fqdn));
+  }
+
+  /** isSeCollocated: the pool's FQDN is a Standard Edition server's. */
+  isSeCollocated(p: PersistentChatPool): boolean {
+    if (typeof p.fqdn !== 'string') return false;
+    this.seServers ??= standardEditionServers(this.topology);
+    return this.seServers.has(normalizeFqdn(p.fqdn));
+  }
+
+  /** A value derived from the topology that several rules need (e.g. the database placements), built once. */
+  memo<T>(key: symbol, build: () => T): T {
+    if (!this.memos.has(key)) this.memos.set(key, build());
+    return this.memos.get(key) as T;
+  }
+}
+
+// The index of the topology being validated. Scoped to one validation (not kept for the Topology object
+// beyond it): callers change topologies in place and validate them again.
+const current = new WeakMap<Topology, TopologyIndex>();
+
+/** The index of the validation in progress over `t`, or a fresh one (for a helper called on its own). */
+export function topologyIndex(t: Topology): TopologyIndex {
+  return current.get(t) ?? new TopologyIndex(t);
+}
+
+/** Runs `fn` with one index of `t` shared by every lookup inside it (nested calls reuse the outer one). */
+export function withTopologyIndex<R>(t: Topology, fn: (ix: TopologyIndex) => R): R {
+  const outer = current.get(t);
+  if (outer) return fn(outer);
+  const ix = new TopologyIndex(t);
+  current.set(t, ix);
+  try {
+    return fn(ix);
+  } finally {
+    current.delete(t);
+  }
+}
+
+/** A rule's check that looks things up: run on its own, it still builds the index once, not per lookup. */
+export function indexed(check: (t: Topology, ix: TopologyIndex) => Finding[]): (t: Topology) => Finding[] {
+  return (t) => withTopologyIndex(t, (ix) => check(t, ix));
 }

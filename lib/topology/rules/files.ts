@@ -1,6 +1,6 @@
 // Rules about the pool's file store (domain.md 8, rules 19, 20; wizard page 1.7).
-import { fileStoreIdentity, findFileStore, isUncFileStore, normalizeFqdn, parseUncPath, type Topology } from '../model.js';
-import { enterpriseFrontEndServers, finding, isValidFqdn, poolTarget, setPool, type Finding, type RuleDefinition } from './common.js';
+import { fileStoreIdentity, isUncFileStore, normalizeFqdn, parseUncPath, type Topology } from '../model.js';
+import { enterpriseFrontEndServers, finding, indexed, isValidFqdn, poolTarget, setPool, type Finding, type RuleDefinition } from './common.js';
 
 // Windows share names: no \ / : * ? " < > |, at most 80 characters.
 const SHARE_NAME = /^[^\\/:*?"<>|]{1,80}$/;
@@ -28,7 +28,7 @@ function fileStoreDefinitionProblems(t: Topology): Finding[] {
 export const fileStoreRule: RuleDefinition = {
   id: 19,
   title: 'File store is set; a multiple-computer pool uses a UNC share',
-  check(t) {
+  check: indexed((t, ix) => {
     const out = fileStoreDefinitionProblems(t);
     t.persistentChatPools.forEach((p, i) => {
       const target = poolTarget(p, i);
@@ -36,7 +36,7 @@ export const fileStoreRule: RuleDefinition = {
         out.push(finding(19, 'Error', target, 'The pool has no file store.', `${setPool(target, '-FileStore \\\\<fileServerFqdn>\\<share>')}, naming a store defined with New-FileStore.`));
         return;
       }
-      const store = findFileStore(t, p.fileStore);
+      const store = ix.fileStore(p.fileStore);
       if (!store) {
         const unc = parseUncPath(p.fileStore);
         const id = unc ? fileStoreIdentity(unc) : p.fileStore;
@@ -46,7 +46,7 @@ export const fileStoreRule: RuleDefinition = {
       }
     });
     return out;
-  },
+  }),
 };
 
 export const fileServerNotEnterpriseFrontEndRule: RuleDefinition = {

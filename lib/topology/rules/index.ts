@@ -1,7 +1,7 @@
 // The validation rules that need no network (domain.md 8: rules 1-23, 26, 29, 30), as pure functions
 // over a Topology. Test-Topology and Publish-Topology run the same list; errors block publishing, warnings do not.
 import type { PersistentChatPool, Topology } from '../model.js';
-import type { Finding, RuleDefinition } from './common.js';
+import { withTopologyIndex, type Finding, type RuleDefinition } from './common.js';
 import { fileServerNotEnterpriseFrontEndRule, fileStoreRule } from './files.js';
 import { databaseNamesRule, mirroringPortRule, onePersistentChatDatabaseRule, sqlPlatformRule } from './instances.js';
 import { frontEndFirstRule, nextHopRule, notOnEnterpriseFrontEndRule, standardEditionRule, uniqueNamesRule } from './placement.js';
@@ -54,7 +54,8 @@ function errorsFirst(findings: Finding[]): Finding[] {
 
 /** Every rule over the whole document. An empty result means the topology may be published. */
 export function validateTopology(t: Topology): Finding[] {
-  return errorsFirst(RULES.flatMap((r) => r.check(t)));
+  // One index of the document's identities for all the rules (built on first use, dropped at the end).
+  return withTopologyIndex(t, () => errorsFirst(RULES.flatMap((r) => r.check(t))));
 }
 
 /**
@@ -62,5 +63,5 @@ export function validateTopology(t: Topology): Finding[] {
  * never grows). Callers validate the edited document with validateTopology as well.
  */
 export function validatePoolChange(t: Topology, before: PersistentChatPool, after: PersistentChatPool): Finding[] {
-  return errorsFirst(RULES.flatMap((r) => r.checkChange?.(t, before, after) ?? []));
+  return withTopologyIndex(t, () => errorsFirst(RULES.flatMap((r) => r.checkChange?.(t, before, after) ?? [])));
 }

@@ -5,14 +5,14 @@ import { evaluateSqlPlatform } from '../sql-support.js';
 import {
   effectiveStoreRoles,
   finding,
-  isSeCollocated,
+  indexed,
   poolTarget,
-  resolveStore,
   STORE_ROLE_DATABASE,
   STORE_ROLE_LABEL,
   type Finding,
   type RuleDefinition,
   type StoreRole,
+  type TopologyIndex,
 } from './common.js';
 
 /** One Persistent Chat database placed on one instance: by a pool's store, or by that store's mirror. */
@@ -27,25 +27,36 @@ interface Placement {
   via: 'store' | 'mirror';
 }
 
-function placements(t: Topology): Placement[] {
-  const out: Placement[] = [];
-  t.persistentChatPools.forEach((p, pool) => {
-    for (const role of effectiveStoreRoles(p)) {
-      const store = resolveStore(t, p[role]);
-      if (!store) continue;
-      const db = STORE_ROLE_DATABASE[role];
-      const from = sqlStoreIdentity(store);
-      out.push({ instance: from, from, store, db, pool, role, via: 'store' });
-      const mirror = resolveStore(t, store.mirror);
-      if (mirror) out.push({ instance: sqlStoreIdentity(mirror), from, store: mirror, db, pool, role, via: 'mirror' });
-    }
+const PLACEMENTS = Symbol('placements');
+
+/** Every database the pools place, in document order; built once per validation (rules 18, 26 and 30 share it). */
+function placements(t: Topology, ix: TopologyIndex): readonly Placement[] {
+  return ix.memo(PLACEMENTS, () => {
+    const out: Placement[] = [];
+    t.persistentChatPools.forEach((p, pool) => {
+      for (const role of effectiveStoreRoles(p)) {
+        const store = ix.resolveStore(p[role]);
+        if (!store) continue;
+        const db = STORE_ROLE_DATABASE[role];
+        const from = sqlStoreIdentity(store);
+        out.push({ instance: from, from, store, db, pool, role, via: 'store' });
+        const mirror = ix.resolveStore(store.mirror);
+        if (mirror) out.push({ instance: sqlStoreIdentity(mirror), from, store: mirror, db, pool, role, via: 'mirror' });
+      }
+    });
+    return out;
   });
-  return out;
 }
 
-function groupBy<T>(items: T[], key: (x: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const x of items) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+/** Groups in order of first appearance, items in document order. */
+function groupBy<T, K>(items: readonly T[], key: (x: T) => K): Map<K, T[]> {
+  const m = new Map<K, T[]>();
+  for (const x of items) {
+    const k = key(x);
+    const list = m.get(k);
+    if (list) list.push(x);
+    else m.set(k, [x]);
+  }
   return m;
 }
 
@@ -57,12 +68,12 @@ function describe(t: Topology, p: Placement): string {
 export const mirroringPortRule: RuleDefinition = {
   id: 17,
   title: 'Mirroring endpoints of instances on one host use different ports (defaults 5022, witness 7022)',
-  check(t) {
+  check: indexed((t, ix) => {
     const mirrors = new Set<string>();
     const witnesses = new Set<string>();
     for (const s of t.sqlStores) {
-      const m = resolveStore(t, s.mirror);
-      const w = resolveStore(t, s.witness);
+      const m = ix.resolveStore(s.mirror);
+      const w = ix.resolveStore(s.witness);
       if (m) mirrors.add(sqlStoreIdentity(m));
       if (w) witnesses.add(sqlStoreIdentity(w));
     }
@@ -70,7 +81,7 @@ export const mirroringPortRule: RuleDefinition = {
     const taken = new Map<string, string>(); // `host:port` → instance identity
     for (const s of t.sqlStores) {
       const id = sqlStoreIdentity(s);
-      const partner = !!resolveStore(t, s.mirror) || mirrors.has(id);
+      const partner = !!ix.resolveStore(s.mirror) || mirrors.has(id);
       if (!partner && !witnesses.has(id)) continue;
       const port = s.mirroringPort ?? (partner ? DEFAULT_MIRRORING_PORT : DEFAULT_WITNESS_PORT);
       if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -85,22 +96,22 @@ export const mirroringPortRule: RuleDefinition = {
       }
     }
     return out;
-  },
+  }),
 };
 
 export const onePersistentChatDatabaseRule: RuleDefinition = {
   id: 18,
   title: 'A SQL instance holds at most one Persistent Chat (mgc) database',
-  check(t) {
+  check: indexed((t, ix) => {
     const out: Finding[] = [];
-    for (const [instance, ps] of groupBy(placements(t).filter((p) => p.db === 'mgc'), (p) => p.instance)) {
+    for (const [instance, ps] of groupBy(placements(t, ix).filter((p) => p.db === 'mgc'), (p) => p.instance)) {
       if (new Set(ps.map((p) => p.pool)).size < 2) continue;
       out.push(
         finding(18, 'Error', instance, `The SQL instance would hold the mgc database of more than one Persistent Chat pool: ${ps.map((p) => describe(t, p)).join('; ')}. An instance holds at most one Persistent Chat database.`, 'Give each Persistent Chat pool its own SQL instance for its SQL store and backup SQL store (and their mirrors).'),
       );
     }
     return out;
-  },
+  }),
 };
 
 /** Two placements of one database on one instance that another rule reports more precisely. */
@@ -112,29 +123,43 @@ function explainedElsewhere(a: Placement, b: Placement): boolean {
   return primaryAndBackup && a.from === b.from; // the backup store is the primary one: rule 14
 }
 
+/**
+ * Whether two placements of one database on one instance (`ps`, one group) clash, i.e. some pair is not
+ * explainedElsewhere. Linear rather than pairwise over the group: a pair of different pools is explained
+ * exactly when the database is mgc (rule 18), so only pairs within one pool (at most a few placements
+ * each) are compared one by one.
+ */
+function clashes(ps: readonly Placement[]): boolean {
+  const byPool = groupBy(ps, (p) => p.pool);
+  if (byPool.size > 1 && ps[0]!.db !== 'mgc') return true;
+  for (const same of byPool.values()) {
+    if (same.some((a, i) => same.slice(i + 1).some((b) => !explainedElsewhere(a, b)))) return true;
+  }
+  return false;
+}
+
 export const databaseNamesRule: RuleDefinition = {
   id: 26,
   title: 'Database names are fixed (mgc, mgccomp): one instance cannot hold two copies of either',
-  check(t) {
+  check: indexed((t, ix) => {
     const out: Finding[] = [];
-    for (const ps of groupBy(placements(t), (p) => `${p.instance}\u0000${p.db}`).values()) {
-      const clash = ps.some((a, i) => ps.slice(i + 1).some((b) => !explainedElsewhere(a, b)));
-      if (!clash) continue;
+    for (const ps of groupBy(placements(t, ix), (p) => `${p.instance}\u0000${p.db}`).values()) {
+      if (!clashes(ps)) continue;
       const { instance, db } = ps[0]!;
       out.push(
         finding(26, 'Error', instance, `The SQL instance would need more than one database named ${db} (${ps.map((p) => describe(t, p)).join('; ')}); Persistent Chat database names are fixed, so an instance holds at most one ${db}.`, `Place the ${db === 'mgc' ? 'SQL stores' : 'compliance SQL stores'} listed on different SQL instances.`),
       );
     }
     return out;
-  },
+  }),
 };
 
 export const sqlPlatformRule: RuleDefinition = {
   id: 30,
   title: 'SQL platform of Persistent Chat stores is supported; no AlwaysOn availability groups',
-  check(t) {
+  check: indexed((t, ix) => {
     const out: Finding[] = [];
-    for (const [instance, ps] of groupBy(placements(t), (p) => p.instance)) {
+    for (const [instance, ps] of groupBy(placements(t, ix), (p) => p.instance)) {
       const store = ps[0]!.store;
       const pools = [...new Set(ps.map((p) => p.pool))].map((i) => t.persistentChatPools[i]!);
       if (store.alwaysOn) {
@@ -143,10 +168,10 @@ export const sqlPlatformRule: RuleDefinition = {
         out.push(finding(30, 'Warning', instance, 'The SQL instance hosts AlwaysOn availability groups; Persistent Chat databases are not supported in an availability group.', 'Keep mgc and mgccomp out of the availability group (use SQL mirroring for high availability), or use a stand-alone instance or a failover cluster instance.'));
       }
       if (!store.version) continue;
-      const verdict = evaluateSqlPlatform({ product: t.product, productVersion: store.version, edition: store.edition ?? '', allowExpress: pools.every((p) => isSeCollocated(t, p)) });
+      const verdict = evaluateSqlPlatform({ product: t.product, productVersion: store.version, edition: store.edition ?? '', allowExpress: pools.every((p) => ix.isSeCollocated(p)) });
       if (verdict.status === 'Passed') continue;
       out.push(finding(30, verdict.status === 'Failed' ? 'Error' : 'Warning', instance, verdict.details, verdict.recommendedAction));
     }
     return out;
-  },
+  }),
 };

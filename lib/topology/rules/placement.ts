@@ -1,10 +1,11 @@
 // Rules about where a pool sits among the other servers of the topology
 // (domain.md 8, rules 5, 8, 9, 21, 22; wizard pages 1.1, 1.8; domain.md 2.1).
-import { findFrontEndPool, normalizeFqdn, type PersistentChatPool, type Topology } from '../model.js';
+import { normalizeFqdn, type PersistentChatPool, type Topology } from '../model.js';
 import { addedComputers } from './pool.js';
 import {
   enterpriseFrontEndServers,
   finding,
+  indexed,
   isSeCollocated,
   poolTarget,
   standardEditionServers,
@@ -52,19 +53,20 @@ export const uniqueNamesRule: RuleDefinition = {
     // Standard Edition servers are judged by rule 8 (collocation), Enterprise Front End servers as computers by rule 9.
     const se = standardEditionServers(t);
     const eeServers = enterpriseFrontEndServers(t);
+    // The pools before the current one that use each name, in document order (one pass, not a scan per pool).
+    const earlierPools = new Map<string, PersistentChatPool[]>();
     const out: Finding[] = [];
     t.persistentChatPools.forEach((p, i) => {
       const target = poolTarget(p, i);
       const computers = new Set((p.computers ?? []).map(normalizeFqdn));
-      for (const name of namesOf(p)) {
+      const names = namesOf(p);
+      for (const name of names) {
         if (se.has(name)) continue;
         const users = [...(owners.get(name) ?? [])];
         const fe = eeServers.get(name);
         if (fe && !computers.has(name)) users.push(`a server of Front End pool ${fe}`);
         // Another Persistent Chat pool: reported once, on the later of the two.
-        for (const q of t.persistentChatPools.slice(0, i)) {
-          if (namesOf(q).includes(name)) users.push(`Persistent Chat pool ${normalizeFqdn(q.fqdn)}`);
-        }
+        for (const q of earlierPools.get(name) ?? []) users.push(`Persistent Chat pool ${normalizeFqdn(q.fqdn ?? "")}`);
         if (users.length === 0) continue;
         const isPoolName = name === normalizeFqdn(p.fqdn ?? '');
         const rest = [...computers].filter((c) => c !== name);
@@ -72,6 +74,11 @@ export const uniqueNamesRule: RuleDefinition = {
           ? `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again with an FQDN that no other pool, server or cluster uses.`
           : `Use a dedicated computer instead of ${name}: ${setPool(target, `-Computer ${[...rest, '<computerFqdn>'].join(',')}`)}`;
         out.push(finding(5, 'Error', target, `${isPoolName ? 'The pool FQDN' : 'Computer'} ${name} is already used by ${users.join(' and ')}.`, action));
+      }
+      for (const name of names) {
+        const list = earlierPools.get(name);
+        if (list) list.push(p);
+        else earlierPools.set(name, [p]);
       }
     });
     return out;
@@ -81,12 +88,12 @@ export const uniqueNamesRule: RuleDefinition = {
 export const standardEditionRule: RuleDefinition = {
   id: 8,
   title: 'A pool on a Standard Edition server is named like it and never grows',
-  check(t) {
+  check: indexed((t, ix) => {
     const se = standardEditionServers(t);
     const out: Finding[] = [];
     t.persistentChatPools.forEach((p, i) => {
       const target = poolTarget(p, i);
-      if (isSeCollocated(t, p)) {
+      if (ix.isSeCollocated(p)) {
         if (p.computerType === 'Multiple') {
           out.push(finding(8, 'Error', target, `The pool is collocated with Standard Edition server ${target}, so it must be a single-computer pool.`, `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again with -SingleComputer, or as a multiple-computer pool with an FQDN of its own on dedicated computers.`));
         }
@@ -100,7 +107,7 @@ export const standardEditionRule: RuleDefinition = {
       }
     });
     return out;
-  },
+  }),
   checkChange(t, before, after) {
     if (!isSeCollocated(t, before)) return [];
     const added = addedComputers(before, after);
@@ -135,19 +142,20 @@ export const notOnEnterpriseFrontEndRule: RuleDefinition = {
 export const nextHopRule: RuleDefinition = {
   id: 21,
   title: 'Next hop is a Front End pool or Standard Edition server of the topology',
-  check(t) {
+  check: indexed((t, ix) => {
     const out: Finding[] = [];
+    let frontEnds: string | undefined; // the list offered in the recommended action, joined once
     t.persistentChatPools.forEach((p, i) => {
       const target = poolTarget(p, i);
       if (!p.nextHopPool || !p.nextHopPool.trim()) {
         out.push(finding(21, 'Error', target, 'The pool has no next-hop pool.', `${setPool(target, '-NextHopPool <frontEndPoolFqdn>')}, naming the Front End pool or Standard Edition server that routes Persistent Chat traffic to this pool.`));
-      } else if (!findFrontEndPool(t, p.nextHopPool)) {
+      } else if (!ix.frontEndPool(p.nextHopPool)) {
         const hop = normalizeFqdn(p.nextHopPool);
-        out.push(finding(21, 'Error', target, `The next-hop pool ${hop} is not a Front End pool or Standard Edition server of the topology.`, t.frontEndPools.length ? `${setPool(target, '-NextHopPool <pool>')} with one of: ${t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)).join(', ')}.` : 'Add the Front End pool first (New-FrontEndPool), then make it the next hop.'));
+        out.push(finding(21, 'Error', target, `The next-hop pool ${hop} is not a Front End pool or Standard Edition server of the topology.`, t.frontEndPools.length ? `${setPool(target, '-NextHopPool <pool>')} with one of: ${(frontEnds ??= t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)).join(', '))}.` : 'Add the Front End pool first (New-FrontEndPool), then make it the next hop.'));
       }
     });
     return out;
-  },
+  }),
 };
 
 export const frontEndFirstRule: RuleDefinition = {

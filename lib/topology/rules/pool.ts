@@ -1,6 +1,6 @@
 // Rules about a pool's own definition (domain.md 8, rules 1-4, 6, 7, 10, 11; wizard pages 1.1-1.3).
 import { DEFAULT_PCHAT_PORT, normalizeFqdn, type PersistentChatPool, type Topology } from '../model.js';
-import { finding, isSeCollocated, isValidFqdn, plural, poolTarget, setPool, type Finding, type RuleDefinition } from './common.js';
+import { finding, indexed, isSeCollocated, isValidFqdn, plural, poolTarget, setPool, type Finding, type RuleDefinition } from './common.js';
 
 const COMPUTER_TYPES = ['Single', 'Multiple'];
 const MAX_COMPUTERS = 8;
@@ -53,7 +53,7 @@ export const singleComputerRule: RuleDefinition = {
 export const multipleComputersRule: RuleDefinition = {
   id: 4,
   title: 'A multiple-computer pool has at least one computer; each is a valid FQDN, unique within the pool',
-  check: (t) =>
+  check: indexed((t, ix) =>
     eachPool(t, (p, target) => {
       if (p.computerType !== 'Multiple') return [];
       const computers = p.computers ?? [];
@@ -68,7 +68,7 @@ export const multipleComputersRule: RuleDefinition = {
         const n = typeof c === 'string' ? normalizeFqdn(c) : '';
         if (!isValidFqdn(c)) out.push(finding(4, 'Error', target, `Computer '${String(c)}' is not a valid FQDN.`, `Give the computer's fully qualified DNS host name (e.g. pchat01.contoso.com), or leave it out: ${fix}`));
         else if (seen.has(n)) out.push(finding(4, 'Error', target, `Computer ${n} is listed more than once.`, `List it once: ${fix}`));
-        else if (p.fqdn && n === normalizeFqdn(p.fqdn) && !isSeCollocated(t, p)) {
+        else if (p.fqdn && n === normalizeFqdn(p.fqdn) && !ix.isSeCollocated(p)) {
           // (On a Standard Edition server, rule 8 says why the pool must be single-computer.)
           out.push(finding(4, 'Error', target, `Computer ${n} has the pool's own FQDN; a multiple-computer pool's FQDN is a name of its own, registered in DNS for the pool.`, `List the computers by their own host names (${fix}) and register the pool FQDN in DNS for the pool.`));
         }
@@ -76,6 +76,7 @@ export const multipleComputersRule: RuleDefinition = {
       }
       return out;
     }),
+  ),
 };
 
 /** Computers a change adds to a pool (compared by normalized FQDN). */

@@ -1,22 +1,23 @@
 // Site affinity (domain.md 8, rule 23; wizard page 1.3): which pool is the default for each site.
 // Conflicting claims are errors (open question 6: this tool's choice); a site without a default is a warning.
-import { findSite, type Topology } from '../model.js';
-import { finding, poolTarget, type Finding, type RuleDefinition } from './common.js';
+import type { PersistentChatPool, Site } from '../model.js';
+import { finding, indexed, poolTarget, type Finding, type RuleDefinition } from './common.js';
 
 const clear = (pool: string) => `Set-PersistentChatPoolSiteAffinity -Identity ${pool} -Clear`;
 
 export const siteAffinityRule: RuleDefinition = {
   id: 23,
   title: 'At most one default pool per site and one for all sites; every site with a pool has a default',
-  check(t) {
+  check: indexed((t, ix) => {
     const out: Finding[] = [];
-    const pools = t.persistentChatPools.map((p, i) => ({ p, target: poolTarget(p, i), site: p.site ? findSite(t, p.site) : undefined }));
+    const pools = t.persistentChatPools.map((p, i) => ({ p, target: poolTarget(p, i), site: p.site ? ix.site(p.site) : undefined }));
+    let siteNames: string | undefined; // offered in the recommended action, joined once
 
     for (const { p, target, site } of pools) {
       if (site) continue;
       out.push(
         p.site && p.site.trim()
-          ? finding(23, 'Error', target, `The pool's site '${p.site}' is not defined in the topology.`, `Define the site (New-Site -Name '${p.site}'), or remove the pool and define it again in one of the sites: ${t.sites.map((s) => s.name).join(', ') || '(none)'}.`)
+          ? finding(23, 'Error', target, `The pool's site '${p.site}' is not defined in the topology.`, `Define the site (New-Site -Name '${p.site}'), or remove the pool and define it again in one of the sites: ${(siteNames ??= t.sites.map((s) => s.name).join(', ') || '(none)')}.`)
           : finding(23, 'Error', target, 'The pool belongs to no site.', `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again with -Site <site>.`),
       );
     }
@@ -31,8 +32,16 @@ export const siteAffinityRule: RuleDefinition = {
       }
     }
 
+    // The pools of each site, in document order (one pass, not a scan of every pool per site).
+    const bySite = new Map<Site, { p: PersistentChatPool; target: string }[]>();
+    for (const x of pools) {
+      if (!x.site) continue;
+      const list = bySite.get(x.site);
+      if (list) list.push(x);
+      else bySite.set(x.site, [x]);
+    }
     for (const s of t.sites) {
-      const here = pools.filter((x) => x.site === s);
+      const here = bySite.get(s) ?? [];
       if (here.length === 0) continue;
       const defaults = here.filter((x) => x.p.defaultForSite);
       if (defaults.length > 1) {
@@ -47,5 +56,5 @@ export const siteAffinityRule: RuleDefinition = {
       }
     }
     return out;
-  },
+  }),
 };

@@ -4,6 +4,7 @@ import { sqlStoreIdentity, type PersistentChatPool, type Topology } from '../mod
 import {
   checkStoreRef,
   finding,
+  indexed,
   isValidFqdn,
   newSqlStore,
   poolTarget,
@@ -37,13 +38,13 @@ function sameAsPrimary(rule: number, p: PersistentChatPool, i: number, backup: S
 export const complianceStoreRule: RuleDefinition = {
   id: 12,
   title: 'Compliance enabled needs a compliance SQL store; disabled ignores compliance stores',
-  check(t) {
+  check: indexed((t) => {
     return t.persistentChatPools.flatMap((p, i) => {
       if (!p.enableCompliance) return ignoredStores(12, p, i, ['complianceSqlStore', 'backupComplianceSqlStore'], 'Compliance', '-EnableCompliance');
       const bad = checkStoreRef(t, 12, p, i, 'complianceSqlStore', ' although compliance is enabled');
       return bad ? [bad] : [];
     });
-  },
+  }),
 };
 
 export const disasterRecoveryPoolTypeRule: RuleDefinition = {
@@ -60,7 +61,7 @@ export const disasterRecoveryPoolTypeRule: RuleDefinition = {
 export const backupStoresRule: RuleDefinition = {
   id: 14,
   title: 'Disaster recovery needs backup stores other than the primary ones',
-  check(t) {
+  check: indexed((t) => {
     return t.persistentChatPools.flatMap((p, i) => {
       if (!p.enableDisasterRecovery) {
         // A backup compliance store with compliance off is rule 12's to report.
@@ -76,7 +77,7 @@ export const backupStoresRule: RuleDefinition = {
       }
       return out;
     });
-  },
+  }),
 };
 
 // SQL Server instance names: at most 16 characters, a letter or underscore first, then letters, digits, _ or $.
@@ -85,7 +86,7 @@ const INSTANCE_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,15}$/;
 export const primaryStoreRule: RuleDefinition = {
   id: 15,
   title: 'The primary SQL store is set; a store is an FQDN with the default or a named instance',
-  check(t) {
+  check: indexed((t) => {
     const out: Finding[] = [];
     for (const s of t.sqlStores) {
       const target = sqlStoreIdentity(s);
@@ -105,13 +106,13 @@ export const primaryStoreRule: RuleDefinition = {
       if (bad) out.push(bad);
     });
     return out;
-  },
+  }),
 };
 
 export const mirroringRule: RuleDefinition = {
   id: 16,
   title: 'A mirror differs from its principal; a witness needs a mirror and differs from both',
-  check(t) {
+  check: indexed((t) => {
     const out: Finding[] = [];
     for (const s of t.sqlStores) {
       const target = sqlStoreIdentity(s);
@@ -134,6 +135,6 @@ export const mirroringRule: RuleDefinition = {
       }
     }
     return out;
-  },
+  }),
 };
 
