@@ -20,7 +20,9 @@ export async function readSecurityDescriptor(target: SmbTarget, folder?: string)
   const p = joinFolder(folder ?? target.folder);
   const sec = await backend.readSecurity(target, p);
   if (!sec.ok || !sec.sd) throw failureRecord(sec.failure!, target, 'read the security descriptor', p);
-  const names = await backend.readNames(target, p);
+  // Passing the SIDs just read lets the backend answer from its per-server name cache (publish reads
+  // each folder twice per pool; without the cache every read was a name-resolving smbcacls call).
+  const names = await backend.readNames(target, p, sec.sd);
   return names.ok && names.sd ? mergeNames(sec.sd, names.sd) : sec.sd;
 }
 
