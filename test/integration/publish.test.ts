@@ -287,3 +287,15 @@ maybe('a SQL server that goes away after creating mgc: the old revision stays, t
   t.is(second.objects[0].Status, 'Published');
   t.deepEqual(w.sql1.created, ['mgc']);
 });
+
+maybe('-SkipDatabase: no database is created, a login without create rights is enough, the to-do list names Install-CsDatabase', async (t) => {
+  const w = await world(t, { roles: [] });
+  const r = await run(publishArgs(w, '-Force', '-SkipDatabase'), { env: w.env });
+  t.is(r.exitCode, 0, r.stderr);
+  t.like(r.objects[0], { Status: 'Published', Revision: 1 });
+  t.deepEqual([w.sql1.created, w.sql2.created], [[], []]);
+  t.false(r.objects[0].Steps.some((s: { Step: string }) => /database/.test(s.Step)));
+  t.true(r.objects[0].ToDo.some((x: string) => /Install-CsDatabase -DatabaseType PersistentChat -SqlServerFqdn sql01\.pchat\.test/.test(x)));
+  t.true(r.objects[0].ToDo.some((x: string) => /Install-CsDatabase -DatabaseType PersistentChatCompliance -SqlServerFqdn sql02\.pchat\.test/.test(x)));
+  t.regex(r.stderr, /WARNING: Databases were not created \(-SkipDatabase\)/);
+});
