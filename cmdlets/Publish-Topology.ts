@@ -84,6 +84,7 @@ export default {
         concurrency: p.ThrottleLimit,
         rebase: p.Rebase,
         whatIf: ctx.whatIf,
+        signal: ctx.signal,
         confirm: (target, action) => ctx.shouldProcess(target, action),
         showPlan: async (s) => void (await ctx.shouldProcess(s.target, s.action)),
       });

@@ -141,11 +141,14 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   const quiet = def.parameters.some((p) => p.name === 'Quiet') && v.Quiet === true;
   const renderer = createRenderer(format, host.stdout, def.defaultDisplay);
   const abort = new AbortController();
+  // First Ctrl+C: the command stops at its next safe point (cancellation signal); a second one exits at once.
   const onSigint = () => {
+    if (abort.signal.aborted) process.exit(ExitCode.Interrupted);
+    host.stderr('Stopping at the next safe point (Ctrl+C again to quit at once)...\n');
     abort.abort();
     raise(ExitCode.Interrupted);
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
 
   const should = new ShouldProcessState({
     confirmImpact: def.confirmImpact ?? 'Medium',

@@ -29,6 +29,8 @@ export interface PublishOptions {
   whatIf: boolean;
   /** Asked once before the first change (ShouldProcess, ConfirmImpact High). */
   confirm: (target: string, action: string) => Promise<boolean>;
+  /** Ctrl+C: no further step starts and no revision is written. */
+  signal?: AbortSignal;
   /** Prints the plan as What if lines. */
   showPlan: (step: PlanStep) => Promise<void>;
 }
@@ -180,6 +182,9 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
       [...new Set(failed.map((c) => c.RecommendedAction).filter(Boolean))].join(' '),
     );
   }
+  if (o.signal?.aborted) {
+    throw refusal('PublishInterrupted', 'Publishing was interrupted (Ctrl+C) before any change.', o.repositoryPath, 'Run Publish-Topology again when ready.', ExitCode.Interrupted);
+  }
   if (o.whatIf) {
     for (const s of plan.steps) await o.showPlan(s);
     return { ...base, Status: 'WhatIf', Steps: notRun() };
@@ -197,6 +202,10 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
   await mapBounded(byPool, o.concurrency, async (steps) => {
     for (const step of steps) {
       if (firstFailure) break;
+      if (o.signal?.aborted) {
+        firstFailure ??= { step, error: 'interrupted (Ctrl+C) before this step' };
+        break;
+      }
       const start = performance.now();
       try {
         const r = await applyStep(step, o);

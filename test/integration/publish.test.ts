@@ -299,3 +299,18 @@ maybe('-SkipDatabase: no database is created, a login without create rights is e
   t.true(r.objects[0].ToDo.some((x: string) => /Install-CsDatabase -DatabaseType PersistentChatCompliance -SqlServerFqdn sql02\.pchat\.test/.test(x)));
   t.regex(r.stderr, /WARNING: Databases were not created \(-SkipDatabase\)/);
 });
+
+maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {
+  const { execa } = await import('execa');
+  const { projectRoot } = await import('../support/cli.js');
+  const w = await world(t, { faults: { queryDelayMs: 1500 } });
+  const before = await state(w);
+  const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs(w, '-Force'), { env: w.env, reject: false, input: '' });
+  await new Promise((r) => setTimeout(r, 1500));
+  child.kill('SIGINT');
+  const r = await child;
+  t.is(r.exitCode, 130, String(r.stderr));
+  t.regex(String(r.stderr), /Stopping at the next safe point/);
+  t.is(await state(w), before);
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0);
+});
