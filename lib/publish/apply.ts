@@ -106,18 +106,20 @@ async function runProbes(plan: PublishPlan, o: PublishOptions): Promise<CheckRow
   return rows;
 }
 
-async function applyStep(step: PlanStep, o: PublishOptions): Promise<{ status: StepStatus; details: string }> {
+/** `created`: folders this run created (their permissions need no read before they are set). */
+async function applyStep(step: PlanStep, o: PublishOptions, created: Set<string>): Promise<{ status: StepStatus; details: string }> {
   switch (step.kind) {
     case 'CreateFolder': {
       const { ensureFolder } = await import('../probes/smb/index.js');
       const f = step.file!;
       const r = await ensureFolder({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, f.folder);
+      if (r === 'created') created.add(step.target + '\\' + f.folder);
       return r === 'created' ? { status: 'Done', details: `created ${f.folder}` } : { status: 'AlreadyDone', details: `${f.folder} exists` };
     }
     case 'SetFolderPermissions': {
       const { applyPolicy } = await import('../probes/smb/index.js');
       const f = step.file!;
-      const r = await applyPolicy({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, f.folder);
+      const r = await applyPolicy({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, f.folder, undefined, { justCreated: created.has(step.target) });
       return r === 'changed' ? { status: 'Done', details: 'permissions set to the policy' } : { status: 'AlreadyDone', details: 'permissions already match the policy' };
     }
     case 'CreateDatabase': {
@@ -199,6 +201,7 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
   for (const s of envSteps) groups.set(s.pool ?? '', [...(groups.get(s.pool ?? '') ?? []), s]);
   const byPool = [...groups.values()];
   let firstFailure: { step: PlanStep; error: string } | undefined;
+  const created = new Set<string>();
   await mapBounded(byPool, o.concurrency, async (steps) => {
     for (const step of steps) {
       if (firstFailure) break;
@@ -208,7 +211,7 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
       }
       const start = performance.now();
       try {
-        const r = await applyStep(step, o);
+        const r = await applyStep(step, o, created);
         results.set(step, { Step: step.action, Target: step.target, Status: r.status, Details: r.details, DurationMs: Math.round(performance.now() - start) });
         o.log.info(`${r.status}: ${step.action} on ${step.target}`, { step: step.kind, target: step.target, status: r.status, runId: o.runId });
         o.log.verbose(`${step.action} on ${step.target}: ${r.details}`);

@@ -35,11 +35,14 @@ export async function ensureFolder(target: SmbTarget, folder: string): Promise<'
  * Makes the folder's DACL exactly the policy's ACEs, protected from inheritance; 'unchanged'
  * when it already is. Reads the result back and fails when the server did not store it.
  */
-export async function applyPolicy(target: SmbTarget, folder: string, policy?: RequiredAce[]): Promise<'changed' | 'unchanged'> {
+export async function applyPolicy(target: SmbTarget, folder: string, policy?: RequiredAce[], opts: { justCreated?: boolean } = {}): Promise<'changed' | 'unchanged'> {
   const required = policy ?? (await loadPolicy());
   const p = joinFolder(target.folder, folder);
-  const before = await readSecurityDescriptor(target, p);
-  if (matchesPolicyExactly(before, required, isProtected(before))) return 'unchanged';
+  // A folder created a moment ago only has inherited ACEs: reading them first would cost a call for nothing.
+  if (!opts.justCreated) {
+    const before = await readSecurityDescriptor(target, p);
+    if (matchesPolicyExactly(before, required, isProtected(before))) return 'unchanged';
+  }
   await (await selectBackend()).setDacl(target, p, policyAces(required));
   const after = await readSecurityDescriptor(target, p);
   if (!matchesPolicyExactly(after, required, isProtected(after))) {
