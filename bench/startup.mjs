@@ -36,35 +36,10 @@ function timeSpawn(cmd, args, env) {
   return dt;
 }
 
-/** A valid topology: per site a Front End pool and a file server; per pool its own SQL store and computers. */
-export function syntheticTopology(sites = SITES, poolsPerSite = POOLS_PER_SITE) {
-  const t = { product: 'SkypeForBusiness2015', sites: [], frontEndPools: [], sqlStores: [], fileStores: [], persistentChatPools: [], occupiedNames: [] };
-  for (let s = 1; s <= sites; s++) {
-    const dom = `site${s}.contoso.com`;
-    t.sites.push({ name: `Site${s}`, siteId: s, city: `City ${s}`, countryCode: 'US' });
-    t.frontEndPools.push({ fqdn: `fepool.${dom}`, site: `Site${s}`, edition: 'Enterprise', computers: [`fe1.${dom}`, `fe2.${dom}`] });
-    t.fileStores.push({ fileServerFqdn: `fs.${dom}`, share: 'pchat' });
-    for (let i = 1; i <= poolsPerSite; i++) {
-      t.sqlStores.push({ sqlServerFqdn: `sql${i}.${dom}`, sqlInstance: 'PCHAT' });
-      t.persistentChatPools.push({
-        fqdn: `pchat${i}.${dom}`,
-        site: `Site${s}`,
-        computerType: 'Multiple',
-        computers: [`pc${i}a.${dom}`, `pc${i}b.${dom}`],
-        displayName: `Chat ${s}/${i}`,
-        port: 5041,
-        instance: i,
-        enableCompliance: false,
-        enableDisasterRecovery: false,
-        defaultForSite: i === 1,
-        defaultForAllSites: s === 1 && i === 1,
-        sqlStore: `sql${i}.${dom}\\PCHAT`,
-        fileStore: `\\\\fs.${dom}\\pchat`,
-        nextHopPool: `fepool.${dom}`,
-      });
-    }
-  }
-  return t;
+/** The same synthetic topology the rules' linearity test uses (compiled test support). */
+export async function syntheticTopology(sites = SITES, poolsPerSite = POOLS_PER_SITE) {
+  const { syntheticTopology: build } = await import('../dist/test/support/topology-builder.js');
+  return build(sites, poolsPerSite);
 }
 
 async function main() {
@@ -87,7 +62,7 @@ async function main() {
     const ratio = median(pchat) / median(bare);
 
     // ---- 2. 200 sites, 2,000 pools ----
-    const big = syntheticTopology();
+    const big = await syntheticTopology();
     const t0 = performance.now();
     const findings = validateTopology(big);
     const firstValidate = performance.now() - t0;

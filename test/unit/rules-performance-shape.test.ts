@@ -5,38 +5,7 @@
 import test from 'ava';
 import type { Topology } from '../../lib/topology/model.js';
 import { validatePoolChange, validateTopology } from '../../lib/topology/rules.js';
-import { basePool, pool, topology } from '../support/topology-builder.js';
-
-/** A valid topology like bench/startup.mjs builds: per site a Front End pool and a file server; per pool its own SQL store. */
-function synthetic(sites: number, poolsPerSite: number): Topology {
-  const t: Topology = { product: 'SkypeForBusiness2015', sites: [], frontEndPools: [], sqlStores: [], fileStores: [], persistentChatPools: [], occupiedNames: [] };
-  for (let s = 1; s <= sites; s++) {
-    const dom = `site${s}.contoso.com`;
-    t.sites.push({ name: `Site${s}`, siteId: s, city: `City ${s}`, countryCode: 'US' });
-    t.frontEndPools.push({ fqdn: `fepool.${dom}`, site: `Site${s}`, edition: 'Enterprise', computers: [`fe1.${dom}`, `fe2.${dom}`] });
-    t.fileStores.push({ fileServerFqdn: `fs.${dom}`, share: 'pchat' });
-    for (let i = 1; i <= poolsPerSite; i++) {
-      t.sqlStores.push({ sqlServerFqdn: `sql${i}.${dom}`, sqlInstance: 'PCHAT' });
-      t.persistentChatPools.push({
-        fqdn: `pchat${i}.${dom}`,
-        site: `Site${s}`,
-        computerType: 'Multiple',
-        computers: [`pc${i}a.${dom}`, `pc${i}b.${dom}`],
-        displayName: `Chat ${s}/${i}`,
-        port: 5041,
-        instance: i,
-        enableCompliance: false,
-        enableDisasterRecovery: false,
-        defaultForSite: i === 1,
-        defaultForAllSites: s === 1 && i === 1,
-        sqlStore: `sql${i}.${dom}\\PCHAT`,
-        fileStore: `\\\\fs.${dom}\\pchat`,
-        nextHopPool: `fepool.${dom}`,
-      });
-    }
-  }
-  return t;
-}
+import { basePool, pool, syntheticTopology as synthetic, topology } from '../support/topology-builder.js';
 
 /** Every pool refers to a store, file store, site and next hop that do not exist (each lookup misses). */
 function dangling(t: Topology): Topology {
