@@ -1,5 +1,4 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
-import { ErrorRecord, ExitCode } from '../lib/cmdlet/errors.js';
 import { resolveCredential } from '../lib/cmdlet/credential.js';
 import type { PublishResult } from '../lib/publish/apply.js';
 
@@ -61,9 +60,8 @@ export default {
     { title: 'Let a DBA create the databases', code: 'pchat Publish-Topology -SkipDatabase -Force', remarks: 'The to-do list says which Install-CsDatabase to run.' },
   ],
   async *process(p: Params, ctx) {
-    if (ctx.needsConfirmation && !ctx.interactive) {
-      throw new ErrorRecord({ errorId: 'ConfirmationRequired', category: 'InvalidOperation', target: ctx.repositoryPath, message: 'Publish-Topology changes the deployment and needs confirmation, and there is no terminal to ask on.', recommendedAction: 'Add -Force (or -Confirm:false) to publish unattended, or -WhatIf to see the plan.', exitCode: ExitCode.ConfirmationRequired });
-    }
+    // Refuse before the checks, not after them: a scheduled job without -Force must not wait for nothing.
+    ctx.assertConfirmable(ctx.repositoryPath, 'Publish topology');
     const [smbCredential, sqlCredential] = [
       await resolveCredential(ctx, { userName: p.Credential, envVar: 'PCHAT_SMB_PASSWORD', file: p.CredentialFile, target: 'the file stores' }),
       await resolveCredential(ctx, { userName: p.SqlCredential, envVar: 'PCHAT_SQL_PASSWORD', file: p.SqlCredentialFile, target: 'the SQL stores' }),

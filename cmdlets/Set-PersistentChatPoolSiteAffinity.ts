@@ -1,4 +1,5 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
+import { usageError } from '../lib/cmdlet/errors.js';
 import { FQDN } from '../lib/cmdlet/validators.js';
 import { findPersistentChatPool, normalizeFqdn } from '../lib/topology/model.js';
 import { editTopology } from '../lib/topology/edit.js';
@@ -38,7 +39,6 @@ export default {
   ],
   async process(p: Params, ctx) {
     if (!p.DefaultForSite && !p.DefaultForAllSites && !p.Clear) {
-      const { usageError } = await import('../lib/cmdlet/errors.js');
       throw usageError('MissingAffinityChoice', 'Say what to set: -DefaultForSite, -DefaultForAllSites or -Clear.', 'Identity', 'Add one of -DefaultForSite, -DefaultForAllSites, -Clear.');
     }
     const fqdn = normalizeFqdn(p.Identity);

@@ -44,6 +44,14 @@ export class ShouldProcessState {
     return pref !== 'None' && this.o.confirmImpact !== 'None' && LEVEL[this.o.confirmImpact] >= LEVEL[pref];
   }
 
+  /**
+   * Fails at once when `action` will need a confirmation that cannot be asked for (no terminal), so a
+   * command whose changes come only after long checks does not run them first. No-op under -WhatIf.
+   */
+  assertConfirmable(target: string, action: string): void {
+    if (!this.o.whatIf && this.needsConfirmation() && (!this.o.interactive || !this.o.io)) throw this.confirmationRequired(target, action);
+  }
+
   async shouldProcess(target: string, action: string): Promise<boolean> {
     if (this.o.whatIf) {
       this.o.stderr(`What if: Performing the operation "${action}" on target "${target}".\n`);
@@ -52,16 +60,7 @@ export class ShouldProcessState {
     }
     if (!this.needsConfirmation() || this.yesToAll) return this.record(true, target, action);
     if (this.noToAll) return this.record(false, target, action);
-    if (!this.o.interactive || !this.o.io) {
-      throw new ErrorRecord({
-        errorId: 'ConfirmationRequired',
-        category: 'InvalidOperation',
-        target,
-        message: `${this.o.commandName} needs confirmation to perform "${action}" on "${target}", and there is no terminal to ask on.`,
-        recommendedAction: `Add -Force (or -Confirm:false) to run unattended, or -WhatIf to see what it would do.`,
-        exitCode: ExitCode.ConfirmationRequired,
-      });
-    }
+    if (!this.o.interactive || !this.o.io) throw this.confirmationRequired(target, action);
     for (;;) {
       const answer = (
         await this.o.io.ask(`\nConfirm\nAre you sure you want to perform this action?\nPerforming the operation "${action}" on target "${target}".\n[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [?] Help (default is "Y"): `)
@@ -78,6 +77,17 @@ export class ShouldProcessState {
       }
       this.o.stderr('Y - Continue with only the next step of the operation.\nA - Continue with all the steps of the operation.\nN - Skip this operation and proceed with the next operation.\nL - Skip this operation and all subsequent operations.\n');
     }
+  }
+
+  private confirmationRequired(target: string, action: string): ErrorRecord {
+    return new ErrorRecord({
+      errorId: 'ConfirmationRequired',
+      category: 'InvalidOperation',
+      target,
+      message: `${this.o.commandName} needs confirmation to perform "${action}" on "${target}", and there is no terminal to ask on.`,
+      recommendedAction: `Add -Force (or -Confirm:false) to run unattended, or -WhatIf to see what it would do.`,
+      exitCode: ExitCode.ConfirmationRequired,
+    });
   }
 
   private record(ok: boolean, target: string, action: string): boolean {

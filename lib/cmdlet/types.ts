@@ -93,8 +93,8 @@ export interface CmdletContext {
   readSecret(prompt: string, target: string): Promise<string>;
   whatIf: boolean;
   force: boolean;
-  /** True when a change by this command would have to be confirmed (ConfirmImpact vs -Confirm/-Force). */
-  needsConfirmation: boolean;
+  /** Throws the ConfirmationRequired record (exit 4) now when shouldProcess(target, action) could not ask later. */
+  assertConfirmable(target: string, action: string): void;
   /** True when stdin/stderr is a terminal (prompts allowed). */
   interactive: boolean;
   signal: AbortSignal;

@@ -94,10 +94,7 @@ async function runProbes(plan: PublishPlan, o: PublishOptions): Promise<CheckRow
   if (plan.fileProbes.length) {
     const { testFileStore } = await import('../probes/smb/index.js');
     for (const f of plan.fileProbes) {
-      jobs.push(async () => {
-        const rows = await testFileStore({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, { published: false }, f.store);
-        return rows;
-      });
+      jobs.push(() => testFileStore({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, { published: false }, f.store));
     }
   }
   const results = await mapBounded(jobs, o.concurrency, (job) => job());

@@ -20,7 +20,8 @@ interface Holder {
   since: string;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -49,7 +50,7 @@ export async function withLock<T>(folder: string, fn: () => Promise<T>, opts: Lo
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
       holder = await readHolder(file);
-      if (holder && holder.host === os.hostname() && !alive(holder.pid)) {
+      if (holder && holder.host === os.hostname() && !processAlive(holder.pid)) {
         // The holder died (killed mid-change): its lock is stale. Removing it is safe because
         // every write is atomic, so the repository is as the dead process last left it.
         if (await breakStaleLock(file, holder)) continue;

@@ -79,7 +79,7 @@ async function world(t: { teardown(fn: () => unknown): void }, opts: { roles?: s
 }
 
 const SQL_CRED = ['-SqlCredential', 'pchatadmin', '-TrustServerCertificate'];
-const publishArgs = (w: World, ...extra: string[]) => ['Publish-Topology', '-Credential', samba.users.admin.name, ...SQL_CRED, '-TimeoutSeconds', '10', ...extra];
+const publishArgs = (...extra: string[]) => ['Publish-Topology', '-Credential', samba.users.admin.name, ...SQL_CRED, '-TimeoutSeconds', '10', ...extra];
 
 /** Everything that publishing may change: repository files, the share's folders, the peers' databases. */
 async function state(w: World): Promise<string> {
@@ -102,7 +102,7 @@ maybe('define, test, -WhatIf changes nothing, publish creates folder, permission
   t.is((await run(['Test-Topology'], { env: w.env })).exitCode, 0);
 
   const before = await state(w);
-  const whatIf = await run(publishArgs(w, '-WhatIf'), { env: w.env });
+  const whatIf = await run(publishArgs('-WhatIf'), { env: w.env });
   t.is(whatIf.exitCode, 0, whatIf.stderr);
   t.regex(whatIf.stderr, new RegExp(`What if: Performing the operation "Create folder ${FOLDER}" on target "\\\\\\\\${FS_HOST}\\\\${w.share}"`));
   t.regex(whatIf.stderr, /What if: Performing the operation "Create database mgc" on target "sql01\.pchat\.test"/);
@@ -112,7 +112,7 @@ maybe('define, test, -WhatIf changes nothing, publish creates folder, permission
   t.is(await state(w), before, '-WhatIf changed something');
 
   const logFile = path.join(w.repo, '..', 'publish.jsonl');
-  const published = await run(publishArgs(w, '-Force', '-LogFile', logFile), { env: w.env });
+  const published = await run(publishArgs('-Force', '-LogFile', logFile), { env: w.env });
   t.is(published.exitCode, 0, published.stderr);
   // The scheduled job's record: every step and probe, one run id, no secret.
   const log = await readFile(logFile, 'utf8');
@@ -147,7 +147,7 @@ maybe('define, test, -WhatIf changes nothing, publish creates folder, permission
   t.like(revisions.objects[0], { Revision: 1 });
   t.regex(revisions.objects[0].Summary, /added pool01\.pchat\.test/);
 
-  const again = await run(publishArgs(w, '-Force'), { env: w.env });
+  const again = await run(publishArgs('-Force'), { env: w.env });
   t.is(again.exitCode, 0, again.stderr);
   t.like(again.objects[0], { Status: 'UpToDate', Revision: 1 });
   t.true(again.objects[0].Steps.every((s: { Status: string }) => s.Status === 'AlreadyDone'), JSON.stringify(again.objects[0].Steps));
@@ -159,12 +159,12 @@ maybe('define, test, -WhatIf changes nothing, publish creates folder, permission
   const d = JSON.parse(await readFile(file, 'utf8'));
   await writeFile(file, JSON.stringify({ ...d, basedOnPublishedRevision: 0 }));
   await run(['Set-PersistentChatPool', POOL, '-DisplayName', 'Renamed'], { env: w.env });
-  const stale = await run(publishArgs(w, '-Force'), { env: w.env });
+  const stale = await run(publishArgs('-Force'), { env: w.env });
   t.is(stale.exitCode, 1, stale.stderr);
   t.regex(stale.stderr, /TopologyPublishedConcurrently/);
   t.regex(stale.stderr, new RegExp(`Revision 1 was published by ${revisions.objects[0].PublishedBy.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at ${revisions.objects[0].PublishedAt}`));
   t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 1);
-  const rebased = await run(publishArgs(w, '-Force', '-Rebase'), { env: w.env });
+  const rebased = await run(publishArgs('-Force', '-Rebase'), { env: w.env });
   t.is(rebased.exitCode, 0, rebased.stderr);
   t.like(rebased.objects[0], { Status: 'Published', Revision: 2, PreviousRevision: 1 });
   const diff = await run(['Compare-Topology', '1', '2'], { env: w.env });
@@ -176,7 +176,7 @@ maybe('no terminal and no -Force: exit 4 at once, nothing changed', async (t) =>
   const w = await world(t);
   const before = await state(w);
   const started = Date.now();
-  const r = await run(publishArgs(w), { env: w.env });
+  const r = await run(publishArgs(), { env: w.env });
   t.is(r.exitCode, 4, r.stderr);
   t.true(Date.now() - started < 10_000);
   t.regex(r.stderr, /ConfirmationRequired,Publish-Topology/);
@@ -193,7 +193,7 @@ maybe('refusals change nothing: a validation error, a missing share, no WRITE_DA
     d.topology.persistentChatPools[0].computers = [];
     await writeFile(file, JSON.stringify(d));
     const before = await state(w);
-    const r = await run(publishArgs(w, '-Force'), { env: w.env });
+    const r = await run(publishArgs('-Force'), { env: w.env });
     t.is(r.exitCode, 3, r.stderr);
     t.regex(r.stderr, /TopologyValidationFailed/);
     t.regex(r.stderr, /Rule 4/);
@@ -205,7 +205,7 @@ maybe('refusals change nothing: a validation error, a missing share, no WRITE_DA
     await run(['New-FileStore', '-FileServerFqdn', FS_HOST, '-FileShare', 'nosuchshare'], { env: w.env });
     await run(['Set-PersistentChatPool', POOL, '-FileStore', `\\\\${FS_HOST}\\nosuchshare`], { env: w.env });
     const before = await state(w);
-    const r = await run(publishArgs(w, '-Force'), { env: w.env });
+    const r = await run(publishArgs('-Force'), { env: w.env });
     t.is(r.exitCode, 3, r.stderr);
     t.regex(r.stderr, /PublishPrecheckFailed/);
     t.regex(r.stderr, /nosuchshare/);
@@ -216,7 +216,7 @@ maybe('refusals change nothing: a validation error, a missing share, no WRITE_DA
     const w = await world(t);
     await samba.setAcl(w.share, '/', ['ACL:S-1-5-32-544:ALLOWED/OI|CI/FULL', `ACL:${samba.users.svc.sid}:ALLOWED/OI|CI/CHANGE`]);
     const before = await state(w);
-    const args = publishArgs(w, '-Force');
+    const args = publishArgs('-Force');
     args[args.indexOf('-Credential') + 1] = samba.users.svc.name;
     const r = await run(args, { env: { ...w.env, PCHAT_SMB_PASSWORD: samba.users.svc.password } });
     t.is(r.exitCode, 3, r.stderr);
@@ -227,7 +227,7 @@ maybe('refusals change nothing: a validation error, a missing share, no WRITE_DA
   {
     const w = await world(t, { roles: [] });
     const before = await state(w);
-    const r = await run(publishArgs(w, '-Force'), { env: w.env });
+    const r = await run(publishArgs('-Force'), { env: w.env });
     t.is(r.exitCode, 3, r.stderr);
     t.regex(r.stderr, /Create database permission/);
     t.is(await state(w), before);
@@ -237,7 +237,7 @@ maybe('refusals change nothing: a validation error, a missing share, no WRITE_DA
     const w = await world(t);
     await w.sql1.stop();
     const before = await state(w);
-    const r = await run(publishArgs(w, '-Force'), { env: w.env });
+    const r = await run(publishArgs('-Force'), { env: w.env });
     t.is(r.exitCode, 3, r.stderr);
     t.regex(r.stderr, /sql01\.pchat\.test.*(refused|not reachable)/);
     t.is(await state(w), before);
@@ -246,7 +246,7 @@ maybe('refusals change nothing: a validation error, a missing share, no WRITE_DA
 
 maybe('two publishes at once: one publishes, the other is refused, one revision', async (t) => {
   const w = await world(t);
-  const [a, b] = await Promise.all([run(publishArgs(w, '-Force'), { env: w.env }), run(publishArgs(w, '-Force'), { env: w.env })]);
+  const [a, b] = await Promise.all([run(publishArgs('-Force'), { env: w.env }), run(publishArgs('-Force'), { env: w.env })]);
   const codes = [a.exitCode, b.exitCode].sort();
   t.deepEqual(codes, [0, 5], a.stderr + b.stderr);
   t.regex(a.stderr + b.stderr, /PublishInProgress/);
@@ -255,7 +255,7 @@ maybe('two publishes at once: one publishes, the other is refused, one revision'
 
 maybe('an interrupted publish leaves the old revision in force, and a second run completes without repeating finished steps', async (t) => {
   const w = await world(t, { faults: { dropOnCreateDatabase: 'before' } });
-  const first = await run(publishArgs(w, '-Force'), { env: w.env });
+  const first = await run(publishArgs('-Force'), { env: w.env });
   t.is(first.exitCode, 1, first.stderr);
   t.regex(first.stderr, /PublishStepFailed/);
   t.regex(first.stderr, /Published revision \(none\) is still the one in force/);
@@ -264,7 +264,7 @@ maybe('an interrupted publish leaves the old revision in force, and a second run
   t.is(steps.find((s) => s.Step === `Create folder ${FOLDER}`)?.Status, 'Done');
 
   w.sql1.faults.dropOnCreateDatabase = undefined;
-  const second = await run(publishArgs(w, '-Force'), { env: w.env });
+  const second = await run(publishArgs('-Force'), { env: w.env });
   t.is(second.exitCode, 0, second.stderr);
   const done = Object.fromEntries((second.objects[0].Steps as { Step: string; Status: string }[]).map((s) => [s.Step, s.Status]));
   t.is(done[`Create folder ${FOLDER}`], 'AlreadyDone');
@@ -275,12 +275,12 @@ maybe('an interrupted publish leaves the old revision in force, and a second run
 
 maybe('a SQL server that goes away after creating mgc: the old revision stays, the second run finds mgc and does not create it again', async (t) => {
   const w = await world(t, { faults: { dropOnCreateDatabase: 'after' } });
-  const first = await run(publishArgs(w, '-Force'), { env: w.env });
+  const first = await run(publishArgs('-Force'), { env: w.env });
   t.is(first.exitCode, 1, first.stderr);
   t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0, 'a revision was published although a step failed');
   t.deepEqual(w.sql1.created, ['mgc']);
   w.sql1.faults.dropOnCreateDatabase = undefined;
-  const second = await run(publishArgs(w, '-Force'), { env: w.env });
+  const second = await run(publishArgs('-Force'), { env: w.env });
   t.is(second.exitCode, 0, second.stderr);
   const done = Object.fromEntries((second.objects[0].Steps as { Step: string; Status: string }[]).map((s) => [s.Step, s.Status]));
   t.is(done['Create database mgc'], 'AlreadyDone');
@@ -290,7 +290,7 @@ maybe('a SQL server that goes away after creating mgc: the old revision stays, t
 
 maybe('-SkipDatabase: no database is created, a login without create rights is enough, the to-do list names Install-CsDatabase', async (t) => {
   const w = await world(t, { roles: [] });
-  const r = await run(publishArgs(w, '-Force', '-SkipDatabase'), { env: w.env });
+  const r = await run(publishArgs('-Force', '-SkipDatabase'), { env: w.env });
   t.is(r.exitCode, 0, r.stderr);
   t.like(r.objects[0], { Status: 'Published', Revision: 1 });
   t.deepEqual([w.sql1.created, w.sql2.created], [[], []]);
@@ -305,7 +305,7 @@ maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {
   const { projectRoot } = await import('../support/cli.js');
   const w = await world(t, { faults: { queryDelayMs: 1500 } });
   const before = await state(w);
-  const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs(w, '-Force'), { env: w.env, reject: false, input: '' });
+  const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs('-Force'), { env: w.env, reject: false, input: '' });
   await new Promise((r) => setTimeout(r, 1500));
   child.kill('SIGINT');
   const r = await child;

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { processAlive } from '../../lib/topology/lock.js';
 
 const run = promisify(execFile);
 
@@ -72,14 +73,6 @@ export function sambaUnavailable(): string | undefined {
 
 const LOCK_DIR = path.join(tmpdir(), 'pchat-test-loopback');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function portFree(ip: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -113,7 +106,7 @@ export async function allocateLoopback(port = 445, ip?: string): Promise<Loopbac
       await fh.close();
     } catch {
       const owner = Number(await readFile(lock, 'utf8').catch(() => 'NaN'));
-      if (Number.isFinite(owner) && owner > 0 && alive(owner)) {
+      if (Number.isFinite(owner) && owner > 0 && processAlive(owner)) {
         if (wanted === undefined) continue;
         if (Date.now() > deadline) throw new Error(`127.0.0.${n} stayed reserved by process ${owner}`);
         await new Promise((r) => setTimeout(r, 200));

@@ -1,6 +1,6 @@
 // Rules about which SQL stores a pool uses and how stores are defined
 // (domain.md 8, rules 12-16; wizard pages 1.3-1.6).
-import { sqlStoreIdentity, type PersistentChatPool, type Topology } from '../model.js';
+import { sqlStoreIdentity, type PersistentChatPool } from '../model.js';
 import {
   checkStoreRef,
   finding,
