@@ -135,6 +135,8 @@ async function applyStep(step: PlanStep, o: PublishOptions, created: Set<string>
 
 export async function publishTopology(o: PublishOptions): Promise<PublishResult> {
   const repo = new Repository(o.repositoryPath);
+  // No repository: say so (RepositoryNotFound) rather than fail creating the publish lock in a missing folder.
+  await repo.readDraft();
   // One publish at a time per repository; a second one is refused at once rather than queued.
   return withLock(o.repositoryPath, () => publishLocked(repo, o), { name: PUBLISH_LOCK, timeoutMs: 0 }).catch((e) => {
     if (e instanceof ErrorRecord && e.errorId === 'RepositoryLocked') {

@@ -475,3 +475,14 @@ const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
   t.is(yes.exitCode, 0);
   t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [DUBLIN_POOL, SINGLE]);
 });
+
+test('commands that read the topology say there is none, and create nothing, when the repository does not exist', async (t) => {
+  const repo = path.join(await tempDir(t), 'missing');
+  for (const args of [['Get-Topology'], ['Publish-Topology', '-WhatIf'], ['Get-PersistentChatPool']]) {
+    const r = await inRepo(repo, args);
+    t.is(r.exitCode, 1, `${args[0]}: ${r.stderr}`);
+    t.regex(r.stderr, new RegExp(`RepositoryNotFound,${args[0]}`));
+    t.regex(r.stderr, /New-Topology/);
+  }
+  t.is((await readdir(path.dirname(repo))).length, 0);
+});
