@@ -2,17 +2,12 @@
 // PASSWD environment variable (never argv), stdin is closed so nothing can prompt, and
 // the child is killed when the timeout runs out (a silent server otherwise costs 20 s).
 import { ErrorRecord } from '../../cmdlet/errors.js';
+import { runTool, type ToolResult } from '../run-tool.js';
 import { DEFAULT_TIMEOUT_MS, type SmbTarget } from './types.js';
 
 export type SambaTool = 'smbclient' | 'smbcacls';
 
-export interface ToolRun {
-  stdout: string;
-  stderr: string;
-  exitCode?: number;
-  timedOut: boolean;
-  durationMs: number;
-}
+export type ToolRun = Omit<ToolResult, 'notFound'>;
 
 /** Where each tool comes from, per platform, for the NotInstalled message. */
 const INSTALL_HINT =
@@ -48,22 +43,10 @@ export function uncFor(target: SmbTarget): string {
 
 /** Runs a Samba tool against the target's share. Throws only when the tool is missing. */
 export async function runSambaTool(tool: SambaTool, target: SmbTarget, args: string[], timeoutMs = target.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<ToolRun> {
-  const { execa } = await import('execa');
-  const start = performance.now();
   // -R host: resolve through the system resolver only, never NetBIOS broadcasts.
   const argv = [uncFor(target), ...args, ...credentialArgs(target), '-R', 'host'];
-  const r = await execa(toolPath(tool), argv, {
-    reject: false,
-    stdin: 'ignore',
-    env: childEnv(target.credential?.password),
-    extendEnv: false,
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-    stripFinalNewline: false,
-    encoding: 'utf8',
-  });
-  const durationMs = Math.round(performance.now() - start);
-  if ((r as { code?: string }).code === 'ENOENT') {
+  const r = await runTool(toolPath(tool), argv, { env: childEnv(target.credential?.password), timeoutMs });
+  if (r.notFound) {
     throw new ErrorRecord({
       errorId: tool === 'smbclient' ? 'SmbClientNotInstalled' : 'SmbCaclsNotInstalled',
       category: 'NotInstalled',
@@ -72,11 +55,6 @@ export async function runSambaTool(tool: SambaTool, target: SmbTarget, args: str
       recommendedAction: INSTALL_HINT,
     });
   }
-  return {
-    stdout: String(r.stdout ?? ''),
-    stderr: String(r.stderr ?? ''),
-    ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }),
-    timedOut: r.timedOut === true,
-    durationMs,
-  };
+  const { notFound: _, ...run } = r;
+  return run;
 }

@@ -5,6 +5,7 @@ import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promis
 import { randomBytes } from 'node:crypto';
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import { failureRecord } from './nt-status.js';
+import { inheritedEnv, runTool } from '../run-tool.js';
 import { parseSddl } from '../dacl/sddl.js';
 import { parseIcacls } from '../dacl/icacls.js';
 import type { Ace } from '../dacl/model.js';
@@ -42,19 +43,13 @@ export function parsePowerShellFailure(output: string): SmbFailure | undefined {
 }
 
 async function powershell(script: string, env: Record<string, string>, timeoutMs: number) {
-  const { execa } = await import('execa');
   const wrapped = `$ErrorActionPreference='Stop'; try { ${script} } catch { $e=$_.Exception; while ($e.InnerException) { $e=$e.InnerException }; Write-Output ("ERR:" + $e.HResult + ":" + $e.Message) }`;
-  const r = await execa('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', wrapped], {
-    reject: false,
-    stdin: 'ignore',
-    env,
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-  });
-  if ((r as { code?: string }).code === 'ENOENT') {
+  // Windows needs SystemRoot and PATH in the child's environment: ours, plus the call's variables.
+  const r = await runTool('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', wrapped], { env: { ...inheritedEnv(), ...env }, timeoutMs });
+  if (r.notFound) {
     throw new ErrorRecord({ errorId: 'PowerShellNotFound', category: 'NotInstalled', target: 'powershell.exe', message: 'powershell.exe was not found on PATH.', recommendedAction: 'Run on a Windows host with Windows PowerShell 5.1, or set PCHAT_SMB_BACKEND=samba with Samba installed.' });
   }
-  return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), timedOut: r.timedOut === true };
+  return { stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut };
 }
 
 /** Maps the SMB session to the credential (New-SmbMapping), so fs calls use it; the password stays in the child's environment. */
@@ -85,11 +80,10 @@ async function readSecurity(target: SmbTarget, p: string): Promise<SecurityRead>
 }
 
 async function readNames(target: SmbTarget, p: string): Promise<SecurityRead> {
-  const { execa } = await import('execa');
   const full = uncPath(target, p);
-  const r = await execa('icacls', [full], { reject: false, stdin: 'ignore', timeout: target.timeoutMs ?? DEFAULT_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  const r = await runTool('icacls', [full], { env: inheritedEnv(), timeoutMs: target.timeoutMs ?? DEFAULT_TIMEOUT_MS });
   try {
-    return { ok: true, sd: parseIcacls(String(r.stdout ?? ''), full).sd };
+    return { ok: true, sd: parseIcacls(r.stdout, full).sd };
   } catch (e) {
     return { ok: false, failure: { stage: 'other', status: 'ICACLS', message: (e as Error).message } };
   }
@@ -150,9 +144,8 @@ export function parseWhoamiSids(output: string): string[] {
 }
 
 async function tokenSids(): Promise<string[] | undefined> {
-  const { execa } = await import('execa');
-  const r = await execa('whoami', ['/user', '/groups', '/fo', 'csv', '/nh'], { reject: false, timeout: 10_000 });
-  const sids = parseWhoamiSids(String(r.stdout ?? ''));
+  const r = await runTool('whoami', ['/user', '/groups', '/fo', 'csv', '/nh'], { env: inheritedEnv(), timeoutMs: 10_000 });
+  const sids = parseWhoamiSids(r.stdout);
   return sids.length ? sids : undefined;
 }
 

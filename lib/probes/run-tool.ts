@@ -1,0 +1,67 @@
+// Runs an external tool (smbclient, smbcacls, powershell.exe, icacls, whoami) for the probes:
+// argv only (no shell), stdin closed so nothing can prompt, a hard timeout that kills the child
+// with SIGKILL, stdout/stderr captured whole, and "not installed" told apart from "failed".
+//
+// Why node:child_process and not execa: execa 9 is about 105 modules and importing it costs
+// 150-180 ms on this 2-core machine (bench/test-filestore.mjs), twice a whole smbcacls call,
+// paid by every command that probes a share. What the probes need from it is the few lines
+// below; execa stays for the tests and benchmarks.
+import { spawn } from 'node:child_process';
+
+export interface ToolResult {
+  stdout: string;
+  stderr: string;
+  /** undefined when killed by a signal (timeout) or never started. */
+  exitCode?: number;
+  timedOut: boolean;
+  /** The executable was not found (ENOENT). */
+  notFound: boolean;
+  durationMs: number;
+}
+
+export interface ToolOptions {
+  /** The child's whole environment (nothing else is inherited). */
+  env: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** Resolves with the outcome; never rejects (a spawn error other than ENOENT is reported in stderr). */
+export function runTool(file: string, args: readonly string[], opts: ToolOptions): Promise<ToolResult> {
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    let settled = false;
+    const child = spawn(file, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    const finish = (r: Omit<ToolResult, 'durationMs' | 'stdout' | 'stderr' | 'timedOut'> & { extraErr?: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8') + (r.extraErr ?? ''),
+        ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }),
+        timedOut,
+        notFound: r.notFound,
+        durationMs: Math.round(performance.now() - start),
+      });
+    };
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e: NodeJS.ErrnoException) => finish({ notFound: e.code === 'ENOENT', extraErr: e.code === 'ENOENT' ? '' : `\n${e.message}` }));
+    // 'close', not 'exit': the pipes are drained by then.
+    child.on('close', (code) => finish({ notFound: false, ...(code === null ? {} : { exitCode: code }) }));
+  });
+}
+
+/** This process's environment as a plain record, for children that should inherit it. */
+export function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return env;
+}
