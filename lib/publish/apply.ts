@@ -103,34 +103,50 @@ async function runProbes(plan: PublishPlan, o: PublishOptions): Promise<CheckRow
   return rows;
 }
 
-/** `created`: folders this run created (their permissions need no read before they are set). */
-async function applyStep(step: PlanStep, o: PublishOptions, created: Set<string>): Promise<{ status: StepStatus; details: string }> {
-  switch (step.kind) {
-    case 'CreateFolder': {
-      const { ensureFolder } = await import('../probes/smb/index.js');
-      const f = step.file!;
-      const r = await ensureFolder({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, f.folder);
-      if (r === 'created') created.add(step.target + '\\' + f.folder);
-      return r === 'created' ? { status: 'Done', details: `created ${f.folder}` } : { status: 'AlreadyDone', details: `${f.folder} exists` };
+type Outcome = { status: StepStatus; details: string } | { error: string };
+
+/**
+ * The file store steps of one share, in two batches: every folder of the share in one session,
+ * then their permissions (set concurrently, read before and after in one listing each).
+ */
+async function applyShareSteps(steps: PlanStep[], o: PublishOptions, record: (step: PlanStep, r: Outcome, ms: number) => boolean): Promise<void> {
+  const { ensureFolders, applyPolicies, resolvePolicyPrincipals } = await import('../probes/smb/index.js');
+  const f = steps[0]!.file!;
+  const target = { server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs };
+  const creates = steps.filter((s) => s.kind === 'CreateFolder');
+  const perms = steps.filter((s) => s.kind === 'SetFolderPermissions');
+  const created = new Set<string>();
+  let start = performance.now();
+  if (creates.length) {
+    // The policy's group names are looked up while the folders are created: setting the DACLs then sends SIDs.
+    const [r] = await Promise.all([ensureFolders(target, creates.map((s) => s.file!.folder)), perms.length ? resolvePolicyPrincipals(target) : undefined]);
+    const ms = Math.round(performance.now() - start);
+    let ok = true;
+    for (const s of creates) {
+      const x = r.get(s.file!.folder)!;
+      if (x === 'created') created.add(s.file!.folder);
+      ok = record(s, typeof x === 'string' ? (x === 'created' ? { status: 'Done', details: `created ${s.file!.folder}` } : { status: 'AlreadyDone', details: `${s.file!.folder} exists` }) : { error: x.message }, ms) && ok;
     }
-    case 'SetFolderPermissions': {
-      const { applyPolicy } = await import('../probes/smb/index.js');
-      const f = step.file!;
-      const r = await applyPolicy({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, f.folder, undefined, { justCreated: created.has(step.target) });
-      return r === 'changed' ? { status: 'Done', details: 'permissions set to the policy' } : { status: 'AlreadyDone', details: 'permissions already match the policy' };
-    }
-    case 'CreateDatabase': {
-      const { ensureDatabase } = await import('../probes/sql/index.js');
-      const s = step.sql!;
-      const r = await ensureDatabase(
-        { server: s.server, instance: s.instance, port: s.port, credential: o.sqlCredential, encrypt: o.encrypt, trustServerCertificate: o.trustServerCertificate, connectTimeoutMs: o.timeoutMs, requestTimeoutMs: Math.max(o.timeoutMs, 120_000) },
-        s.database,
-      );
-      return r === 'created' ? { status: 'Done', details: `created ${s.database}` } : { status: 'AlreadyDone', details: `${s.database} exists; reused (never dropped or overwritten)` };
-    }
-    default:
-      throw new Error(`step ${step.kind} is applied by the publisher`);
+    if (!ok) return;
   }
+  if (!perms.length) return;
+  start = performance.now();
+  const r = await applyPolicies(target, perms.map((s) => ({ folder: s.file!.folder, justCreated: created.has(s.file!.folder) })));
+  const ms = Math.round(performance.now() - start);
+  for (const s of perms) {
+    const x = r.get(s.file!.folder)!;
+    record(s, typeof x === 'string' ? (x === 'changed' ? { status: 'Done', details: 'permissions set to the policy' } : { status: 'AlreadyDone', details: 'permissions already match the policy' }) : { error: x.message }, ms);
+  }
+}
+
+async function applyDatabaseStep(step: PlanStep, o: PublishOptions): Promise<{ status: StepStatus; details: string }> {
+  const { ensureDatabase } = await import('../probes/sql/index.js');
+  const s = step.sql!;
+  const r = await ensureDatabase(
+    { server: s.server, instance: s.instance, port: s.port, credential: o.sqlCredential, encrypt: o.encrypt, trustServerCertificate: o.trustServerCertificate, connectTimeoutMs: o.timeoutMs, requestTimeoutMs: Math.max(o.timeoutMs, 120_000) },
+    s.database,
+  );
+  return r === 'created' ? { status: 'Done', details: `created ${s.database}` } : { status: 'AlreadyDone', details: `${s.database} exists; reused (never dropped or overwritten)` };
 }
 
 export async function publishTopology(o: PublishOptions): Promise<PublishResult> {
@@ -194,35 +210,60 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
   if (!(await o.confirm(o.repositoryPath, action))) return { ...base, Status: 'Declined', Steps: notRun() };
 
   const results = new Map<PlanStep, StepResult>();
-  const envSteps = plan.steps.filter((s) => s.kind !== 'BackupPublishedRevision' && s.kind !== 'WritePublishedRevision');
-  // Steps of one pool run in order (folder before its permissions); pools run concurrently, bounded.
-  const groups = new Map<string, PlanStep[]>();
-  for (const s of envSteps) groups.set(s.pool ?? '', [...(groups.get(s.pool ?? '') ?? []), s]);
-  const byPool = [...groups.values()];
   let firstFailure: { step: PlanStep; error: string } | undefined;
-  const created = new Set<string>();
-  await mapBounded(byPool, o.concurrency, async (steps) => {
-    for (const step of steps) {
-      if (firstFailure) break;
-      if (o.signal?.aborted) {
-        firstFailure ??= { step, error: 'interrupted (Ctrl+C) before this step' };
-        break;
-      }
-      const start = performance.now();
-      try {
-        const r = await applyStep(step, o, created);
-        results.set(step, { Step: step.action, Target: step.target, Status: r.status, Details: r.details, DurationMs: Math.round(performance.now() - start) });
-        o.log.info(`${r.status}: ${step.action} on ${step.target}`, { step: step.kind, target: step.target, status: r.status, runId: o.runId });
-        o.log.verbose(`${step.action} on ${step.target}: ${r.details}`);
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        results.set(step, { Step: step.action, Target: step.target, Status: 'Failed', Details: msg, DurationMs: Math.round(performance.now() - start) });
-        o.log.error(`Failed: ${step.action} on ${step.target}: ${msg}`, { step: step.kind, target: step.target, runId: o.runId });
-        firstFailure ??= { step, error: msg };
-        break;
-      }
+  /** Records a step's outcome; false when it failed (and from then on no step starts). */
+  const record = (step: PlanStep, r: Outcome, ms: number): boolean => {
+    if ('error' in r) {
+      results.set(step, { Step: step.action, Target: step.target, Status: 'Failed', Details: r.error, DurationMs: ms });
+      o.log.error(`Failed: ${step.action} on ${step.target}: ${r.error}`, { step: step.kind, target: step.target, runId: o.runId });
+      firstFailure ??= { step, error: r.error };
+      return false;
     }
-  });
+    results.set(step, { Step: step.action, Target: step.target, Status: r.status, Details: r.details, DurationMs: ms });
+    o.log.info(`${r.status}: ${step.action} on ${step.target}`, { step: step.kind, target: step.target, status: r.status, runId: o.runId });
+    o.log.verbose(`${step.action} on ${step.target}: ${r.details}`);
+    return true;
+  };
+  /** Before a step (or a share's batch) starts: false after a failure or Ctrl+C. */
+  const mayStart = (step: PlanStep): boolean => {
+    if (firstFailure) return false;
+    if (o.signal?.aborted) {
+      firstFailure = { step, error: 'interrupted (Ctrl+C) before this step' };
+      return false;
+    }
+    return true;
+  };
+  // Jobs, run concurrently and bounded: the file store steps of each share as one job (its folders
+  // in one session, then their permissions), and each database on its own.
+  const envSteps = plan.steps.filter((s) => s.kind !== 'BackupPublishedRevision' && s.kind !== 'WritePublishedRevision');
+  const shares = new Map<string, PlanStep[]>();
+  const jobs: (() => Promise<void>)[] = [];
+  for (const s of envSteps) {
+    if (s.file) {
+      const key = `${s.file.server.toLowerCase()}\\${s.file.share.toLowerCase()}`;
+      if (!shares.has(key)) shares.set(key, []);
+      shares.get(key)!.push(s);
+    } else {
+      jobs.push(async () => {
+        if (!mayStart(s)) return;
+        const start = performance.now();
+        const r: Outcome = await applyDatabaseStep(s, o).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
+        record(s, r, Math.round(performance.now() - start));
+      });
+    }
+  }
+  for (const steps of shares.values()) {
+    jobs.unshift(async () => {
+      if (!mayStart(steps[0]!)) return;
+      await applyShareSteps(steps, o, (step, r, ms) => record(step, r, ms) && mayStart(step)).catch((e: unknown) => {
+        const msg = e instanceof Error ? e.message : String(e);
+        // The share's first unfinished step failed; the rest were not run.
+        const step = steps.find((x) => !results.has(x));
+        if (step) record(step, { error: msg }, 0);
+      });
+    });
+  }
+  await mapBounded(jobs, o.concurrency, (job) => job());
   const stepResults = (): StepResult[] => plan.steps.map((s) => results.get(s) ?? { Step: s.action, Target: s.target, Status: 'NotRun', Details: '', DurationMs: 0 });
   if (firstFailure) {
     const e = refusal(

@@ -2,7 +2,7 @@
 // each asserting the exact check row that must pass or fail.
 import test from 'ava';
 import { sambaUnavailable, startSamba, silentListener, GROUPS, type SambaFixture, type UserKey } from '../support/samba.js';
-import { testFileStore, applyPolicy, ensureFolder, readSecurityDescriptor, CHECK, type SmbTarget } from '../../lib/probes/smb/index.js';
+import { testFileStore, applyPolicy, applyPolicies, ensureFolder, ensureFolders, readSecurityDescriptor, CHECK, type SmbTarget } from '../../lib/probes/smb/index.js';
 import { effectiveAccess, NETWORK_LOGON_SIDS } from '../../lib/probes/dacl/access.js';
 import { parseSmbcacls } from '../../lib/probes/dacl/smbcacls.js';
 import { Mask, Right, hex } from '../../lib/probes/dacl/masks.js';
@@ -281,6 +281,29 @@ it('ensureFolder creates the pool folder once; applyPolicy sets exactly the poli
   const rows = await testFileStore(target('admin'), { folder: TO_APPLY, published: true });
   t.is(row(rows, CHECK.policy).Status, 'Passed');
   t.is(row(rows, CHECK.dangerous).Status, 'Passed', 'Everyone:READ went away with the policy');
+});
+
+it('several folders of one share: created in one go, each with its own outcome, then each set to exactly the policy', async (t) => {
+  const [a, b, c] = ['2-PersistentChatService-1', '2-PersistentChatService-2', '2-PersistentChatService-3'];
+  await samba.mkdir(SHARE, b); // exists already, and has drifted
+  await samba.setAcl(SHARE, b, [`ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`, 'ACL:S-1-1-0:ALLOWED/OI|CI/FULL'], { protect: true });
+  const made = await ensureFolders(target('admin'), [a, b, `${c}\\sub`]);
+  t.deepEqual([...made.entries()], [[a, 'created'], [b, 'exists'], [`${c}\\sub`, 'created']]);
+  // The read-only account may not create: its error names that folder, not the session.
+  const refused = await ensureFolders(target('reader'), ['2-PersistentChatService-9']);
+  const err = refused.get('2-PersistentChatService-9');
+  t.true(err instanceof ErrorRecord);
+  t.regex((err as ErrorRecord).message, /2-PersistentChatService-9/);
+
+  const applied = await applyPolicies(target('admin'), [{ folder: a, justCreated: true }, { folder: b }, { folder: c }]);
+  t.deepEqual([...applied.entries()], [[a, 'changed'], [b, 'changed'], [c, 'changed']]);
+  for (const f of [a, b, c]) {
+    const listing = parseSmbcacls((await samba.smbcacls(SHARE, f, ['--numeric'])).stdout);
+    t.true(isProtected(listing.sd), `${f} is protected`);
+    t.deepEqual(listing.sd.dacl!.map((x) => x.sid).sort(), Object.values(G).map((g) => g.sid).sort(), `${f} has exactly the policy's trustees`);
+  }
+  const again = await applyPolicies(target('admin'), [{ folder: a }, { folder: b }, { folder: c }]);
+  t.deepEqual([...again.values()], ['unchanged', 'unchanged', 'unchanged']);
 });
 
 it('applyPolicy names the principal the file server cannot resolve', async (t) => {

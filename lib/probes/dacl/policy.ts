@@ -111,7 +111,7 @@ function validatePolicyError(source: string, why: string): ErrorRecord {
 }
 
 /** Strips `DOMAIN\` and compares case-insensitively; a domain-qualified policy name must match exactly. */
-function nameMatches(aceName: string | undefined, principal: string): boolean {
+export function nameMatches(aceName: string | undefined, principal: string): boolean {
   if (!aceName) return false;
   const a = aceName.toLowerCase();
   const p = principal.toLowerCase();

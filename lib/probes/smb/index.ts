@@ -1,6 +1,6 @@
 // The SMB probe's public surface (architecture: probes take a target, never the topology).
-// testFileStore for Test-FileStore and Publish-Topology's preflight; ensureFolder and
-// applyPolicy for Publish-Topology's apply steps; readSecurityDescriptor for anyone.
+// testFileStore for Test-FileStore and Publish-Topology's preflight; ensureFolder(s) and
+// applyPolic(y|ies) for Publish-Topology's apply steps; readSecurityDescriptor for anyone.
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import { isProtected, mergeNames, type SecurityDescriptor } from '../dacl/model.js';
 import { loadPolicy, matchesPolicyExactly, policyAces, type RequiredAce } from '../dacl/policy.js';
@@ -16,19 +16,59 @@ export { backendName, selectBackend, BACKEND_ENV_VAR } from './backend.js';
 
 /** The DACL, owner and control flags of `folder` (default target.folder, else the share root), with SIDs and names. */
 export async function readSecurityDescriptor(target: SmbTarget, folder?: string): Promise<SecurityDescriptor> {
-  const backend = await selectBackend();
   const p = joinFolder(folder ?? target.folder);
-  const sec = await backend.readSecurity(target, p);
-  if (!sec.ok || !sec.sd) throw failureRecord(sec.failure!, target, 'read the security descriptor', p);
-  // Passing the SIDs just read lets the backend answer from its per-server name cache (publish reads
-  // each folder twice per pool; without the cache every read was a name-resolving smbcacls call).
-  const names = await backend.readNames(target, p, sec.sd);
-  return names.ok && names.sd ? mergeNames(sec.sd, names.sd) : sec.sd;
+  const r = (await readMany(target, [p])).get(p)!;
+  if (r instanceof ErrorRecord) throw r;
+  return r;
 }
 
 /** Creates the pool's folder in the share (and any missing parents). */
 export async function ensureFolder(target: SmbTarget, folder: string): Promise<'created' | 'exists'> {
-  return (await selectBackend()).ensureFolder(target, joinFolder(target.folder, folder));
+  const r = (await ensureFolders(target, [folder])).get(folder)!;
+  if (r instanceof ErrorRecord) throw r;
+  return r;
+}
+
+/** Has the file server resolve the policy's principals now (e.g. while its folders are being created), so setting DACLs needs no lookup. */
+export async function resolvePolicyPrincipals(target: SmbTarget, policy?: RequiredAce[]): Promise<void> {
+  const backend = await selectBackend();
+  const aces = policyAces(policy ?? (await loadPolicy()));
+  await backend.resolveNames?.(target, aces.filter((a) => !a.sid && a.name).map((a) => a.name!));
+}
+
+/** Creates several folders of one share; one session when the backend can. Per folder: the outcome or the error. */
+export async function ensureFolders(target: SmbTarget, folders: string[]): Promise<Map<string, 'created' | 'exists' | ErrorRecord>> {
+  const backend = await selectBackend();
+  const paths = folders.map((f) => joinFolder(target.folder, f));
+  const out = new Map<string, 'created' | 'exists' | ErrorRecord>();
+  if (backend.ensureFolders) {
+    const r = await backend.ensureFolders(target, paths);
+    folders.forEach((f, i) => out.set(f, r.get(paths[i]!)!));
+    return out;
+  }
+  for (const [i, f] of folders.entries()) out.set(f, await backend.ensureFolder(target, paths[i]!).catch((e: unknown) => (e instanceof ErrorRecord ? e : Promise.reject(e))));
+  return out;
+}
+
+/** The descriptors (SIDs and names) of several folders of one share: one listing when the backend can, else one read each. */
+async function readMany(target: SmbTarget, paths: string[]): Promise<Map<string, SecurityDescriptor | ErrorRecord>> {
+  const backend = await selectBackend();
+  const listed = backend.readFolders && paths.length > 1 ? await backend.readFolders(target, paths) : new Map<string, SecurityDescriptor>();
+  const out = new Map<string, SecurityDescriptor | ErrorRecord>();
+  await Promise.all(
+    paths.map(async (p) => {
+      let sd = listed.get(p);
+      if (!sd) {
+        const sec = await backend.readSecurity(target, p);
+        if (!sec.ok || !sec.sd) return void out.set(p, failureRecord(sec.failure!, target, 'read the security descriptor', p));
+        sd = sec.sd;
+      }
+      // Passing the SIDs just read lets the backend answer from its per-server name cache.
+      const names = await backend.readNames(target, p, sd);
+      out.set(p, names.ok && names.sd ? mergeNames(sd, names.sd) : sd);
+    }),
+  );
+  return out;
 }
 
 /**
@@ -36,23 +76,58 @@ export async function ensureFolder(target: SmbTarget, folder: string): Promise<'
  * when it already is. Reads the result back and fails when the server did not store it.
  */
 export async function applyPolicy(target: SmbTarget, folder: string, policy?: RequiredAce[], opts: { justCreated?: boolean } = {}): Promise<'changed' | 'unchanged'> {
+  const r = (await applyPolicies(target, [{ folder, justCreated: opts.justCreated }], policy)).get(folder)!;
+  if (r instanceof ErrorRecord) throw r;
+  return r;
+}
+
+/**
+ * applyPolicy for several folders of one share: the reads before and after are one listing each
+ * (when the backend can), the DACLs are set concurrently. Per folder: the outcome or the error.
+ */
+export async function applyPolicies(target: SmbTarget, items: { folder: string; justCreated?: boolean | undefined }[], policy?: RequiredAce[]): Promise<Map<string, 'changed' | 'unchanged' | ErrorRecord>> {
   const required = policy ?? (await loadPolicy());
-  const p = joinFolder(target.folder, folder);
+  const backend = await selectBackend();
+  const out = new Map<string, 'changed' | 'unchanged' | ErrorRecord>();
+  const pathOf = (f: string) => joinFolder(target.folder, f);
   // A folder created a moment ago only has inherited ACEs: reading them first would cost a call for nothing.
-  if (!opts.justCreated) {
-    const before = await readSecurityDescriptor(target, p);
-    if (matchesPolicyExactly(before, required, isProtected(before))) return 'unchanged';
+  const toRead = items.filter((i) => !i.justCreated).map((i) => i.folder);
+  const before = await readMany(target, toRead.map(pathOf));
+  const toSet: string[] = [];
+  for (const { folder } of items) {
+    const b = before.get(pathOf(folder));
+    if (b instanceof ErrorRecord) out.set(folder, b);
+    else if (b && matchesPolicyExactly(b, required, isProtected(b))) out.set(folder, 'unchanged');
+    else toSet.push(folder);
   }
-  await (await selectBackend()).setDacl(target, p, policyAces(required));
-  const after = await readSecurityDescriptor(target, p);
-  if (!matchesPolicyExactly(after, required, isProtected(after))) {
-    throw new ErrorRecord({
-      errorId: 'FileStorePolicyNotApplied',
-      category: 'InvalidResult',
-      target: `\\\\${target.server}\\${target.share}\\${p}`,
-      message: `The file server did not keep the DACL set on '${p}': it reads back differently from the policy.`,
-      recommendedAction: 'Check the file system supports NT ACLs (Samba: vfs objects = acl_xattr) and nothing rewrites the permissions.',
-    });
+  const set: string[] = [];
+  await Promise.all(
+    toSet.map((f) =>
+      backend.setDacl(target, pathOf(f), policyAces(required)).then(
+        () => void set.push(f),
+        (e: unknown) => {
+          if (!(e instanceof ErrorRecord)) throw e;
+          out.set(f, e);
+        },
+      ),
+    ),
+  );
+  const after = await readMany(target, set.map(pathOf));
+  for (const f of set) {
+    const a = after.get(pathOf(f))!;
+    if (a instanceof ErrorRecord) out.set(f, a);
+    else if (matchesPolicyExactly(a, required, isProtected(a))) out.set(f, 'changed');
+    else
+      out.set(
+        f,
+        new ErrorRecord({
+          errorId: 'FileStorePolicyNotApplied',
+          category: 'InvalidResult',
+          target: `\\\\${target.server}\\${target.share}\\${pathOf(f)}`,
+          message: `The file server did not keep the DACL set on '${pathOf(f)}': it reads back differently from the policy.`,
+          recommendedAction: 'Check the file system supports NT ACLs (Samba: vfs objects = acl_xattr) and nothing rewrites the permissions.',
+        }),
+      );
   }
-  return 'changed';
+  return new Map(items.map(({ folder }) => [folder, out.get(folder)!])); // in the caller's order
 }

@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import { parseSmbcacls, formatSmbcaclsAce } from '../dacl/smbcacls.js';
 import { parseShowacls } from '../dacl/smbclient-showacls.js';
-import { mergeNames, type Ace, type SecurityDescriptor } from '../dacl/model.js';
+import { Control, mergeNames, type Ace, type SecurityDescriptor } from '../dacl/model.js';
+import { nameMatches } from '../dacl/policy.js';
+import { formatSddl } from '../dacl/sddl.js';
 import { failureRecord, firstStatus, stageOf } from './nt-status.js';
 import { runSambaTool, type ToolRun } from './samba-exec.js';
 import { DEFAULT_TIMEOUT_MS, type RoundTripResult, type SecurityRead, type SmbBackend, type SmbFailure, type SmbTarget } from './types.js';
@@ -84,14 +86,10 @@ function cacheKey(t: SmbTarget): string {
   return `${t.server.toLowerCase()}|${t.credential?.userName.toLowerCase() ?? ''}`;
 }
 
-function sidsOf(sd: SecurityDescriptor): string[] {
-  return [sd.owner?.sid, sd.group?.sid, ...(sd.dacl ?? []).map((a) => a.sid)].filter((s): s is string => !!s);
-}
-
-/** The names of `known`'s SIDs from the cache, or undefined when one is missing. */
+/** The names of `known`'s SIDs from the cache, or undefined when an ACE's is missing (owner and group may stay SIDs). */
 function fromCache(t: SmbTarget, known: SecurityDescriptor): SecurityDescriptor | undefined {
   const c = nameCache.get(cacheKey(t));
-  if (!c || Date.now() - c.at > NAME_TTL_MS || !sidsOf(known).every((s) => c.names.has(s))) return undefined;
+  if (!c || Date.now() - c.at > NAME_TTL_MS || !(known.dacl ?? []).every((a) => !a.sid || c.names.has(a.sid))) return undefined;
   const name = (sid?: string) => (sid ? c.names.get(sid) : undefined);
   return {
     ...known,
@@ -226,27 +224,128 @@ async function cleanup(target: SmbTarget, files: string[], pattern: string, resu
   result.leftovers = [...new Set([...result.leftovers, ...left])];
 }
 
-async function ensureFolder(target: SmbTarget, folder: string): Promise<'created' | 'exists'> {
-  assertSafePath(folder);
-  const parts = folder.split('\\').filter(Boolean);
-  if (parts.length === 0) return 'exists';
-  const levels = parts.map((_, i) => clientPath(...parts.slice(0, i + 1)));
+/** Creates each folder (and its parents) in one smbclient session; per folder: created, exists, or why not. */
+async function ensureFolders(target: SmbTarget, folders: string[]): Promise<Map<string, 'created' | 'exists' | ErrorRecord>> {
+  folders.forEach(assertSafePath);
+  const out = new Map<string, 'created' | 'exists' | ErrorRecord>();
+  const wanted = folders.filter((f) => f.split('\\').some(Boolean));
+  for (const f of folders) if (!wanted.includes(f)) out.set(f, 'exists');
+  if (!wanted.length) return out;
+  const levels = [...new Set(wanted.flatMap((f) => { const parts = f.split('\\').filter(Boolean); return parts.map((_, i) => clientPath(...parts.slice(0, i + 1))); }))];
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const run = await runSambaTool('smbclient', target, ['-c', levels.map((l) => `mkdir "${l}"`).join('; ')], timeout);
   const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n/);
-  const last = levels[levels.length - 1]!;
-  const errLast = lines.find((l) => /NT_STATUS_/.test(l) && l.trim().endsWith(last));
   const f = runFailure(run, timeout);
-  if (f && f.stage !== 'access' && f.stage !== 'path' && f.stage !== 'other' && !errLast) throw failureRecord(f, target, `create the folder '${folder}'`);
-  if (!errLast) return 'created';
-  const status = firstStatus(errLast)!;
-  if (status === 'NT_STATUS_OBJECT_NAME_COLLISION') return 'exists';
-  throw failureRecord({ stage: stageOf(status), status, message: errLast.trim() }, target, `create the folder '${folder}'`);
+  for (const folder of wanted) {
+    const last = clientPath(...folder.split('\\').filter(Boolean));
+    // "NT_STATUS_... making remote directory \a\b": matched on the whole path, so \b never matches \a\b.
+    const errLast = lines.find((l) => /NT_STATUS_/.test(l) && l.trim().endsWith(' ' + last));
+    if (!errLast) {
+      out.set(folder, f && f.stage !== 'access' && f.stage !== 'path' && f.stage !== 'other' ? failureRecord(f, target, `create the folder '${folder}'`) : 'created');
+      continue;
+    }
+    const status = firstStatus(errLast)!;
+    out.set(folder, status === 'NT_STATUS_OBJECT_NAME_COLLISION' ? 'exists' : failureRecord({ stage: stageOf(status), status, message: errLast.trim() }, target, `create the folder '${folder}'`));
+  }
+  return out;
+}
+
+async function ensureFolder(target: SmbTarget, folder: string): Promise<'created' | 'exists'> {
+  const r = (await ensureFolders(target, [folder])).get(folder)!;
+  if (r instanceof ErrorRecord) throw r;
+  return r;
+}
+
+/**
+ * The security descriptors (SIDs only) of several folders of one share from one smbclient listing;
+ * a folder the listing does not show (missing, not listable, the share root) is left out.
+ */
+async function readFolders(target: SmbTarget, folders: string[]): Promise<Map<string, SecurityDescriptor>> {
+  folders.forEach(assertSafePath);
+  const out = new Map<string, SecurityDescriptor>();
+  // The listing names entries by their last segment: two folders ending alike would be confused.
+  const base = (f: string) => f.split('\\').filter(Boolean).pop() ?? '';
+  const counts = new Map<string, number>();
+  folders.forEach((f) => counts.set(base(f).toLowerCase(), (counts.get(base(f).toLowerCase()) ?? 0) + 1));
+  const listable = folders.filter((f) => base(f) && counts.get(base(f).toLowerCase()) === 1);
+  if (!listable.length) return out;
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const script = ['showacls', ...listable.map((f) => `ls "${clientPath(...f.split('\\').filter(Boolean))}"`)].join('; ');
+  const run = await runSambaTool('smbclient', target, ['-c', script], timeout);
+  if (run.timedOut) return out;
+  const entries = parseShowacls(run.stdout);
+  for (const f of listable) {
+    const e = entries.find((x) => x.fileName.toLowerCase() === base(f).toLowerCase() && x.mode.includes('D'));
+    if (e?.sd) out.set(f, e.sd);
+  }
+  return out;
+}
+
+/**
+ * Resolves names to SIDs on the file server (rpcclient lookupnames, one call for them all) into the
+ * name cache, so that setDacl can send SIDs; names it cannot resolve are simply left out.
+ */
+async function lookupNames(target: SmbTarget, names: string[]): Promise<void> {
+  const key = cacheKey(target);
+  let entry = nameCache.get(key);
+  if (!entry || Date.now() - entry.at > NAME_TTL_MS) {
+    entry = { names: new Map<string, string>(), at: Date.now() };
+    nameCache.set(key, entry);
+  }
+  // Concurrent folders of one server ask for the same names: one lookup serves them all.
+  const pendingKey = names.map((n) => n.toLowerCase()).sort().join('|');
+  const inFlight = lookups.get(key + '#' + pendingKey);
+  if (inFlight) return inFlight;
+  const quoted = names.filter((n) => /^[\w .$-]+(\\[\w .$-]+)?$/.test(n)).map((n) => `"${n}"`);
+  if (!quoted.length) return;
+  const job = (async () => {
+    const run = await runSambaTool('rpcclient', target, ['-c', `lookupnames ${quoted.join(' ')}`], target.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    if (run.exitCode !== 0) return;
+    // Names a listing already gave (domain-qualified) are kept: they read better.
+    for (const m of run.stdout.matchAll(/^(.+?) (S-1-[\d-]+) \([^)]*\)$/gm)) if (!entry!.names.has(m[2]!.toUpperCase())) entry!.names.set(m[2]!.toUpperCase(), m[1]!);
+  })().finally(() => lookups.delete(key + '#' + pendingKey));
+  lookups.set(key + '#' + pendingKey, job);
+  return job;
+}
+const lookups = new Map<string, Promise<void>>();
+
+/**
+ * `aces` with every SID filled in from this server's name cache, or undefined when a name is not
+ * known there (or matches two SIDs): then the file server resolves the names itself.
+ */
+function withCachedSids(target: SmbTarget, aces: Ace[]): Ace[] | undefined {
+  const c = nameCache.get(cacheKey(target));
+  if (!c || Date.now() - c.at > NAME_TTL_MS) return undefined;
+  const out: Ace[] = [];
+  for (const a of aces) {
+    if (a.sid) {
+      out.push(a);
+      continue;
+    }
+    const sids = new Set([...c.names].filter(([, name]) => nameMatches(name, a.name ?? '')).map(([sid]) => sid));
+    if (sids.size !== 1) return undefined;
+    out.push({ ...a, sid: [...sids][0]! });
+  }
+  return out;
 }
 
 async function setDacl(target: SmbTarget, p: string, aces: Ace[]): Promise<void> {
   assertSafePath(p);
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // With every SID known (an earlier read on this server named them), one call sets the DACL and
+  // protects it from inheritance: SDDL carries the P flag, the ACL syntax cannot.
+  let bySid = withCachedSids(target, aces);
+  if (!bySid) {
+    await lookupNames(target, aces.filter((a) => !a.sid && a.name).map((a) => a.name!));
+    bySid = withCachedSids(target, aces);
+  }
+  if (bySid) {
+    const sddl = formatSddl({ control: Control.DaclProtected, dacl: bySid });
+    const r = await runSambaTool('smbcacls', target, [aclPath(p), '--sddl', '--set', sddl], timeout);
+    const f = runFailure(r, timeout);
+    if (f) throw failureRecord(f, target, `set the DACL of '${p}'`);
+    return;
+  }
   const spec = aces.map((a) => formatSmbcaclsAce(a, a.sid ?? a.name)).join(',');
   const set = await runSambaTool('smbcacls', target, [aclPath(p), '--set', spec], timeout);
   const unresolved = /failed to convert '([^']+)' to SID/.exec(`${set.stdout}\n${set.stderr}`);
@@ -273,6 +372,9 @@ export const sambaBackend: SmbBackend = {
   readNames,
   roundTrip,
   ensureFolder,
+  ensureFolders,
+  readFolders,
+  resolveNames: lookupNames,
   setDacl,
 };
 

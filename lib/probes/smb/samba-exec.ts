@@ -5,7 +5,7 @@ import { ErrorRecord } from '../../cmdlet/errors.js';
 import { runTool, type ToolResult } from '../run-tool.js';
 import { DEFAULT_TIMEOUT_MS, type SmbTarget } from './types.js';
 
-export type SambaTool = 'smbclient' | 'smbcacls';
+export type SambaTool = 'smbclient' | 'smbcacls' | 'rpcclient';
 
 export type ToolRun = Omit<ToolResult, 'notFound'>;
 
@@ -44,11 +44,12 @@ export function uncFor(target: SmbTarget): string {
 /** Runs a Samba tool against the target's share. Throws only when the tool is missing. */
 export async function runSambaTool(tool: SambaTool, target: SmbTarget, args: string[], timeoutMs = target.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<ToolRun> {
   // -R host: resolve through the system resolver only, never NetBIOS broadcasts.
-  const argv = [uncFor(target), ...args, ...credentialArgs(target), '-R', 'host'];
+  // rpcclient talks to the server (its LSA pipe), not to a share.
+  const argv = [tool === 'rpcclient' ? `//${target.server}` : uncFor(target), ...args, ...credentialArgs(target), '-R', 'host'];
   const r = await runTool(toolPath(tool), argv, { env: childEnv(target.credential?.password), timeoutMs });
   if (r.notFound) {
     throw new ErrorRecord({
-      errorId: tool === 'smbclient' ? 'SmbClientNotInstalled' : 'SmbCaclsNotInstalled',
+      errorId: ({ smbclient: 'SmbClientNotInstalled', smbcacls: 'SmbCaclsNotInstalled', rpcclient: 'RpcClientNotInstalled' } as const)[tool],
       category: 'NotInstalled',
       target: tool,
       message: `${tool} was not found${process.env.PCHAT_SAMBA_BINDIR ? ` in ${process.env.PCHAT_SAMBA_BINDIR}` : ' on PATH'}; the file store checks on Linux and macOS use Samba's ${tool}.`,

@@ -82,6 +82,12 @@ export interface SmbBackend {
   tokenSids?(): Promise<string[] | undefined>;
   /** Creates `folder` (and its parents); throws an ErrorRecord when it cannot. */
   ensureFolder(target: SmbTarget, folder: string): Promise<'created' | 'exists'>;
+  /** Several folders of one share at once (one session), when the backend can; per folder the outcome or the error. */
+  ensureFolders?(target: SmbTarget, folders: string[]): Promise<Map<string, 'created' | 'exists' | import('../../cmdlet/errors.js').ErrorRecord>>;
+  /** The SID-form descriptors of several folders of one share from one listing, when the backend can; unlisted folders are absent. */
+  readFolders?(target: SmbTarget, folders: string[]): Promise<Map<string, import('../dacl/model.js').SecurityDescriptor>>;
+  /** Looks names up on the file server ahead of setDacl (which then sends SIDs), when the backend gains by it. */
+  resolveNames?(target: SmbTarget, names: string[]): Promise<void>;
   /** Replaces the DACL of `path` with `aces` (trustee: SID when known, else name) and protects it from inheritance. */
   setDacl(target: SmbTarget, path: string, aces: import('../dacl/model.js').Ace[]): Promise<void>;
 }
