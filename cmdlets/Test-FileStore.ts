@@ -2,11 +2,9 @@ import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
 import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeoutParameter } from '../lib/probes/check-command.js';
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
 import { resolveCredential } from '../lib/cmdlet/credential.js';
-import { Repository } from '../lib/topology/repository.js';
 import { findFileStore, findPersistentChatPool, isUncFileStore, normalizeFqdn, parseUncPath, persistentChatFolderName, type Topology } from '../lib/topology/model.js';
-import { persistentChatPoolNotFound } from '../lib/topology/not-found.js';
 import type { Credential } from '../lib/probes/types.js';
-// Types only: the SMB probe (and execa with it) loads when probing starts.
+// Types only: the SMB probe loads when probing starts.
 import type { FileStoreTestOptions, SmbTarget } from '../lib/probes/smb/types.js';
 import type { RequiredAce } from '../lib/probes/dacl/policy.js';
 
@@ -48,6 +46,8 @@ const nonEmpty = (v?: string) => (v && v.trim() ? v.trim() : undefined);
 
 async function draftTopology(ctx: CmdletContext, state: RunState): Promise<Topology> {
   if (state.draft) return state.draft;
+  // Loaded here: a -Path run never reads the repository, and a command starts faster without it.
+  const { Repository } = await import('../lib/topology/repository.js');
   const repo = new Repository(ctx.repositoryPath);
   if (!(await repo.exists())) {
     throw new ErrorRecord({
@@ -175,7 +175,7 @@ export default {
       const t = await draftTopology(ctx, state);
       for (const fqdn of pools) {
         const pool = findPersistentChatPool(t, fqdn);
-        if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(fqdn));
+        if (!pool) throw (await import('../lib/topology/not-found.js')).persistentChatPoolNotFound(normalizeFqdn(fqdn));
         const store = findFileStore(t, pool.fileStore);
         if (!store || !isUncFileStore(store)) {
           localStore(store?.path ?? pool.fileStore);

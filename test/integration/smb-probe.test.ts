@@ -192,6 +192,41 @@ serial('the password reaches smbclient and smbcacls through PASSWD, never their 
   t.true(invocations.every((l) => l.includes(`-U ${samba.users.admin.name} `)));
 });
 
+serial('shares of one server: a wrong password is tried once, not once per share; a right one shares one smbclient session', async (t) => {
+  const shares = ['multi1', 'multi2', 'multi3', 'multi4'];
+  for (const s of shares) {
+    await samba.addShare(s);
+    await samba.setAcl(s, '\\', [`ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`]);
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'pchat-count-'));
+  const log = path.join(dir, 'calls.log');
+  for (const tool of ['smbclient', 'smbcacls']) {
+    const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+    await writeFile(path.join(dir, tool), `#!/bin/sh\necho ${tool} >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  }
+  const calls = async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  process.env.PCHAT_SAMBA_BINDIR = dir;
+  try {
+    const wrong = shares.map((share) => ({ ...target('admin'), share, credential: { userName: samba.users.admin.name, password: 'Not-The-Password-1' } }));
+    const failed = await Promise.all(wrong.map((w) => testFileStore(w)));
+    for (const rows of failed) t.is(row(rows, CHECK.auth).Status, 'Failed');
+    t.regex(row(failed[1]!, CHECK.auth).Details, /first logon .* not tried again/);
+    t.is((await calls()).length, 1, 'one failed logon for four shares');
+
+    await writeFile(log, '');
+    const good = await Promise.all(shares.map((share) => testFileStore({ ...target('admin'), share })));
+    for (const rows of good) t.is(row(rows, CHECK.roundTrip).Status, 'Passed', JSON.stringify(rows));
+    const used = await calls();
+    t.is(used.filter((c) => c === 'smbclient').length, 1, 'the four round trips shared one session');
+    const reads = used.filter((c) => c === 'smbcacls').length;
+    t.true(reads >= shares.length && reads <= shares.length + 1, `one read per share, at most one name lookup (${reads})`);
+  } finally {
+    delete process.env.PCHAT_SAMBA_BINDIR;
+    await rm(dir, { recursive: true, force: true });
+  }
+  for (const s of shares) t.notRegex((await samba.smbclient(s, 'ls "*"')).stdout, /pchat-probe-/, `${s}: no probe file left`);
+});
+
 serial('a stopped server fails TCP reachability fast (connection refused); restarted, it passes again', async (t) => {
   await samba.stop();
   try {

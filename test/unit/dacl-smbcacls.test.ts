@@ -5,8 +5,7 @@ import { parseSmbcacls, parseSmbcaclsAce, formatSmbcaclsAce } from '../../lib/pr
 import { parseShowacls } from '../../lib/probes/dacl/smbclient-showacls.js';
 import { Control, isProtected, mergeNames, isCanonical } from '../../lib/probes/dacl/model.js';
 import { formatSmbcaclsMask, parseSmbcaclsMask, Mask } from '../../lib/probes/dacl/masks.js';
-import { runFailure } from '../../lib/probes/smb/samba-backend.js';
-import { runSambaTool, credentialArgs } from '../../lib/probes/smb/samba-exec.js';
+import { runFailure, runSambaTool, credentialArgs } from '../../lib/probes/smb/samba-exec.js';
 import { ErrorRecord } from '../../lib/cmdlet/errors.js';
 import type { SmbStage } from '../../lib/probes/smb/types.js';
 

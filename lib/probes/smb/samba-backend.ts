@@ -11,57 +11,9 @@ import { Control, mergeNames, type Ace, type SecurityDescriptor } from '../dacl/
 import { nameMatches } from '../dacl/policy.js';
 import { formatSddl } from '../dacl/sddl.js';
 import { failureRecord, firstStatus, stageOf } from './nt-status.js';
-import { runSambaTool, type ToolRun } from './samba-exec.js';
+import { aclPath, assertSafePath, clientPath, runFailure, runSambaTool, toolMessage } from './samba-exec.js';
+import { roundTrip } from './samba-roundtrip.js';
 import { DEFAULT_TIMEOUT_MS, type RoundTripResult, type SecurityRead, type SmbBackend, type SmbFailure, type SmbTarget } from './types.js';
-
-/** Samba noise on stderr that is not about the call's outcome. */
-const NOISE = [/cli_pipe\.c:\d+: RPC fault/, /failed to lookup domain sid/, /^\s*$/];
-
-function toolMessage(run: ToolRun): string {
-  const lines = `${run.stdout}\n${run.stderr}`
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => !NOISE.some((re) => re.test(l)));
-  return lines.slice(-3).join(' ').slice(0, 400);
-}
-
-/** Classifies a failed run; undefined when the run did not fail at the connection level. */
-export function runFailure(run: ToolRun, timeoutMs: number): SmbFailure | undefined {
-  if (run.timedOut) return { stage: 'timeout', status: 'TIMEOUT', message: `no answer within ${Math.round(timeoutMs / 100) / 10} s (the server accepted the connection but did not complete the SMB exchange)` };
-  // Exit 0 is success even with NT_STATUS noise on stderr (--sddl's domain SID lookup).
-  if (run.exitCode === 0) return undefined;
-  const text = `${run.stdout}\n${run.stderr}`;
-  const status = firstStatus(text);
-  if (!status) return { stage: 'other', status: `EXIT_${run.exitCode ?? 'SIGNAL'}`, message: toolMessage(run) || 'the tool failed without a message' };
-  let stage = stageOf(status);
-  // Refused at session or tree connect: not a path problem.
-  if (/cli_full_connection failed|session setup failed|tree connect failed|do_connect/.test(text) && (stage === 'access' || stage === 'path' || stage === 'other')) stage = 'auth';
-  if (/tree connect failed/.test(text) && status === 'NT_STATUS_BAD_NETWORK_NAME') stage = 'share';
-  return { stage, status, message: toolMessage(run) };
-}
-
-/** smbcacls path syntax: `\` for the share root, `a\b` below it. */
-function aclPath(p: string): string {
-  return p ? p : '\\';
-}
-
-/** smbclient path inside the share, with a leading backslash. */
-function clientPath(...parts: string[]): string {
-  return '\\' + parts.filter(Boolean).join('\\');
-}
-
-/** Folder names end up inside an smbclient command string: refuse what could break out of it. */
-export function assertSafePath(p: string): void {
-  if (/["";\r\n\t\x00-\x1f]/.test(p) || p.split('\\').some((seg) => seg === '..')) {
-    throw new ErrorRecord({
-      errorId: 'SmbPathInvalid',
-      category: 'InvalidArgument',
-      target: p,
-      message: `The folder '${p}' contains characters this tool does not pass to smbclient (quotes, ';', control characters or '..').`,
-      recommendedAction: 'Use a folder name made of letters, digits, spaces, dashes and backslashes.',
-    });
-  }
-}
 
 async function readSecurityWith(target: SmbTarget, p: string, numeric: boolean): Promise<SecurityRead> {
   assertSafePath(p);
@@ -81,6 +33,11 @@ async function readSecurityWith(target: SmbTarget, p: string, numeric: boolean):
 // mostly carry the same groups, so one named listing serves them all (16 shares: 17 calls, not 32).
 const NAME_TTL_MS = 5 * 60_000;
 const nameCache = new Map<string, { names: Map<string, string>; at: number; pending?: Promise<void> }>();
+
+/** Forgets every name looked up so far: what a new process starts with (benchmarks measure cold runs). */
+export function forgetNames(): void {
+  nameCache.clear();
+}
 
 function cacheKey(t: SmbTarget): string {
   return `${t.server.toLowerCase()}|${t.credential?.userName.toLowerCase() ?? ''}`;
@@ -128,100 +85,6 @@ async function readNames(target: SmbTarget, p: string, known?: SecurityDescripto
       done();
     }
   }
-}
-
-async function roundTrip(target: SmbTarget, folder: string): Promise<RoundTripResult> {
-  assertSafePath(folder);
-  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const id = randomBytes(6).toString('hex');
-  const name = `pchat-probe-${id}.tmp`;
-  const renamed = `pchat-probe-${id}.renamed.tmp`;
-  const remote1 = clientPath(folder, name);
-  const remote2 = clientPath(folder, renamed);
-  const pattern = clientPath(folder, `pchat-probe-${id}*`);
-  const dir = await mkdtemp(path.join(tmpdir(), 'pchat-smb-'));
-  const up = path.join(dir, 'up');
-  const down = path.join(dir, 'down');
-  const content = `pchat-topology file store probe ${id} ${new Date().toISOString()}\n`;
-  const result: RoundTripResult = { steps: {}, leftovers: [], probeName: remote1 };
-  try {
-    await writeFile(up, content, { mode: 0o600 });
-    // One session for the whole round trip; every step is verified from its own evidence,
-    // because smbclient's exit status only reflects the last command.
-    const script = [
-      `put "${up}" "${remote1}"`,
-      'showacls',
-      `ls "${remote1}"`,
-      `rename "${remote1}" "${remote2}"`,
-      `get "${remote2}" "${down}"`,
-      `del "${remote2}"`,
-      `del "${remote1}"`,
-      'showacls', // off again: the last listing is a plain one, told apart from the first
-      `ls "${pattern}"`,
-    ].join('; ');
-    const run = await runSambaTool('smbclient', target, ['-t', String(Math.max(1, Math.ceil(timeout / 1000))), '-c', script], timeout);
-    const failure = runFailure(run, timeout);
-    const text = `${run.stdout}\n${run.stderr}`;
-    // Evidence that the session got as far as the share; otherwise the failure is the session's.
-    const reachedShare = /putting file|FILENAME:|NT_STATUS_[A-Z_]+ (opening remote file|renaming files|listing|deleting remote file)/.test(text);
-    if (!reachedShare) {
-      result.failure = failure ?? { stage: 'other', status: `EXIT_${run.exitCode}`, message: toolMessage(run) };
-      // Killed mid-way, its buffered output is lost: the put may have happened.
-      if (run.timedOut) await cleanup(target, [remote1, remote2], pattern, result);
-      return result;
-    }
-    const lines = text.split(/\r?\n/);
-    const errorFor = (re: RegExp) => {
-      const l = lines.find((x) => /NT_STATUS_[A-Z_]+/.test(x) && re.test(x));
-      return l ? { ok: false, status: firstStatus(l)!, detail: l.trim() } : undefined;
-    };
-    const esc = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-    const listed = parseShowacls(run.stdout);
-    const probeEntry = listed.find((e) => e.fileName === name);
-    result.steps.write = errorFor(new RegExp(`opening remote file ${esc(remote1)}$`)) ?? (probeEntry ? { ok: true } : { ok: false, detail: 'the probe file did not appear in the folder listing' });
-    if (probeEntry?.sd?.owner?.sid) result.accountSid = probeEntry.sd.owner.sid;
-    if (result.steps.write.ok) {
-      result.steps.rename = errorFor(/renaming files/) ?? { ok: true };
-      let readBack: string | undefined;
-      try {
-        readBack = await readFile(down, 'utf8');
-      } catch {
-        /* not downloaded */
-      }
-      result.steps.read =
-        errorFor(new RegExp(`opening remote file ${esc(remote2)}$`)) ??
-        (readBack === content ? { ok: true } : { ok: false, detail: readBack === undefined ? 'the renamed probe file could not be read back' : 'the probe file read back differs from what was written' });
-      const leftovers = plainListing(run.stdout, `pchat-probe-${id}`).map((n) => clientPath(folder, n));
-      const delErr = errorFor(new RegExp(`deleting remote file ${esc(remote2)}|deleting remote file ${esc(remote1)}`));
-      const gone = lines.some((l) => l.includes('NT_STATUS_NO_SUCH_FILE') && l.includes(pattern));
-      result.leftovers = leftovers;
-      result.steps.delete = delErr ?? (gone && leftovers.length === 0 ? { ok: true } : { ok: false, detail: 'the probe file is still there after delete' });
-    }
-    // A timeout mid-way leaves the outcome of later steps unknown: try once more to remove both names.
-    if (run.timedOut) {
-      result.failure = failure;
-      await cleanup(target, [remote1, remote2], pattern, result);
-    }
-    return result;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Names in a plain (showacls off) smbclient listing that start with `prefix`. */
-function plainListing(stdout: string, prefix: string): string[] {
-  const esc = prefix.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-  return [...stdout.matchAll(new RegExp(`^\\s+(${esc}\\S*)\\s+[A-Z]*\\s+\\d+\\s`, 'gm'))].map((m) => m[1]!);
-}
-
-async function cleanup(target: SmbTarget, files: string[], pattern: string, result: RoundTripResult): Promise<void> {
-  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const script = [...files.map((f) => `del "${f}"`), `ls "${pattern}"`].join('; ');
-  const run = await runSambaTool('smbclient', target, ['-c', script], timeout);
-  const dir = files[0]!.slice(0, files[0]!.lastIndexOf('\\'));
-  const prefix = pattern.slice(pattern.lastIndexOf('\\') + 1).replace(/\*$/, '');
-  const left = run.timedOut ? files : plainListing(run.stdout, prefix).map((n) => `${dir}\\${n}`);
-  result.leftovers = [...new Set([...result.leftovers, ...left])];
 }
 
 /** Creates each folder (and its parents) in one smbclient session; per folder: created, exists, or why not. */

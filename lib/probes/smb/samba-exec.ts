@@ -1,9 +1,10 @@
-// Runs Samba's smbclient/smbcacls for one target: the password travels in the child's
+// Runs Samba's smbclient/smbcacls/rpcclient for one target, and reads their outcome: the password travels in the child's
 // PASSWD environment variable (never argv), stdin is closed so nothing can prompt, and
 // the child is killed when the timeout runs out (a silent server otherwise costs 20 s).
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import { runTool, type ToolResult } from '../run-tool.js';
-import { DEFAULT_TIMEOUT_MS, type SmbTarget } from './types.js';
+import { firstStatus, stageOf } from './nt-status.js';
+import { DEFAULT_TIMEOUT_MS, type SmbFailure, type SmbTarget } from './types.js';
 
 export type SambaTool = 'smbclient' | 'smbcacls' | 'rpcclient';
 
@@ -58,4 +59,53 @@ export async function runSambaTool(tool: SambaTool, target: SmbTarget, args: str
   }
   const { notFound: _, ...run } = r;
   return run;
+}
+
+/** Samba noise on stderr that is not about the call's outcome. */
+const NOISE = [/cli_pipe\.c:\d+: RPC fault/, /failed to lookup domain sid/, /^\s*$/];
+
+export function toolMessage(run: ToolRun): string {
+  const lines = `${run.stdout}\n${run.stderr}`
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => !NOISE.some((re) => re.test(l)));
+  return lines.slice(-3).join(' ').slice(0, 400);
+}
+
+/** Classifies a failed run; undefined when the run did not fail at the connection level. */
+export function runFailure(run: ToolRun, timeoutMs: number): SmbFailure | undefined {
+  if (run.timedOut) return { stage: 'timeout', status: 'TIMEOUT', message: `no answer within ${Math.round(timeoutMs / 100) / 10} s (the server accepted the connection but did not complete the SMB exchange)` };
+  // Exit 0 is success even with NT_STATUS noise on stderr (--sddl's domain SID lookup).
+  if (run.exitCode === 0) return undefined;
+  const text = `${run.stdout}\n${run.stderr}`;
+  const status = firstStatus(text);
+  if (!status) return { stage: 'other', status: `EXIT_${run.exitCode ?? 'SIGNAL'}`, message: toolMessage(run) || 'the tool failed without a message' };
+  let stage = stageOf(status);
+  // Refused at session or tree connect: not a path problem.
+  if (/cli_full_connection failed|session setup failed|tree connect failed|do_connect/.test(text) && (stage === 'access' || stage === 'path' || stage === 'other')) stage = 'auth';
+  if (/tree connect failed/.test(text) && status === 'NT_STATUS_BAD_NETWORK_NAME') stage = 'share';
+  return { stage, status, message: toolMessage(run) };
+}
+
+/** smbcacls path syntax: `\` for the share root, `a\b` below it. */
+export function aclPath(p: string): string {
+  return p ? p : '\\';
+}
+
+/** smbclient path inside the share, with a leading backslash. */
+export function clientPath(...parts: string[]): string {
+  return '\\' + parts.filter(Boolean).join('\\');
+}
+
+/** Folder names end up inside an smbclient command string: refuse what could break out of it. */
+export function assertSafePath(p: string): void {
+  if (/["";\r\n\t\x00-\x1f]/.test(p) || p.split('\\').some((seg) => seg === '..')) {
+    throw new ErrorRecord({
+      errorId: 'SmbPathInvalid',
+      category: 'InvalidArgument',
+      target: p,
+      message: `The folder '${p}' contains characters this tool does not pass to smbclient (quotes, ';', control characters or '..').`,
+      recommendedAction: 'Use a folder name made of letters, digits, spaces, dashes and backslashes.',
+    });
+  }
 }
