@@ -149,6 +149,10 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     raise(ExitCode.Interrupted);
   };
   process.on('SIGINT', onSigint);
+  // Node's own warnings (e.g. DEP0123 when TLS is given an IP address as server name) are about
+  // libraries, not the user's infrastructure: to the debug stream and the log, not bare on stderr.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => log.debug(`Node.js ${w.name}${(w as { code?: string }).code ? ` ${(w as { code?: string }).code}` : ''}: ${w.message}`));
 
   const should = new ShouldProcessState({
     confirmImpact: def.confirmImpact ?? 'Medium',

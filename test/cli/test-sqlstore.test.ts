@@ -51,6 +51,16 @@ test('a healthy store: exit 0, one JSON row per check, the password nowhere', as
   t.false((r.stdout + r.stderr).includes(PASSWORD));
 });
 
+test("Node's own warnings (DEP0123: TLS to an IP address) are debug output, not bare lines on stderr", async (t) => {
+  const p = await peer(t);
+  t.regex(p.host, /^\d+\.\d+\.\d+\.\d+$/, 'the store is addressed by IP, which makes Node warn');
+  const plain = await sqlstore(direct(p));
+  t.is(plain.exitCode, 0, plain.stderr);
+  t.notRegex(plain.stderr, /DeprecationWarning|\(node:\d+\)/);
+  const debug = await sqlstore(direct(p, '-Debug'));
+  t.regex(debug.stderr, /DEBUG: Node\.js DeprecationWarning DEP0123/);
+});
+
 test('a failed check: exit 3; a wrong password shows 18456 and never itself', async (t) => {
   const p = await peer(t);
   const wrong = 'Not-' + PASSWORD;
