@@ -50,13 +50,7 @@ async function draftTopology(ctx: CmdletContext, state: RunState): Promise<Topol
   const { Repository } = await import('../lib/topology/repository.js');
   const repo = new Repository(ctx.repositoryPath);
   if (!(await repo.exists())) {
-    throw new ErrorRecord({
-      errorId: 'TopologyNotFound',
-      category: 'ObjectNotFound',
-      target: ctx.repositoryPath,
-      message: `There is no topology in '${ctx.repositoryPath}' to look the pool up in.`,
-      recommendedAction: 'Give -Path \\\\server\\share (or -FileServerFqdn and -Share) to test a share directly, or point -Repository at the topology.',
-    });
+    throw (await import('../lib/topology/not-found.js')).repositoryNotFound(ctx.repositoryPath, { what: 'pool', instead: 'Give -Path \\\\server\\share (or -FileServerFqdn and -Share) to test a share directly' });
   }
   state.draft = (await repo.readDraft()).topology;
   state.published = (await repo.readPublished())?.topology ?? null;

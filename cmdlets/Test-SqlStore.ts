@@ -60,13 +60,7 @@ async function loadTopology(ctx: CmdletContext, state: RunState, required: boole
   const repo = new Repository(ctx.repositoryPath);
   if (!(await repo.exists())) {
     if (required) {
-      throw new ErrorRecord({
-        errorId: 'TopologyNotFound',
-        category: 'ObjectNotFound',
-        target: ctx.repositoryPath,
-        message: `There is no topology in '${ctx.repositoryPath}' to look the store or pool up in.`,
-        recommendedAction: 'Give -SqlServerFqdn (and -SqlInstance or -Port) to test an instance directly, or point -Repository at the topology.',
-      });
+      throw (await import('../lib/topology/not-found.js')).repositoryNotFound(ctx.repositoryPath, { what: 'store or pool', instead: 'Give -SqlServerFqdn (and -SqlInstance or -Port) to test an instance directly' });
     }
     state.topology = null;
     return null;

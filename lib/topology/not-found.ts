@@ -20,3 +20,19 @@ export function frontEndPoolNotFound(fqdn: string): ErrorRecord {
 export function persistentChatPoolNotFound(fqdn: string): ErrorRecord {
   return new ErrorRecord({ errorId: 'PersistentChatPoolNotFound', category: 'ObjectNotFound', target: fqdn, message: `There is no Persistent Chat pool '${fqdn}' in the topology.`, recommendedAction: "List the pools with 'pchat Get-PersistentChatPool'." });
 }
+
+/**
+ * No topology in the repository folder. `lookup` says what the command wanted to look up there and how
+ * to do without the repository (Test-SqlStore, Test-FileStore); one errorId either way.
+ */
+export function repositoryNotFound(folder: string, lookup?: { what: string; instead: string }): ErrorRecord {
+  return new ErrorRecord({
+    errorId: 'RepositoryNotFound',
+    category: 'ObjectNotFound',
+    target: folder,
+    message: lookup ? `There is no topology in '${folder}' to look the ${lookup.what} up in.` : `There is no topology in '${folder}'.`,
+    recommendedAction: lookup
+      ? `${lookup.instead}, or point -Repository (or PCHAT_REPOSITORY) at the topology.`
+      : "Create one with 'pchat New-Topology' or 'pchat Import-Topology -Path <file>', or point -Repository (or PCHAT_REPOSITORY) at the right folder.",
+  });
+}

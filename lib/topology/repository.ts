@@ -7,6 +7,7 @@
 //   <folder>/backups/                   copies written by Publish-Topology before it replaces a revision
 //   <folder>/.lock                      held during every read-modify-write
 import { readdir, link, mkdir } from 'node:fs/promises';
+import { repositoryNotFound } from './not-found.js';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorRecord } from '../cmdlet/errors.js';
@@ -76,13 +77,7 @@ export class Repository {
   async readDraft(): Promise<DraftDocument> {
     const text = await readTextIfExists(this.draftFile).catch((e) => Promise.reject(folderError(this.folder, e)));
     if (text === undefined) {
-      throw new ErrorRecord({
-        errorId: 'RepositoryNotFound',
-        category: 'ObjectNotFound',
-        target: this.folder,
-        message: `There is no topology in '${this.folder}'.`,
-        recommendedAction: "Create one with 'pchat New-Topology' or 'pchat Import-Topology -Path <file>', or point -Repository (or PCHAT_REPOSITORY) at the right folder.",
-      });
+      throw repositoryNotFound(this.folder);
     }
     return this.parse(text, this.draftFile) as DraftDocument;
   }

@@ -164,4 +164,10 @@ test('no target is a usage error (exit 2); a local path is a non-terminating err
   t.is(local.exitCode, 1);
   t.regex(local.stderr, /FileStoreNotUnc/);
   t.is(local.objects.length, 0);
+  // -PoolFqdn needs the topology: without one, the repository's own error, with the way around it.
+  const noRepo = await run(['Test-FileStore', '-PoolFqdn', 'chat.contoso.com'], { env: { PCHAT_REPOSITORY: '/nonexistent/pchat-test-repo' } });
+  t.is(noRepo.exitCode, 1);
+  t.regex(noRepo.stderr, /RepositoryNotFound,Test-FileStore/);
+  t.regex(noRepo.stderr, /to look the pool up in/);
+  t.regex(noRepo.stderr, /Give -Path/);
 });

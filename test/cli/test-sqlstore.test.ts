@@ -192,5 +192,5 @@ test('usage and lookup errors: no store given is exit 2, an unknown pool exit 1'
   t.regex(none.stderr, /NoSqlStoreGiven/);
   const noRepo = await sqlstore(['-PoolFqdn', 'chat29.pchat.test', '-SqlCredential', 'pchatsql']);
   t.is(noRepo.exitCode, 1);
-  t.regex(noRepo.stderr, /TopologyNotFound/);
+  t.regex(noRepo.stderr, /RepositoryNotFound/);
 });
