@@ -162,8 +162,9 @@ async function lookupNames(target: SmbTarget, names: string[]): Promise<void> {
   const quoted = names.filter((n) => /^[\w .$-]+(\\[\w .$-]+)?$/.test(n)).map((n) => `"${n}"`);
   if (!quoted.length) return;
   const job = (async () => {
-    const run = await runSambaTool('rpcclient', target, ['-c', `lookupnames ${quoted.join(' ')}`], target.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    if (run.exitCode !== 0) return;
+    // Without rpcclient (a Samba build that lacks it), setDacl sends names and the server resolves them.
+    const run = await runSambaTool('rpcclient', target, ['-c', `lookupnames ${quoted.join(' ')}`], target.timeoutMs ?? DEFAULT_TIMEOUT_MS).catch(() => undefined);
+    if (!run || run.exitCode !== 0) return;
     // Names a listing already gave (domain-qualified) are kept: they read better.
     for (const m of run.stdout.matchAll(/^(.+?) (S-1-[\d-]+) \([^)]*\)$/gm)) if (!entry!.names.has(m[2]!.toUpperCase())) entry!.names.set(m[2]!.toUpperCase(), m[1]!);
   })().finally(() => lookups.delete(key + '#' + pendingKey));
