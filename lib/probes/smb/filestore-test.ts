@@ -112,8 +112,10 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
     if (logonFailure) {
       sec = { ok: false, failure: { ...logonFailure, message: `${logonFailure.message}; the first logon to ${target.server} as ${user} in this run, not tried again for this share` } };
     } else {
-      early = backend.roundTrip(target, folder);
-      early.catch(() => undefined); // awaited below, or superseded when the folder turns out missing
+      if (backend.concurrentCalls) {
+        early = backend.roundTrip(target, folder);
+        early.catch(() => undefined); // awaited below, or superseded when the folder turns out missing
+      }
       sec = await backend.readSecurity(target, folder);
     }
   }

@@ -232,6 +232,7 @@ async function setDacl(target: SmbTarget, p: string, aces: Ace[]): Promise<void>
 
 export const sambaBackend: SmbBackend = {
   name: 'samba',
+  concurrentCalls: true,
   readSecurity: (t, p) => readSecurityWith(t, p, true),
   readNames,
   roundTrip,

@@ -69,6 +69,8 @@ export interface RoundTripResult {
 /** One way of talking SMB: Samba's tools on Linux/macOS, the operating system on Windows. */
 export interface SmbBackend {
   readonly name: 'samba' | 'windows';
+  /** roundTrip may run while readSecurity runs (separate processes, no shared mapping to race on). */
+  readonly concurrentCalls?: boolean;
   /** The folder's DACL with SIDs and the account's maximum access; never throws for a network problem. */
   readSecurity(target: SmbTarget, path: string): Promise<SecurityRead>;
   /**
