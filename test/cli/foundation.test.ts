@@ -102,6 +102,8 @@ test('help of New-PersistentChatPool: pchat help, -?, --help and lower case all 
     run(['New-PersistentChatPool', '--help']),
     run(['help', 'new-persistentchatpool']),
     run(['-Fqdn', 'x.contoso.com', '-?'], {}, 'New-PersistentChatPool'),
+    // As in PowerShell, -? wins over a value the binder would refuse.
+    run(['New-PersistentChatPool', '-Port', 'abc', '-?']),
   ]);
   const def = (await COMMANDS['New-PersistentChatPool']!()).default;
   for (const r of forms) {
