@@ -108,6 +108,9 @@ test('rule 5 fails: a pool FQDN used by another cluster or by the Enterprise Fro
 test('rule 5 fails: two pools share a computer; reported once, on the later pool', (t) => {
   const [f] = reports(t, topology((x) => addDublinPool(x, { computers: ['pd01.contoso.com', 'pc02.contoso.com'] })), 5, [{ Severity: 'Error', Target: 'pchat-dub.contoso.com' }]);
   t.regex(f!.Message, /pc02\.contoso\.com is already used by Persistent Chat pool pchat\.contoso\.com/);
+  // An earlier pool with no FQDN (a hand-edited or partly imported document) is named by its place.
+  const [g] = reports(t, topology((x) => { pool(x).fqdn = undefined as unknown as string; addDublinPool(x, { computers: ['pd01.contoso.com', 'pc02.contoso.com'] }); }), 5, [{ Severity: 'Error', Target: 'pchat-dub.contoso.com' }]);
+  t.regex(g!.Message, /pc02\.contoso\.com is already used by Persistent Chat pool #1\b/);
 });
 
 // ---- rule 6: a single-computer pool never grows ----------------------------------

@@ -53,8 +53,8 @@ export const uniqueNamesRule: RuleDefinition = {
     // Standard Edition servers are judged by rule 8 (collocation), Enterprise Front End servers as computers by rule 9.
     const se = standardEditionServers(t);
     const eeServers = enterpriseFrontEndServers(t);
-    // The pools before the current one that use each name, in document order (one pass, not a scan per pool).
-    const earlierPools = new Map<string, PersistentChatPool[]>();
+    // The pools before the current one that use each name (as their targets), in document order (one pass, not a scan per pool).
+    const earlierPools = new Map<string, string[]>();
     const out: Finding[] = [];
     t.persistentChatPools.forEach((p, i) => {
       const target = poolTarget(p, i);
@@ -66,7 +66,7 @@ export const uniqueNamesRule: RuleDefinition = {
         const fe = eeServers.get(name);
         if (fe && !computers.has(name)) users.push(`a server of Front End pool ${fe}`);
         // Another Persistent Chat pool: reported once, on the later of the two.
-        for (const q of earlierPools.get(name) ?? []) users.push(`Persistent Chat pool ${normalizeFqdn(q.fqdn ?? "")}`);
+        for (const q of earlierPools.get(name) ?? []) users.push(q.startsWith('Persistent Chat pool') ? q : `Persistent Chat pool ${q}`);
         if (users.length === 0) continue;
         const isPoolName = name === normalizeFqdn(p.fqdn ?? '');
         const rest = [...computers].filter((c) => c !== name);
@@ -77,8 +77,8 @@ export const uniqueNamesRule: RuleDefinition = {
       }
       for (const name of names) {
         const list = earlierPools.get(name);
-        if (list) list.push(p);
-        else earlierPools.set(name, [p]);
+        if (list) list.push(target);
+        else earlierPools.set(name, [target]);
       }
     });
     return out;
