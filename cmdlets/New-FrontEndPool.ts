@@ -1,10 +1,10 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { ErrorRecord } from '../lib/cmdlet/errors.js';
 import { FQDN } from '../lib/cmdlet/validators.js';
-import { findFrontEndPool, findSite, normalizeFqdn, type Edition } from '../lib/topology/model.js';
+import { findFrontEndPool, findSite, findSqlStore, normalizeFqdn, sqlStoreIdentity, type Edition } from '../lib/topology/model.js';
 import { editTopology } from '../lib/topology/edit.js';
 import { frontEndPoolView } from '../lib/topology/views.js';
-import { siteNotFound } from '../lib/topology/not-found.js';
+import { siteNotFound, sqlStoreNotFound } from '../lib/topology/not-found.js';
 
 export default {
   name: 'New-FrontEndPool',
@@ -16,6 +16,7 @@ export default {
     { name: 'Site', type: 'string', mandatory: true, help: 'The site name.' },
     { name: 'Edition', type: 'enum', validateSet: ['Enterprise', 'Standard'], default: 'Enterprise', help: 'Enterprise (a pool of servers) or Standard (one server).' },
     { name: 'Computer', type: 'string[]', ...FQDN, help: 'The Front End servers of an Enterprise pool (comma-separated FQDNs). Standard Edition: the server itself.' },
+    { name: 'BackEndSqlStore', type: 'string', help: "The SQL store holding the pool's back-end (user store) databases, as New-SqlStore named it (sql01.contoso.com or sql01.contoso.com\\INSTANCE). An instance holds at most one back-end (rule 18); a Persistent Chat pool may put its mgc database there too." },
   ],
   supportsShouldProcess: true,
   confirmImpact: 'Low',
@@ -25,12 +26,14 @@ export default {
     { name: 'Site', description: 'Its site.' },
     { name: 'Edition', description: 'Enterprise or Standard.' },
     { name: 'Computers', description: 'Its servers.' },
+    { name: 'BackEndSqlStore', description: 'The SQL store of its back-end databases, or empty when not given.' },
   ],
   examples: [
     { title: 'An Enterprise pool', code: 'pchat New-FrontEndPool -Fqdn fepool.contoso.com -Site Redmond -Computer fe01.contoso.com,fe02.contoso.com', remarks: '' },
     { title: 'A Standard Edition server', code: 'pchat New-FrontEndPool -Fqdn se01.contoso.com -Site Redmond -Edition Standard', remarks: 'Its computer is se01.contoso.com.' },
+    { title: 'An Enterprise pool and its back-end store', code: 'pchat New-SqlStore -SqlServerFqdn sqlbe.contoso.com -SqlInstance BE && pchat New-FrontEndPool -Fqdn fepool.contoso.com -Site Redmond -Computer fe01.contoso.com -BackEndSqlStore sqlbe.contoso.com\\BE', remarks: 'Test-Topology then refuses a second Front End pool on sqlbe.contoso.com\\BE (rule 18).' },
   ],
-  async process(p: { Fqdn: string; Site: string; Edition: Edition; Computer?: string[] }, ctx) {
+  async process(p: { Fqdn: string; Site: string; Edition: Edition; Computer?: string[]; BackEndSqlStore?: string }, ctx) {
     const fqdn = normalizeFqdn(p.Fqdn);
     const computers = (p.Edition === 'Standard' ? p.Computer ?? [fqdn] : p.Computer ?? []).map(normalizeFqdn);
     if (p.Edition === 'Standard' && (computers.length !== 1 || computers[0] !== fqdn)) {
@@ -41,7 +44,13 @@ export default {
     const r = await editTopology(ctx.repositoryPath, (t) => {
       if (!findSite(t, p.Site)) throw siteNotFound(p.Site);
       if (findFrontEndPool(t, fqdn)) throw new ErrorRecord({ errorId: 'FrontEndPoolAlreadyExists', category: 'ResourceExists', target: fqdn, message: `The Front End pool '${fqdn}' already exists.`, recommendedAction: 'Choose another FQDN.' });
-      created = { fqdn, site: findSite(t, p.Site)!.name, edition: p.Edition, computers };
+      let backEnd: string | undefined;
+      if (p.BackEndSqlStore?.trim()) {
+        const store = findSqlStore(t, p.BackEndSqlStore.trim());
+        if (!store) throw sqlStoreNotFound(p.BackEndSqlStore.trim(), { inline: false });
+        backEnd = sqlStoreIdentity(store);
+      }
+      created = { fqdn, site: findSite(t, p.Site)!.name, edition: p.Edition, computers, ...(backEnd ? { backEndSqlStore: backEnd } : {}) };
       t.frontEndPools.push(created);
     });
     r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));

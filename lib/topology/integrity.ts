@@ -50,7 +50,10 @@ export function checkIntegrity(t: Topology): IntegrityProblem[] {
   const needSql = (owner: string, role: string, id: string | undefined) => {
     if (id && !hasSqlStore(id)) out.push({ target: owner, message: `${owner} refers to ${role} SQL store '${id}', which does not exist` });
   };
-  for (const p of t.frontEndPools) needSite(p.fqdn, p.site);
+  for (const p of t.frontEndPools) {
+    needSite(p.fqdn, p.site);
+    needSql(p.fqdn, 'back-end', p.backEndSqlStore);
+  }
   for (const s of t.sqlStores) {
     const id = sqlStoreIdentity(s);
     needSql(id, 'mirror', s.mirror);

@@ -23,6 +23,8 @@ export interface FrontEndPool {
   edition: Edition;
   /** Enterprise: the pool's servers. Standard Edition: the single server (equal to fqdn). */
   computers: string[];
+  /** The SQL store holding its back-end (user store) databases, when known (rule 18: one per instance). */
+  backEndSqlStore?: string;
 }
 
 export interface SqlStore {

@@ -5,8 +5,9 @@ export function siteNotFound(name: string): ErrorRecord {
   return new ErrorRecord({ errorId: 'SiteNotFound', category: 'ObjectNotFound', target: name, message: `The site '${name}' does not exist in the topology.`, recommendedAction: `Add it first (pchat New-Site -Name ${name}), or list the sites with 'pchat Get-Topology'.` });
 }
 
-export function sqlStoreNotFound(identity: string): ErrorRecord {
-  return new ErrorRecord({ errorId: 'SqlStoreNotFound', category: 'ObjectNotFound', target: identity, message: `The SQL store '${identity}' does not exist in the topology.`, recommendedAction: `Define it first (pchat New-SqlStore -SqlServerFqdn <fqdn> [-SqlInstance <name>]), or give -SqlServerFqdn/-SqlInstance to define it inline.` });
+export function sqlStoreNotFound(identity: string, opts: { inline?: boolean } = { inline: true }): ErrorRecord {
+  const define = 'Define it first (pchat New-SqlStore -SqlServerFqdn <fqdn> [-SqlInstance <name>])';
+  return new ErrorRecord({ errorId: 'SqlStoreNotFound', category: 'ObjectNotFound', target: identity, message: `The SQL store '${identity}' does not exist in the topology.`, recommendedAction: opts.inline ? `${define}, or give -SqlServerFqdn/-SqlInstance to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.` });
 }
 
 export function fileStoreNotFound(identity: string): ErrorRecord {

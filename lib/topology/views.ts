@@ -17,7 +17,7 @@ export function siteView(s: Site) {
 }
 
 export function frontEndPoolView(p: FrontEndPool) {
-  return { Fqdn: p.fqdn, Site: p.site, Edition: p.edition, Computers: p.computers };
+  return { Fqdn: p.fqdn, Site: p.site, Edition: p.edition, Computers: p.computers, BackEndSqlStore: p.backEndSqlStore ?? '' };
 }
 
 export function sqlStoreView(s: SqlStore) {

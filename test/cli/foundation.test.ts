@@ -141,6 +141,27 @@ test('command names are case-insensitive', async (t) => {
   t.deepEqual(b.objects, a.objects);
 });
 
+test('New-FrontEndPool -BackEndSqlStore: an unknown store is refused; two Front End pools on one back-end instance fail rule 18', async (t) => {
+  const repo = await copyOfBase(t);
+  const env = { PCHAT_REPOSITORY: repo };
+  const before = await draft(repo);
+  const unknown = await run(['New-FrontEndPool', '-Fqdn', 'fe2pool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe03.contoso.com', '-BackEndSqlStore', 'sqlbe.contoso.com'], { env });
+  t.is(unknown.exitCode, 1);
+  t.regex(unknown.stderr, /SqlStoreNotFound,New-FrontEndPool/);
+  t.deepEqual(await draft(repo), before, 'nothing written');
+
+  t.is((await run(['New-SqlStore', '-SqlServerFqdn', 'sqlbe.contoso.com', '-SqlInstance', 'be'], { env })).exitCode, 0);
+  const first = await run(['New-FrontEndPool', '-Fqdn', 'fe2pool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe03.contoso.com', '-BackEndSqlStore', 'SQLBE.contoso.com\\be'], { env });
+  t.is(first.exitCode, 0, first.stderr);
+  t.is(first.objects[0].BackEndSqlStore, 'sqlbe.contoso.com\\BE');
+  // A second pool on the same instance: refused by rule 18 (exit 3), the draft unchanged.
+  const after = await draft(repo);
+  const second = await run(['New-FrontEndPool', '-Fqdn', 'fe3pool.contoso.com', '-Site', 'Dublin', '-Computer', 'fe04.contoso.com', '-BackEndSqlStore', 'sqlbe.contoso.com\\BE'], { env });
+  t.is(second.exitCode, 3, second.stderr);
+  t.regex(second.stderr, /back-end \(user store\) databases of more than one Front End pool/);
+  t.deepEqual(await draft(repo), after);
+});
+
 test('an unknown command: exit 2 with the nearest name, nothing on stdout', async (t) => {
   const r = await run(['Get-Topologie']);
   t.is(r.exitCode, 2);
@@ -178,7 +199,7 @@ test('end to end: New-Topology ... New-PersistentChatPool with inline stores, Ge
   t.like(r[0]!.objects[0], { Repository: repo, Revision: 1, Product: 'SkypeForBusiness2015' });
   t.deepEqual(r[1]!.objects[0], { Name: 'Redmond', SiteId: 1, City: 'Redmond', State: 'WA', CountryCode: 'US' });
   t.like(r[2]!.objects[0], { Name: 'Dublin', SiteId: 2 });
-  t.deepEqual(r[3]!.objects[0], { Fqdn: 'fepool.contoso.com', Site: 'Redmond', Edition: 'Enterprise', Computers: ['fe01.contoso.com', 'fe02.contoso.com'] });
+  t.deepEqual(r[3]!.objects[0], { Fqdn: 'fepool.contoso.com', Site: 'Redmond', Edition: 'Enterprise', Computers: ['fe01.contoso.com', 'fe02.contoso.com'], BackEndSqlStore: '' });
   t.like(r[5]!.objects[0], {
     Fqdn: POOL,
     ComputerType: 'Multiple',

@@ -340,6 +340,18 @@ test('rule 18 fails: two pools put mgc on the same instance (directly or as a ba
   reports(t, topology((x) => addDublinPool(x, { sqlStore: 'sql03.contoso.com', enableDisasterRecovery: true, backupSqlStore: STORE })), 18, [{ Severity: 'Error', Target: STORE }]);
 });
 
+test('rule 18, back-end half: a Front End pool may share its back-end instance with a Persistent Chat pool, not with another Front End pool', (t) => {
+  // One back-end and one mgc on sql01\\PCHAT: allowed.
+  clean(t, topology((x) => (x.frontEndPools[0]!.backEndSqlStore = STORE)));
+  // Two Front End back-ends on sqlbe: refused, on the instance, naming both pools.
+  const two = topology((x) => {
+    x.frontEndPools[0]!.backEndSqlStore = 'sqlbe.contoso.com';
+    x.frontEndPools.push({ fqdn: 'pool02.contoso.com', site: 'Redmond', edition: 'Enterprise', computers: ['fe03.contoso.com'], backEndSqlStore: 'SQLBE.contoso.com' });
+  });
+  const [f] = reports(t, two, 18, [{ Severity: 'Error', Target: 'sqlbe.contoso.com' }]);
+  t.regex(f!.Message, /back-end .*pool01\.contoso\.com, pool02\.contoso\.com/);
+});
+
 // ---- rule 19: file store -----------------------------------------------------------------------
 
 test('rule 19 passes: a single-computer pool on a local path; a UNC share referenced with forward slashes', (t) => {

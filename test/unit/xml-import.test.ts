@@ -43,6 +43,7 @@ test('contoso.tbxml (Topology Builder, BOM): site, Enterprise pool, SQL store, t
       fqdn: 'frontendpool.contoso.com',
       site: 'Contoso',
       edition: 'Enterprise',
+      backEndSqlStore: 'xsql1.contoso.com', // its UserServices depends on the UserStore there (rule 18)
       computers: ['xfrontend1.contoso.com', 'xfrontend2.contoso.com', 'xfrontend3.contoso.com', 'xfrontend4.contoso.com'],
     },
   ]);
@@ -83,7 +84,7 @@ test('default-topology.xml (published form): located site, pool with one server,
   t.is(r.topology.product, 'SkypeForBusiness2015');
   t.deepEqual(r.topology.sites, [{ name: 'Tenant', siteId: 1, city: 'Voronezh', state: 'VRN', countryCode: 'RUS' }]);
   t.deepEqual(r.topology.frontEndPools, [
-    { fqdn: 'poolfe.tenant.rlevchenko.com', site: 'Tenant', edition: 'Enterprise', computers: ['skype-fe-01.tenant.rlevchenko.com'] },
+    { fqdn: 'poolfe.tenant.rlevchenko.com', site: 'Tenant', edition: 'Enterprise', computers: ['skype-fe-01.tenant.rlevchenko.com'], backEndSqlStore: 'srv-sql-01.tenant.rlevchenko.com' },
   ]);
   t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'srv-sql-01.tenant.rlevchenko.com', sqlInstance: null, alwaysOn: true, site: 'Tenant' }]);
   t.deepEqual(fileIds(r.topology), ['\\\\tenant.rlevchenko.com\\skype']);
@@ -126,7 +127,7 @@ test('a Lync 2013 Standard Edition server with its rtc instance (published form,
   const r = fixture('standard-edition.xml');
   t.is(r.form, 'Published');
   t.is(r.topology.product, 'Lync2013');
-  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'lync-se01.litwareinc.com', site: 'Redmond', edition: 'Standard', computers: ['lync-se01.litwareinc.com'] }]);
+  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'lync-se01.litwareinc.com', site: 'Redmond', edition: 'Standard', computers: ['lync-se01.litwareinc.com'], backEndSqlStore: 'lync-se01.litwareinc.com\\RTC' }]);
   t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'lync-se01.litwareinc.com', sqlInstance: 'RTC', site: 'Redmond' }]);
   t.deepEqual(fileIds(r.topology), ['\\\\lync-se01.litwareinc.com\\LyncShare']);
   t.deepEqual(r.topology.occupiedNames, [], 'the SE server is a Front End pool, not an occupied name');
@@ -137,7 +138,7 @@ test('a Lync 2013 Standard Edition server with its rtc instance (published form,
 test('a Skype for Business Server 2019 Standard Edition server (.tbxml with BOM, empty <Machine>, braced GUIDs): imported, with a warning', (t) => {
   const r = fixture('standard-edition-2019.tbxml');
   t.is(r.form, 'TopologyBuilder');
-  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'sfb-se.fabrikam.com', site: 'Fabrikam', edition: 'Standard', computers: ['sfb-se.fabrikam.com'] }]);
+  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'sfb-se.fabrikam.com', site: 'Fabrikam', edition: 'Standard', computers: ['sfb-se.fabrikam.com'], backEndSqlStore: 'sfb-se.fabrikam.com\\RTC' }]);
   t.deepEqual(sqlIds(r.topology), ['sfb-se.fabrikam.com\\RTC']);
   t.deepEqual(fileIds(r.topology), ['\\\\sfb-se.fabrikam.com\\csshare']);
   t.is(r.topology.product, 'SkypeForBusiness2015');

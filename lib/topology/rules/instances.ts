@@ -101,9 +101,23 @@ export const mirroringPortRule: RuleDefinition = {
 
 export const onePersistentChatDatabaseRule: RuleDefinition = {
   id: 18,
-  title: 'A SQL instance holds at most one Persistent Chat (mgc) database',
+  title: 'A SQL instance holds at most one back-end (user store) database and one Persistent Chat (mgc) database',
   check: indexed((t, ix) => {
     const out: Finding[] = [];
+    // The back-end half: Front End pools whose user store is on the same instance.
+    const backEnds = new Map<string, string[]>();
+    for (const fe of t.frontEndPools) {
+      const store = fe.backEndSqlStore ? ix.resolveStore(fe.backEndSqlStore) : undefined;
+      if (!store) continue;
+      const id = sqlStoreIdentity(store);
+      backEnds.set(id, [...(backEnds.get(id) ?? []), normalizeFqdn(fe.fqdn)]);
+    }
+    for (const [instance, pools] of backEnds) {
+      if (pools.length < 2) continue;
+      out.push(
+        finding(18, 'Error', instance, `The SQL instance would hold the back-end (user store) databases of more than one Front End pool: ${pools.join(', ')}. An instance holds at most one back-end database.`, 'Give each Front End pool its own SQL instance for its back-end (a Persistent Chat pool may share that instance for its mgc database).'),
+      );
+    }
     for (const [instance, ps] of groupBy(placements(t, ix).filter((p) => p.db === 'mgc'), (p) => p.instance)) {
       if (new Set(ps.map((p) => p.pool)).size < 2) continue;
       out.push(

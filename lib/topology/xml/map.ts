@@ -107,6 +107,8 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     }
     const edition = ownBackEnd && single ? 'Standard' : 'Enterprise';
     const pool: FrontEndPool = { fqdn, site: siteName, edition, computers: edition === 'Standard' ? [fqdn] : machines };
+    const backEnd = backEndStore(userServices, servicesByKey, sqlByKey, clusters);
+    if (backEnd) pool.backEndSqlStore = backEnd;
     if (!pool.computers.length) warnings.push(`Front End pool ${fqdn} (line ${c.line}) lists no computers.`);
     t.frontEndPools.push(pool);
     poolClusters.add(c.key);
@@ -210,6 +212,18 @@ function userStoreIsLocal(
     const sql = s.installedOn ? sqlByKey.get(s.installedOn) : undefined;
     return !!sql && sql.clusterKey === c.key;
   });
+}
+
+/** The identity of the SQL store holding the UserStore the pool's UserServices depends on (rule 18), if the document says. */
+function backEndStore(userServices: RawService, servicesByKey: Map<string, RawService>, sqlByKey: Map<string, RawSqlInstance>, clusters: Map<string, RawCluster>): string | undefined {
+  for (const k of userServices.dependsOn) {
+    const s = servicesByKey.get(k);
+    if (!s || !eq(s.roleName, 'UserStore') || !s.installedOn) continue;
+    const sql = sqlByKey.get(s.installedOn);
+    const host = sql ? clusters.get(sql.clusterKey) : undefined;
+    if (sql && host) return sqlStoreIdentity({ sqlServerFqdn: normalizeFqdn(host.fqdn), sqlInstance: sql.name ? sql.name.toUpperCase() : null });
+  }
+  return undefined;
 }
 
 /** A short label of what runs on a cluster, for rule messages ("already used by EdgeServer, ManagementServices"). */

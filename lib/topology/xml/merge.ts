@@ -89,7 +89,10 @@ function merge(d: Topology, imp: Topology, apply: boolean): MergePlan {
     const occupied = d.occupiedNames.find((o) => normalizeFqdn(o.fqdn) === p.fqdn);
     if (existing) {
       const diffs = poolDiffs(existing, p);
-      if (!diffs.length) plan.skipped.push(id);
+      if (!diffs.length) {
+        plan.skipped.push(id);
+        if (!existing.backEndSqlStore && p.backEndSqlStore) existing.backEndSqlStore = p.backEndSqlStore;
+      }
       else {
         conflict('FrontEndPool', p.fqdn, diffs);
         if (apply) Object.assign(existing, structuredClone(p));
@@ -186,6 +189,10 @@ function poolDiffs(draft: FrontEndPool, imp: FrontEndPool): string[] {
   const a = [...new Set(draft.computers.map(normalizeFqdn))].sort();
   const b = [...new Set(imp.computers.map(normalizeFqdn))].sort();
   if (a.join(',') !== b.join(',')) out.push(`computers: draft ${show(a.join(', '))}, imported ${show(b.join(', '))}`);
+  // A back-end the draft never recorded is no conflict (it is filled in below); two different ones are.
+  if (draft.backEndSqlStore && imp.backEndSqlStore && draft.backEndSqlStore.toLowerCase() !== imp.backEndSqlStore.toLowerCase()) {
+    out.push(`back-end SQL store: draft ${draft.backEndSqlStore}, imported ${imp.backEndSqlStore}`);
+  }
   return out;
 }
 
