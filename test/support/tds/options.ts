@@ -1,0 +1,56 @@
+// Configuration of the TDS test peer (test support only, never shipped): logins, encryption,
+// server facts, quirks and faults, as TdsPeer.start() takes them.
+
+export interface PeerLogin {
+  /** `sa`, `pchatadmin` (SQL logins) or `CONTOSO\pchat` (Windows logins, NTLM). */
+  name: string;
+  password: string;
+  /** Fixed server roles: `sysadmin`, `dbcreator`, ... */
+  roles?: string[];
+  /** Server permissions granted directly, e.g. `CREATE ANY DATABASE`. */
+  permissions?: string[];
+}
+
+export type PeerMode = 'normal' | 'silent';
+/** unsupported: PRELOGIN says NOT_SUP (no certificate); supported: TLS when the client asks; required: Force Encryption. */
+export type PeerEncryption = 'unsupported' | 'supported' | 'required';
+
+export interface PeerQuirks {
+  /** IS_SRVROLEMEMBER answers NULL (as for an unknown role). */
+  nullRoleMembership?: boolean;
+  /** SERVERPROPERTY('InstanceName') is '' for the default instance and MachineName is ''. */
+  emptyNames?: boolean;
+  /** SERVERPROPERTY('Collation') in lower case. */
+  lowerCaseCollation?: boolean;
+  /** CONNECTIONPROPERTY(...) answers NULL. */
+  nullConnectionProperties?: boolean;
+}
+
+export interface PeerFaults {
+  /** Delay before answering each request (not the login or the session SET batch). */
+  queryDelayMs?: number;
+  /** Drop the connection when CREATE DATABASE runs: before creating it, or after creating it but before answering. */
+  dropOnCreateDatabase?: 'before' | 'after';
+}
+
+export interface TdsPeerOptions {
+  host?: string;
+  port?: number;
+  mode?: PeerMode;
+  encryption?: PeerEncryption;
+  productVersion?: string;
+  productLevel?: string;
+  edition?: string;
+  /** SERVERPROPERTY('EngineEdition'): 2 Standard, 3 Enterprise, 4 Express. */
+  engineEdition?: number;
+  hadrEnabled?: boolean;
+  collation?: string;
+  machineName?: string;
+  /** null/undefined: default instance. */
+  instanceName?: string | null;
+  logins?: PeerLogin[];
+  /** User databases that already exist (master, tempdb, model and msdb always exist). */
+  databases?: string[];
+  quirks?: PeerQuirks;
+  faults?: PeerFaults;
+}
