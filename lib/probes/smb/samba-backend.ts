@@ -1,9 +1,5 @@
-// The SMB backend for Linux and macOS: Samba's own smbclient and smbcacls (NTLMv2, Kerberos,
-// signing, SMB3 encryption, LSA name lookups), one process per step of the probe.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+// The SMB backend for Linux and macOS: Samba's own smbclient, smbcacls and rpcclient (NTLMv2,
+// Kerberos, signing, SMB3 encryption, LSA name lookups). The round trip is in samba-roundtrip.ts.
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import { parseSmbcacls, formatSmbcaclsAce } from '../dacl/smbcacls.js';
 import { parseShowacls } from '../dacl/smbclient-showacls.js';
@@ -13,7 +9,7 @@ import { formatSddl } from '../dacl/sddl.js';
 import { failureRecord, firstStatus, stageOf } from './nt-status.js';
 import { aclPath, assertSafePath, clientPath, runFailure, runSambaTool, toolMessage } from './samba-exec.js';
 import { roundTrip } from './samba-roundtrip.js';
-import { DEFAULT_TIMEOUT_MS, type RoundTripResult, type SecurityRead, type SmbBackend, type SmbFailure, type SmbTarget } from './types.js';
+import { DEFAULT_TIMEOUT_MS, type SecurityRead, type SmbBackend, type SmbTarget } from './types.js';
 
 async function readSecurityWith(target: SmbTarget, p: string, numeric: boolean): Promise<SecurityRead> {
   assertSafePath(p);
