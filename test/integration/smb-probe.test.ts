@@ -241,7 +241,8 @@ serial('a stopped server fails TCP reachability fast (connection refused); resta
     t.is(tcp.Status, 'Failed');
     t.regex(tcp.Details, /refused the connection/);
     t.is(row(rows, CHECK.auth).Status, 'Skipped');
-    t.true(elapsed < 2000, `took ${elapsed} ms`);
+    // Far below the 15 s timeout a refused port must not wait for (generous: CI runs on 2 busy cores).
+    t.true(elapsed < 5000, `took ${elapsed} ms`);
   } finally {
     await samba.start();
   }
@@ -251,7 +252,8 @@ serial('a stopped server fails TCP reachability fast (connection refused); resta
   t.is(row(await testFileStore(target('admin'), { folder: HEALTHY }), CHECK.roundTrip).Status, 'Passed', 'a restarted server serves again');
 });
 
-it('a listener that accepts and never answers fails authentication within the timeout', async (t) => {
+// Serial: it measures time (see the SQL probe's timing tests).
+serial('a listener that accepts and never answers fails authentication within the timeout', async (t) => {
   const silent = await silentListener();
   t.teardown(() => silent.close());
   const timeoutMs = 1500;
@@ -262,7 +264,8 @@ it('a listener that accepts and never answers fails authentication within the ti
   const auth = row(rows, CHECK.auth);
   t.is(auth.Status, 'Failed');
   t.regex(auth.Details, /no answer within 1\.5 s/);
-  t.true(elapsed < timeoutMs + 1500, `took ${elapsed} ms`);
+  // Samba's own wait on a silent server is 20 s; the margin is for 2 busy cores in CI.
+  t.true(elapsed < timeoutMs + 4000, `took ${elapsed} ms`);
   t.true(silent.accepted() >= 2, 'both the TCP check and smbcacls connected');
 });
 

@@ -251,7 +251,9 @@ test('an unknown named instance lists the instances the Browser reported, and st
   t.is(peer.stats.connections, 0);
 });
 
-test('an instance without a TCP port, and a Browser that never answers, both fail the Browser check', async (t) => {
+// Serial: it measures time, and the file's other tests keep this process's event loop busy for
+// hundreds of ms at a time on 2 cores (a timer then fires before a connect that has completed).
+test.serial('an instance without a TCP port, and a Browser that never answers, both fail the Browser check', async (t) => {
   const { peer, ssrp } = await namedInstance(t);
   const noTcp = row(await testSqlStore(target(peer, { port: undefined, instance: 'NOTCP', browserPort: ssrp.port }), expectation(), 'x'), SQL_CHECK.Browser);
   t.is(noTcp.Status, 'Failed');
@@ -262,11 +264,13 @@ test('an instance without a TCP port, and a Browser that never answers, both fai
   const elapsed = performance.now() - start;
   t.is(row(silent, SQL_CHECK.Browser).Status, 'Failed');
   t.regex(row(silent, SQL_CHECK.Browser).Details, /did not answer .*within 900 ms/);
-  t.true(elapsed < 3000, `took ${elapsed} ms`);
+  t.true(elapsed < 6000, `took ${elapsed} ms`); // the default wait is 15 s; the margin is for busy CI cores
   t.true(ssrp.requests.length >= 3, 'the request was sent again');
 });
 
-test('a stopped server fails the TCP check at once; later checks are Skipped with the reason', async (t) => {
+// Serial: it measures time, and the file's other tests keep this process's event loop busy for
+// hundreds of ms at a time on 2 cores (a timer then fires before a connect that has completed).
+test.serial('a stopped server fails the TCP check at once; later checks are Skipped with the reason', async (t) => {
   const peer = await startPeer();
   await peer.stop();
   const start = performance.now();
@@ -278,21 +282,23 @@ test('a stopped server fails the TCP check at once; later checks are Skipped wit
     t.is(row(rows, c).Status, 'Skipped', c);
     t.regex(row(rows, c).Details, new RegExp(`${peer.host.replace(/\./g, '\\.')}:${peer.port} is not reachable`));
   }
-  t.true(elapsed < 2000, `a refused port must not wait for the timeout (took ${Math.round(elapsed)} ms)`);
+  t.true(elapsed < 5000, `a refused port must not wait for the 10 s timeout (took ${Math.round(elapsed)} ms)`);
 });
 
-test('a listener that accepts and never answers fails the login within the connect timeout', async (t) => {
+// Serial: it measures time, and the file's other tests keep this process's event loop busy for
+// hundreds of ms at a time on 2 cores (a timer then fires before a connect that has completed).
+test.serial('a listener that accepts and never answers fails the login within the connect timeout', async (t) => {
   const peer = await startPeer({ mode: 'silent' });
   t.teardown(() => peer.stop());
   const start = performance.now();
   const rows = await testSqlStore(target(peer, { connectTimeoutMs: 1200 }), expectation(), 'x');
   const elapsed = performance.now() - start;
-  t.is(row(rows, SQL_CHECK.Tcp).Status, 'Passed');
+  t.is(row(rows, SQL_CHECK.Tcp).Status, 'Passed', row(rows, SQL_CHECK.Tcp).Details);
   const login = row(rows, SQL_CHECK.Login);
   t.is(login.Status, 'Failed');
   t.regex(login.Details, /accepted the TCP connection but gave no answer to the pre-login handshake within 1200 ms/);
   t.is(row(rows, SQL_CHECK.Version).Status, 'Skipped');
-  t.true(elapsed >= 1100 && elapsed < 3000, `took ${Math.round(elapsed)} ms`);
+  t.true(elapsed >= 1100 && elapsed < 6000, `took ${Math.round(elapsed)} ms`); // not the 15 s default; margin for busy CI cores
 });
 
 test('databases that already exist: a Warning for this pool, a failure when they belong to another pool (rule 18)', async (t) => {
@@ -378,8 +384,10 @@ test('-Encrypt Strict with an untrusted certificate fails Encryption (strict alw
   t.regex(e.RecommendedAction, /Strict the certificate is always validated/);
 });
 
-test('a query that outlives the request timeout fails its checks within the timeout and cancels the request', async (t) => {
-  const peer = await startPeer({ faults: { queryDelayMs: 5000 } });
+// Serial: it measures time, and the file's other tests keep this process's event loop busy for
+// hundreds of ms at a time on 2 cores (a timer then fires before a connect that has completed).
+test.serial('a query that outlives the request timeout fails its checks within the timeout and cancels the request', async (t) => {
+  const peer = await startPeer({ faults: { queryDelayMs: 15_000 } });
   t.teardown(() => peer.stop());
   const start = performance.now();
   const rows = await testSqlStore(target(peer, { requestTimeoutMs: 400 }), expectation(), 'x');
@@ -391,7 +399,7 @@ test('a query that outlives the request timeout fails its checks within the time
   }
   t.is(row(rows, SQL_CHECK.PoolDatabases).Status, 'Failed');
   t.true(peer.stats.attentions >= 1, 'the request was cancelled with ATTENTION');
-  t.true(elapsed < 4500, `took ${Math.round(elapsed)} ms: the 5 s query was waited for`);
+  t.true(elapsed < 9000, `took ${Math.round(elapsed)} ms: the 15 s query was waited for`);
 });
 
 test('server variations are tolerated: empty names, lower-case collation, NULL connection properties', async (t) => {

@@ -245,7 +245,7 @@ test('an entity expansion bomb is refused at once', (t) => {
   const e = importError(bytesOf(path.join(fixturesDir, 'entity-bomb.xml')), 'entity-bomb.xml');
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   t.is(e.errorId, 'TopologyDocumentDtdRefused');
-  t.true(ms < 1000, `took ${ms} ms`);
+  t.true(ms < 3000, `took ${ms} ms`); // an expanded bomb takes minutes or exhausts memory
 });
 
 test('a truncated file is malformed, with the line and column where it ends', (t) => {
