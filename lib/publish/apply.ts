@@ -109,7 +109,12 @@ type Outcome = { status: StepStatus; details: string } | { error: string };
  * The file store steps of one share, in two batches: every folder of the share in one session,
  * then their permissions (set concurrently, read before and after in one listing each).
  */
-async function applyShareSteps(steps: PlanStep[], o: PublishOptions, record: (step: PlanStep, r: Outcome, ms: number) => boolean): Promise<void> {
+async function applyShareSteps(
+  steps: PlanStep[],
+  o: PublishOptions,
+  record: (step: PlanStep, r: Outcome, ms: number) => boolean,
+  mayStart: (step: PlanStep) => boolean,
+): Promise<void> {
   const { ensureFolders, applyPolicies, resolvePolicyPrincipals } = await import('../probes/smb/index.js');
   const f = steps[0]!.file!;
   const target = { server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs };
@@ -129,7 +134,7 @@ async function applyShareSteps(steps: PlanStep[], o: PublishOptions, record: (st
     }
     if (!ok) return;
   }
-  if (!perms.length) return;
+  if (!perms.length || !mayStart(perms[0]!)) return;
   start = performance.now();
   const r = await applyPolicies(target, perms.map((s) => ({ folder: s.file!.folder, justCreated: created.has(s.file!.folder) })));
   const ms = Math.round(performance.now() - start);
@@ -255,7 +260,7 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
   for (const steps of shares.values()) {
     jobs.unshift(async () => {
       if (!mayStart(steps[0]!)) return;
-      await applyShareSteps(steps, o, (step, r, ms) => record(step, r, ms) && mayStart(step)).catch((e: unknown) => {
+      await applyShareSteps(steps, o, record, mayStart).catch((e: unknown) => {
         const msg = e instanceof Error ? e.message : String(e);
         // The share's first unfinished step failed; the rest were not run.
         const step = steps.find((x) => !results.has(x));

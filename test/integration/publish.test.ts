@@ -300,6 +300,29 @@ maybe('-SkipDatabase: no database is created, a login without create rights is e
   t.regex(r.stderr, /WARNING: Databases were not created \(-SkipDatabase\)/);
 });
 
+maybe('Ctrl+C while a database is being created: that step finishes, no later step starts, the old revision stays; a second run completes', async (t) => {
+  const { execa } = await import('execa');
+  const { projectRoot } = await import('../support/cli.js');
+  const w = await world(t);
+  // -ThrottleLimit 1: one job at a time (the share's folder and permissions, then mgc, then mgccomp).
+  const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs('-Force', '-ThrottleLimit', '1'), { env: w.env, reject: false, input: '' });
+  w.sql1.faults.createDatabaseDelayMs = 1000;
+  w.sql1.faults.onCreateDatabase = () => void child.kill('SIGINT');
+  const r = await child;
+  t.is(r.exitCode, 130, String(r.stderr));
+  t.regex(String(r.stderr), /Stopping at the next safe point/);
+  t.regex(String(r.stderr), /interrupted \(Ctrl\+C\) before this step/);
+  t.deepEqual(w.sql1.created, ['mgc'], 'the step in flight finished');
+  t.deepEqual(w.sql2.created, [], 'the next one never started');
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0);
+
+  w.sql1.faults.onCreateDatabase = undefined;
+  const second = await run(publishArgs('-Force'), { env: w.env });
+  t.is(second.exitCode, 0, second.stderr);
+  const done = Object.fromEntries((second.objects[0].Steps as { Step: string; Status: string }[]).map((s) => [s.Step, s.Status]));
+  t.like(done, { [`Create folder ${FOLDER}`]: 'AlreadyDone', 'Create database mgc': 'AlreadyDone', 'Create database mgccomp': 'Done', 'Publish topology revision 1': 'Done' });
+});
+
 maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {
   const { execa } = await import('execa');
   const { projectRoot } = await import('../support/cli.js');

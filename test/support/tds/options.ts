@@ -31,6 +31,9 @@ export interface PeerFaults {
   queryDelayMs?: number;
   /** Drop the connection when CREATE DATABASE runs: before creating it, or after creating it but before answering. */
   dropOnCreateDatabase?: 'before' | 'after';
+  /** Called when a CREATE DATABASE arrives (a test can act at that moment), then hold it this long. */
+  onCreateDatabase?: (name: string) => void;
+  createDatabaseDelayMs?: number;
 }
 
 export interface TdsPeerOptions {

@@ -225,6 +225,11 @@ export class Session {
         return;
       }
     }
+    const creating = stmts.find((s) => s.kind === 'create-db');
+    if (creating && creating.kind === 'create-db') {
+      this.peer.faults.onCreateDatabase?.(creating.name);
+      if (this.peer.faults.createDatabaseDelayMs) await new Promise((r) => setTimeout(r, this.peer.faults.createDatabaseDelayMs));
+    }
     const results: (ResultSet | { envDb: string } | null)[] = [];
     let error: SqlError | undefined;
     for (const s of stmts) {
