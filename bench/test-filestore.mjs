@@ -17,7 +17,7 @@ const { startSamba, GROUPS: G } = await import(path.join(root, 'dist/test/suppor
 const { testFileStore } = await import(path.join(root, 'dist/lib/probes/smb/index.js'));
 // Every in-process run starts with no names looked up, as a new command does.
 const { forgetNames } = await import(path.join(root, 'dist/lib/probes/smb/samba-backend.js'));
-const { forgetFirstLogons } = await import(path.join(root, 'dist/lib/probes/smb/filestore-test.js'));
+const { forgetFirstLogons } = await import(path.join(root, 'dist/lib/probes/smb/first-logon.js'));
 const cold = () => (forgetNames(), forgetFirstLogons());
 const execFileP = promisify(execFile);
 // stdin closed: with an open pipe the CLI would wait for piped objects.

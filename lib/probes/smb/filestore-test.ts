@@ -1,6 +1,5 @@
 // Test-FileStore's probe: one CheckRow per check, in the order a client meets the obstacles.
 // Later checks are Skipped (with the reason) when an earlier one makes them meaningless.
-import { createHash } from 'node:crypto';
 import { dnsCheck, tcpCheck } from '../net.js';
 import type { CheckRow, CheckStatus } from '../types.js';
 import { effectiveAccess, NETWORK_LOGON_SIDS } from '../dacl/access.js';
@@ -9,7 +8,8 @@ import { isCanonical, isInherited, isProtected, mergeNames, trustee, type Securi
 import { comparePolicy, dangerousAces, loadPolicy } from '../dacl/policy.js';
 import { advice } from './nt-status.js';
 import { selectBackend } from './backend.js';
-import { DEFAULT_TIMEOUT_MS, type FileStoreTestOptions, type RoundTripResult, type SecurityRead, type SmbFailure, type SmbTarget } from './types.js';
+import { readFirst } from './first-logon.js';
+import { DEFAULT_TIMEOUT_MS, type FileStoreTestOptions, type SecurityRead, type SmbTarget } from './types.js';
 
 export const CHECK = {
   dns: 'Name resolution',
@@ -41,21 +41,6 @@ export function uncLabel(t: Pick<SmbTarget, 'server' | 'share'>, folder = ''): s
 
 const since = (start: number) => Math.round(performance.now() - start);
 
-/** Failures that are the session's (every share of the server would meet them), not one share's. */
-const SESSION_STAGES = new Set<SmbFailure['stage']>(['connect', 'timeout', 'auth']);
-/** The first logon per server, account (and password, as a hash) and backend, and whether it failed at the session. */
-interface FirstLogon {
-  failure: Promise<SmbFailure | undefined>;
-  settledAt?: number;
-}
-const firstLogons = new Map<string, FirstLogon>();
-const FIRST_LOGON_REUSE_MS = 10_000;
-
-/** Forgets the first logons: what a new process starts with (benchmarks measure cold runs). */
-export function forgetFirstLogons(): void {
-  firstLogons.clear();
-}
-
 export async function testFileStore(target: SmbTarget, opts: FileStoreTestOptions = {}, label = uncLabel(target)): Promise<CheckRow[]> {
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const folder = joinFolder(target.folder, opts.folder);
@@ -86,39 +71,9 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
 
   const backend = await backendLoad;
   let t0 = performance.now();
-  // One logon per server and account goes first; the other shares of that server wait for it, so a
-  // wrong password costs one failed logon (lockout counters), not one per share. Once it passed, the
-  // round trip starts with the read: the shares released together share one session (samba backend).
-  const secret = target.credential ? createHash('sha256').update(target.credential.password).digest('hex').slice(0, 16) : '';
-  const key = `${target.server.toLowerCase()}|${target.credential?.userName.toLowerCase() ?? ''}|${secret}|${backend.name}`;
-  const found = firstLogons.get(key);
-  // Only shares probed together (in flight, or just after) lean on it: a later run logs on afresh.
-  const prior = found && (found.settledAt === undefined || Date.now() - found.settledAt < FIRST_LOGON_REUSE_MS) ? found : undefined;
-  let sec: SecurityRead;
-  let early: Promise<RoundTripResult> | undefined;
-  if (!prior) {
-    // Registered before any await, so that the shares arriving next wait for this one.
-    let settle!: (f: SmbFailure | undefined) => void;
-    const entry: FirstLogon = { failure: new Promise((r) => (settle = r)) };
-    firstLogons.set(key, entry);
-    try {
-      sec = await backend.readSecurity(target, folder);
-    } finally {
-      entry.settledAt = Date.now();
-      settle(sec! && sec.failure && SESSION_STAGES.has(sec.failure.stage) ? sec.failure : undefined);
-    }
-  } else {
-    const logonFailure = await prior.failure;
-    if (logonFailure) {
-      sec = { ok: false, failure: { ...logonFailure, message: `${logonFailure.message}; the first logon to ${target.server} as ${user} in this run, not tried again for this share` } };
-    } else {
-      if (backend.concurrentCalls) {
-        early = backend.roundTrip(target, folder);
-        early.catch(() => undefined); // awaited below, or superseded when the folder turns out missing
-      }
-      sec = await backend.readSecurity(target, folder);
-    }
-  }
+  // The first read is the logon; shares of one server wait for the first one's (first-logon.ts).
+  const { sec: firstRead, early } = await readFirst(backend, target, folder, user);
+  let sec: SecurityRead = firstRead;
   const authMs = since(t0);
   const f0 = sec.failure;
   if (f0 && (f0.stage === 'connect' || f0.stage === 'timeout' || f0.stage === 'auth' || f0.stage === 'other')) {
