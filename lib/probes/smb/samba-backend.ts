@@ -92,7 +92,8 @@ async function ensureFolders(target: SmbTarget, folders: string[]): Promise<Map<
   if (!wanted.length) return out;
   const levels = [...new Set(wanted.flatMap((f) => { const parts = f.split('\\').filter(Boolean); return parts.map((_, i) => clientPath(...parts.slice(0, i + 1))); }))];
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const run = await runSambaTool('smbclient', target, ['-c', levels.map((l) => `mkdir "${l}"`).join('; ')], timeout);
+  // The session gets the timeout once per folder: what the folders would have had one by one.
+  const run = await runSambaTool('smbclient', target, ['-t', String(Math.max(1, Math.ceil(timeout / 1000))), '-c', levels.map((l) => `mkdir "${l}"`).join('; ')], timeout * wanted.length);
   const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n/);
   const f = runFailure(run, timeout);
   for (const folder of wanted) {
@@ -130,7 +131,7 @@ async function readFolders(target: SmbTarget, folders: string[]): Promise<Map<st
   if (!listable.length) return out;
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const script = ['showacls', ...listable.map((f) => `ls "${clientPath(...f.split('\\').filter(Boolean))}"`)].join('; ');
-  const run = await runSambaTool('smbclient', target, ['-c', script], timeout);
+  const run = await runSambaTool('smbclient', target, ['-t', String(Math.max(1, Math.ceil(timeout / 1000))), '-c', script], timeout * listable.length);
   if (run.timedOut) return out;
   const entries = parseShowacls(run.stdout);
   for (const f of listable) {

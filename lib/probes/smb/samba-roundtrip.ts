@@ -30,6 +30,8 @@ interface Batch {
 }
 
 const queued = new Map<string, Batch[]>();
+/** Probes per session at most: a session is sequential, and two run on two cores at once. */
+const MAX_BATCH = 16;
 
 /** Write, rename, read back and delete a uniquely named file in `folder`; always cleans up. */
 export function roundTrip(target: SmbTarget, folder: string): Promise<RoundTripResult> {
@@ -46,7 +48,7 @@ export function roundTrip(target: SmbTarget, folder: string): Promise<RoundTripR
 function enqueue(p: Probe): void {
   const key = `${p.target.server.toLowerCase()}|${p.target.credential?.userName.toLowerCase() ?? ''}`;
   const batches = queued.get(key) ?? [];
-  let batch = batches.find((b) => b.target.credential?.password === p.target.credential?.password && (b.target.timeoutMs ?? DEFAULT_TIMEOUT_MS) === (p.target.timeoutMs ?? DEFAULT_TIMEOUT_MS));
+  let batch = batches.find((b) => b.probes.length < MAX_BATCH && b.target.credential?.password === p.target.credential?.password && (b.target.timeoutMs ?? DEFAULT_TIMEOUT_MS) === (p.target.timeoutMs ?? DEFAULT_TIMEOUT_MS));
   if (!batch) {
     batch = { target: p.target, probes: [] };
     batches.push(batch);
@@ -92,7 +94,9 @@ async function runBatch(b: Batch): Promise<void> {
     }
     // The session starts on IPC$ (always there once logged on); each probe then connects to its share.
     const ipc: SmbTarget = { ...b.target, share: 'IPC$' };
-    const run = await runSambaTool('smbclient', ipc, ['-t', String(Math.max(1, Math.ceil(timeout / 1000))), '-c', b.probes.flatMap(commands).join('; ')], timeout);
+    // -t bounds each SMB operation; the session as a whole gets the timeout once per probe, so a
+    // batch over a slow link has what its probes would have had one by one.
+    const run = await runSambaTool('smbclient', ipc, ['-t', String(Math.max(1, Math.ceil(timeout / 1000))), '-c', b.probes.flatMap(commands).join('; ')], timeout * b.probes.length);
     // stdout in order: "tcon to <share> successful" / "tcon failed: <status>" opens each probe's part.
     const parts: string[] = [];
     for (const line of run.stdout.split(/\r?\n/)) {
