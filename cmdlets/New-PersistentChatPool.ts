@@ -90,7 +90,7 @@ export default {
     },
     {
       title: 'A single-computer pool collocated with a Standard Edition server',
-      code: 'pchat New-PersistentChatPool -Fqdn se01.contoso.com -Site Redmond -SingleComputer -DisplayName Chat -NextHopPool se01.contoso.com -SqlStore se01.contoso.com\\RTC -FileStore "\\\\se01.contoso.com\\share"',
+      code: 'pchat New-PersistentChatPool -Fqdn se01.contoso.com -Site Redmond -SingleComputer -DisplayName Chat -NextHopPool se01.contoso.com -SqlStore \'se01.contoso.com\\RTC\' -FileStore \'\\\\se01.contoso.com\\share\'',
       remarks: 'The pool FQDN is the server\'s FQDN; the pool can never receive more computers.',
     },
   ],

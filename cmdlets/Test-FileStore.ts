@@ -119,22 +119,22 @@ export default {
     },
     {
       title: 'A share directly, password from a credential file',
-      code: 'pchat Test-FileStore -Path \\\\fs01.contoso.com\\pchat -Credential CONTOSO\\lyncadmin -CredentialFile ~/.pchat-smb',
+      code: "pchat Test-FileStore -Path '\\\\fs01.contoso.com\\pchat' -Credential 'CONTOSO\\lyncadmin' -CredentialFile ~/.pchat-smb",
       remarks: 'The credential file holds the password on its first line and must be mode 0600.',
     },
     {
       title: 'In a scheduled job: only the exit code',
-      code: "pchat Test-FileStore -FileServerFqdn fs01.contoso.com -Share pchat -Credential CONTOSO\\lyncadmin -Quiet < /dev/null || echo 'file store not ready'",
+      code: "pchat Test-FileStore -FileServerFqdn fs01.contoso.com -Share pchat -Credential 'CONTOSO\\lyncadmin' -Quiet < /dev/null || echo 'file store not ready'",
       remarks: 'Exit code 3 when a check failed; warnings do not fail.',
     },
     {
       title: 'Every pool of the topology, only what is not fine',
-      code: "pchat Get-PersistentChatPool | pchat Test-FileStore -Credential CONTOSO\\lyncadmin | jq -c 'select(.Status != \"Passed\")'",
+      code: "pchat Get-PersistentChatPool | pchat Test-FileStore -Credential 'CONTOSO\\lyncadmin' | jq -c 'select(.Status != \"Passed\")'",
       remarks: 'Piped pool objects bind by Fqdn; piped file stores by Identity or FileServerFqdn/Share.',
     },
     {
       title: 'With your own ACE table',
-      code: 'pchat Test-FileStore -Path \\\\fs01\\pchat\\1-PersistentChatService-1 -Credential CONTOSO\\lyncadmin -PolicyFile ./filestore-policy.json',
+      code: "pchat Test-FileStore -Path '\\\\fs01\\pchat\\1-PersistentChatService-1' -Credential 'CONTOSO\\lyncadmin' -PolicyFile ./filestore-policy.json",
       remarks: 'The file is a JSON array such as [{"principal":"RTCHSUniversalServices","access":"Modify"},{"principal":"BUILTIN\\\\Administrators","sid":"S-1-5-32-544","access":"FullControl"}].',
     },
   ],

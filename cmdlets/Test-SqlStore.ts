@@ -137,7 +137,7 @@ export default {
     },
     {
       title: 'In a scheduled job: only the exit code',
-      code: 'pchat Test-SqlStore -SqlStore sql01.contoso.com\\PCHAT -SqlCredential pchatsql -Quiet < /dev/null || echo "SQL store not ready"',
+      code: "pchat Test-SqlStore -SqlStore 'sql01.contoso.com\\PCHAT' -SqlCredential pchatsql -Quiet < /dev/null || echo 'SQL store not ready'",
       remarks: 'Exit code 3 when a check failed. Warnings (AlwaysOn enabled, databases present) do not fail.',
     },
     {

@@ -95,6 +95,16 @@ test('pchat alone lists every command with its synopsis', async (t) => {
   t.regex(r.stdout, /help <Command>/);
 });
 
+test('help examples paste into a POSIX shell: every backslash (DOMAIN\\user, \\\\server\\share, host\\INSTANCE) is inside single quotes', async (t) => {
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    for (const ex of (await load()).default.examples ?? []) {
+      // What the shell sees outside '...': a backslash there escapes the next character away.
+      const outside = ex.code.replace(/'[^']*'/g, "''");
+      t.false(outside.includes('\\'), `${name}, example "${ex.title}": ${ex.code}`);
+    }
+  }
+});
+
 test('help of New-PersistentChatPool: pchat help, -?, --help and lower case all show the same full help', async (t) => {
   const forms = await Promise.all([
     run(['help', 'New-PersistentChatPool']),
