@@ -5,7 +5,8 @@ import { parseSmbcacls, parseSmbcaclsAce, formatSmbcaclsAce } from '../../lib/pr
 import { parseShowacls } from '../../lib/probes/dacl/smbclient-showacls.js';
 import { Control, isProtected, mergeNames, isCanonical } from '../../lib/probes/dacl/model.js';
 import { formatSmbcaclsMask, parseSmbcaclsMask, Mask } from '../../lib/probes/dacl/masks.js';
-import { runFailure, runSambaTool, credentialArgs } from '../../lib/probes/smb/samba-exec.js';
+import { assertSafeShare, runFailure, runSambaTool, credentialArgs } from '../../lib/probes/smb/samba-exec.js';
+import { roundTrip } from '../../lib/probes/smb/samba-roundtrip.js';
 import { ErrorRecord } from '../../lib/cmdlet/errors.js';
 import type { SmbStage } from '../../lib/probes/smb/types.js';
 
@@ -221,4 +222,11 @@ test('the password never goes on the command line: -U carries the user name only
   const args = credentialArgs({ server: 's', share: 'x', credential: { userName: 'CONTOSO\\pchatadmin', password: 'S3cret%pw' } });
   t.deepEqual(args, ['-U', 'CONTOSO\\pchatadmin']);
   t.deepEqual(credentialArgs({ server: 's', share: 'x' }), ['-N', '--use-kerberos=desired']);
+});
+
+test('a share name that could break out of the smbclient session is refused before anything runs', async (t) => {
+  for (const ok of ['pchat', 'C$', 'Chat Files', 'pchat-01']) t.notThrows(() => assertSafeShare(ok), ok);
+  for (const bad of ['a"; del "\\x', 'a;b', 'a\\b', 'a/b', '', 'a*']) t.throws(() => assertSafeShare(bad), { message: /not a valid share name/ }, bad);
+  const e = await t.throwsAsync(roundTrip({ server: '127.0.0.1', share: 'x"; deltree "\\', timeoutMs: 1000 }, ''));
+  t.is((e as { errorId?: string }).errorId, 'SmbShareNameInvalid');
 });

@@ -109,3 +109,16 @@ export function assertSafePath(p: string): void {
     });
   }
 }
+
+/** Share names go into smbclient's `tcon "<share>"`: refuse what Windows never allows in one and could break out. */
+export function assertSafeShare(share: string): void {
+  if (!share || /["\\/\[\]:|<>+=;,*?\x00-\x1f]/.test(share)) {
+    throw new ErrorRecord({
+      errorId: 'SmbShareNameInvalid',
+      category: 'InvalidArgument',
+      target: share,
+      message: `'${share}' is not a valid share name: share names cannot contain " \\ / [ ] : | < > + = ; , * ? or control characters.`,
+      recommendedAction: 'Give the share name as the file server publishes it (pchat Test-FileStore -Path \'\\\\server\\share\').',
+    });
+  }
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseShowacls } from '../dacl/smbclient-showacls.js';
 import { firstStatus } from './nt-status.js';
-import { assertSafePath, clientPath, runFailure, runSambaTool, toolMessage, type ToolRun } from './samba-exec.js';
+import { assertSafePath, assertSafeShare, clientPath, runFailure, runSambaTool, toolMessage, type ToolRun } from './samba-exec.js';
 import { DEFAULT_TIMEOUT_MS, type RoundTripResult, type SmbTarget } from './types.js';
 
 interface Probe {
@@ -35,7 +35,12 @@ const MAX_BATCH = 16;
 
 /** Write, rename, read back and delete a uniquely named file in `folder`; always cleans up. */
 export function roundTrip(target: SmbTarget, folder: string): Promise<RoundTripResult> {
-  assertSafePath(folder);
+  try {
+    assertSafePath(folder);
+    assertSafeShare(target.share);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   const id = randomBytes(6).toString('hex');
   const content = `pchat-topology file store probe ${id} ${new Date().toISOString()}\n`;
   // Queued at once (no await before): probes asked for in the same turn must land in the same batch.
