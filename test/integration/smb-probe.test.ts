@@ -231,6 +231,21 @@ serial('shares of one server: a wrong password is tried once, not once per share
   for (const s of shares) t.notRegex((await samba.smbclient(s, 'ls "*"')).stdout, /pchat-probe-/, `${s}: no probe file left`);
 });
 
+serial('a temporary folder whose path smbclient cannot carry is a clear error, not a broken session', async (t) => {
+  const weird = await mkdtemp(path.join(tmpdir(), 'pchat;tmp-'));
+  const prev = process.env.TMPDIR;
+  process.env.TMPDIR = weird;
+  try {
+    const e = await t.throwsAsync(testFileStore(target('admin'), { folder: HEALTHY }), { instanceOf: ErrorRecord });
+    t.is(e!.errorId, 'TempFolderUnusable');
+    t.regex(e!.recommendedAction, /TMPDIR/);
+  } finally {
+    if (prev === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = prev;
+    await rm(weird, { recursive: true, force: true });
+  }
+});
+
 serial('a stopped server fails TCP reachability fast (connection refused); restarted, it passes again', async (t) => {
   await samba.stop();
   try {

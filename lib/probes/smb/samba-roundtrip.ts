@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { ErrorRecord } from '../../cmdlet/errors.js';
 import { parseShowacls } from '../dacl/smbclient-showacls.js';
 import { firstStatus } from './nt-status.js';
 import { assertSafePath, assertSafeShare, clientPath, runFailure, runSambaTool, toolMessage, type ToolRun } from './samba-exec.js';
@@ -92,6 +93,16 @@ async function runBatch(b: Batch): Promise<void> {
   try {
     // The files to upload and download, in a private folder (mode 0700) removed afterwards.
     dir = await mkdtemp(path.join(tmpdir(), 'pchat-smb-'));
+    // The local paths go into the session's put/get commands too.
+    if (/["';\r\n]/.test(dir)) {
+      throw new ErrorRecord({
+        errorId: 'TempFolderUnusable',
+        category: 'InvalidArgument',
+        target: dir,
+        message: `The temporary folder '${dir}' contains a quote, ';' or a line break, which smbclient's command line cannot carry.`,
+        recommendedAction: 'Point TMPDIR at a folder whose path has none of them (e.g. TMPDIR=/tmp).',
+      });
+    }
     for (const p of b.probes) {
       p.up = path.join(dir, `${p.id}.up`);
       p.down = path.join(dir, `${p.id}.down`);
@@ -110,7 +121,7 @@ async function runBatch(b: Batch): Promise<void> {
     }
     for (const [i, p] of b.probes.entries()) p.resolve(await evaluate(p, run, parts[i], timeout));
   } catch (e) {
-    // A missing smbclient (the only error runSambaTool throws) is every probe's error.
+    // A missing smbclient (all runSambaTool throws) or an unusable temporary folder is every probe's error.
     for (const p of b.probes) p.reject(e);
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
