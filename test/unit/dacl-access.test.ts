@@ -11,36 +11,14 @@ import { canonicalOrder, isCanonical, mergeNames, type Ace, type SecurityDescrip
 import { PUBLISH_POLICY, comparePolicy, dangerousAces, loadPolicy, matchesPolicyExactly, policyAces, POLICY_ENV_VAR } from '../../lib/probes/dacl/policy.js';
 import { SID } from '../../lib/probes/dacl/sids.js';
 import { ErrorRecord } from '../../lib/cmdlet/errors.js';
+import { DOMAIN_SID, DENIED_FOLDER_NAMED, DENIED_FOLDER_NUMERIC_X } from '../support/recorded-smbcacls.js';
 
-const D = 'S-1-5-21-1111111111-2222222222-3333333333';
+const D = DOMAIN_SID;
 const USER = `${D}-1003`;
 const ADMINS_GROUP = `${D}-1103`;
 
 // Recorded: the policy folder plus a deny for one member of RTCUniversalServerAdmins.
-const SD = mergeNames(
-  parseSmbcacls(`REVISION:1
-CONTROL:0x9004
-OWNER:${D}-1000
-GROUP:${D}-513
-ACL:${USER}:1/0x3/0x00010116
-ACL:S-1-5-32-544:0/0x3/0x001f01ff
-ACL:${D}-1101:0/0x3/0x001301bf
-ACL:${D}-1102:0/0x3/0x001301bf
-ACL:${D}-1103:0/0x3/0x001301bf
-ACL:${D}-1104:0/0x3/0x001200a9
-`).sd,
-  parseSmbcacls(`REVISION:1
-CONTROL:SR|PD|DP
-OWNER:CONTOSO\\pchatadmin
-GROUP:CONTOSO\\None
-ACL:CONTOSO\\pchatdenied:DENIED/OI|CI/0x00010116
-ACL:BUILTIN\\Administrators:ALLOWED/OI|CI/FULL
-ACL:CONTOSO\\RTCHSUniversalServices:ALLOWED/OI|CI/RWXD
-ACL:CONTOSO\\RTCComponentUniversalServices:ALLOWED/OI|CI/RWXD
-ACL:CONTOSO\\RTCUniversalServerAdmins:ALLOWED/OI|CI/RWXD
-ACL:CONTOSO\\RTCUniversalConfigReplicator:ALLOWED/OI|CI/READ
-`).sd,
-);
+const SD = mergeNames(parseSmbcacls(DENIED_FOLDER_NUMERIC_X).sd, parseSmbcacls(DENIED_FOLDER_NAMED).sd);
 
 const token = (...sids: string[]) => [...sids, ...NETWORK_LOGON_SIDS];
 

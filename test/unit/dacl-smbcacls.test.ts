@@ -9,35 +9,9 @@ import { assertSafeShare, runFailure, runSambaTool, credentialArgs } from '../..
 import { roundTrip } from '../../lib/probes/smb/samba-roundtrip.js';
 import { ErrorRecord } from '../../lib/cmdlet/errors.js';
 import type { SmbStage } from '../../lib/probes/smb/types.js';
+import { DOMAIN_SID, DENIED_FOLDER_NAMED as NAMED, DENIED_FOLDER_NUMERIC_X as NUMERIC_X } from '../support/recorded-smbcacls.js';
 
-const D = 'S-1-5-21-1111111111-2222222222-3333333333';
-
-// smbcacls //127.0.0.51/pchat 1-PersistentChatService-1 -U pchatadmin
-const NAMED = `REVISION:1
-CONTROL:SR|PD|DP
-OWNER:CONTOSO\\pchatadmin
-GROUP:CONTOSO\\None
-ACL:CONTOSO\\pchatdenied:DENIED/OI|CI/0x00010116
-ACL:BUILTIN\\Administrators:ALLOWED/OI|CI/FULL
-ACL:CONTOSO\\RTCHSUniversalServices:ALLOWED/OI|CI/RWXD
-ACL:CONTOSO\\RTCComponentUniversalServices:ALLOWED/OI|CI/RWXD
-ACL:CONTOSO\\RTCUniversalServerAdmins:ALLOWED/OI|CI/RWXD
-ACL:CONTOSO\\RTCUniversalConfigReplicator:ALLOWED/OI|CI/READ
-`;
-
-// The same folder, smbcacls --numeric -x as pchatdenied.
-const NUMERIC_X = `REVISION:1
-CONTROL:0x9004
-OWNER:${D}-1000
-GROUP:${D}-513
-ACL:${D}-1003:1/0x3/0x00010116
-ACL:S-1-5-32-544:0/0x3/0x001f01ff
-ACL:${D}-1101:0/0x3/0x001301bf
-ACL:${D}-1102:0/0x3/0x001301bf
-ACL:${D}-1103:0/0x3/0x001301bf
-ACL:${D}-1104:0/0x3/0x001200a9
-Maximum access: 0x1200a9
-`;
+const D = DOMAIN_SID;
 
 // The share root: an inherit-only Creator Owner ACE and a well-known name.
 const ROOT_NAMED = `REVISION:1
