@@ -1,7 +1,7 @@
 // The published form (Get-CsTopology -AsXml, root <Topology>): clusters are referenced by
 // (SiteId, Number), SQL instances by (cluster, Name), services by (SiteId, RoleName, Instance).
 import { attr, child, childrenNamed, findAll, findFirst, isNamed, type XmlElement } from './parse.js';
-import { emptyDeployment, intOf, isTrue, nonEmpty, type RawDeployment, type RawSite } from './deployment.js';
+import { emptyDeployment, intOf, isTrue, nonEmpty, type RawDeployment, type RawService, type RawSite } from './deployment.js';
 import { alwaysOnFacts } from './sql-instance.js';
 
 export const PUBLISHED_NS = 'urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008';
@@ -65,17 +65,7 @@ export function readPublished(root: XmlElement): RawDeployment {
       target = sql ? sqlKey(sql) : cl ? clusterKey(cl) : undefined;
     }
     const deps = child(s, 'DependsOn');
-    d.services.push({
-      key: serviceKey(id)!,
-      roleName,
-      installedOn: target,
-      dependsOn: deps ? findAll(deps, 'ServiceId').map(serviceKey).filter((k): k is string => !!k) : [],
-      serviceVersion: intOf(attr(s, 'ServiceVersion')),
-      shareName: shareNameOf(s),
-      isDirector: isDirector(s),
-      line: s.line,
-      column: s.column,
-    });
+    d.services.push(rawService(s, serviceKey(id)!, roleName, target, deps ? findAll(deps, 'ServiceId').map(serviceKey) : []));
   }
   return d;
 }
@@ -104,12 +94,27 @@ export function site(s: XmlElement, central: boolean): RawSite {
   };
 }
 
-export function shareNameOf(service: XmlElement): string | undefined {
+/** A <Service> as both document forms describe it; they differ only in how keys and dependencies are written. */
+export function rawService(s: XmlElement, key: string, roleName: string, installedOn: string | undefined, dependsOn: (string | undefined)[]): RawService {
+  return {
+    key,
+    roleName,
+    installedOn,
+    dependsOn: dependsOn.filter((k): k is string => !!k),
+    serviceVersion: intOf(attr(s, 'ServiceVersion')),
+    shareName: shareNameOf(s),
+    isDirector: isDirector(s),
+    line: s.line,
+    column: s.column,
+  };
+}
+
+function shareNameOf(service: XmlElement): string | undefined {
   const fs = child(service, 'FileStoreService');
   return nonEmpty(fs ? attr(fs, 'ShareName') : undefined);
 }
 
-export function isDirector(service: XmlElement): boolean {
+function isDirector(service: XmlElement): boolean {
   const reg = child(service, 'RegistrarService');
   return !!reg && isTrue(attr(reg, 'IsDirector'));
 }

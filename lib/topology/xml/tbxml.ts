@@ -1,8 +1,8 @@
 // The Topology Builder form (.tbxml, root <TopologyBuilder> → <NewTopology> → <PartialTopology>):
 // clusters nested in their site, SQL instances nested in their cluster, every reference a GUID UniqueId.
 import { attr, child, childrenNamed, findAll, findFirst, isNamed, type XmlElement } from './parse.js';
-import { emptyDeployment, intOf, isTrue, nonEmpty, type RawDeployment } from './deployment.js';
-import { isDirector, shareNameOf, site } from './published.js';
+import { emptyDeployment, isTrue, nonEmpty, type RawDeployment } from './deployment.js';
+import { rawService, site } from './published.js';
 import { alwaysOnFacts } from './sql-instance.js';
 
 export const TOPOLOGY_BUILDER_NS = 'urn:schema:Microsoft.Rtc.Management.Deploy.TopologyBuilder.2008';
@@ -41,17 +41,7 @@ export function readTopologyBuilder(partial: XmlElement): RawDeployment {
       continue;
     }
     const deps = child(s, 'DependsOn');
-    d.services.push({
-      key,
-      roleName,
-      installedOn: guid(attr(s, 'InstalledOn')),
-      dependsOn: deps ? findAll(deps, 'Dependency').map((x) => guid(attr(x, 'ServiceUniqueId'))).filter((k): k is string => !!k) : [],
-      serviceVersion: intOf(attr(s, 'ServiceVersion')),
-      shareName: shareNameOf(s),
-      isDirector: isDirector(s),
-      line: s.line,
-      column: s.column,
-    });
+    d.services.push(rawService(s, key, roleName, guid(attr(s, 'InstalledOn')), deps ? findAll(deps, 'Dependency').map((x) => guid(attr(x, 'ServiceUniqueId'))) : []));
   }
   return d;
 }
