@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { startSamba, GROUPS: G } = await import(path.join(root, 'dist/test/support/samba.js'));
+const { startSamba, GROUPS: G, POLICY_ACES: POLICY } = await import(path.join(root, 'dist/test/support/samba.js'));
 const { testFileStore } = await import(path.join(root, 'dist/lib/probes/smb/index.js'));
 // Every in-process run starts with no names looked up, as a new command does.
 const { forgetNames } = await import(path.join(root, 'dist/lib/probes/smb/samba-backend.js'));
@@ -30,13 +30,6 @@ const run = (cmd, args, opts) => {
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const SHARES = 16;
 const FOLDER = '1-PersistentChatService-1';
-const POLICY = [
-  `ACL:${G.RTCHSUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
-  `ACL:${G.RTCComponentUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
-  `ACL:${G.RTCUniversalServerAdmins.sid}:ALLOWED/OI|CI/0x001301bf`,
-  `ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`,
-  `ACL:${G.RTCUniversalConfigReplicator.sid}:ALLOWED/OI|CI/READ`,
-];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function time(fn, runs = RUNS) {

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { run } from '../support/cli.js';
-import { sambaUnavailable, startSamba, GROUPS, type SambaFixture } from '../support/samba.js';
+import { sambaUnavailable, startSamba, GROUPS, POLICY_ACES, type SambaFixture } from '../support/samba.js';
 import { topology, POOL } from '../support/topology-builder.js';
 import { Repository } from '../../lib/topology/repository.js';
 import { SCHEMA_VERSION, type Topology } from '../../lib/topology/model.js';
@@ -23,18 +23,7 @@ test.before(async () => {
   await samba.addShare(SHARE);
   await samba.setAcl(SHARE, '\\', [`ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`, `ACL:${G.RTCUniversalConfigReplicator.sid}:ALLOWED/OI|CI/READ`]);
   await samba.mkdir(SHARE, FOLDER);
-  await samba.setAcl(
-    SHARE,
-    FOLDER,
-    [
-      `ACL:${G.RTCHSUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
-      `ACL:${G.RTCComponentUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
-      `ACL:${G.RTCUniversalServerAdmins.sid}:ALLOWED/OI|CI/0x001301bf`,
-      `ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`,
-      `ACL:${G.RTCUniversalConfigReplicator.sid}:ALLOWED/OI|CI/READ`,
-    ],
-    { protect: true },
-  );
+  await samba.setAcl(SHARE, FOLDER, POLICY_ACES, { protect: true });
   await samba.addShare('open');
   await samba.setAcl('open', '\\', ['ACL:S-1-1-0:ALLOWED/OI|CI/FULL']);
 });

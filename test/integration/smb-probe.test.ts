@@ -1,7 +1,7 @@
 // The SMB and DACL probes against a real smbd (test/support/samba.ts): every case of issue 3,
 // each asserting the exact check row that must pass or fail.
 import test from 'ava';
-import { sambaUnavailable, startSamba, silentListener, GROUPS, type SambaFixture, type UserKey } from '../support/samba.js';
+import { sambaUnavailable, startSamba, silentListener, GROUPS, POLICY_ACES, type SambaFixture, type UserKey } from '../support/samba.js';
 import { testFileStore, applyPolicy, applyPolicies, ensureFolder, ensureFolders, readSecurityDescriptor, CHECK, type SmbTarget } from '../../lib/probes/smb/index.js';
 import { effectiveAccess, NETWORK_LOGON_SIDS } from '../../lib/probes/dacl/access.js';
 import { parseSmbcacls } from '../../lib/probes/dacl/smbcacls.js';
@@ -27,14 +27,6 @@ const TO_APPLY = '1-PersistentChatService-4';
 const OPEN_SHARE = 'wideopen';
 
 const G = GROUPS;
-/** The publish policy in smbcacls syntax (what the fixture writes with its own tool, not with the code under test). */
-const POLICY_ACES = [
-  `ACL:${G.RTCHSUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
-  `ACL:${G.RTCComponentUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
-  `ACL:${G.RTCUniversalServerAdmins.sid}:ALLOWED/OI|CI/0x001301bf`,
-  `ACL:${G.Administrators.sid}:ALLOWED/OI|CI/FULL`,
-  `ACL:${G.RTCUniversalConfigReplicator.sid}:ALLOWED/OI|CI/READ`,
-];
 
 let samba: SambaFixture;
 

@@ -28,6 +28,18 @@ export const GROUPS = {
 } as const;
 export type GroupName = keyof typeof GROUPS;
 
+/**
+ * The publish policy in smbcacls syntax, for the fixture's own tool to write (folders that already
+ * have it, written without the code under test).
+ */
+export const POLICY_ACES = [
+  `ACL:${GROUPS.RTCHSUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
+  `ACL:${GROUPS.RTCComponentUniversalServices.sid}:ALLOWED/OI|CI/0x001301bf`,
+  `ACL:${GROUPS.RTCUniversalServerAdmins.sid}:ALLOWED/OI|CI/0x001301bf`,
+  `ACL:${GROUPS.Administrators.sid}:ALLOWED/OI|CI/FULL`,
+  `ACL:${GROUPS.RTCUniversalConfigReplicator.sid}:ALLOWED/OI|CI/READ`,
+];
+
 /** Test accounts: the publisher (Administrators), a service account (Modify), a replicator (Read), and one to deny. */
 export const USERS = {
   admin: { unix: 'pchatadmin', groups: ['Administrators'] as GroupName[] },
