@@ -127,6 +127,9 @@ function splitList(s: string): string[] {
 }
 
 export function bindArguments(def: CmdletDefinition, argv: readonly string[]): BoundArguments {
+  // As in PowerShell, -? anywhere (before '--') asks for help, even next to a value that would be refused.
+  const end = argv.indexOf('--');
+  if ((end < 0 ? argv : argv.slice(0, end)).includes('-?')) return { values: {}, bound: new Set(), help: true };
   const values: Record<string, unknown> = {};
   const bound = new Set<string>();
   const positional: string[] = [];

@@ -116,13 +116,8 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     args = bindArguments(def, argv);
   } catch (e) {
     if (!isErrorRecord(e)) throw e;
-    // As in PowerShell, -? anywhere asks for help, even next to a wrong value (before '--' only).
-    const end = argv.indexOf('--');
-    if (!(end < 0 ? argv : argv.slice(0, end)).includes('-?')) {
-      host.stderr(renderErrorRecord(e, def.name));
-      return e.exitCode;
-    }
-    args = { values: {}, bound: new Set<string>(), help: true };
+    host.stderr(renderErrorRecord(e, def.name));
+    return e.exitCode;
   }
   if (args.help) {
     // Loaded only for help, like pipeline.js only for piped input: every module costs start time.
