@@ -1,6 +1,7 @@
 import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
 import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeoutParameter } from '../lib/probes/check-command.js';
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
+import { SHARE_NAME, SHARE_NAME_REGEX } from '../lib/cmdlet/validators.js';
 import { resolveCredential } from '../lib/cmdlet/credential.js';
 import { findFileStore, findPersistentChatPool, isUncFileStore, normalizeFqdn, parseUncPath, persistentChatFolderName, type Topology } from '../lib/topology/model.js';
 import type { Credential } from '../lib/probes/types.js';
@@ -98,7 +99,7 @@ export default {
   parameters: [
     { name: 'Path', type: 'string[]', position: 0, valueFromPipelineByPropertyName: true, aliases: ['UncPath'], help: 'The share, or a folder in it, as \\\\server\\share[\\folder] (or //server/share/folder); comma-separated for several.' },
     { name: 'FileServerFqdn', type: 'string', valueFromPipelineByPropertyName: true, aliases: ['ComputerName'], help: 'The file server; with -Share.' },
-    { name: 'Share', type: 'string', valueFromPipelineByPropertyName: true, aliases: ['FileShare'], help: 'The share name on -FileServerFqdn.' },
+    { name: 'Share', type: 'string', ...SHARE_NAME, valueFromPipelineByPropertyName: true, aliases: ['FileShare'], help: 'The share name on -FileServerFqdn.' },
     { name: 'FileStore', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Identity'], help: 'File stores of the topology by identity (\\\\server\\share), comma-separated.' },
     { name: 'PoolFqdn', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Fqdn'], help: "Persistent Chat pools of the topology: each pool's file store and folder are tested." },
     { name: 'Credential', type: 'credential', help: 'The account (DOMAIN\\user or user@realm) to test with; the password comes from PCHAT_SMB_PASSWORD, -CredentialFile or a prompt.' },
@@ -160,6 +161,7 @@ export default {
     const addUnc = (unc: string, opts: Job['opts'] = {}) => {
       const u = parseUncPath(unc);
       if (!u) return localStore(unc);
+      if (!SHARE_NAME_REGEX.test(u.share)) throw usageError('InvalidShareName', `'${u.share}' in '${unc}' is not ${SHARE_NAME.validatePattern!.description}.`, unc, "Give the path as the file server publishes it, quoted in the shell: -Path '\\\\server\\share'.");
       addJob(state, u.fileServerFqdn, u.share, u.folder, opts);
     };
 
@@ -190,7 +192,6 @@ export default {
     const share = nonEmpty(p.Share);
     if (server || share) {
       if (!server || !share) throw usageError('IncompleteShare', 'Give both -FileServerFqdn and -Share.', server ?? share ?? '', "Or give -Path \\\\server\\share.");
-      if (/[\\/]/.test(share)) throw usageError('InvalidShareName', `'${share}' is not a share name.`, share, 'Give the share name alone, or the whole UNC path with -Path.');
       addJob(state, normalizeFqdn(server), share, '', {});
       return [];
     }

@@ -15,7 +15,12 @@ export const SQL_INSTANCE: Pick<ParameterDefinition, 'validatePattern'> = {
   validatePattern: { regex: /^[A-Za-z_][A-Za-z0-9_$#]{0,15}$/, description: 'a SQL Server instance name (letters, digits, _ $ #; at most 16 characters)' },
 };
 
-/** A share name as Windows allows it (no \ / : * ? " < > |, at most 80 characters). */
+/**
+ * A share name as Windows allows it: none of " \ / [ ] : | < > + = ; , ? * nor control characters,
+ * at most 80 characters. The SMB probe relies on it too: share names go into smbclient's commands.
+ */
+export const SHARE_NAME_REGEX = /^[^"\\/[\]:|<>+=;,?*\x00-\x1f]{1,80}$/;
+
 export const SHARE_NAME: Pick<ParameterDefinition, 'validatePattern'> = {
-  validatePattern: { regex: /^[^\\/:*?"<>|]{1,80}$/, description: 'a share name (no \\ / : * ? " < > |)' },
+  validatePattern: { regex: SHARE_NAME_REGEX, description: 'a share name (none of " \\ / [ ] : | < > + = ; , ? *)' },
 };

@@ -153,6 +153,15 @@ test('no target is a usage error (exit 2); a local path is a non-terminating err
   t.is(local.exitCode, 1);
   t.regex(local.stderr, /FileStoreNotUnc/);
   t.is(local.objects.length, 0);
+  // A share name Windows would refuse is a usage error before anything is probed, by -Share or in -Path.
+  const badShare = await run(['Test-FileStore', '-FileServerFqdn', 'fs01.contoso.com', '-Share', 'a;b']);
+  t.is(badShare.exitCode, 2);
+  t.regex(badShare.stderr, /ParameterArgumentValidationError,Test-FileStore/);
+  t.is(badShare.objects.length, 0);
+  const badPath = await run(['Test-FileStore', '-Path', '\\\\fs01.contoso.com\\a"b']);
+  t.is(badPath.exitCode, 2);
+  t.regex(badPath.stderr, /InvalidShareName,Test-FileStore/);
+  t.regex(badPath.stderr, /'a"b' in .* is not a share name/);
   // -PoolFqdn needs the topology: without one, the repository's own error, with the way around it.
   const noRepo = await run(['Test-FileStore', '-PoolFqdn', 'chat.contoso.com'], { env: { PCHAT_REPOSITORY: '/nonexistent/pchat-test-repo' } });
   t.is(noRepo.exitCode, 1);

@@ -2,6 +2,7 @@
 // PASSWD environment variable (never argv), stdin is closed so nothing can prompt, and
 // the child is killed when the timeout runs out (a silent server otherwise costs 20 s).
 import { ErrorRecord } from '../../cmdlet/errors.js';
+import { SHARE_NAME_REGEX } from '../../cmdlet/validators.js';
 import { runTool, type ToolResult } from '../run-tool.js';
 import { firstStatus, stageOf } from './nt-status.js';
 import { DEFAULT_TIMEOUT_MS, type SmbFailure, type SmbTarget } from './types.js';
@@ -112,7 +113,7 @@ export function assertSafePath(p: string): void {
 
 /** Share names go into smbclient's `tcon "<share>"`: refuse what Windows never allows in one and could break out. */
 export function assertSafeShare(share: string): void {
-  if (!share || /["\\/\[\]:|<>+=;,*?\x00-\x1f]/.test(share)) {
+  if (!SHARE_NAME_REGEX.test(share)) {
     throw new ErrorRecord({
       errorId: 'SmbShareNameInvalid',
       category: 'InvalidArgument',
