@@ -3,7 +3,7 @@
 // the child is killed when the timeout runs out (a silent server otherwise costs 20 s).
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import { SHARE_NAME_REGEX } from '../../cmdlet/validators.js';
-import { runTool, type ToolResult } from '../run-tool.js';
+import { inheritedEnv, runTool, type ToolResult } from '../run-tool.js';
 import { firstStatus, stageOf } from './nt-status.js';
 import { DEFAULT_TIMEOUT_MS, type SmbFailure, type SmbTarget } from './types.js';
 
@@ -23,11 +23,8 @@ export function toolPath(tool: SambaTool): string {
 
 /** The child's environment: ours without any inherited Samba password variables, plus PASSWD when needed. */
 function childEnv(password?: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k === 'PASSWD' || k === 'PASSWD_FD' || k === 'PASSWD_FILE') continue;
-    env[k] = v;
-  }
+  const env = inheritedEnv();
+  for (const k of ['PASSWD', 'PASSWD_FD', 'PASSWD_FILE']) delete env[k];
   if (password !== undefined) env.PASSWD = password;
   return env;
 }
