@@ -11,6 +11,7 @@ import { validateTopology } from '../topology/rules/index.js';
 import { formatFinding } from '../topology/edit.js';
 import { summarizeChanges } from '../topology/diff.js';
 import { planPublish, type PlanStep, type PublishPlan } from './plan.js';
+import type { RequiredAce } from '../probes/dacl/policy.js';
 
 export interface PublishOptions {
   repositoryPath: string;
@@ -76,7 +77,7 @@ function staleBase(draft: DraftDocument, latest: PublishedRevision | undefined):
 }
 
 /** Every probe the plan needs, concurrently and bounded; each returns rows, never throws. */
-async function runProbes(plan: PublishPlan, o: PublishOptions): Promise<CheckRow[]> {
+async function runProbes(plan: PublishPlan, o: PublishOptions, policy: RequiredAce[] | undefined): Promise<CheckRow[]> {
   const jobs: (() => Promise<CheckRow[]>)[] = [];
   for (const name of plan.dnsNames) jobs.push(async () => [await dnsCheck(name, name, o.timeoutMs)]);
   if (plan.sqlProbes.length) {
@@ -94,7 +95,7 @@ async function runProbes(plan: PublishPlan, o: PublishOptions): Promise<CheckRow
   if (plan.fileProbes.length) {
     const { testFileStore } = await import('../probes/smb/index.js');
     for (const f of plan.fileProbes) {
-      jobs.push(() => testFileStore({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, { published: false }, f.store));
+      jobs.push(() => testFileStore({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, { published: false, policy }, f.store));
     }
   }
   const results = await mapBounded(jobs, o.concurrency, (job) => job());
@@ -112,6 +113,7 @@ type Outcome = { status: StepStatus; details: string } | { error: string };
 async function applyShareSteps(
   steps: PlanStep[],
   o: PublishOptions,
+  policy: RequiredAce[] | undefined,
   record: (step: PlanStep, r: Outcome, ms: number) => boolean,
   mayStart: (step: PlanStep) => boolean,
 ): Promise<void> {
@@ -124,7 +126,7 @@ async function applyShareSteps(
   let start = performance.now();
   if (creates.length) {
     // The policy's group names are looked up while the folders are created: setting the DACLs then sends SIDs.
-    const [r] = await Promise.all([ensureFolders(target, creates.map((s) => s.file!.folder)), perms.length ? resolvePolicyPrincipals(target) : undefined]);
+    const [r] = await Promise.all([ensureFolders(target, creates.map((s) => s.file!.folder)), perms.length ? resolvePolicyPrincipals(target, policy) : undefined]);
     const ms = Math.round(performance.now() - start);
     let ok = true;
     for (const s of creates) {
@@ -136,7 +138,7 @@ async function applyShareSteps(
   }
   if (!perms.length || !mayStart(perms[0]!)) return;
   start = performance.now();
-  const r = await applyPolicies(target, perms.map((s) => ({ folder: s.file!.folder, justCreated: created.has(s.file!.folder) })));
+  const r = await applyPolicies(target, perms.map((s) => ({ folder: s.file!.folder, justCreated: created.has(s.file!.folder) })), policy);
   const ms = Math.round(performance.now() - start);
   for (const s of perms) {
     const x = r.get(s.file!.folder)!;
@@ -183,7 +185,9 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
 
   const plan = planPublish(draft.topology, latest, { skipDatabase: o.skipDatabase });
   o.log.info('plan', { steps: plan.steps.map((s) => `${s.action} @ ${s.target}`), todo: plan.todo, runId: o.runId });
-  const checks = await runProbes(plan, o);
+  // The file store policy, read once for every probe and step (PCHAT_FILESTORE_POLICY may name a file).
+  const policy = plan.fileProbes.length ? await (await import('../probes/dacl/policy.js')).loadPolicy() : undefined;
+  const checks = await runProbes(plan, o, policy);
   const failed = checks.filter((c) => c.Status === 'Failed');
   checks.filter((c) => c.Status === 'Warning').forEach((c) => warnings.push(`${c.Target}: ${c.Check}: ${c.Details}`));
   const base: Omit<PublishResult, 'Status' | 'Steps'> = {
@@ -260,7 +264,7 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
   for (const steps of shares.values()) {
     jobs.unshift(async () => {
       if (!mayStart(steps[0]!)) return;
-      await applyShareSteps(steps, o, record, mayStart).catch((e: unknown) => {
+      await applyShareSteps(steps, o, policy, record, mayStart).catch((e: unknown) => {
         const msg = e instanceof Error ? e.message : String(e);
         // The share's first unfinished step failed; the rest were not run.
         const step = steps.find((x) => !results.has(x));
