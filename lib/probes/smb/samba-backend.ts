@@ -141,6 +141,9 @@ async function readFolders(target: SmbTarget, folders: string[]): Promise<Map<st
   return out;
 }
 
+/** Lookups in flight, per server, account and set of names. */
+const lookups = new Map<string, Promise<void>>();
+
 /**
  * Resolves names to SIDs on the file server (rpcclient lookupnames, one call for them all) into the
  * name cache, so that setDacl can send SIDs; names it cannot resolve are simply left out.
@@ -168,8 +171,6 @@ async function lookupNames(target: SmbTarget, names: string[]): Promise<void> {
   lookups.set(key + '#' + pendingKey, job);
   return job;
 }
-const lookups = new Map<string, Promise<void>>();
-
 /**
  * `aces` with every SID filled in from this server's name cache, or undefined when a name is not
  * known there (or matches two SIDs): then the file server resolves the names itself.
