@@ -16,6 +16,9 @@ export interface ToolResult {
   timedOut: boolean;
   /** The executable was not found (ENOENT). */
   notFound: boolean;
+  /** Killed while waiting for its fd 3 (ToolOptions.fd3 settled with undefined). */
+  cancelled?: boolean;
+  /** From the release (fd 3 written) or the start, to the end. */
   durationMs: number;
 }
 
@@ -23,21 +26,54 @@ export interface ToolOptions {
   /** The child's whole environment (nothing else is inherited). */
   env: Record<string, string>;
   timeoutMs: number;
+  /**
+   * Held back until it settles: its text is then written to the child's fd 3 (Samba's PASSWD_FD)
+   * and the pipe closed, and the timeout starts. Settling with undefined kills the child, which
+   * has only started and waits on fd 3 (cancelled). Lets a tool load while a logon is proven.
+   */
+  fd3?: Promise<string | undefined>;
+  /** Each piece of stderr as it arrives (stdout may be buffered by the tool until it exits). */
+  onStderr?: (text: string) => void;
 }
 
 /** Resolves with the outcome; never rejects (a spawn error other than ENOENT is reported in stderr). */
 export function runTool(file: string, args: readonly string[], opts: ToolOptions): Promise<ToolResult> {
-  const start = performance.now();
+  let start = performance.now();
   return new Promise((resolve) => {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
+    let cancelled = false;
     let settled = false;
-    const child = spawn(file, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const child = spawn(file, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe', ...(opts.fd3 ? (['pipe'] as const) : [])], windowsHide: true });
+    const arm = () => {
+      start = performance.now();
+      timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, opts.timeoutMs);
+    };
+    if (opts.fd3) {
+      const fd3 = child.stdio[3] as import('node:stream').Writable;
+      fd3.on('error', () => undefined); // the child may be gone before it reads: its exit tells why
+      opts.fd3.then(
+        (text) => {
+          if (settled) return;
+          if (text === undefined) {
+            cancelled = true;
+            child.kill('SIGKILL');
+            return;
+          }
+          arm();
+          fd3.end(text);
+        },
+        () => {
+          cancelled = true;
+          child.kill('SIGKILL');
+        },
+      );
+    } else arm();
     const finish = (r: Omit<ToolResult, 'durationMs' | 'stdout' | 'stderr' | 'timedOut'> & { extraErr?: string }) => {
       if (settled) return;
       settled = true;
@@ -48,11 +84,15 @@ export function runTool(file: string, args: readonly string[], opts: ToolOptions
         ...(r.exitCode === undefined ? {} : { exitCode: r.exitCode }),
         timedOut,
         notFound: r.notFound,
+        ...(cancelled ? { cancelled } : {}),
         durationMs: Math.round(performance.now() - start),
       });
     };
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => {
+      err.push(b);
+      opts.onStderr?.(b.toString('utf8'));
+    });
     child.on('error', (e: NodeJS.ErrnoException) => finish({ notFound: e.code === 'ENOENT', extraErr: e.code === 'ENOENT' ? '' : `\n${e.message}` }));
     // 'close', not 'exit': the pipes are drained by then.
     child.on('close', (code) => finish({ notFound: false, ...(code === null ? {} : { exitCode: code }) }));

@@ -171,18 +171,19 @@ it('a wrong password fails authentication and appears nowhere in rows, errors or
   t.true((await samba.logs()).length > 0, 'the server did log something');
 });
 
-serial('the password reaches smbclient and smbcacls through PASSWD, never their command line', async (t) => {
+serial('the password reaches smbclient and smbcacls on a pipe (PASSWD_FD), never their command line or environment', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'pchat-wrap-'));
   const log = path.join(dir, 'calls.log');
   for (const tool of ['smbclient', 'smbcacls']) {
     const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
-    // Records each call's argv and whether PASSWD was set, then runs the real tool.
-    await writeFile(path.join(dir, tool), `#!/bin/sh\nprintf '%s %s\\n' "${tool}" "$*" >> '${log}'\n[ -n "$PASSWD" ] && echo "PASSWD set" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    // Records each call's argv and environment, then runs the real tool (fd 3 passes through exec).
+    await writeFile(path.join(dir, tool), `#!/bin/sh\nprintf '%s %s\\n' "${tool}" "$*" >> '${log}'\nenv >> '${log}'\n[ "$PASSWD_FD" = 3 ] && [ -z "$PASSWD" ] && echo "PASSWD_FD only" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
   }
   process.env.PCHAT_SAMBA_BINDIR = dir;
   try {
     const rows = await testFileStore(target('admin'), { folder: HEALTHY });
     t.is(row(rows, CHECK.roundTrip).Status, 'Passed');
+    t.is(row(rows, CHECK.rights).Status, 'Passed');
   } finally {
     delete process.env.PCHAT_SAMBA_BINDIR;
   }
@@ -190,8 +191,8 @@ serial('the password reaches smbclient and smbcacls through PASSWD, never their 
   await rm(dir, { recursive: true, force: true });
   const invocations = calls.split('\n').filter((l) => /^smb(client|cacls) /.test(l));
   t.true(invocations.some((l) => l.startsWith('smbclient ')) && invocations.some((l) => l.startsWith('smbcacls ')));
-  t.is(calls.split('\n').filter((l) => l === 'PASSWD set').length, invocations.length, 'every call got PASSWD');
-  t.false(calls.includes(samba.users.admin.password));
+  t.is(calls.split('\n').filter((l) => l === 'PASSWD_FD only').length, invocations.length, 'every call read the password from fd 3');
+  t.false(calls.includes(samba.users.admin.password), 'neither argv nor the environment holds the password');
   t.true(invocations.every((l) => l.includes(`-U ${samba.users.admin.name} `)));
 });
 
@@ -211,10 +212,12 @@ serial('shares of one server: a wrong password is tried once, not once per share
   process.env.PCHAT_SAMBA_BINDIR = dir;
   try {
     const wrong = shares.map((share) => ({ ...target('admin'), share, credential: { userName: samba.users.admin.name, password: 'Not-The-Password-1' } }));
+    const before = await samba.failedLogons(samba.users.admin.name);
     const failed = await Promise.all(wrong.map((w) => testFileStore(w)));
     for (const rows of failed) t.is(row(rows, CHECK.auth).Status, 'Failed');
     t.regex(row(failed[1]!, CHECK.auth).Details, /first logon .* not tried again/);
-    t.is((await calls()).length, 1, 'one failed logon for four shares');
+    // Counted by the server: the calls that waited on the first logon loaded, but never logged on.
+    t.is((await samba.failedLogons(samba.users.admin.name)) - before, 1, 'one failed logon for four shares');
 
     await writeFile(log, '');
     // A missing share among them: its failed tcon must not shift the others' parts of the session.

@@ -232,8 +232,10 @@ export interface SambaFixture {
   stop(): Promise<void>;
   /** Stop, then start again on the same address with the same accounts and shares. */
   restart(): Promise<void>;
-  /** Everything smbd and its helpers logged (log level 1). */
+  /** Everything smbd and its helpers logged (log level 1, and failed authentications: auth_audit:2). */
   logs(): Promise<string>;
+  /** How many logons of `userName` the server refused for a wrong password, by its own log. */
+  failedLogons(userName: string): Promise<number>;
   dispose(): Promise<void>;
 }
 
@@ -321,7 +323,8 @@ export async function startSamba(opts: { ip?: string } = {}): Promise<SambaFixtu
       if (fixture.running()) return;
       const out = await open(logPath, 'a');
       // No --no-process-group: smbd would SIGTERM our whole process group when it stops.
-      child = spawn('smbd', ['-s', conf, '--foreground', '--debug-stdout', '-d1'], { stdio: ['ignore', out.fd, out.fd] });
+      // auth_audit:2 logs every refused logon, so tests count what the server saw (failedLogons).
+      child = spawn('smbd', ['-s', conf, '--foreground', '--debug-stdout', '--debuglevel=1 auth_audit:2'], { stdio: ['ignore', out.fd, out.fd] });
       const c = child;
       exited = new Promise((resolve) => c.once('exit', () => resolve()));
       await out.close();
@@ -358,6 +361,11 @@ export async function startSamba(opts: { ip?: string } = {}): Promise<SambaFixtu
       const files = await readdir(dir).catch(() => [] as string[]);
       const texts = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8').catch(() => '')));
       return texts.join('\n');
+    },
+    async failedLogons(userName) {
+      // "Auth: [SMB2,(null)] user [WORKGROUP]\[name] at [...] with [NTLMv2] status [NT_STATUS_WRONG_PASSWORD] ..."
+      const lines = (await fixture.logs()).split('\n').filter((l) => l.trim().startsWith('Auth: ') && l.includes(`\\[${userName}]`));
+      return lines.filter((l) => /status \[NT_STATUS_(WRONG_PASSWORD|LOGON_FAILURE)\]/.test(l)).length;
     },
     async dispose() {
       await fixture.stop();

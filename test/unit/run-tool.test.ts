@@ -38,3 +38,31 @@ test('the child sees only the environment it is given and cannot read stdin', as
     delete process.env.PCHAT_RUN_TOOL_SECRET;
   }
 });
+
+test('fd 3 gets its text only when released, and the timeout counts from the release', async (t) => {
+  let release!: (s: string | undefined) => void;
+  const held = new Promise<string | undefined>((r) => (release = r));
+  const started = performance.now();
+  const run = runTool('sh', ['-c', 'IFS= read -r line <&3; echo "got:$line"'], { env, timeoutMs: 2_000, fd3: held });
+  // Held longer than the timeout: a child waiting for its password has not started its work yet.
+  setTimeout(() => release('secret-line\n'), 2_500);
+  const r = await run;
+  t.false(r.timedOut);
+  t.is(r.stdout, 'got:secret-line\n');
+  t.true(performance.now() - started >= 2_400);
+  t.true(r.durationMs < 2_000, `duration counts from the release (${r.durationMs} ms)`);
+});
+
+test('a held child is killed unstarted when its release says no', async (t) => {
+  const r = await runTool('sh', ['-c', 'IFS= read -r line <&3; echo "ran:$line"'], { env, timeoutMs: 10_000, fd3: Promise.resolve(undefined) });
+  t.true(r.cancelled);
+  t.is(r.stdout, '');
+  t.false(r.timedOut);
+});
+
+test('stderr is reported as it arrives, before the tool exits', async (t) => {
+  const seen: number[] = [];
+  const r = await runTool('sh', ['-c', 'echo early >&2; sleep 1; echo late >&2'], { env, timeoutMs: 10_000, onStderr: () => seen.push(performance.now()) });
+  t.is(r.stderr, 'early\nlate\n');
+  t.true(seen.length >= 2 && seen[1]! - seen[0]! >= 800, 'the first piece came a second before the second');
+});

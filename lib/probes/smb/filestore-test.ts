@@ -9,7 +9,7 @@ import { comparePolicy, dangerousAces, loadPolicy } from '../dacl/policy.js';
 import { advice } from './nt-status.js';
 import { selectBackend } from './backend.js';
 import { readFirst } from './first-logon.js';
-import { DEFAULT_TIMEOUT_MS, type FileStoreTestOptions, type SecurityRead, type SmbTarget } from './types.js';
+import { DEFAULT_TIMEOUT_MS, type FileStoreTestOptions, type SecurityRead, type SmbBackend, type SmbTarget } from './types.js';
 
 export const CHECK = {
   dns: 'Name resolution',
@@ -41,6 +41,17 @@ export function uncLabel(t: Pick<SmbTarget, 'server' | 'share'>, folder = ''): s
 
 const since = (start: number) => Math.round(performance.now() - start);
 
+/** The read (the logon), the round trip and the trustee names of the object, started together. */
+function startCalls(backend: SmbBackend, target: SmbTarget, folder: string) {
+  const sec = backend.readSecurity(target, folder);
+  const rt = backend.roundTrip(target, folder);
+  // A read that throws (a missing tool) is reported through `sec`; for the names it is just no SIDs.
+  const names = backend.readNames(target, folder, sec.then((s) => (s.ok ? s.sd : undefined), () => undefined));
+  // Awaited by the caller, or settled before it returns early.
+  for (const p of [sec, rt, names]) p.catch(() => undefined);
+  return { sec, rt, names };
+}
+
 export async function testFileStore(target: SmbTarget, opts: FileStoreTestOptions = {}, label = uncLabel(target)): Promise<CheckRow[]> {
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const folder = joinFolder(target.folder, opts.folder);
@@ -64,24 +75,41 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
   // The backend's modules load while the name resolves and the port answers.
   const backendLoad = selectBackend();
   backendLoad.catch(() => undefined); // awaited below; unless DNS or TCP fail first
-  rows.push(await dnsCheck(label, target.server, timeout));
-  if (rows.at(-1)!.Status === 'Failed') return skipRest(`${target.server} does not resolve`);
-  rows.push(await tcpCheck(label, target.server, SMB_PORT, 'the SMB server (the Server service)', timeout));
-  if (rows.at(-1)!.Status === 'Failed') return skipRest(`TCP ${SMB_PORT} on ${target.server} is not reachable`);
+  const net = (async () => {
+    rows.push(await dnsCheck(label, target.server, timeout));
+    if (rows.at(-1)!.Status === 'Failed') return `${target.server} does not resolve`;
+    rows.push(await tcpCheck(label, target.server, SMB_PORT, 'the SMB server (the Server service)', timeout));
+    if (rows.at(-1)!.Status === 'Failed') return `TCP ${SMB_PORT} on ${target.server} is not reachable`;
+    return undefined;
+  })();
+  // A backend that lets one logon per server go first (Samba's) starts its calls at once, beside the
+  // name and port checks: they fail by themselves where those fail, and load meanwhile.
+  const gating = backendLoad.then((b) => (b.gatesLogons ? b : undefined), () => undefined);
+  const started = await Promise.race([gating, net.then((failure) => (failure ? undefined : gating))]);
+  const calls = started && startCalls(started, target, folder);
+  const netFailure = await net;
+  if (netFailure) {
+    if (calls) await Promise.allSettled([calls.sec, calls.rt, calls.names]);
+    return skipRest(netFailure);
+  }
 
   const backend = await backendLoad;
   let t0 = performance.now();
-  // The first read is the logon; shares of one server wait for the first one's (first-logon.ts).
-  const { sec: firstRead, early } = await readFirst(backend, target, folder, user);
+  // The first read is also the logon (a gating backend's calls already run; others wait here for
+  // the server's first logon: first-logon.ts).
+  const first = calls ? { sec: await calls.sec, early: calls.rt } : await readFirst(backend, target, folder, user);
+  const { sec: firstRead, early } = first;
   let sec: SecurityRead = firstRead;
   const authMs = since(t0);
   const f0 = sec.failure;
   if (f0 && (f0.stage === 'connect' || f0.stage === 'timeout' || f0.stage === 'auth' || f0.stage === 'other')) {
+    if (calls) await Promise.allSettled([calls.rt, calls.names]);
     row(CHECK.auth, 'Failed', `${user} could not open a session on ${target.server}: ${f0.status} (${f0.message})`, advice(f0, target.server, target.share, user), authMs);
     return skipRest('no SMB session');
   }
   row(CHECK.auth, 'Passed', `${user} has a session on ${target.server}`, '', authMs);
   if (f0?.stage === 'share') {
+    if (calls) await Promise.allSettled([calls.rt, calls.names]);
     row(CHECK.share, 'Failed', `The share '${target.share}' does not exist on ${target.server} (${f0.status})`, advice(f0, target.server, target.share, user), 0);
     return skipRest(`the share '${target.share}' does not exist`);
   }
@@ -114,7 +142,7 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
   t0 = performance.now();
   const [rt, names, tokenSids] = await Promise.all([
     (early && objectPath === folder ? early : backend.roundTrip(target, objectPath)).then((r) => ({ r, ms: since(t0) })),
-    sec.ok ? backend.readNames(target, objectPath, sec.sd) : Promise.resolve(undefined),
+    calls && objectPath === folder ? calls.names : sec.ok ? backend.readNames(target, objectPath, sec.sd) : Promise.resolve(undefined),
     backend.tokenSids ? backend.tokenSids() : Promise.resolve(undefined),
   ]);
 

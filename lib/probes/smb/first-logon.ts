@@ -1,12 +1,10 @@
-// The first read of a target is also its logon. Shares of one server probed together wait for the
+// For backends that do not gate their own logons (Windows; Samba's does, in logon-gate.ts): the
+// first read of a target is also its logon. Shares of one server probed together wait for the
 // first one's logon, so that a wrong password costs one failed logon per server (lockout counters),
-// not one per share; once it passed, each share's round trip starts alongside its read, and the
-// round trips released together share one session (samba-roundtrip.ts).
-import { createHash } from 'node:crypto';
+// not one per share; once it passed, each share's round trip starts alongside its read.
+import { SESSION_STAGES } from './logon-gate.js';
 import type { RoundTripResult, SecurityRead, SmbBackend, SmbFailure, SmbTarget } from './types.js';
 
-/** Failures that are the session's (every share of the server would meet them), not one share's. */
-const SESSION_STAGES = new Set<SmbFailure['stage']>(['connect', 'timeout', 'auth']);
 
 /** The first logon per server, account (and password, as a hash) and backend, and whether it failed at the session. */
 interface FirstLogon {
@@ -24,8 +22,8 @@ export function forgetFirstLogons(): void {
 
 /** Reads the target's security (the logon), after the server's first logon when another share has one under way. */
 export async function readFirst(backend: SmbBackend, target: SmbTarget, folder: string, user: string): Promise<{ sec: SecurityRead; early?: Promise<RoundTripResult> }> {
-  const secret = target.credential ? createHash('sha256').update(target.credential.password).digest('hex').slice(0, 16) : '';
-  const key = `${target.server.toLowerCase()}|${target.credential?.userName.toLowerCase() ?? ''}|${secret}|${backend.name}`;
+  // The password is part of the key, in memory only like the credential itself.
+  const key = `${target.server.toLowerCase()}\u0000${target.credential?.userName.toLowerCase() ?? ''}\u0000${target.credential?.password ?? ''}\u0000${backend.name}`;
   const found = firstLogons.get(key);
   const prior = found && (found.settledAt === undefined || Date.now() - found.settledAt < FIRST_LOGON_REUSE_MS) ? found : undefined;
   if (!prior) {

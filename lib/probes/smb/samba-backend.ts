@@ -52,16 +52,22 @@ function fromCache(t: SmbTarget, known: SecurityDescriptor): SecurityDescriptor 
   };
 }
 
-async function readNames(target: SmbTarget, p: string, known?: SecurityDescriptor): Promise<SecurityRead> {
+/**
+ * The DACL with trustee names. `known` is its SID form (or the read that yields it): when another
+ * share of this server has looked names up, they may cover it, and no call is made. Otherwise a
+ * named listing runs at once, beside the read of `known`.
+ */
+async function readNames(target: SmbTarget, p: string, known?: SecurityDescriptor | Promise<SecurityDescriptor | undefined>): Promise<SecurityRead> {
   const key = cacheKey(target);
   let entry = nameCache.get(key);
-  if (known && entry) {
+  if (known && entry && Date.now() - entry.at <= NAME_TTL_MS) {
     // Another share of this server may be being looked up right now: its names may cover ours.
     if (entry.pending) await entry.pending;
-    const cached = fromCache(target, known);
+    const k = await known;
+    const cached = k && fromCache(target, k);
     if (cached) return { ok: true, sd: cached };
   }
-  if (!entry) {
+  if (!entry || Date.now() - entry.at > NAME_TTL_MS) {
     entry = { names: new Map<string, string>(), at: Date.now() };
     nameCache.set(key, entry);
   }
@@ -69,8 +75,9 @@ async function readNames(target: SmbTarget, p: string, known?: SecurityDescripto
   if (!entry.pending) entry.pending = new Promise<void>((r) => (done = r));
   try {
     const r = await readSecurityWith(target, p, false);
-    if (r.ok && r.sd && known) {
-      const merged = mergeNames(known, r.sd);
+    const k = await known;
+    if (r.ok && r.sd && k) {
+      const merged = mergeNames(k, r.sd);
       for (const x of [merged.owner, merged.group, ...(merged.dacl ?? [])]) if (x?.sid) entry.names.set(x.sid, x.name ?? x.sid);
       entry.at = Date.now();
     }
@@ -231,6 +238,7 @@ async function setDacl(target: SmbTarget, p: string, aces: Ace[]): Promise<void>
 export const sambaBackend: SmbBackend = {
   name: 'samba',
   concurrentCalls: true,
+  gatesLogons: true,
   readSecurity: (t, p) => readSecurityWith(t, p, true),
   readNames,
   roundTrip,

@@ -1,15 +1,20 @@
-// Runs Samba's smbclient/smbcacls/rpcclient for one target, and reads their outcome: the password travels in the child's
-// PASSWD environment variable (never argv), stdin is closed so nothing can prompt, and
-// the child is killed when the timeout runs out (a silent server otherwise costs 20 s).
+// Runs Samba's smbclient/smbcacls/rpcclient for one target, and reads their outcome: the password
+// travels through a pipe on the child's fd 3 (PASSWD_FD; never argv, never the environment), behind
+// the server's first logon (logon-gate.ts); stdin is closed so nothing can prompt, and the child is
+// killed when the timeout runs out (a silent server otherwise costs 20 s).
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import { SHARE_NAME_REGEX } from '../../cmdlet/validators.js';
 import { inheritedEnv, runTool, type ToolResult } from '../run-tool.js';
 import { firstStatus, stageOf } from './nt-status.js';
+import { logonTicket, notTried } from './logon-gate.js';
 import { DEFAULT_TIMEOUT_MS, type SmbFailure, type SmbTarget } from './types.js';
 
 export type SambaTool = 'smbclient' | 'smbcacls' | 'rpcclient';
 
-export type ToolRun = Omit<ToolResult, 'notFound'>;
+export type ToolRun = Omit<ToolResult, 'notFound'> & {
+  /** Not run: the server's first logon in this run failed at the session, with this. */
+  notTried?: SmbFailure;
+};
 
 /** Where each tool comes from, per platform, for the NotInstalled message. */
 const INSTALL_HINT =
@@ -21,15 +26,25 @@ export function toolPath(tool: SambaTool): string {
   return dir ? `${dir.replace(/\/$/, '')}/${tool}` : tool;
 }
 
-/** The child's environment: ours without any inherited Samba password variables, plus PASSWD when needed. */
-function childEnv(password?: string): Record<string, string> {
+/** The child's environment: ours without any inherited Samba password variables, plus where the password comes from. */
+function childEnv(password: { fd: true } | { env: string } | undefined): Record<string, string> {
   const env = inheritedEnv();
   for (const k of ['PASSWD', 'PASSWD_FD', 'PASSWD_FILE']) delete env[k];
-  if (password !== undefined) env.PASSWD = password;
+  if (password && 'fd' in password) env.PASSWD_FD = '3';
+  else if (password) env.PASSWD = password.env;
   return env;
 }
 
-/** `-U user` with the password in PASSWD, or the current Kerberos identity when there is no credential. */
+/**
+ * Samba reads PASSWD_FD a byte at a time up to a newline into a 128-byte buffer, and 4.17 reads it
+ * twice (later releases once, then leave the rest unread): one line per read. A password with a
+ * line break, a NUL or too long for that goes in PASSWD instead.
+ */
+function fdLine(password: string): string | undefined {
+  return /[\r\n\0]/.test(password) || Buffer.byteLength(password) > 120 ? undefined : `${password}\n${password}\n`;
+}
+
+/** `-U user` with the password on PASSWD_FD, or the current Kerberos identity when there is no credential. */
 export function credentialArgs(target: SmbTarget): string[] {
   const c = target.credential;
   if (!c) return ['-N', '--use-kerberos=desired'];
@@ -40,12 +55,41 @@ export function uncFor(target: SmbTarget): string {
   return `//${target.server}/${target.share}`;
 }
 
-/** Runs a Samba tool against the target's share. Throws only when the tool is missing. */
+/** What smbclient writes to stderr (unbuffered, unlike its stdout) once a file went up: the session is proven. */
+const SESSION_PROVEN = /^putting file /m;
+
+/**
+ * Runs a Samba tool against the target's share, behind the server's first logon (logon-gate.ts).
+ * Throws only when the tool is missing.
+ */
 export async function runSambaTool(tool: SambaTool, target: SmbTarget, args: string[], timeoutMs = target.timeoutMs ?? DEFAULT_TIMEOUT_MS): Promise<ToolRun> {
   // -R host: resolve through the system resolver only, never NetBIOS broadcasts.
   // rpcclient talks to the server (its LSA pipe), not to a share.
   const argv = [tool === 'rpcclient' ? `//${target.server}` : uncFor(target), ...args, ...credentialArgs(target), '-R', 'host'];
-  const r = await runTool(toolPath(tool), argv, { env: childEnv(target.credential?.password), timeoutMs });
+  const password = target.credential?.password;
+  const line = password === undefined ? undefined : fdLine(password);
+  const notRun = (f: SmbFailure): ToolRun => ({ stdout: '', stderr: '', timedOut: false, durationMs: 0, notTried: notTried(f, target) });
+  let ticket = logonTicket(target, tool === 'smbclient');
+  if (ticket.role === 'failed') return notRun(ticket.failure);
+  if (ticket.role === 'wait' && (!ticket.prestart || line === undefined)) {
+    // Started once the first logon is proven (or not at all).
+    const f = await ticket.result;
+    if (f) return notRun(f);
+    ticket = { role: 'open' };
+  }
+  const held = ticket.role === 'wait' ? ticket.result : undefined;
+  const first = ticket.role === 'first' ? ticket.settle : undefined;
+  const r = await runTool(toolPath(tool), argv, {
+    env: childEnv(password === undefined ? undefined : line === undefined ? { env: password } : { fd: true }),
+    timeoutMs,
+    ...(line === undefined ? {} : { fd3: held ? held.then((f) => (f ? undefined : line)) : Promise.resolve(line) }),
+    ...(first && tool === 'smbclient' ? { onStderr: (text: string) => SESSION_PROVEN.test(text) && first(undefined) } : {}),
+  });
+  if (r.cancelled && held) {
+    const f = await held;
+    if (f) return notRun(f);
+  }
+  if (first) first(r.notFound ? undefined : runFailure(r, timeoutMs));
   if (r.notFound) {
     throw new ErrorRecord({
       errorId: ({ smbclient: 'SmbClientNotInstalled', smbcacls: 'SmbCaclsNotInstalled', rpcclient: 'RpcClientNotInstalled' } as const)[tool],
@@ -55,12 +99,12 @@ export async function runSambaTool(tool: SambaTool, target: SmbTarget, args: str
       recommendedAction: INSTALL_HINT,
     });
   }
-  const { notFound: _, ...run } = r;
+  const { notFound: _, cancelled: __, ...run } = r;
   return run;
 }
 
 /** Samba noise on stderr that is not about the call's outcome. */
-const NOISE = [/cli_pipe\.c:\d+: RPC fault/, /failed to lookup domain sid/, /^\s*$/];
+const NOISE = [/cli_pipe\.c:\d+: RPC fault/, /failed to lookup domain sid/, /^Error reading password from file descriptor/, /^\s*$/];
 
 export function toolMessage(run: ToolRun): string {
   const lines = `${run.stdout}\n${run.stderr}`
@@ -72,6 +116,7 @@ export function toolMessage(run: ToolRun): string {
 
 /** Classifies a failed run; undefined when the run did not fail at the connection level. */
 export function runFailure(run: ToolRun, timeoutMs: number): SmbFailure | undefined {
+  if (run.notTried) return run.notTried;
   if (run.timedOut) return { stage: 'timeout', status: 'TIMEOUT', message: `no answer within ${Math.round(timeoutMs / 100) / 10} s (the server accepted the connection but did not complete the SMB exchange)` };
   // Exit 0 is success even with NT_STATUS noise on stderr (--sddl's domain SID lookup).
   if (run.exitCode === 0) return undefined;

@@ -2,10 +2,10 @@
 // one server and account in the same turn of the event loop share one smbclient session (one
 // logon, then `tcon <share>` per probe). Sixteen shares of a file server cost one process instead
 // of sixteen; on 2 cores that process start (~45 ms of CPU each) was what made many shares slow.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import { parseShowacls } from '../dacl/smbclient-showacls.js';
 import { firstStatus } from './nt-status.js';
@@ -34,6 +34,16 @@ const queued = new Map<string, Batch[]>();
 /** Probes per session at most: a session is sequential, and two run on two cores at once. */
 const MAX_BATCH = 16;
 
+/**
+ * A name no other probe uses: this process, and 48 random bits. Not a secret (the file lives for
+ * a moment in a folder the account may write), so Math.random will do and node:crypto (several
+ * ms of every start) stays unloaded.
+ */
+function probeId(): string {
+  const r = () => Math.floor(Math.random() * 0x1000000).toString(16).padStart(6, '0');
+  return `${process.pid.toString(16)}${r()}${r()}`;
+}
+
 /** Write, rename, read back and delete a uniquely named file in `folder`; always cleans up. */
 export function roundTrip(target: SmbTarget, folder: string): Promise<RoundTripResult> {
   try {
@@ -42,7 +52,7 @@ export function roundTrip(target: SmbTarget, folder: string): Promise<RoundTripR
   } catch (e) {
     return Promise.reject(e);
   }
-  const id = randomBytes(6).toString('hex');
+  const id = probeId();
   const content = `pchat-topology file store probe ${id} ${new Date().toISOString()}\n`;
   // Queued at once (no await before): probes asked for in the same turn must land in the same batch.
   return new Promise<RoundTripResult>((resolve, reject) => {
@@ -92,7 +102,9 @@ async function runBatch(b: Batch): Promise<void> {
   let dir: string | undefined;
   try {
     // The files to upload and download, in a private folder (mode 0700) removed afterwards.
-    dir = await mkdtemp(path.join(tmpdir(), 'pchat-smb-'));
+    // Synchronously (a few small local files): yielding here would let the other calls of this turn
+    // spawn first, and the session, the longest call, would start last.
+    dir = mkdtempSync(path.join(tmpdir(), 'pchat-smb-'));
     // The local paths go into the session's put/get commands too.
     if (/["';\r\n]/.test(dir)) {
       throw new ErrorRecord({
@@ -106,7 +118,7 @@ async function runBatch(b: Batch): Promise<void> {
     for (const p of b.probes) {
       p.up = path.join(dir, `${p.id}.up`);
       p.down = path.join(dir, `${p.id}.down`);
-      await writeFile(p.up, p.content, { mode: 0o600 });
+      writeFileSync(p.up, p.content, { mode: 0o600 });
     }
     // The session starts on IPC$ (always there once logged on); each probe then connects to its share.
     const ipc: SmbTarget = { ...b.target, share: 'IPC$' };

@@ -71,13 +71,18 @@ export interface SmbBackend {
   readonly name: 'samba' | 'windows';
   /** roundTrip may run while readSecurity runs (separate processes, no shared mapping to race on). */
   readonly concurrentCalls?: boolean;
+  /**
+   * The backend itself lets one logon per server and account go first and holds the others until it
+   * is proven (logon-gate.ts), so callers may start all their calls at once.
+   */
+  readonly gatesLogons?: boolean;
   /** The folder's DACL with SIDs and the account's maximum access; never throws for a network problem. */
   readSecurity(target: SmbTarget, path: string): Promise<SecurityRead>;
   /**
    * The same DACL with trustee names (for people and name-based policy entries). `known` is the
    * SID form already read: a backend may answer from names it looked up before, without a call.
    */
-  readNames(target: SmbTarget, path: string, known?: SecurityDescriptor): Promise<SecurityRead>;
+  readNames(target: SmbTarget, path: string, known?: SecurityDescriptor | Promise<SecurityDescriptor | undefined>): Promise<SecurityRead>;
   /** Write, rename, read back and delete a uniquely named probe file in `path`; always cleans up. */
   roundTrip(target: SmbTarget, path: string): Promise<RoundTripResult>;
   /** SIDs in the current identity's token when the platform can tell (Windows: whoami /groups). */
