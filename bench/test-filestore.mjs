@@ -17,8 +17,8 @@ const { startSamba, GROUPS: G, POLICY_ACES: POLICY } = await import(path.join(ro
 const { testFileStore } = await import(path.join(root, 'dist/lib/probes/smb/index.js'));
 // Every in-process run starts with no names looked up, as a new command does.
 const { forgetNames } = await import(path.join(root, 'dist/lib/probes/smb/samba-backend.js'));
-const { forgetFirstLogons } = await import(path.join(root, 'dist/lib/probes/smb/first-logon.js'));
-const cold = () => (forgetNames(), forgetFirstLogons());
+const { forgetLogons } = await import(path.join(root, 'dist/lib/probes/smb/logon-gate.js'));
+const cold = () => (forgetNames(), forgetLogons());
 const execFileP = promisify(execFile);
 // stdin closed: with an open pipe the CLI would wait for piped objects.
 const run = (cmd, args, opts) => {
