@@ -212,9 +212,11 @@ export default {
     runs.delete(ctx.runId);
     if (!state?.jobs.length || !state.options) return;
     const o = state.options;
-    const { testFileStore } = await import('../lib/probes/smb/index.js');
-    const { loadPolicy } = await import('../lib/probes/dacl/policy.js');
-    const policy: RequiredAce[] = await loadPolicy(o.PolicyFile ?? process.env.PCHAT_FILESTORE_POLICY);
+    // The policy is read before any probe (a broken file is refused first), while the probe loads.
+    const [{ testFileStore }, policy] = await Promise.all([
+      import('../lib/probes/smb/index.js'),
+      import('../lib/probes/dacl/policy.js').then((m): Promise<RequiredAce[]> => m.loadPolicy(o.PolicyFile ?? process.env.PCHAT_FILESTORE_POLICY)),
+    ]);
     const timeoutMs = o.TimeoutSeconds * 1000;
     const probe = (job: Job) => testFileStore({ ...job.target, credential: state.credential, timeoutMs }, { ...job.opts, policy }, job.label);
     for await (const rows of boundedInOrder(state.jobs, o.ThrottleLimit, probe)) {

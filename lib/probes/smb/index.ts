@@ -2,8 +2,9 @@
 // testFileStore for Test-FileStore and Publish-Topology's preflight; ensureFolder(s) and
 // applyPolic(y|ies) for Publish-Topology's apply steps; readSecurityDescriptor for anyone.
 import { ErrorRecord } from '../../cmdlet/errors.js';
-import { isProtected, mergeNames, type SecurityDescriptor } from '../dacl/model.js';
-import { loadPolicy, matchesPolicyExactly, policyAces, type RequiredAce } from '../dacl/policy.js';
+// The DACL modules are imported where used: Test-FileStore starts its SMB calls before they load.
+import type { SecurityDescriptor } from '../dacl/model.js';
+import type { RequiredAce } from '../dacl/policy.js';
 import { selectBackend } from './backend.js';
 import { joinFolder } from './filestore-test.js';
 import { failureRecord } from './nt-status.js';
@@ -32,6 +33,7 @@ export async function ensureFolder(target: SmbTarget, folder: string): Promise<'
 /** Has the file server resolve the policy's principals now (e.g. while its folders are being created), so setting DACLs needs no lookup. */
 export async function resolvePolicyPrincipals(target: SmbTarget, policy?: RequiredAce[]): Promise<void> {
   const backend = await selectBackend();
+  const { loadPolicy, policyAces } = await import('../dacl/policy.js');
   const aces = policyAces(policy ?? (await loadPolicy()));
   await backend.resolveNames?.(target, aces.filter((a) => !a.sid && a.name).map((a) => a.name!));
 }
@@ -52,7 +54,7 @@ export async function ensureFolders(target: SmbTarget, folders: string[]): Promi
 
 /** The descriptors (SIDs and names) of several folders of one share: one listing when the backend can, else one read each. */
 async function readMany(target: SmbTarget, paths: string[]): Promise<Map<string, SecurityDescriptor | ErrorRecord>> {
-  const backend = await selectBackend();
+  const [backend, { mergeNames }] = await Promise.all([selectBackend(), import('../dacl/model.js')]);
   const listed = backend.readFolders && paths.length > 1 ? await backend.readFolders(target, paths) : new Map<string, SecurityDescriptor>();
   const out = new Map<string, SecurityDescriptor | ErrorRecord>();
   await Promise.all(
@@ -86,6 +88,7 @@ export async function applyPolicy(target: SmbTarget, folder: string, policy?: Re
  * (when the backend can), the DACLs are set concurrently. Per folder: the outcome or the error.
  */
 export async function applyPolicies(target: SmbTarget, items: { folder: string; justCreated?: boolean | undefined }[], policy?: RequiredAce[]): Promise<Map<string, 'changed' | 'unchanged' | ErrorRecord>> {
+  const [{ loadPolicy, matchesPolicyExactly, policyAces }, { isProtected }] = await Promise.all([import('../dacl/policy.js'), import('../dacl/model.js')]);
   const required = policy ?? (await loadPolicy());
   const backend = await selectBackend();
   const out = new Map<string, 'changed' | 'unchanged' | ErrorRecord>();

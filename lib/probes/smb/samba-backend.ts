@@ -1,11 +1,9 @@
 // The SMB backend for Linux and macOS: Samba's own smbclient, smbcacls and rpcclient (NTLMv2,
 // Kerberos, signing, SMB3 encryption, LSA name lookups). The round trip is in samba-roundtrip.ts.
 import { ErrorRecord } from '../../cmdlet/errors.js';
-import { parseSmbcacls, formatSmbcaclsAce } from '../dacl/smbcacls.js';
-import { parseShowacls } from '../dacl/smbclient-showacls.js';
-import { Control, mergeNames, type Ace, type SecurityDescriptor } from '../dacl/model.js';
-import { nameMatches } from '../dacl/policy.js';
-import { formatSddl } from '../dacl/sddl.js';
+// The DACL modules (parsers, SDDL, policy) are imported where used, while the tools run: loading
+// them first would only delay the first call.
+import type { Ace, SecurityDescriptor } from '../dacl/model.js';
 import { failureRecord, firstStatus, stageOf } from './nt-status.js';
 import { aclPath, assertSafePath, clientPath, runFailure, runSambaTool, toolMessage } from './samba-exec.js';
 import { roundTrip } from './samba-roundtrip.js';
@@ -14,9 +12,11 @@ import { DEFAULT_TIMEOUT_MS, type SecurityRead, type SmbBackend, type SmbTarget 
 async function readSecurityWith(target: SmbTarget, p: string, numeric: boolean): Promise<SecurityRead> {
   assertSafePath(p);
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const parser = import('../dacl/smbcacls.js');
   const run = await runSambaTool('smbcacls', target, [aclPath(p), ...(numeric ? ['--numeric', '-x'] : [])], timeout);
   const failure = runFailure(run, timeout);
   if (failure) return { ok: false, failure };
+  const { parseSmbcacls } = await parser;
   try {
     const listing = parseSmbcacls(run.stdout);
     return { ok: true, sd: listing.sd, ...(listing.maximumAccess === undefined ? {} : { maximumAccess: listing.maximumAccess }) };
@@ -77,6 +77,7 @@ async function readNames(target: SmbTarget, p: string, known?: SecurityDescripto
     const r = await readSecurityWith(target, p, false);
     const k = await known;
     if (r.ok && r.sd && k) {
+      const { mergeNames } = await import('../dacl/model.js');
       const merged = mergeNames(k, r.sd);
       for (const x of [merged.owner, merged.group, ...(merged.dacl ?? [])]) if (x?.sid) entry.names.set(x.sid, x.name ?? x.sid);
       entry.at = Date.now();
@@ -140,6 +141,7 @@ async function readFolders(target: SmbTarget, folders: string[]): Promise<Map<st
   const script = ['showacls', ...listable.map((f) => `ls "${clientPath(...f.split('\\').filter(Boolean))}"`)].join('; ');
   const run = await runSambaTool('smbclient', target, ['-t', String(Math.max(1, Math.ceil(timeout / 1000))), '-c', script], timeout * listable.length);
   if (run.timedOut) return out;
+  const { parseShowacls } = await import('../dacl/smbclient-showacls.js');
   const entries = parseShowacls(run.stdout);
   for (const f of listable) {
     const e = entries.find((x) => x.fileName.toLowerCase() === base(f).toLowerCase() && x.mode.includes('D'));
@@ -182,7 +184,7 @@ async function lookupNames(target: SmbTarget, names: string[]): Promise<void> {
  * `aces` with every SID filled in from this server's name cache, or undefined when a name is not
  * known there (or matches two SIDs): then the file server resolves the names itself.
  */
-function withCachedSids(target: SmbTarget, aces: Ace[]): Ace[] | undefined {
+function withCachedSids(target: SmbTarget, aces: Ace[], nameMatches: (a: string, b: string) => boolean): Ace[] | undefined {
   const c = nameCache.get(cacheKey(target));
   if (!c || Date.now() - c.at > NAME_TTL_MS) return undefined;
   const out: Ace[] = [];
@@ -201,12 +203,18 @@ function withCachedSids(target: SmbTarget, aces: Ace[]): Ace[] | undefined {
 async function setDacl(target: SmbTarget, p: string, aces: Ace[]): Promise<void> {
   assertSafePath(p);
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const [{ nameMatches }, { Control }, { formatSddl }, { formatSmbcaclsAce }] = await Promise.all([
+    import('../dacl/policy.js'),
+    import('../dacl/model.js'),
+    import('../dacl/sddl.js'),
+    import('../dacl/smbcacls.js'),
+  ]);
   // With every SID known (an earlier read on this server named them), one call sets the DACL and
   // protects it from inheritance: SDDL carries the P flag, the ACL syntax cannot.
-  let bySid = withCachedSids(target, aces);
+  let bySid = withCachedSids(target, aces, nameMatches);
   if (!bySid) {
     await lookupNames(target, aces.filter((a) => !a.sid && a.name).map((a) => a.name!));
-    bySid = withCachedSids(target, aces);
+    bySid = withCachedSids(target, aces, nameMatches);
   }
   if (bySid) {
     const sddl = formatSddl({ control: Control.DaclProtected, dacl: bySid });

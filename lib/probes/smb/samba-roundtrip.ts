@@ -7,7 +7,6 @@ import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ErrorRecord } from '../../cmdlet/errors.js';
-import { parseShowacls } from '../dacl/smbclient-showacls.js';
 import { firstStatus } from './nt-status.js';
 import { assertSafePath, assertSafeShare, clientPath, runFailure, runSambaTool, toolMessage, type ToolRun } from './samba-exec.js';
 import { DEFAULT_TIMEOUT_MS, type RoundTripResult, type SmbTarget } from './types.js';
@@ -165,6 +164,8 @@ async function evaluate(p: Probe, run: ToolRun, part: string | undefined, timeou
     return l ? { ok: false, status: firstStatus(l)!, detail: l.trim() } : undefined;
   };
   const esc = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  // Imported here: the session's process starts before the DACL parsers load.
+  const { parseShowacls } = await import('../dacl/smbclient-showacls.js');
   const probeEntry = parseShowacls(part).find((e) => e.fileName === p.name);
   result.steps.write = errorFor(new RegExp(`opening remote file ${esc(remote1)}$`)) ?? (probeEntry ? { ok: true } : { ok: false, detail: 'the probe file did not appear in the folder listing' });
   if (probeEntry?.sd?.owner?.sid) result.accountSid = probeEntry.sd.owner.sid;
