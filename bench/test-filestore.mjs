@@ -5,7 +5,9 @@
 //   1. one plain `smbcacls //ip/share folder` listing (the floor: the C tool alone);
 //   2. testFileStore() on that healthy share, in process (the probe itself);
 //   3. `pchat Test-FileStore -Path ...` on it, a new Node process (what a script pays);
-//   4. 16 shares probed by one call / one command, against one share.
+//   4. 16 shares probed by one call / one command, against one share;
+//   5. when NODE_EXTRA_CA_CERTS is set, (3) and a bare node start without it (Node 20 parses that
+//      bundle at every start, before the command's code runs).
 // Targets: (2 or 3) within 2.5x of (1); 16 shares within 3x of one share.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -85,6 +87,11 @@ try {
     Math.max(3, Math.ceil(RUNS / 2)),
   );
   const nodeStart = await time(() => run(process.execPath, ['-e', '0']));
+  // Node 20 parses the NODE_EXTRA_CA_CERTS bundle at start, before any of the command's code runs
+  // (this machine's environment sets it): the same command and a bare start without it.
+  const { NODE_EXTRA_CA_CERTS: extraCa, ...noCa } = process.env;
+  const cliOneNoCa = extraCa ? await time(() => run(pchat, ['Test-FileStore', '-Path', unc(shares[0]), '-Credential', admin.name], { env: { ...noCa, PCHAT_SMB_PASSWORD: admin.password, PCHAT_REPOSITORY: '/nonexistent' } })) : undefined;
+  const nodeStartNoCa = extraCa ? await time(() => run(process.execPath, ['-e', '0'], { env: noCa })) : undefined;
 
   const f = (x) => `${x.median.toFixed(0).padStart(5)} ms (min ${x.min.toFixed(0)}, max ${x.max.toFixed(0)})`;
   const ratio = (a, b, target) => `${(a.median / b.median).toFixed(2)}x (target <= ${target}x: ${a.median / b.median <= target ? 'met' : 'NOT met'})`;
@@ -93,6 +100,10 @@ try {
   console.log(`  testFileStore(), one share, in process     ${f(one)}   ${ratio(one, floor, 2.5)}`);
   console.log(`  pchat Test-FileStore, one share (CLI)      ${f(cliOne)}   ${ratio(cliOne, floor, 2.5)}`);
   console.log(`  node -e 0 (process start alone)            ${f(nodeStart)}`);
+  if (cliOneNoCa) {
+    console.log(`  the CLI, one share, NODE_EXTRA_CA_CERTS unset ${f(cliOneNoCa)}   ${ratio(cliOneNoCa, floor, 2.5)}`);
+    console.log(`  node -e 0, NODE_EXTRA_CA_CERTS unset        ${f(nodeStartNoCa)}`);
+  }
   console.log(`  testFileStore() x${SHARES} shares concurrently   ${f(sixteen)}   ${ratio(sixteen, one, 3)}`);
   console.log(`  pchat Test-FileStore, ${SHARES} shares (CLI)     ${f(cliSixteen)}   ${ratio(cliSixteen, cliOne, 3)}`);
 } finally {
