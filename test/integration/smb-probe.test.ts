@@ -229,7 +229,9 @@ serial('shares of one server: a wrong password is tried once, not once per share
     const used = await calls();
     t.is(used.filter((c) => c === 'smbclient').length, 1, 'the round trips shared one session');
     const reads = used.filter((c) => c === 'smbcacls').length;
-    t.true(reads >= asked.length && reads <= asked.length + 1, `one read per share, at most one name lookup (${reads})`);
+    // The names are looked up once for the server; twice when the missing share's lookup, started
+    // beside its read, happened to go first (it fails, and the next share takes over).
+    t.true(reads >= asked.length && reads <= asked.length + 2, `one read per share, one name lookup (two at most) (${reads})`);
   } finally {
     delete process.env.PCHAT_SAMBA_BINDIR;
     await rm(dir, { recursive: true, force: true });

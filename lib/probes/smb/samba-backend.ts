@@ -60,12 +60,20 @@ function fromCache(t: SmbTarget, known: SecurityDescriptor): SecurityDescriptor 
 async function readNames(target: SmbTarget, p: string, known?: SecurityDescriptor | Promise<SecurityDescriptor | undefined>): Promise<SecurityRead> {
   const key = cacheKey(target);
   let entry = nameCache.get(key);
-  if (known && entry && Date.now() - entry.at <= NAME_TTL_MS) {
-    // Another share of this server may be being looked up right now: its names may cover ours.
-    if (entry.pending) await entry.pending;
+  // Another share of this server may be being looked up right now: its names may cover ours. One
+  // lookup at a time: when it fails (its share is missing), the next share waiting takes over.
+  while (known && entry && Date.now() - entry.at <= NAME_TTL_MS) {
+    if (entry.pending) {
+      await entry.pending;
+      entry = nameCache.get(key);
+      continue;
+    }
     const k = await known;
-    const cached = k && fromCache(target, k);
+    if (!k) return { ok: false, failure: { stage: 'other', status: 'NO_DESCRIPTOR', message: `the descriptor of '${p}' could not be read, so there is nothing to name` } };
+    if (entry.pending) continue; // another share took over the lookup meanwhile
+    const cached = fromCache(target, k);
     if (cached) return { ok: true, sd: cached };
+    break;
   }
   if (!entry || Date.now() - entry.at > NAME_TTL_MS) {
     entry = { names: new Map<string, string>(), at: Date.now() };

@@ -79,17 +79,23 @@ export async function runSambaTool(tool: SambaTool, target: SmbTarget, args: str
   }
   const held = ticket.role === 'wait' ? ticket.result : undefined;
   const first = ticket.role === 'first' ? ticket.settle : undefined;
-  const r = await runTool(toolPath(tool), argv, {
-    env: childEnv(password === undefined ? undefined : line === undefined ? { env: password } : { fd: true }),
-    timeoutMs,
-    ...(line === undefined ? {} : { fd3: held ? held.then((f) => (f ? undefined : line)) : Promise.resolve(line) }),
-    ...(first && tool === 'smbclient' ? { onStderr: (text: string) => SESSION_PROVEN.test(text) && first(undefined) } : {}),
-  });
+  let r: ToolResult;
+  try {
+    r = await runTool(toolPath(tool), argv, {
+      env: childEnv(password === undefined ? undefined : line === undefined ? { env: password } : { fd: true }),
+      timeoutMs,
+      ...(line === undefined ? {} : { fd3: held ? held.then((f) => (f ? undefined : line)) : Promise.resolve(line) }),
+      ...(first && tool === 'smbclient' ? { onStderr: (text: string) => SESSION_PROVEN.test(text) && first(undefined) } : {}),
+    });
+    first?.(r.notFound ? undefined : runFailure(r, timeoutMs));
+  } finally {
+    // Should runTool ever throw, the calls waiting on this logon must not wait forever (settling is once only).
+    first?.(undefined);
+  }
   if (r.cancelled && held) {
     const f = await held;
     if (f) return notRun(f);
   }
-  if (first) first(r.notFound ? undefined : runFailure(r, timeoutMs));
   if (r.notFound) {
     throw new ErrorRecord({
       errorId: ({ smbclient: 'SmbClientNotInstalled', smbcacls: 'SmbCaclsNotInstalled', rpcclient: 'RpcClientNotInstalled' } as const)[tool],
