@@ -95,7 +95,7 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
   let t0 = performance.now();
   // The first read is also the logon (a gating backend's calls already run; others wait here for
   // the server's first logon: first-logon.ts).
-  const first = calls ? { sec: await calls.sec, early: calls.rt } : await readFirst(backend, target, folder, user);
+  const first = calls ? { sec: await calls.sec, early: calls.rt } : await readFirst(backend, target, folder);
   const { sec: firstRead, early } = first;
   let sec: SecurityRead = firstRead;
   const authMs = since(t0);
