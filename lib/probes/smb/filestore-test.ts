@@ -39,13 +39,14 @@ const since = (start: number) => Math.round(performance.now() - start);
 
 /** The read (the logon), the round trip and the trustee names of the object, started together. */
 function startCalls(backend: SmbBackend, target: SmbTarget, folder: string) {
+  const startedAt = performance.now();
   const sec = backend.readSecurity(target, folder);
   const rt = backend.roundTrip(target, folder);
   // A read that throws (a missing tool) is reported through `sec`; for the names it is just no SIDs.
   const names = backend.readNames(target, folder, sec.then((s) => (s.ok ? s.sd : undefined), () => undefined));
   // Awaited by the caller, or settled before it returns early.
   for (const p of [sec, rt, names]) p.catch(() => undefined);
-  return { sec, rt, names };
+  return { sec, rt, names, startedAt };
 }
 
 export async function testFileStore(target: SmbTarget, opts: FileStoreTestOptions = {}, label = uncLabel(target)): Promise<CheckRow[]> {
@@ -92,12 +93,10 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
   }
 
   const backend = await backendLoad;
-  let t0 = performance.now();
+  let t0 = calls?.startedAt ?? performance.now();
   // The first read is also the logon (a gating backend's calls already run; others wait here for
   // the server's first logon: first-logon.ts).
-  const first = calls ? { sec: await calls.sec, early: calls.rt } : await readFirst(backend, target, folder);
-  const { sec: firstRead, early } = first;
-  let sec: SecurityRead = firstRead;
+  let sec: SecurityRead = calls ? await calls.sec : await readFirst(backend, target, folder);
   const authMs = since(t0);
   const f0 = sec.failure;
   if (f0 && (f0.stage === 'connect' || f0.stage === 'timeout' || f0.stage === 'auth' || f0.stage === 'other')) {
@@ -137,10 +136,12 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
   }
   const where = uncLabel(target, objectPath);
 
-  t0 = performance.now();
+  // The calls already started look at the folder; when it turned out missing, its parent is asked anew.
+  const ran = calls && objectPath === folder ? calls : undefined;
+  t0 = ran?.startedAt ?? performance.now();
   const [rt, names, tokenSids] = await Promise.all([
-    (early && objectPath === folder ? early : backend.roundTrip(target, objectPath)).then((r) => ({ r, ms: since(t0) })),
-    calls && objectPath === folder ? calls.names : sec.ok ? backend.readNames(target, objectPath, sec.sd) : Promise.resolve(undefined),
+    (ran ? ran.rt : backend.roundTrip(target, objectPath)).then((r) => ({ r, ms: since(t0) })),
+    ran ? ran.names : sec.ok ? backend.readNames(target, objectPath, sec.sd) : Promise.resolve(undefined),
     backend.tokenSids ? backend.tokenSids() : Promise.resolve(undefined),
   ]);
 

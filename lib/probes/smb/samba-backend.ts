@@ -253,7 +253,6 @@ async function setDacl(target: SmbTarget, p: string, aces: Ace[]): Promise<void>
 
 export const sambaBackend: SmbBackend = {
   name: 'samba',
-  concurrentCalls: true,
   gatesLogons: true,
   readSecurity: (t, p) => readSecurityWith(t, p, true),
   readNames,

@@ -69,11 +69,10 @@ export interface RoundTripResult {
 /** One way of talking SMB: Samba's tools on Linux/macOS, the operating system on Windows. */
 export interface SmbBackend {
   readonly name: 'samba' | 'windows';
-  /** roundTrip may run while readSecurity runs (separate processes, no shared mapping to race on). */
-  readonly concurrentCalls?: boolean;
   /**
    * The backend itself lets one logon per server and account go first and holds the others until it
-   * is proven (logon-gate.ts), so callers may start all their calls at once.
+   * is proven (logon-gate.ts), and its calls are separate processes with no shared mapping to race
+   * on, so callers may start all their calls at once.
    */
   readonly gatesLogons?: boolean;
   /** The folder's DACL with SIDs and the account's maximum access; never throws for a network problem. */
