@@ -9,6 +9,8 @@ import { Mask, Right, hex } from '../../lib/probes/dacl/masks.js';
 import { isProtected } from '../../lib/probes/dacl/model.js';
 import { PUBLISH_POLICY } from '../../lib/probes/dacl/policy.js';
 import { ErrorRecord } from '../../lib/cmdlet/errors.js';
+import { forgetNames } from '../../lib/probes/smb/samba-backend.js';
+import { forgetLogons } from '../../lib/probes/smb/logon-gate.js';
 import type { CheckRow } from '../../lib/probes/types.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
@@ -237,6 +239,56 @@ serial('shares of one server: a wrong password is tried once, not once per share
     await rm(dir, { recursive: true, force: true });
   }
   for (const s of shares) t.notRegex((await samba.smbclient(s, 'ls "*"')).stdout, /pchat-probe-/, `${s}: no probe file left`);
+});
+
+/** Runs `fn` with smbclient and smbcacls wrapped to log each call's arguments; returns its result and the calls. */
+async function loggingCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pchat-calls-'));
+  const log = path.join(dir, 'calls.log');
+  for (const tool of ['smbclient', 'smbcacls']) {
+    const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+    await writeFile(path.join(dir, tool), `#!/bin/sh\nprintf '%s %s\\n' "${tool}" "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  }
+  process.env.PCHAT_SAMBA_BINDIR = dir;
+  // A new process's view: no names looked up, no logon proven.
+  forgetNames();
+  forgetLogons();
+  try {
+    const result = await fn();
+    return { result, calls: (await readFile(log, 'utf8')).split('\n').filter(Boolean) };
+  } finally {
+    delete process.env.PCHAT_SAMBA_BINDIR;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+serial('the first folder of a server costs two Samba calls: one named read (logon, names, maximum access) and the session, which lists the SIDs', async (t) => {
+  const { result: rows, calls } = await loggingCalls(() => testFileStore(target('admin'), { folder: HEALTHY }));
+  t.deepEqual(Object.values(statuses(rows)).filter((s) => s !== 'Passed'), [], JSON.stringify(rows));
+  const reads = calls.filter((c) => c.startsWith('smbcacls '));
+  t.is(reads.length, 1, calls.join('\n'));
+  t.notRegex(reads[0]!, /--numeric/);
+  t.regex(reads[0]!, / -x /);
+  t.is(calls.filter((c) => c.startsWith('smbclient ')).length, 1);
+  // Names from the named read, on the SIDs from the session: the policy's group names matched.
+  t.regex(row(rows, CHECK.dacl).Details, /owner \S+\\pchatadmin/);
+  t.regex(row(rows, CHECK.rights).Details, /maximum access reported by the server/);
+  t.regex(row(rows, CHECK.policy).Details, /has all 5 ACEs publish sets/);
+});
+
+serial('a folder whose parent the account cannot list: its SIDs come from a numeric read, and every check still passes', async (t) => {
+  const share = 'nolist';
+  await samba.addShare(share);
+  await samba.mkdir(share, HEALTHY);
+  await samba.setAcl(share, HEALTHY, POLICY_ACES, { protect: true });
+  // The account may traverse the share root and read its permissions, but not list it.
+  await samba.setAcl(share, '\\', [`ACL:${G.Administrators.sid}:ALLOWED/0x0/0x000200a0`]);
+  const { result: rows, calls } = await loggingCalls(() => testFileStore(target('admin', { share }), { folder: HEALTHY }));
+  t.deepEqual(Object.values(statuses(rows)).filter((s) => s !== 'Passed'), [], JSON.stringify(rows));
+  const reads = calls.filter((c) => c.startsWith('smbcacls '));
+  t.is(reads.length, 2, calls.join('\n'));
+  t.true(reads.some((c) => c.includes('--numeric')), 'the SIDs were read directly');
+  t.regex(row(rows, CHECK.policy).Details, /has all 5 ACEs publish sets/);
 });
 
 serial('a temporary folder whose path smbclient cannot carry is a clear error, not a broken session', async (t) => {

@@ -112,6 +112,14 @@ export function describeAce(a: Ace): string {
   return `${trustee(a)} ${a.type === 'Other' ? `type${a.rawType}` : a.type} ${formatAceFlags(a.flags)} ${hex(a.mask)}`;
 }
 
+/** The two descriptors list the same ACEs (type, mask, inheritance flags) in the same order, or both have no DACL. */
+export function daclsAlign(x: SecurityDescriptor, y: SecurityDescriptor): boolean {
+  const a = x.dacl;
+  const b = y.dacl;
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((e, i) => e.type === b[i]!.type && e.mask === b[i]!.mask && (e.flags & 0x1f) === (b[i]!.flags & 0x1f));
+}
+
 /**
  * Puts names on a SID-only descriptor from a names-only one with the same ACEs in the same
  * order (smbcacls --numeric and its named form; Get-Acl SDDL and icacls). Returns the SID
@@ -120,11 +128,7 @@ export function describeAce(a: Ace): string {
 export function mergeNames(withSids: SecurityDescriptor, withNames: SecurityDescriptor): SecurityDescriptor {
   const a = withSids.dacl;
   const b = withNames.dacl;
-  const aligned =
-    a !== null &&
-    b !== null &&
-    a.length === b.length &&
-    a.every((x, i) => x.type === b[i]!.type && x.mask === b[i]!.mask && (x.flags & 0x1f) === (b[i]!.flags & 0x1f));
+  const aligned = a !== null && b !== null && daclsAlign(withSids, withNames);
   return {
     ...withSids,
     owner: withSids.owner && { ...withSids.owner, name: withSids.owner.name ?? withNames.owner?.name },

@@ -5,7 +5,7 @@ import type { CheckRow, CheckStatus } from '../types.js';
 import { advice } from './nt-status.js';
 import { selectBackend } from './backend.js';
 import { readFirst } from './first-logon.js';
-import { DEFAULT_TIMEOUT_MS, type FileStoreTestOptions, type SecurityRead, type SmbBackend, type SmbTarget } from './types.js';
+import { DEFAULT_TIMEOUT_MS, type FileStoreTestOptions, type SecurityRead, type SmbTarget } from './types.js';
 
 export const CHECK = {
   dns: 'Name resolution',
@@ -36,18 +36,6 @@ export function uncLabel(t: Pick<SmbTarget, 'server' | 'share'>, folder = ''): s
 }
 
 const since = (start: number) => Math.round(performance.now() - start);
-
-/** The read (the logon), the round trip and the trustee names of the object, started together. */
-function startCalls(backend: SmbBackend, target: SmbTarget, folder: string) {
-  const startedAt = performance.now();
-  const sec = backend.readSecurity(target, folder);
-  const rt = backend.roundTrip(target, folder);
-  // A read that throws (a missing tool) is reported through `sec`; for the names it is just no SIDs.
-  const names = backend.readNames(target, folder, sec.then((s) => (s.ok ? s.sd : undefined), () => undefined));
-  // Awaited by the caller, or settled before it returns early.
-  for (const p of [sec, rt, names]) p.catch(() => undefined);
-  return { sec, rt, names, startedAt };
-}
 
 export async function testFileStore(target: SmbTarget, opts: FileStoreTestOptions = {}, label = uncLabel(target)): Promise<CheckRow[]> {
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -81,9 +69,9 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
   })();
   // A backend that lets one logon per server go first (Samba's) starts its calls at once, beside the
   // name and port checks: they fail by themselves where those fail, and load meanwhile.
-  const gating = backendLoad.then((b) => (b.gatesLogons ? b : undefined), () => undefined);
+  const gating = backendLoad.then((b) => (b.startCalls ? b : undefined), () => undefined);
   const started = await Promise.race([gating, net.then((failure) => (failure ? undefined : gating))]);
-  const calls = started && startCalls(started, target, folder);
+  const calls = started?.startCalls?.(target, folder);
   const verdicts = import('./filestore-verdict.js');
   verdicts.catch(() => undefined); // awaited at the end, unless an earlier check ends the probe
   const netFailure = await net;
@@ -96,8 +84,9 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
   let t0 = calls?.startedAt ?? performance.now();
   // The first read is also the logon (a gating backend's calls already run; others wait here for
   // the server's first logon: first-logon.ts).
+  const logonMs = calls?.logon.then(() => since(t0), () => since(t0));
   let sec: SecurityRead = calls ? await calls.sec : await readFirst(backend, target, folder);
-  const authMs = since(t0);
+  const authMs = logonMs ? await logonMs : since(t0);
   const f0 = sec.failure;
   if (f0 && (f0.stage === 'connect' || f0.stage === 'timeout' || f0.stage === 'auth' || f0.stage === 'other')) {
     if (calls) await Promise.allSettled([calls.rt, calls.names]);

@@ -7,13 +7,15 @@ import type { Ace, SecurityDescriptor } from '../dacl/model.js';
 import { failureRecord, firstStatus, stageOf } from './nt-status.js';
 import { aclPath, assertSafePath, clientPath, runFailure, runSambaTool, toolMessage } from './samba-exec.js';
 import { roundTrip } from './samba-roundtrip.js';
-import { DEFAULT_TIMEOUT_MS, type SecurityRead, type SmbBackend, type SmbTarget } from './types.js';
+import { DEFAULT_TIMEOUT_MS, type SecurityRead, type SmbBackend, type SmbTarget, type StartedCalls } from './types.js';
 
+/** smbcacls' listing of `p`, with SIDs (`numeric`) or names, and the account's maximal access either way. */
 async function readSecurityWith(target: SmbTarget, p: string, numeric: boolean): Promise<SecurityRead> {
   assertSafePath(p);
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const parser = import('../dacl/smbcacls.js');
-  const run = await runSambaTool('smbcacls', target, [aclPath(p), ...(numeric ? ['--numeric', '-x'] : [])], timeout);
+  // -x on the named listing too: then one named read can stand for both (startCalls).
+  const run = await runSambaTool('smbcacls', target, [aclPath(p), ...(numeric ? ['--numeric'] : []), '-x'], timeout);
   const failure = runFailure(run, timeout);
   if (failure) return { ok: false, failure };
   const { parseSmbcacls } = await parser;
@@ -28,7 +30,13 @@ async function readSecurityWith(target: SmbTarget, p: string, numeric: boolean):
 // SID -> name as the server resolved them, per server and account: shares of one file server
 // mostly carry the same groups, so one named listing serves them all (16 shares: 17 calls, not 32).
 const NAME_TTL_MS = 5 * 60_000;
-const nameCache = new Map<string, { names: Map<string, string>; at: number; pending?: Promise<void> }>();
+interface NameEntry {
+  names: Map<string, string>;
+  at: number;
+  /** A lookup under way: shares of this server wait for it rather than look up the same names. */
+  pending?: Promise<void>;
+}
+const nameCache = new Map<string, NameEntry>();
 
 /** Forgets every name looked up so far: what a new process starts with (benchmarks measure cold runs). */
 export function forgetNames(): void {
@@ -37,6 +45,19 @@ export function forgetNames(): void {
 
 function cacheKey(t: SmbTarget): string {
   return `${t.server.toLowerCase()}|${t.credential?.userName.toLowerCase() ?? ''}`;
+}
+
+function freshEntry(t: SmbTarget): NameEntry | undefined {
+  const e = nameCache.get(cacheKey(t));
+  return e && Date.now() - e.at <= NAME_TTL_MS ? e : undefined;
+}
+
+/** Stores the names a named listing gave for the SIDs of the same DACL. */
+async function remember(entry: NameEntry, withSids: SecurityDescriptor, withNames: SecurityDescriptor): Promise<void> {
+  const { mergeNames } = await import('../dacl/model.js');
+  const merged = mergeNames(withSids, withNames);
+  for (const x of [merged.owner, merged.group, ...(merged.dacl ?? [])]) if (x?.sid) entry.names.set(x.sid, x.name ?? x.sid);
+  entry.at = Date.now();
 }
 
 /** The names of `known`'s SIDs from the cache, or undefined when an ACE's is missing (owner and group may stay SIDs). */
@@ -84,12 +105,7 @@ async function readNames(target: SmbTarget, p: string, known?: SecurityDescripto
   try {
     const r = await readSecurityWith(target, p, false);
     const k = await known;
-    if (r.ok && r.sd && k) {
-      const { mergeNames } = await import('../dacl/model.js');
-      const merged = mergeNames(k, r.sd);
-      for (const x of [merged.owner, merged.group, ...(merged.dacl ?? [])]) if (x?.sid) entry.names.set(x.sid, x.name ?? x.sid);
-      entry.at = Date.now();
-    }
+    if (r.ok && r.sd && k) await remember(entry, k, r.sd);
     return r;
   } finally {
     if (done) {
@@ -97,6 +113,49 @@ async function readNames(target: SmbTarget, p: string, known?: SecurityDescripto
       done();
     }
   }
+}
+
+/**
+ * Test-FileStore's calls on one object, started together. The first object of a server and account
+ * needs its names looked up: its named listing (with maximal access) is then the logon, the names and
+ * the rights at once, and the round trip's session lists the folder with SIDs, so one Samba process
+ * (about 45 ms of CPU) is saved against a numeric read beside a named one.
+ */
+function startCalls(target: SmbTarget, folder: string): StartedCalls {
+  const startedAt = performance.now();
+  const quiet = (c: StartedCalls) => {
+    // Awaited by the caller, or settled before it returns early.
+    for (const p of [c.sec, c.rt, c.names, c.logon]) p.catch(() => undefined);
+    return c;
+  };
+  // The share root has no entry to list; a later object looks in the cache or waits for the lookup.
+  if (!folder || freshEntry(target)) {
+    const sec = readSecurityWith(target, folder, true);
+    const rt = roundTrip(target, folder);
+    // A read that throws (a missing tool) is reported through `sec`; for the names it is just no SIDs.
+    const names = readNames(target, folder, sec.then((s) => (s.ok ? s.sd : undefined), () => undefined));
+    return quiet({ sec, rt, names, logon: sec, startedAt });
+  }
+  let done!: () => void;
+  const entry: NameEntry = { names: new Map(), at: Date.now(), pending: new Promise<void>((r) => (done = r)) };
+  nameCache.set(cacheKey(target), entry);
+  // Called first, so it takes the server's first logon; the session waits for it, loaded.
+  const names = readSecurityWith(target, folder, false);
+  const rt = roundTrip(target, folder);
+  const sec = (async (): Promise<SecurityRead> => {
+    const n = await names;
+    if (!n.ok || !n.sd) return n;
+    const listed = (await rt.catch(() => undefined))?.folderSd;
+    const { daclsAlign } = await import('../dacl/model.js');
+    // Unlisted (the account may not list the parent) or changed in between: the SIDs are read directly.
+    const r: SecurityRead = listed && daclsAlign(listed, n.sd) ? { ok: true, sd: listed, ...(n.maximumAccess === undefined ? {} : { maximumAccess: n.maximumAccess }) } : await readSecurityWith(target, folder, true);
+    if (r.ok && r.sd) await remember(entry, r.sd, n.sd);
+    return r;
+  })().finally(() => {
+    entry.pending = undefined;
+    done();
+  });
+  return quiet({ sec, rt, names, logon: names, startedAt });
 }
 
 /** Creates each folder (and its parents) in one smbclient session; per folder: created, exists, or why not. */
@@ -253,7 +312,7 @@ async function setDacl(target: SmbTarget, p: string, aces: Ace[]): Promise<void>
 
 export const sambaBackend: SmbBackend = {
   name: 'samba',
-  gatesLogons: true,
+  startCalls,
   readSecurity: (t, p) => readSecurityWith(t, p, true),
   readNames,
   roundTrip,

@@ -87,6 +87,8 @@ function commands(p: Probe): string[] {
     `put "${p.up}" "${remote1}"`,
     'showacls',
     `ls "${remote1}"`,
+    // The folder's own entry, with its descriptor: Test-FileStore's SIDs when it reads names (startCalls).
+    ...(p.folder ? [`ls "${clientPath(p.folder)}"`] : []),
     `rename "${remote1}" "${remote2}"`,
     `get "${remote2}" "${p.down}"`,
     `del "${remote2}"`,
@@ -166,7 +168,11 @@ async function evaluate(p: Probe, run: ToolRun, part: string | undefined, timeou
   const esc = (s: string) => s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
   // Imported here: the session's process starts before the DACL parsers load.
   const { parseShowacls } = await import('../dacl/smbclient-showacls.js');
-  const probeEntry = parseShowacls(part).find((e) => e.fileName === p.name);
+  const listed = parseShowacls(part);
+  const probeEntry = listed.find((e) => e.fileName === p.name);
+  const folderName = p.folder.split('\\').filter(Boolean).pop()?.toLowerCase();
+  const folderEntry = folderName ? listed.find((e) => e.fileName.toLowerCase() === folderName && e.mode.includes('D')) : undefined;
+  if (folderEntry?.sd) result.folderSd = folderEntry.sd;
   result.steps.write = errorFor(new RegExp(`opening remote file ${esc(remote1)}$`)) ?? (probeEntry ? { ok: true } : { ok: false, detail: 'the probe file did not appear in the folder listing' });
   if (probeEntry?.sd?.owner?.sid) result.accountSid = probeEntry.sd.owner.sid;
   if (result.steps.write.ok) {

@@ -64,17 +64,31 @@ export interface RoundTripResult {
   /** Probe files that could not be removed. */
   leftovers: string[];
   probeName: string;
+  /** The folder's descriptor (SIDs) as the session listed it, when the backend lists it and could. */
+  folderSd?: SecurityDescriptor;
+}
+
+/** Test-FileStore's calls on one object, started together. */
+export interface StartedCalls {
+  /** The DACL with SIDs and the maximum access; its outcome is also the logon's. */
+  sec: Promise<SecurityRead>;
+  rt: Promise<RoundTripResult>;
+  names: Promise<SecurityRead>;
+  /** Settles when the call that logs on has answered: the Authentication row's time. */
+  logon: Promise<unknown>;
+  startedAt: number;
 }
 
 /** One way of talking SMB: Samba's tools on Linux/macOS, the operating system on Windows. */
 export interface SmbBackend {
   readonly name: 'samba' | 'windows';
   /**
-   * The backend itself lets one logon per server and account go first and holds the others until it
-   * is proven (logon-gate.ts), and its calls are separate processes with no shared mapping to race
-   * on, so callers may start all their calls at once.
+   * Starts the read, the round trip and the names of one object at once, sharing calls where the
+   * backend can. Only a backend that lets one logon per server and account go first and holds the
+   * others until it is proven (logon-gate.ts), and whose calls are separate processes with no shared
+   * mapping to race on, has it: callers may then start it beside the name and port checks.
    */
-  readonly gatesLogons?: boolean;
+  startCalls?(target: SmbTarget, path: string): StartedCalls;
   /** The folder's DACL with SIDs and the account's maximum access; never throws for a network problem. */
   readSecurity(target: SmbTarget, path: string): Promise<SecurityRead>;
   /**
