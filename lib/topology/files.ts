@@ -2,11 +2,10 @@
 // never half-written (temp file in the same folder, fsync, rename, fsync of the folder).
 import { open, rename, link, unlink, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { tempPath } from './temp-files.js';
 
 async function writeTemp(file: string, data: string): Promise<string> {
-  // Imported here: read-only commands never write, and node:crypto costs start time.
-  const { randomBytes } = await import('node:crypto');
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPath(file);
   const fh = await open(tmp, 'wx', 0o644);
   try {
     await fh.writeFile(data, 'utf8');

@@ -6,6 +6,7 @@ import { link, open, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
+import { processAlive, tempPath } from './temp-files.js';
 
 export interface LockOptions {
   /** How long to wait for another process to finish (default 15 s, or PCHAT_LOCK_TIMEOUT_MS). */
@@ -20,15 +21,6 @@ interface Holder {
   since: string;
 }
 
-/** Whether a process exists (EPERM: it does, owned by someone else). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,7 +31,7 @@ export async function withLock<T>(folder: string, fn: () => Promise<T>, opts: Lo
   let holder: Holder | undefined;
   // The lock appears with its holder already in it (link of a written temp file; link never replaces):
   // created empty and then written, a process killed in between left a lock no one could ever take over.
-  const mine = `${file}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+  const mine = tempPath(file);
   await writeFile(mine, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
   try {
     for (let attempt = 0; ; attempt++) {

@@ -14,6 +14,7 @@ import { ErrorRecord } from '../cmdlet/errors.js';
 import { createFileAtomic, readTextIfExists, writeFileAtomic } from './files.js';
 import { checkIntegrity } from './integrity.js';
 import { withLock } from './lock.js';
+import { sweepOrphans } from './temp-files.js';
 import { emptyTopology, PRODUCTS, SCHEMA_VERSION, type Product, type Topology } from './model.js';
 
 export interface DraftDocument {
@@ -125,6 +126,8 @@ export class Repository {
   ): Promise<DraftDocument> {
     await mkdir(this.folder, { recursive: true }).catch((e) => Promise.reject(folderError(this.folder, e)));
     return withLock(this.folder, async () => {
+      // Temp files of writers killed before they renamed them: nothing refers to them.
+      await sweepOrphans([this.folder, path.join(this.folder, 'published'), path.join(this.folder, 'backups')]);
       const text = await readTextIfExists(this.draftFile).catch((e) => Promise.reject(folderError(this.folder, e)));
       let before: DraftDocument;
       if (text === undefined || opts.replace) {

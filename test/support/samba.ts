@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { processAlive } from '../../lib/topology/lock.js';
+import { processAlive } from '../../lib/topology/temp-files.js';
 
 const run = promisify(execFile);
 

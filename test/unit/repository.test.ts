@@ -4,7 +4,7 @@
 // half-written draft.
 import test from 'ava';
 import { execa, type ResultPromise } from 'execa';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -313,4 +313,22 @@ test('a writer killed at random moments never leaves a half-written draft.json',
     t.true(out.ok, out.message);
   }
   t.is((await repo.readDraft()).topology.sites.length, 7);
+  // Whatever temp file a killed writer left, the next change removed it.
+  t.deepEqual((await readdir(folder)).filter((n) => n.endsWith('.tmp')), []);
+});
+
+test('temp files of dead writers on this host are removed by the next change; a live writer\'s and another host\'s stay', async (t) => {
+  const folder = await tempRepo(t);
+  await seed(folder);
+  const dead = (await execa(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'])).stdout;
+  const host = encodeURIComponent(os.hostname());
+  const orphans = [`.draft.json+${host}+${dead}+k2j3h4.tmp`, `..lock+${host}+${dead}+9zz1.tmp`, path.join('published', `.000002.json+${host}+${dead}+a1.tmp`)];
+  const kept = [`.draft.json+${host}+${process.pid}+k2j3h4.tmp`, `.draft.json+otherhost.contoso.com+${dead}+k2j3h4.tmp`, 'notes.tmp'];
+  await mkdir(path.join(folder, 'published'), { recursive: true });
+  for (const f of [...orphans, ...kept]) await writeFile(path.join(folder, f), 'partial');
+  const out = await worker(folder, ['add-site', 'Dublin']);
+  t.true(out.ok, out.message);
+  const left = [...(await readdir(folder)), ...(await readdir(path.join(folder, 'published'))).map((n) => path.join('published', n))];
+  for (const f of orphans) t.false(left.includes(f), `${f} removed`);
+  for (const f of kept) t.true(left.includes(f), `${f} kept`);
 });
