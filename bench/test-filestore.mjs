@@ -8,7 +8,8 @@
 //   4. 16 shares probed by one call / one command, against one share;
 //   5. when NODE_EXTRA_CA_CERTS is set, (3) and a bare node start without it (Node 20 parses that
 //      bundle at every start, before the command's code runs).
-// Targets: (2 or 3) within 2.5x of (1); 16 shares within 3x of one share.
+// Targets: (2 or 3) within 2.5x of (1); 16 shares within 3x of one share. Figures that are compared
+// are measured in alternation (this machine drifts between fast and slow phases).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -34,15 +35,22 @@ const SHARES = 16;
 const FOLDER = '1-PersistentChatService-1';
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-async function time(fn, runs = RUNS) {
-  await fn(); // warm-up: first LSA lookup spawns samba-dcerpcd, caches fill
-  const ms = [];
+const summary = (ms) => ({ median: median(ms), min: Math.min(...ms), max: Math.max(...ms) });
+/**
+ * Times each named function `runs` times, in alternation (a, b, c, a, b, c, ...): this machine drifts
+ * between fast and slow phases, and figures that are compared must come from the same phases.
+ */
+async function timeTogether(fns, runs = RUNS) {
+  for (const fn of Object.values(fns)) await fn(); // warm-up: first LSA lookup spawns samba-dcerpcd, caches fill
+  const ms = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
   for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    await fn();
-    ms.push(performance.now() - s);
+    for (const [k, fn] of Object.entries(fns)) {
+      const s = performance.now();
+      await fn();
+      ms[k].push(performance.now() - s);
+    }
   }
-  return { median: median(ms), min: Math.min(...ms), max: Math.max(...ms) };
+  return Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, summary(v)]));
 }
 
 const progress = (m) => process.stderr.write(`[bench] ${m}\n`);
@@ -65,47 +73,49 @@ try {
   const cliEnv = { ...process.env, PCHAT_SMB_PASSWORD: admin.password, PCHAT_REPOSITORY: '/nonexistent' };
   const pchat = path.join(root, 'bin', 'pchat');
 
-  progress('smbcacls floor');
-  const floor = await time(() => run('smbcacls', [`//${samba.ip}/${shares[0]}`, FOLDER, '-U', admin.name], { env }));
-  progress('testFileStore, one share');
-  const one = await time(async () => {
+  const oneInProcess = async () => {
     cold();
     const rows = await testFileStore(target(shares[0]));
     if (rows.some((r) => r.Status !== 'Passed')) throw new Error(JSON.stringify(rows.filter((r) => r.Status !== 'Passed')));
-  });
-  progress(`testFileStore, ${SHARES} shares`);
-  const sixteen = await time(async () => {
+  };
+  const sixteenInProcess = async () => {
     cold();
     const all = await Promise.all(shares.map((s) => testFileStore(target(s))));
     if (all.flat().some((r) => r.Status === 'Failed')) throw new Error('a bench share failed');
-  }, Math.max(3, Math.ceil(RUNS / 2)));
-  progress('CLI, one share');
-  const cliOne = await time(() => run(pchat, ['Test-FileStore', '-Path', unc(shares[0]), '-Credential', admin.name], { env: cliEnv }));
-  progress(`CLI, ${SHARES} shares`);
-  const cliSixteen = await time(
-    () => run(pchat, ['Test-FileStore', '-Path', shares.map(unc).join(','), '-Credential', admin.name, '-ThrottleLimit', String(SHARES)], { env: cliEnv }),
-    Math.max(3, Math.ceil(RUNS / 2)),
-  );
-  const nodeStart = await time(() => run(process.execPath, ['-e', '0']));
+  };
+  const cliOne = (e = cliEnv) => () => run(pchat, ['Test-FileStore', '-Path', unc(shares[0]), '-Credential', admin.name], { env: e });
+  const cliSixteen = () => run(pchat, ['Test-FileStore', '-Path', shares.map(unc).join(','), '-Credential', admin.name, '-ThrottleLimit', String(SHARES)], { env: cliEnv });
   // Node 20 parses the NODE_EXTRA_CA_CERTS bundle at start, before any of the command's code runs
   // (this machine's environment sets it): the same command and a bare start without it.
   const { NODE_EXTRA_CA_CERTS: extraCa, ...noCa } = process.env;
-  const cliOneNoCa = extraCa ? await time(() => run(pchat, ['Test-FileStore', '-Path', unc(shares[0]), '-Credential', admin.name], { env: { ...noCa, PCHAT_SMB_PASSWORD: admin.password, PCHAT_REPOSITORY: '/nonexistent' } })) : undefined;
-  const nodeStartNoCa = extraCa ? await time(() => run(process.execPath, ['-e', '0'], { env: noCa })) : undefined;
+  const noCaEnv = { ...noCa, PCHAT_SMB_PASSWORD: admin.password, PCHAT_REPOSITORY: '/nonexistent' };
+
+  progress('one share: the smbcacls floor, in process and as a command, in alternation');
+  const one = await timeTogether({
+    floor: () => run('smbcacls', [`//${samba.ip}/${shares[0]}`, FOLDER, '-U', admin.name], { env }),
+    inProcess: oneInProcess,
+    cli: cliOne(),
+    ...(extraCa ? { cliNoCa: cliOne(noCaEnv) } : {}),
+    nodeStart: () => run(process.execPath, ['-e', '0']),
+    ...(extraCa ? { nodeStartNoCa: () => run(process.execPath, ['-e', '0'], { env: noCa }) } : {}),
+  });
+  progress(`${SHARES} shares against one, in process and as a command, in alternation`);
+  const manyRuns = Math.max(3, Math.ceil(RUNS / 2));
+  const many = await timeTogether({ oneInProcess, sixteenInProcess, cliOne: cliOne(), cliSixteen }, manyRuns);
 
   const f = (x) => `${x.median.toFixed(0).padStart(5)} ms (min ${x.min.toFixed(0)}, max ${x.max.toFixed(0)})`;
   const ratio = (a, b, target) => `${(a.median / b.median).toFixed(2)}x (target <= ${target}x: ${a.median / b.median <= target ? 'met' : 'NOT met'})`;
-  console.log(`Test-FileStore benchmark: Samba 4.17 on ${samba.ip}, ${RUNS} runs, medians; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`  smbcacls listing, one share (floor)        ${f(floor)}`);
-  console.log(`  testFileStore(), one share, in process     ${f(one)}   ${ratio(one, floor, 2.5)}`);
-  console.log(`  pchat Test-FileStore, one share (CLI)      ${f(cliOne)}   ${ratio(cliOne, floor, 2.5)}`);
-  console.log(`  node -e 0 (process start alone)            ${f(nodeStart)}`);
-  if (cliOneNoCa) {
-    console.log(`  the CLI, one share, NODE_EXTRA_CA_CERTS unset ${f(cliOneNoCa)}   ${ratio(cliOneNoCa, floor, 2.5)}`);
-    console.log(`  node -e 0, NODE_EXTRA_CA_CERTS unset        ${f(nodeStartNoCa)}`);
+  console.log(`Test-FileStore benchmark: Samba 4.17 on ${samba.ip}, medians of ${RUNS} runs (${manyRuns} for ${SHARES} shares), compared figures measured in alternation; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`  smbcacls listing, one share (floor)        ${f(one.floor)}`);
+  console.log(`  testFileStore(), one share, in process     ${f(one.inProcess)}   ${ratio(one.inProcess, one.floor, 2.5)}`);
+  console.log(`  pchat Test-FileStore, one share (CLI)      ${f(one.cli)}   ${ratio(one.cli, one.floor, 2.5)}`);
+  console.log(`  node -e 0 (process start alone)            ${f(one.nodeStart)}`);
+  if (one.cliNoCa) {
+    console.log(`  the CLI, one share, NODE_EXTRA_CA_CERTS unset ${f(one.cliNoCa)}   ${ratio(one.cliNoCa, one.floor, 2.5)}`);
+    console.log(`  node -e 0, NODE_EXTRA_CA_CERTS unset        ${f(one.nodeStartNoCa)}`);
   }
-  console.log(`  testFileStore() x${SHARES} shares concurrently   ${f(sixteen)}   ${ratio(sixteen, one, 3)}`);
-  console.log(`  pchat Test-FileStore, ${SHARES} shares (CLI)     ${f(cliSixteen)}   ${ratio(cliSixteen, cliOne, 3)}`);
+  console.log(`  testFileStore() x${SHARES} shares concurrently   ${f(many.sixteenInProcess)}   ${ratio(many.sixteenInProcess, many.oneInProcess, 3)} (one share: ${f(many.oneInProcess)})`);
+  console.log(`  pchat Test-FileStore, ${SHARES} shares (CLI)     ${f(many.cliSixteen)}   ${ratio(many.cliSixteen, many.cliOne, 3)} (one share: ${f(many.cliOne)})`);
 } finally {
   await samba.dispose();
 }
