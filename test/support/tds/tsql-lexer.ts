@@ -17,41 +17,23 @@ export function tokenize(sql: string): Tok[] {
     if (/\s/.test(ch)) { i++; continue; }
     if (sql.startsWith('--', i)) { const e = sql.indexOf('\n', i); i = e < 0 ? sql.length : e + 1; continue; }
     if (sql.startsWith('/*', i)) { const e = sql.indexOf('*/', i + 2); i = e < 0 ? sql.length : e + 2; continue; }
-    if (ch === "'" || ((ch === 'N' || ch === 'n') && sql[i + 1] === "'")) {
-      let j = ch === "'" ? i + 1 : i + 2;
+    const open = ch === "'" ? 1 : (ch === 'N' || ch === 'n') && sql[i + 1] === "'" ? 2 : ch === '[' || ch === '"' ? 1 : 0;
+    if (open) {
+      const kind = ch === '[' || ch === '"' ? 'qid' : 'str';
+      const close = ch === '[' ? ']' : ch === '"' ? '"' : "'";
+      // The closing character doubled stands for itself ('it''s', [a]]b], "a""b").
+      let j = i + open;
       let s = '';
       for (;;) {
         if (j >= sql.length) throw new SqlError(105, `Unclosed quotation mark after the character string '${s}'.`, 15);
-        if (sql[j] === "'") {
-          if (sql[j + 1] === "'") { s += "'"; j += 2; continue; }
+        if (sql[j] === close) {
+          if (sql[j + 1] === close) { s += close; j += 2; continue; }
           break;
         }
         s += sql[j++];
       }
-      push('str', s);
+      push(kind, s);
       i = j + 1;
-      continue;
-    }
-    if (ch === '[') {
-      let j = i + 1;
-      let s = '';
-      for (;;) {
-        if (j >= sql.length) throw new SqlError(105, `Unclosed quotation mark after the character string '${s}'.`, 15);
-        if (sql[j] === ']') {
-          if (sql[j + 1] === ']') { s += ']'; j += 2; continue; }
-          break;
-        }
-        s += sql[j++];
-      }
-      push('qid', s);
-      i = j + 1;
-      continue;
-    }
-    if (ch === '"') {
-      const e = sql.indexOf('"', i + 1);
-      if (e < 0) throw new SqlError(105, 'Unclosed quotation mark.', 15);
-      push('qid', sql.slice(i + 1, e));
-      i = e + 1;
       continue;
     }
     let m: RegExpExecArray | null;
