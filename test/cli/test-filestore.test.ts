@@ -162,6 +162,11 @@ test('no target is a usage error (exit 2); a local path is a non-terminating err
   t.is(badPath.exitCode, 2);
   t.regex(badPath.stderr, /InvalidShareName,Test-FileStore/);
   t.regex(badPath.stderr, /'a"b' in .* is not a share name/);
+  // A folder smbclient cannot carry is refused as such, not hidden behind a host that does not resolve.
+  const badFolder = await run(['Test-FileStore', '-Path', '\\\\nosuchhost.invalid\\share\\a"b']);
+  t.is(badFolder.exitCode, 1);
+  t.regex(badFolder.stderr, /SmbPathInvalid,Test-FileStore/);
+  t.is(badFolder.objects.length, 0);
   // -PoolFqdn needs the topology: without one, the repository's own error, with the way around it.
   const noRepo = await run(['Test-FileStore', '-PoolFqdn', 'chat.contoso.com'], { env: { PCHAT_REPOSITORY: '/nonexistent/pchat-test-repo' } });
   t.is(noRepo.exitCode, 1);

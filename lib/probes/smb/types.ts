@@ -89,6 +89,8 @@ export interface SmbBackend {
    * mapping to race on, has it: callers may then start it beside the name and port checks.
    */
   startCalls?(target: SmbTarget, path: string): StartedCalls;
+  /** Throws an ErrorRecord for a folder path this backend cannot carry (every call checks it too). */
+  assertPath?(path: string): void;
   /** The folder's DACL with SIDs and the account's maximum access; never throws for a network problem. */
   readSecurity(target: SmbTarget, path: string): Promise<SecurityRead>;
   /**
