@@ -52,6 +52,16 @@ function freshEntry(t: SmbTarget): NameEntry | undefined {
   return e && Date.now() - e.at <= NAME_TTL_MS ? e : undefined;
 }
 
+/** This server's fresh entry, or a new empty one in its place. */
+function entryFor(t: SmbTarget): NameEntry {
+  let e = freshEntry(t);
+  if (!e) {
+    e = { names: new Map(), at: Date.now() };
+    nameCache.set(cacheKey(t), e);
+  }
+  return e;
+}
+
 /** Stores the names a named listing gave for the SIDs of the same DACL. */
 async function remember(entry: NameEntry, withSids: SecurityDescriptor, withNames: SecurityDescriptor): Promise<void> {
   const { mergeNames } = await import('../dacl/model.js');
@@ -62,8 +72,8 @@ async function remember(entry: NameEntry, withSids: SecurityDescriptor, withName
 
 /** The names of `known`'s SIDs from the cache, or undefined when an ACE's is missing (owner and group may stay SIDs). */
 function fromCache(t: SmbTarget, known: SecurityDescriptor): SecurityDescriptor | undefined {
-  const c = nameCache.get(cacheKey(t));
-  if (!c || Date.now() - c.at > NAME_TTL_MS || !(known.dacl ?? []).every((a) => !a.sid || c.names.has(a.sid))) return undefined;
+  const c = freshEntry(t);
+  if (!c || !(known.dacl ?? []).every((a) => !a.sid || c.names.has(a.sid))) return undefined;
   const name = (sid?: string) => (sid ? c.names.get(sid) : undefined);
   return {
     ...known,
@@ -79,14 +89,13 @@ function fromCache(t: SmbTarget, known: SecurityDescriptor): SecurityDescriptor 
  * named listing runs at once, beside the read of `known`.
  */
 async function readNames(target: SmbTarget, p: string, known?: SecurityDescriptor | Promise<SecurityDescriptor | undefined>): Promise<SecurityRead> {
-  const key = cacheKey(target);
-  let entry = nameCache.get(key);
+  let entry = freshEntry(target);
   // Another share of this server may be being looked up right now: its names may cover ours. One
   // lookup at a time: when it fails (its share is missing), the next share waiting takes over.
-  while (known && entry && Date.now() - entry.at <= NAME_TTL_MS) {
+  while (known && entry) {
     if (entry.pending) {
       await entry.pending;
-      entry = nameCache.get(key);
+      entry = freshEntry(target);
       continue;
     }
     const k = await known;
@@ -96,10 +105,7 @@ async function readNames(target: SmbTarget, p: string, known?: SecurityDescripto
     if (cached) return { ok: true, sd: cached };
     break;
   }
-  if (!entry || Date.now() - entry.at > NAME_TTL_MS) {
-    entry = { names: new Map<string, string>(), at: Date.now() };
-    nameCache.set(key, entry);
-  }
+  entry = entryFor(target);
   let done: (() => void) | undefined;
   if (!entry.pending) entry.pending = new Promise<void>((r) => (done = r));
   try {
@@ -137,8 +143,8 @@ function startCalls(target: SmbTarget, folder: string): StartedCalls {
     return quiet({ sec, rt, names, logon: sec, startedAt });
   }
   let done!: () => void;
-  const entry: NameEntry = { names: new Map(), at: Date.now(), pending: new Promise<void>((r) => (done = r)) };
-  nameCache.set(cacheKey(target), entry);
+  const entry = entryFor(target);
+  entry.pending = new Promise<void>((r) => (done = r));
   // Called first, so it takes the server's first logon; the session waits for it, loaded.
   const names = readSecurityWith(target, folder, false);
   const rt = roundTrip(target, folder);
@@ -226,11 +232,7 @@ const lookups = new Map<string, Promise<void>>();
  */
 async function lookupNames(target: SmbTarget, names: string[]): Promise<void> {
   const key = cacheKey(target);
-  let entry = nameCache.get(key);
-  if (!entry || Date.now() - entry.at > NAME_TTL_MS) {
-    entry = { names: new Map<string, string>(), at: Date.now() };
-    nameCache.set(key, entry);
-  }
+  const entry = entryFor(target);
   // Concurrent folders of one server ask for the same names: one lookup serves them all.
   const pendingKey = names.map((n) => n.toLowerCase()).sort().join('|');
   const inFlight = lookups.get(key + '#' + pendingKey);
@@ -242,7 +244,7 @@ async function lookupNames(target: SmbTarget, names: string[]): Promise<void> {
     const run = await runSambaTool('rpcclient', target, ['-c', `lookupnames ${quoted.join(' ')}`], target.timeoutMs ?? DEFAULT_TIMEOUT_MS).catch(() => undefined);
     if (!run || run.exitCode !== 0) return;
     // Names a listing already gave (domain-qualified) are kept: they read better.
-    for (const m of run.stdout.matchAll(/^(.+?) (S-1-[\d-]+) \([^)]*\)$/gm)) if (!entry!.names.has(m[2]!.toUpperCase())) entry!.names.set(m[2]!.toUpperCase(), m[1]!);
+    for (const m of run.stdout.matchAll(/^(.+?) (S-1-[\d-]+) \([^)]*\)$/gm)) if (!entry.names.has(m[2]!.toUpperCase())) entry.names.set(m[2]!.toUpperCase(), m[1]!);
   })().finally(() => lookups.delete(key + '#' + pendingKey));
   lookups.set(key + '#' + pendingKey, job);
   return job;
@@ -252,8 +254,8 @@ async function lookupNames(target: SmbTarget, names: string[]): Promise<void> {
  * known there (or matches two SIDs): then the file server resolves the names itself.
  */
 function withCachedSids(target: SmbTarget, aces: Ace[], nameMatches: (a: string, b: string) => boolean): Ace[] | undefined {
-  const c = nameCache.get(cacheKey(target));
-  if (!c || Date.now() - c.at > NAME_TTL_MS) return undefined;
+  const c = freshEntry(target);
+  if (!c) return undefined;
   const out: Ace[] = [];
   for (const a of aces) {
     if (a.sid) {
