@@ -16,6 +16,7 @@ const LOGINS = [
   { name: 'creator', password: PASSWORD, roles: ['dbcreator'] },
   { name: 'granted', password: PASSWORD, permissions: ['CREATE ANY DATABASE'] },
   { name: 'reader', password: PASSWORD },
+  { name: 'masterdb', password: PASSWORD, masterPermissions: ['CREATE DATABASE'] },
   { name: 'CONTOSO\\pchatadmin', password: PASSWORD, roles: ['sysadmin'] },
 ];
 
@@ -88,6 +89,31 @@ test('the CREATE ANY DATABASE permission alone is enough', async (t) => {
   const rows = await testSqlStore(target(peer, { credential: { userName: 'granted', password: PASSWORD } }), expectation(), 'x');
   t.is(row(rows, SQL_CHECK.CreateRight).Status, 'Passed');
   t.regex(row(rows, SQL_CHECK.CreateRight).Details, /CREATE ANY DATABASE permission/);
+});
+
+test('CREATE DATABASE granted in master is enough, and ensureDatabase then creates', async (t) => {
+  const peer = await startPeer();
+  t.teardown(() => peer.stop());
+  const tg = target(peer, { credential: { userName: 'masterdb', password: PASSWORD } });
+  const rows = await testSqlStore(tg, expectation(), 'x');
+  t.is(row(rows, SQL_CHECK.CreateRight).Status, 'Passed');
+  t.regex(row(rows, SQL_CHECK.CreateRight).Details, /masterdb may create databases \(CREATE DATABASE permission in master\)/);
+  t.is(await ensureDatabase(tg, 'mgc'), 'created');
+  t.deepEqual(peer.created, ['mgc']);
+});
+
+test('with VIEW ANY DATABASE revoked from public, a database the login cannot see is not reported missing', async (t) => {
+  const peer = await startPeer({ viewAnyDatabaseRevoked: true, databases: ['mgc'] });
+  t.teardown(() => peer.stop());
+  const reader = await testSqlStore(target(peer, { credential: { userName: 'reader', password: PASSWORD } }), expectation(), 'x');
+  const pool = row(reader, SQL_CHECK.PoolDatabases);
+  t.is(pool.Status, 'Warning');
+  t.regex(pool.Details, /mgc does not show in sys\.databases, which does not prove it is missing/);
+  t.regex(row(reader, SQL_CHECK.CreateRight).Details, /Whether it exists is not known/);
+  // A login that may create databases sees them all, hidden or not.
+  const creator = await testSqlStore(target(peer, { credential: { userName: 'masterdb', password: PASSWORD } }), expectation(), 'x');
+  t.is(row(creator, SQL_CHECK.PoolDatabases).Status, 'Warning');
+  t.regex(row(creator, SQL_CHECK.PoolDatabases).Details, /mgc already exists on this instance/);
 });
 
 test('a login with no right to create databases fails that check only', async (t) => {

@@ -28,6 +28,8 @@ function facts(over: Partial<ServerFacts> = {}): ServerFacts {
     isSysadmin: false,
     isDbcreator: false,
     hasCreateAnyDatabase: false,
+    hasCreateDatabase: false,
+    seesAllDatabases: true,
     is32Bit: false,
     ...over,
   };
@@ -58,15 +60,38 @@ test('AlwaysOn: enabled warns, disabled and NULL (before 2012) pass', (t) => {
   t.regex(alwaysOnVerdict(facts({ hadrEnabled: null })).Details, /NULL before SQL Server 2012/);
 });
 
-test('the right to create databases: any of sysadmin, dbcreator, CREATE ANY DATABASE', (t) => {
+test('the right to create databases: any of sysadmin, dbcreator, CREATE ANY DATABASE, CREATE DATABASE in master', (t) => {
   const e = { databases: ['mgc'] };
   t.is(createRightVerdict(facts({ isSysadmin: true }), e, []).Status, 'Passed');
   t.is(createRightVerdict(facts({ isDbcreator: true }), e, []).Status, 'Passed');
-  t.is(createRightVerdict(facts({ hasCreateAnyDatabase: true }), e, []).Status, 'Passed');
+  t.is(createRightVerdict(facts({ hasCreateAnyDatabase: true, hasCreateDatabase: true }), e, []).Status, 'Passed');
+  t.notRegex(createRightVerdict(facts({ hasCreateAnyDatabase: true, hasCreateDatabase: true }), e, []).Details, /in master/);
+  const master = createRightVerdict(facts({ hasCreateDatabase: true }), e, []);
+  t.is(master.Status, 'Passed');
+  t.regex(master.Details, /CREATE DATABASE permission in master/);
   const none = createRightVerdict(facts(), e, []);
   t.is(none.Status, 'Failed');
   t.regex(none.Details, /CONTOSO\\pchat is neither/);
   t.regex(none.RecommendedAction, /sp_addsrvrolemember 'CONTOSO\\pchat', 'dbcreator'/);
+  t.regex(none.RecommendedAction, /gets in through a Windows group, add that group's login/);
+});
+
+test('the commands the create-right advice gives quote the login name as QUOTENAME would', (t) => {
+  const odd = createRightVerdict(facts({ loginName: "o'brien]x" }), { databases: ['mgc'] }, []);
+  t.regex(odd.RecommendedAction, /ADD MEMBER \[o'brien\]\]x\];/);
+  t.regex(odd.RecommendedAction, /sp_addsrvrolemember 'o''brien]x', 'dbcreator'/);
+  t.notRegex(odd.RecommendedAction, /Windows group/, 'a SQL login has no group to go through');
+});
+
+test('a login that cannot see every database: absence is a Warning, not a pass', (t) => {
+  const hidden = poolDatabasesVerdict({ databases: ['mgc', 'mgccomp'] }, ['master', 'tempdb'], false);
+  t.is(hidden.Status, 'Warning');
+  t.regex(hidden.Details, /mgc, mgccomp do not show in sys\.databases, which does not prove they are missing: .*VIEW ANY DATABASE/);
+  t.is(poolDatabasesVerdict({ databases: ['mgc'] }, ['master', 'mgc'], false).Status, 'Warning', 'present: the usual reuse warning');
+  const noRight = createRightVerdict(facts({ seesAllDatabases: false }), { databases: ['mgc'] }, []);
+  t.is(noRight.Status, 'Failed');
+  t.regex(noRight.Details, /Whether it exists is not known/);
+  t.notRegex(createRightVerdict(facts(), { databases: ['mgc'] }, []).Details, /not known/);
 });
 
 test('no right is only a Warning when nothing is left to create or nothing is to be created', (t) => {

@@ -44,19 +44,32 @@ export function alwaysOnVerdict(f: ServerFacts): Verdict {
   return passed(f.hadrEnabled === false ? 'AlwaysOn availability groups are not enabled (IsHadrEnabled = 0).' : 'AlwaysOn is not available on this release (IsHadrEnabled is NULL before SQL Server 2012).');
 }
 
+/** `name` inside [brackets] and inside '...', as QUOTENAME would write them, for a command to copy. */
+const bracketed = (name: string) => `[${name.replace(/]/g, ']]')}]`;
+const quoted = (name: string) => `'${name.replace(/'/g, "''")}'`;
+
+/** When the login cannot see every database: why a missing one may only be hidden. */
+const HIDDEN =
+  'this login cannot see every database (it has no VIEW ANY DATABASE, which REVOKE VIEW ANY DATABASE FROM public takes away, and no right to create databases)';
+
 export function createRightVerdict(f: ServerFacts, e: Pick<SqlStoreExpectation, 'databases' | 'needCreate'>, present: readonly string[]): Verdict {
   const who = f.loginName || 'the login';
   const via = [f.isSysadmin && 'sysadmin role', f.isDbcreator && 'dbcreator role', f.hasCreateAnyDatabase && 'CREATE ANY DATABASE permission'].filter(Boolean);
+  // GRANT CREATE DATABASE in master (the CREATE DATABASE page's own example) is enough on its own.
+  if (!via.length && f.hasCreateDatabase) via.push('CREATE DATABASE permission in master');
   if (via.length) return passed(`${who} may create databases (${via.join(', ')}).`);
-  const facts = `${who} is neither in the sysadmin nor the dbcreator server role and lacks the CREATE ANY DATABASE permission`;
-  const action = `Add the login to dbcreator (ALTER SERVER ROLE dbcreator ADD MEMBER [${who}]; on SQL Server 2008 R2: EXEC sp_addsrvrolemember '${who}', 'dbcreator'), grant CREATE ANY DATABASE, or publish with a login that is sysadmin.`;
+  const facts = `${who} is neither in the sysadmin nor the dbcreator server role and has neither CREATE ANY DATABASE nor CREATE DATABASE in master`;
+  const windows = /\\/.test(who) ? ` If ${who} gets in through a Windows group, add that group's login instead.` : '';
+  const action = `Add the login to dbcreator (ALTER SERVER ROLE dbcreator ADD MEMBER ${bracketed(who)}; on SQL Server 2008 R2: EXEC sp_addsrvrolemember ${quoted(who)}, 'dbcreator'), grant CREATE ANY DATABASE, or publish with a login that is sysadmin.${windows}`;
   const missing = uniqueNames(e.databases).filter((d) => !present.some((p) => sameName(p, d)));
   if (e.needCreate === false) return { Status: 'Warning', Details: `${facts}; publishing is not to create databases here.`, RecommendedAction: 'Have a DBA create the databases (Install-CsDatabase) before the pool goes live.' };
   if (missing.length === 0) return { Status: 'Warning', Details: `${facts}, but ${list(uniqueNames(e.databases))} already exist, so publishing has nothing to create.`, RecommendedAction: action };
-  return { Status: 'Failed', Details: `${facts}: publishing cannot create ${list(missing)}.`, RecommendedAction: action };
+  // Unseen is not proven missing, but publishing would not see them either and would try to create them.
+  const unseen = f.seesAllDatabases ? '' : ` Whether ${missing.length === 1 ? 'it exists' : 'they exist'} is not known: ${HIDDEN}.`;
+  return { Status: 'Failed', Details: `${facts}: publishing cannot create ${list(missing)}.${unseen}`, RecommendedAction: action };
 }
 
-export function poolDatabasesVerdict(e: Pick<SqlStoreExpectation, 'databases' | 'otherPoolsDatabases' | 'otherPools'>, present: readonly string[]): Verdict {
+export function poolDatabasesVerdict(e: Pick<SqlStoreExpectation, 'databases' | 'otherPoolsDatabases' | 'otherPools'>, present: readonly string[], seesAll = true): Verdict {
   const ours = uniqueNames(e.databases);
   const found = ours.filter((d) => present.some((p) => sameName(p, d)));
   const claimed = found.filter((d) => (e.otherPoolsDatabases ?? []).some((o) => sameName(o, d)));
@@ -73,6 +86,14 @@ export function poolDatabasesVerdict(e: Pick<SqlStoreExpectation, 'databases' | 
       Status: 'Warning',
       Details: `${list(found)} already exist${found.length === 1 ? 's' : ''} on this instance; publishing keeps and reuses ${found.length === 1 ? 'it' : 'them'} (never drops or overwrites).`,
       RecommendedAction: 'Make sure they are this pool\'s databases (for example from an earlier install); if they belong to another deployment, have a DBA back them up and remove them first.',
+    };
+  }
+  if (!seesAll) {
+    const missing = ours.filter((d) => !found.includes(d));
+    return {
+      Status: 'Warning',
+      Details: `${list(missing)} ${missing.length === 1 ? 'does' : 'do'} not show in sys.databases, which does not prove ${missing.length === 1 ? 'it is' : 'they are'} missing: ${HIDDEN}.`,
+      RecommendedAction: 'Test with the login that will publish, or grant this login VIEW ANY DATABASE, to prove whether they exist.',
     };
   }
   return passed(`${list(ours)} ${ours.length === 1 ? 'does' : 'do'} not exist yet; publishing creates ${ours.length === 1 ? 'it' : 'them'}.`);

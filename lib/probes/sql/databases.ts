@@ -73,7 +73,7 @@ export async function ensureDatabase(target: SqlTarget, name: string, opts: Prob
       if (err.number === 1801) return 'exists'; // created meanwhile by someone else: fine, it is kept
       const why = describeRequestError(e, normalizeTarget(target).requestTimeoutMs);
       if (err.number === 262) {
-        throw fail('SqlCreateDatabaseDenied', 'PermissionDenied', `Cannot create database ${name} on ${label}: ${why}. ${describeAuthentication(target.credential?.userName)} lacks the right to create databases.`, 'Add the login to the dbcreator server role or grant it CREATE ANY DATABASE, or let a sysadmin create the database, then rerun.');
+        throw fail('SqlCreateDatabaseDenied', 'PermissionDenied', `Cannot create database ${name} on ${label}: ${why}. ${describeAuthentication(target.credential?.userName)} lacks the right to create databases.`, 'Add the login to the dbcreator server role, grant it CREATE ANY DATABASE (or CREATE DATABASE in master), or let a sysadmin create the database, then rerun.');
       }
       if ((err.code && LOST.has(err.code)) || err.code === 'ETIMEOUT') {
         throw new ErrorRecord({

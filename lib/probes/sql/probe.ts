@@ -120,7 +120,7 @@ export async function testSqlStore(target: SqlTarget, expect: SqlStoreExpectatio
     add(SQL_CHECK.Version, facts ? versionVerdict(facts, expect) : factsFailed, factsMs);
     add(SQL_CHECK.AlwaysOn, facts ? alwaysOnVerdict(facts) : factsFailed, factsMs);
     add(SQL_CHECK.CreateRight, facts ? createRightVerdict(facts, expect, present ?? []) : factsFailed, factsMs);
-    add(SQL_CHECK.PoolDatabases, present ? poolDatabasesVerdict(expect, present) : dbFailed, dbMs);
+    add(SQL_CHECK.PoolDatabases, present ? poolDatabasesVerdict(expect, present, facts?.seesAllDatabases ?? true) : dbFailed, dbMs);
     add(SQL_CHECK.OtherPools, present ? otherPoolsVerdict(expect, present) : dbFailed, dbMs);
     return rows;
   } finally {

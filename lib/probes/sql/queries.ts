@@ -5,7 +5,10 @@
 /**
  * One row of server facts. SERVERPROPERTY returns sql_variant: converted here so every server sends
  * plain types. IsHadrEnabled is NULL before SQL Server 2012; IS_SRVROLEMEMBER and HAS_PERMS_BY_NAME
- * answer NULL for a name they do not know.
+ * answer NULL for a name they do not know. CREATE DATABASE is allowed by CREATE DATABASE in master
+ * (GRANT CREATE DATABASE in master), which CREATE ANY DATABASE and ALTER ANY DATABASE imply; the same
+ * rights, or VIEW ANY DATABASE, let a login see every row of sys.databases (REVOKE VIEW ANY DATABASE
+ * FROM public hides the others).
  */
 export const SERVER_FACTS_SQL = `SELECT
   CONVERT(nvarchar(128), SERVERPROPERTY('ProductVersion')) AS ProductVersion,
@@ -20,7 +23,9 @@ export const SERVER_FACTS_SQL = `SELECT
   SUSER_SNAME() AS LoginName,
   IS_SRVROLEMEMBER('sysadmin') AS IsSysadmin,
   IS_SRVROLEMEMBER('dbcreator') AS IsDbcreator,
-  HAS_PERMS_BY_NAME(NULL, NULL, 'CREATE ANY DATABASE') AS HasCreateAnyDatabase;`;
+  HAS_PERMS_BY_NAME(NULL, NULL, 'CREATE ANY DATABASE') AS HasCreateAnyDatabase,
+  HAS_PERMS_BY_NAME(N'master', N'DATABASE', N'CREATE DATABASE') AS HasCreateDatabase,
+  HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW ANY DATABASE') AS HasViewAnyDatabase;`;
 
 /** All databases (listDatabases). */
 export const LIST_DATABASES_SQL = 'SELECT name FROM sys.databases ORDER BY name;';
@@ -51,6 +56,10 @@ export interface ServerFacts {
   isSysadmin: boolean;
   isDbcreator: boolean;
   hasCreateAnyDatabase: boolean;
+  /** CREATE DATABASE in master: what CREATE DATABASE checks, however it was granted. */
+  hasCreateDatabase: boolean;
+  /** Every database shows in sys.databases and DB_ID; otherwise a missing one may only be hidden. */
+  seesAllDatabases: boolean;
   /** 32-bit build (from @@VERSION), which SERVERPROPERTY('Edition') does not always say. */
   is32Bit: boolean;
 }
@@ -86,6 +95,8 @@ export function parseServerFacts(row: Record<string, unknown>): ServerFacts {
     isSysadmin: flag(get('IsSysadmin')),
     isDbcreator: flag(get('IsDbcreator')),
     hasCreateAnyDatabase: flag(get('HasCreateAnyDatabase')),
+    hasCreateDatabase: flag(get('HasCreateDatabase')),
+    seesAllDatabases: flag(get('IsSysadmin')) || flag(get('HasViewAnyDatabase')) || flag(get('HasCreateDatabase')) || flag(get('HasCreateAnyDatabase')),
     is32Bit: /\((Intel )?X86\)/i.test(versionText) && !/X64|64-bit/i.test(versionText.split('\n')[0] ?? ''),
   };
 }

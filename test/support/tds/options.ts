@@ -9,6 +9,8 @@ export interface PeerLogin {
   roles?: string[];
   /** Server permissions granted directly, e.g. `CREATE ANY DATABASE`. */
   permissions?: string[];
+  /** Permissions of the login's user in master, e.g. `CREATE DATABASE` (GRANT CREATE DATABASE TO ... in master). */
+  masterPermissions?: string[];
 }
 
 export type PeerMode = 'normal' | 'silent';
@@ -34,6 +36,11 @@ export interface PeerFaults {
   /** Called when a CREATE DATABASE arrives (a test can act at that moment), then hold it this long. */
   onCreateDatabase?: (name: string) => void;
   createDatabaseDelayMs?: number;
+  /**
+   * Errors a CREATE DATABASE answers instead of creating (attempt counts from 1 per name), the cause
+   * first and the error SQL Server ends with last (e.g. 5170 then 1802); undefined: no fault.
+   */
+  createDatabaseErrors?: (name: string, attempt: number) => { number: number; message: string }[] | undefined;
 }
 
 export interface TdsPeerOptions {
@@ -54,6 +61,16 @@ export interface TdsPeerOptions {
   logins?: PeerLogin[];
   /** User databases that already exist (master, tempdb, model and msdb always exist). */
   databases?: string[];
+  /**
+   * REVOKE VIEW ANY DATABASE FROM public: then a login sees only master and tempdb in sys.databases
+   * and DB_ID, unless it holds VIEW ANY DATABASE, ALTER ANY DATABASE or CREATE DATABASE in master.
+   */
+  viewAnyDatabaseRevoked?: boolean;
+  /**
+   * CREATE DATABASE takes an exclusive lock on model: one arriving while another runs fails with 1807
+   * then 1802, as SQL Server answers concurrent creates.
+   */
+  exclusiveModelLock?: boolean;
   quirks?: PeerQuirks;
   faults?: PeerFaults;
 }

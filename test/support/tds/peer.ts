@@ -34,10 +34,15 @@ export class TdsPeer {
   port = 0;
   mode: PeerMode;
   encryption: PeerEncryption;
-  readonly facts: Required<Omit<TdsPeerOptions, 'host' | 'port' | 'mode' | 'encryption' | 'logins' | 'databases' | 'quirks' | 'faults' | 'instanceName'>> & { instanceName: string | null };
+  readonly facts: Required<Omit<TdsPeerOptions, 'host' | 'port' | 'mode' | 'encryption' | 'logins' | 'databases' | 'quirks' | 'faults' | 'instanceName' | 'viewAnyDatabaseRevoked' | 'exclusiveModelLock'>> & { instanceName: string | null };
   logins: PeerLogin[];
   quirks: PeerQuirks;
   faults: PeerFaults;
+  readonly viewAnyDatabaseRevoked: boolean;
+  readonly exclusiveModelLock: boolean;
+  /** @internal CREATE DATABASE statements running now (the model lock), and attempts per name (faults). */
+  creating = 0;
+  /** @internal */ readonly createAttempts = new Map<string, number>();
   /** Every database on the instance, system databases included. */
   private readonly dbs: string[];
   /** Databases created through CREATE DATABASE, in order. */
@@ -67,6 +72,8 @@ export class TdsPeer {
     this.dbs = [...SYSTEM_DATABASES, ...(opts.databases ?? [])];
     this.quirks = opts.quirks ?? {};
     this.faults = opts.faults ?? {};
+    this.viewAnyDatabaseRevoked = opts.viewAnyDatabaseRevoked ?? false;
+    this.exclusiveModelLock = opts.exclusiveModelLock ?? false;
   }
 
   static async start(opts: TdsPeerOptions = {}): Promise<TdsPeer> {

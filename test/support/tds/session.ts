@@ -10,7 +10,7 @@ import type { TdsPeer } from './peer.js';
 import { executeSqlCall } from './rpc.js';
 import { StrictTls, TlsOverPrelogin } from './tls.js';
 import { DONE_ATTN, DONE_COUNT, DONE_ERROR, DONE_MORE, TOKEN, colMetadata, done, envChange, envChangeBytes, message, returnStatus, row, sspi } from './tokens.js';
-import { Evaluator, hasPerm, type QueryContext } from './tsql-eval.js';
+import { Evaluator, mayCreateDatabase, type QueryContext } from './tsql-eval.js';
 import { tokenize } from './tsql-lexer.js';
 import { Parser, type Stmt } from './tsql-parser.js';
 import { SqlError, eqName, type ResultSet, type Val } from './values.js';
@@ -31,6 +31,8 @@ export class Session {
   private ntlmNonce = randomBytes(8);
   private database = 'master';
   private inTransaction = false;
+  /** The batch running now has a CREATE DATABASE that found model locked by another. */
+  private modelBusy = false;
   private queue: Promise<void> = Promise.resolve();
   private attention?: () => void;
   private encrypted = false;
@@ -226,20 +228,28 @@ export class Session {
       }
     }
     const creating = stmts.find((s) => s.kind === 'create-db');
-    if (creating && creating.kind === 'create-db') {
-      this.peer.faults.onCreateDatabase?.(creating.name);
-      if (this.peer.faults.createDatabaseDelayMs) await new Promise((r) => setTimeout(r, this.peer.faults.createDatabaseDelayMs));
-    }
+    // Another CREATE DATABASE holds model (exclusiveModelLock): this one fails at once, as on SQL Server.
+    this.modelBusy = !!creating && this.peer.exclusiveModelLock && this.peer.creating > 0;
+    const holdsModel = !!creating && !this.modelBusy;
+    if (holdsModel) this.peer.creating++;
     const results: (ResultSet | { envDb: string } | null)[] = [];
     let error: SqlError | undefined;
-    for (const s of stmts) {
-      try {
-        results.push(this.execute(s, params));
-      } catch (e) {
-        if (e === DROPPED) return;
-        error = e instanceof SqlError ? e : new SqlError(50000, String(e));
-        break;
+    try {
+      if (creating && creating.kind === 'create-db') {
+        this.peer.faults.onCreateDatabase?.(creating.name);
+        if (holdsModel && this.peer.faults.createDatabaseDelayMs) await new Promise((r) => setTimeout(r, this.peer.faults.createDatabaseDelayMs));
       }
+      for (const s of stmts) {
+        try {
+          results.push(this.execute(s, params));
+        } catch (e) {
+          if (e === DROPPED) return;
+          error = e instanceof SqlError ? e : new SqlError(50000, String(e));
+          break;
+        }
+      }
+    } finally {
+      if (holdsModel) this.peer.creating--;
     }
     this.finish(rpc, results, error);
   }
@@ -259,7 +269,7 @@ export class Session {
       tokens.push(done(stmtDone, DONE_COUNT | DONE_MORE, 0xc1, r.rows.length));
     }
     if (error) {
-      tokens.push(message(TOKEN.ERROR, error.number, error.state, error.cls, error.message, this.peer.serverName));
+      for (const e of [...error.preceding, error]) tokens.push(message(TOKEN.ERROR, e.number, e.state, e.cls, e.message, this.peer.serverName));
       tokens.push(done(stmtDone, DONE_ERROR | DONE_MORE, 0, 0));
     }
     if (rpc) {
@@ -296,8 +306,18 @@ export class Session {
       }
       case 'create-db': {
         if (this.inTransaction) throw new SqlError(226, 'CREATE DATABASE statement not allowed within multi-statement transaction.');
-        if (hasPerm(this.login!, 'CREATE ANY DATABASE') !== 1) throw new SqlError(262, "CREATE DATABASE permission denied in database 'master'.", 14);
+        if (!mayCreateDatabase(this.login!)) throw new SqlError(262, "CREATE DATABASE permission denied in database 'master'.", 14);
         if (this.peer.findDatabase(s.name)) throw new SqlError(1801, `Database '${s.name}' already exists. Choose a different database name.`);
+        const attempt = (this.peer.createAttempts.get(s.name.toLowerCase()) ?? 0) + 1;
+        this.peer.createAttempts.set(s.name.toLowerCase(), attempt);
+        const injected = this.modelBusy
+          ? [{ number: 1807, message: "Could not obtain exclusive lock on database 'model'. Retry the operation later." }, { number: 1802, message: 'CREATE DATABASE failed. Some file names listed could not be created. Check related errors.' }]
+          : this.peer.faults.createDatabaseErrors?.(s.name, attempt);
+        if (injected?.length) {
+          const [last, ...before] = [...injected].reverse().map((x) => new SqlError(x.number, x.message));
+          last!.preceding = before.reverse();
+          throw last!;
+        }
         if (this.peer.faults.dropOnCreateDatabase === 'before') { this.drop(); throw DROPPED; }
         this.peer.addDatabase(s.name);
         if (this.peer.faults.dropOnCreateDatabase === 'after') { this.drop(); throw DROPPED; }

@@ -21,18 +21,45 @@ export interface QueryContext {
   readonly socket: Socket;
 }
 
-/** Whether the login holds a server permission: 1, 0, or null for a permission it does not know. */
-export function hasPerm(l: PeerLogin, permission: string): number | null {
+/** Server permissions implied by a broader one (SQL Server's permission hierarchy, the part the probes ask about). */
+const IMPLIED_BY: Record<string, string[]> = {
+  'CREATE ANY DATABASE': ['ALTER ANY DATABASE'],
+  'VIEW ANY DATABASE': ['ALTER ANY DATABASE'],
+};
+
+/**
+ * Whether the login holds a server permission: 1, 0, or null for a permission it does not know.
+ * VIEW ANY DATABASE comes from public unless the peer revoked it (viewAnyDatabaseRevoked).
+ */
+export function hasPerm(l: PeerLogin, permission: string, viewAnyDatabaseRevoked = false): number | null {
   if (!SERVER_PERMISSIONS.includes(permission)) return null;
   const roles = (l.roles ?? []).map((r) => r.toLowerCase());
   if (roles.includes('sysadmin')) return 1;
   if (permission === 'CREATE ANY DATABASE' && roles.includes('dbcreator')) return 1;
-  if (permission === 'CONNECT SQL' || permission === 'VIEW ANY DATABASE') return 1;
-  return (l.permissions ?? []).some((p) => p.toUpperCase() === permission) ? 1 : 0;
+  if (permission === 'CONNECT SQL' || (permission === 'VIEW ANY DATABASE' && !viewAnyDatabaseRevoked)) return 1;
+  const held = (l.permissions ?? []).map((p) => p.toUpperCase());
+  return [permission, 'CONTROL SERVER', ...(IMPLIED_BY[permission] ?? [])].some((p) => held.includes(p)) ? 1 : 0;
+}
+
+/** CREATE DATABASE in master: granted there, or implied by CREATE ANY DATABASE (what CREATE DATABASE checks). */
+export function mayCreateDatabase(l: PeerLogin): boolean {
+  return hasPerm(l, 'CREATE ANY DATABASE') === 1 || (l.masterPermissions ?? []).some((p) => p.toUpperCase() === 'CREATE DATABASE');
+}
+
+/**
+ * Whether sys.databases and DB_ID show a database to the login: master and tempdb always; others with
+ * VIEW ANY DATABASE, ALTER ANY DATABASE or CREATE DATABASE in master (sys.databases, "Permissions").
+ */
+export function seesDatabase(l: PeerLogin, name: string, viewAnyDatabaseRevoked: boolean): boolean {
+  return ['master', 'tempdb'].includes(name.toLowerCase()) || hasPerm(l, 'VIEW ANY DATABASE', viewAnyDatabaseRevoked) === 1 || mayCreateDatabase(l);
 }
 
 export class Evaluator {
   constructor(private readonly ctx: QueryContext) {}
+
+  private sees(database: string): boolean {
+    return seesDatabase(this.ctx.login, database, this.ctx.peer.viewAnyDatabaseRevoked);
+  }
 
   select(s: Extract<Stmt, { kind: 'select' }>, params: Map<string, Val>): ResultSet {
     let table: { columns: { name: string; type: SqlType }[]; rows: Record<string, Val>[] } | undefined;
@@ -47,13 +74,13 @@ export class Evaluator {
           { name: 'collation_name', type: 'nvarchar' },
           { name: 'is_read_only', type: 'bit' },
         ],
-        rows: this.ctx.peer.databases.map((d, i) => ({
+        rows: this.ctx.peer.databases.flatMap((d, i) => (this.sees(d) ? [{
           name: nv(d),
           database_id: int(i + 1),
           state_desc: nv('ONLINE'),
           collation_name: nv(this.ctx.peer.facts.collation),
-          is_read_only: { type: 'bit', value: false },
-        })),
+          is_read_only: { type: 'bit', value: false } as Val,
+        }] : [])),
       };
     }
     const items: SelectItem[] = s.items.flatMap((it) =>
@@ -177,14 +204,17 @@ export class Evaluator {
             return int(role === 'public' || (this.ctx.login.roles ?? []).some((r) => r.toLowerCase() === role) ? 1 : 0);
           }
           case 'HAS_PERMS_BY_NAME': {
-            if (str(0) !== null || str(1) !== null) return int(null); // only server-level questions
-            return int(hasPerm(this.ctx.login, (str(2) ?? '').toUpperCase()));
+            const perm = (str(2) ?? '').toUpperCase();
+            if (str(0) === null && str(1) === null) return int(hasPerm(this.ctx.login, perm, this.ctx.peer.viewAnyDatabaseRevoked));
+            // The one database-level question the probes ask: CREATE DATABASE in master.
+            if (eqName(str(0) ?? '', 'master') && (str(1) ?? '').toUpperCase() === 'DATABASE' && perm === 'CREATE DATABASE') return int(mayCreateDatabase(this.ctx.login) ? 1 : 0);
+            return int(null);
           }
           case 'DB_ID': {
             if (args.length === 0) return int(this.ctx.peer.databases.findIndex((d) => eqName(d, this.ctx.database)) + 1);
             const n = str(0);
             const i = n === null ? -1 : this.ctx.peer.databases.findIndex((d) => eqName(d, n));
-            return int(i < 0 ? null : i + 1);
+            return int(i < 0 || !this.sees(this.ctx.peer.databases[i]!) ? null : i + 1);
           }
           case 'DB_NAME': {
             if (args.length === 0) return nv(this.ctx.database);

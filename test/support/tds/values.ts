@@ -23,6 +23,8 @@ export interface ResultSet {
 export const eqName = (a: string, b: string) => a.toUpperCase() === b.toUpperCase();
 
 export class SqlError extends Error {
+  /** Errors SQL Server sends before this one for the same statement (the cause, then "... failed"). */
+  preceding: SqlError[] = [];
   constructor(readonly number: number, message: string, readonly cls = 16, readonly state = 1) {
     super(message);
   }
