@@ -243,23 +243,28 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
     return true;
   };
   // Jobs, run concurrently and bounded: the file store steps of each share as one job (its folders
-  // in one session, then their permissions), and each database on its own.
+  // in one session, then their permissions), and the databases of each instance as one job, in turn:
+  // CREATE DATABASE locks model, so two at once on one instance would fail (error 1807).
   const envSteps = plan.steps.filter((s) => s.kind !== 'BackupPublishedRevision' && s.kind !== 'WritePublishedRevision');
   const shares = new Map<string, PlanStep[]>();
+  const instances = new Map<string, PlanStep[]>();
   const jobs: (() => Promise<void>)[] = [];
   for (const s of envSteps) {
-    if (s.file) {
-      const key = `${s.file.server.toLowerCase()}\\${s.file.share.toLowerCase()}`;
-      if (!shares.has(key)) shares.set(key, []);
-      shares.get(key)!.push(s);
-    } else {
-      jobs.push(async () => {
+    const [group, key] = s.file
+      ? [shares, `${s.file.server.toLowerCase()}\\${s.file.share.toLowerCase()}`]
+      : [instances, `${s.sql!.server.toLowerCase()}\\${(s.sql!.instance ?? '').toLowerCase()},${s.sql!.port ?? ''}`];
+    if (!group.has(key)) group.set(key, []);
+    group.get(key)!.push(s);
+  }
+  for (const steps of instances.values()) {
+    jobs.push(async () => {
+      for (const s of steps) {
         if (!mayStart(s)) return;
         const start = performance.now();
         const r: Outcome = await applyDatabaseStep(s, o).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
         record(s, r, Math.round(performance.now() - start));
-      });
-    }
+      }
+    });
   }
   for (const steps of shares.values()) {
     jobs.unshift(async () => {

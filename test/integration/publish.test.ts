@@ -51,13 +51,13 @@ interface World {
 }
 
 let shares = 0;
-async function world(t: { teardown(fn: () => unknown): void }, opts: { roles?: string[]; faults?: PeerFaults } = {}): Promise<World> {
+async function world(t: { teardown(fn: () => unknown): void }, opts: { roles?: string[]; faults?: PeerFaults; complianceOnSql1?: boolean; exclusiveModelLock?: boolean } = {}): Promise<World> {
   const share = `pchat${++shares}`;
   await samba.addShare(share);
   // The share as an administrator creates it before publishing (domain.md 4): Administrators full control.
   await samba.setAcl(share, '/', ['ACL:S-1-5-32-544:ALLOWED/OI|CI/FULL', 'ACL:S-1-5-18:ALLOWED/OI|CI/FULL']);
   const logins = [{ name: 'pchatadmin', password: SQL_PASSWORD, roles: opts.roles ?? ['sysadmin'] }];
-  const sql1 = await TdsPeer.start({ host: (await lookup(SQL1)).address, logins, faults: opts.faults });
+  const sql1 = await TdsPeer.start({ host: (await lookup(SQL1)).address, logins, faults: opts.faults, exclusiveModelLock: opts.exclusiveModelLock });
   const sql2 = await TdsPeer.start({ host: (await lookup(SQL2)).address, logins });
   t.teardown(() => Promise.all([sql1.stop(), sql2.stop()]));
   const repo = path.join(await mkdtemp(path.join(tmpdir(), 'pchat-publish-')), 'repo');
@@ -69,7 +69,7 @@ async function world(t: { teardown(fn: () => unknown): void }, opts: { roles?: s
     ['New-SqlStore', '-SqlServerFqdn', SQL1, '-Port', String(sql1.port)],
     ['New-SqlStore', '-SqlServerFqdn', SQL2, '-Port', String(sql2.port)],
     ['New-PersistentChatPool', '-Fqdn', POOL, '-Site', 'Redmond', '-Computer', 'chat01.pchat.test,chat02.pchat.test', '-DisplayName', 'Redmond chat',
-      '-NextHopPool', 'fepool.pchat.test', '-SqlStore', SQL1, '-EnableCompliance', '-ComplianceSqlStore', SQL2, '-FileServerFqdn', FS_HOST, '-FileShare', share],
+      '-NextHopPool', 'fepool.pchat.test', '-SqlStore', SQL1, '-EnableCompliance', '-ComplianceSqlStore', opts.complianceOnSql1 ? SQL1 : SQL2, '-FileServerFqdn', FS_HOST, '-FileShare', share],
   ];
   for (const s of steps) {
     const r = await run(s, { env });
@@ -321,6 +321,16 @@ maybe('Ctrl+C while a database is being created: that step finishes, no later st
   t.is(second.exitCode, 0, second.stderr);
   const done = Object.fromEntries((second.objects[0].Steps as { Step: string; Status: string }[]).map((s) => [s.Step, s.Status]));
   t.like(done, { [`Create folder ${FOLDER}`]: 'AlreadyDone', 'Create database mgc': 'AlreadyDone', 'Create database mgccomp': 'Done', 'Publish topology revision 1': 'Done' });
+});
+
+maybe('mgc and mgccomp on one instance are created one after the other (CREATE DATABASE locks model)', async (t) => {
+  // The peer answers a CREATE DATABASE that arrives while another runs with 1807 then 1802, as SQL Server does.
+  const w = await world(t, { complianceOnSql1: true, exclusiveModelLock: true, faults: { createDatabaseDelayMs: 300 } });
+  const r = await run(publishArgs('-Force', '-Verbose'), { env: w.env });
+  t.is(r.exitCode, 0, r.stderr);
+  t.deepEqual([...w.sql1.created].sort(), ['mgc', 'mgccomp']);
+  t.deepEqual([...w.sql1.createAttempts.values()], [1, 1], 'each CREATE DATABASE ran once: none met the lock');
+  t.notRegex(r.stderr, /model is locked/);
 });
 
 maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {

@@ -465,6 +465,46 @@ test('ensureDatabase creates a missing database once, then finds it; listDatabas
   t.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
 });
 
+test('a CREATE DATABASE that fails shows the cause SQL Server sent before its 1802 summary, with advice for it', async (t) => {
+  const peer = await startPeer({
+    faults: {
+      createDatabaseErrors: () => [
+        { number: 5170, message: "Cannot create file 'D:\\Data\\mgc.mdf' because it already exists. Change the file path or the file name, and retry the operation." },
+        { number: 1802, message: 'CREATE DATABASE failed. Some file names listed could not be created. Check related errors.' },
+      ],
+    },
+  });
+  t.teardown(() => peer.stop());
+  const e = await t.throwsAsync(ensureDatabase(target(peer), 'mgc'), { instanceOf: ErrorRecord });
+  t.is(e!.errorId, 'SqlCreateDatabaseFailed');
+  t.regex(e!.message, /Cannot create file 'D:\\Data\\mgc\.mdf' because it already exists.*\(error 5170\); CREATE DATABASE failed.*\(error 1802\)/);
+  t.regex(e!.recommendedAction ?? '', /already in the instance's data folder/);
+  t.deepEqual(peer.created, []);
+});
+
+test('model locked by another session: CREATE DATABASE is tried again, and gives up with the cause after 3.5 s', async (t) => {
+  const lock = [
+    { number: 1807, message: "Could not obtain exclusive lock on database 'model'. Retry the operation later." },
+    { number: 1802, message: 'CREATE DATABASE failed. Some file names listed could not be created. Check related errors.' },
+  ];
+  const once = await startPeer({ faults: { createDatabaseErrors: (_n, attempt) => (attempt === 1 ? lock : undefined) } });
+  t.teardown(() => once.stop());
+  const lines: string[] = [];
+  const log = { verbose: (m: string) => void lines.push(m), debug: () => {} };
+  t.is(await ensureDatabase(target(once), 'mgc', { log }), 'created');
+  t.is(once.createAttempts.get('mgc'), 2);
+  t.true(lines.some((l) => /model is locked \(error 1807\); CREATE DATABASE \[mgc\] again in 500 ms/.test(l)), lines.join('\n'));
+
+  const always = await startPeer({ faults: { createDatabaseErrors: () => lock } });
+  t.teardown(() => always.stop());
+  const started = performance.now();
+  const e = await t.throwsAsync(ensureDatabase(target(always), 'mgc'), { instanceOf: ErrorRecord });
+  t.true(performance.now() - started >= 3400, 'it waited 0.5 + 1 + 2 s');
+  t.is(always.createAttempts.get('mgc'), 4);
+  t.regex(e!.message, /exclusive lock on database 'model'.*\(error 1807\)/);
+  t.regex(e!.recommendedAction ?? '', /keeps database 'model' in use/);
+});
+
 test('ensureDatabase through a named instance with a dbcreator login', async (t) => {
   const { peer, ssrp } = await namedInstance(t);
   t.is(await ensureDatabase(target(peer, { port: undefined, instance: 'PCHAT', browserPort: ssrp.port, credential: { userName: 'creator', password: PASSWORD } }), 'mgccomp'), 'created');

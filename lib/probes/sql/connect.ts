@@ -199,10 +199,22 @@ function reuseTestConnection(pool: ConnectionPool): () => Promise<void> {
   };
 }
 
-/** A failed request as a sentence: "message (error N)" or the timeout it hit. */
+type RequestFailure = { code?: string; number?: number; message?: string; precedingErrors?: { number?: number; message?: string }[] };
+
+/**
+ * A failed request as a sentence: "message (error N)" or the timeout it hit. SQL Server often sends
+ * the cause first and a summary last (5170 then 1802 "Check related errors"); mssql keeps the last
+ * as the error and the others in precedingErrors, so those come first here.
+ */
 export function describeRequestError(e: unknown, requestTimeoutMs: number): string {
-  const err = e as { code?: string; number?: number; message?: string };
+  const err = e as RequestFailure;
   if (err.code === 'ETIMEOUT') return `the server gave no answer within ${requestTimeoutMs} ms`;
-  if (typeof err.number === 'number') return `${err.message} (error ${err.number})`;
+  if (typeof err.number === 'number') return [...(err.precedingErrors ?? []), err].map((x) => `${x.message} (error ${x.number})`).join('; ');
   return `${err.message ?? String(e)}${err.code ? ` (${err.code})` : ''}`;
+}
+
+/** Every SQL Server error number of a failed request, the preceding ones included. */
+export function errorNumbers(e: unknown): number[] {
+  const err = e as RequestFailure;
+  return [...(err.precedingErrors ?? []), err].map((x) => x.number).filter((n): n is number => typeof n === 'number');
 }

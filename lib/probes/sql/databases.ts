@@ -3,7 +3,7 @@
 // instance, what failed and what to do.
 import { ErrorRecord, type ErrorCategoryName } from '../../cmdlet/errors.js';
 import { connectFailureVerdicts, describeAuthentication } from './checks.js';
-import { describeRequestError, normalizeTarget, openSession, type SqlSession } from './connect.js';
+import { describeRequestError, errorNumbers, normalizeTarget, openSession, type SqlSession } from './connect.js';
 import { resolveEndpoint } from './endpoint.js';
 import { quoteName, validateDatabaseName } from './names.js';
 import { DATABASE_ID_SQL, LIST_DATABASES_SQL } from './queries.js';
@@ -46,6 +46,17 @@ async function withSession<T>(target: SqlTarget, action: string, fn: (s: SqlSess
 
 const LOST = new Set(['ECONNCLOSED', 'ESOCKET', 'ECLOSE', 'ECONNRESET', 'EINVALIDSTATE']);
 
+/** Waits before CREATE DATABASE is tried again after 1807 (model locked): 3.5 s in all. */
+const MODEL_LOCK_WAITS_MS = [500, 1000, 2000];
+
+/** What to do about the causes CREATE DATABASE reports most (the cause precedes 1802 "Check related errors"). */
+const CREATE_ADVICE: { number: number; action: string }[] = [
+  { number: 1807, action: "Another session keeps database 'model' in use (an open query window or a job in model): close it, then rerun." },
+  { number: 5170, action: 'A data or log file of that name is already in the instance\'s data folder (a database detached or dropped without its files?): attach it, or move the files away, then rerun.' },
+  { number: 5133, action: 'The instance\'s default data or log folder is missing or unreadable: fix it (Server Properties, Database Settings) and rerun.' },
+  { number: 5123, action: 'The SQL Server service account may not write to the instance\'s data folder: give it access, then rerun.' },
+];
+
 /**
  * Creates database `name` unless it exists. CREATE DATABASE runs as its own batch, outside any
  * transaction (SQL Server refuses it inside one). A connection lost while it runs leaves the outcome
@@ -64,27 +75,37 @@ export async function ensureDatabase(target: SqlTarget, name: string, opts: Prob
     }
     const id = existing[0]?.DatabaseId;
     if (id !== null && id !== undefined) return 'exists';
-    try {
-      opts.log?.verbose(`${label}: CREATE DATABASE ${quoteName(name)}`);
-      await s.batch(`CREATE DATABASE ${quoteName(name)};`);
-      return 'created';
-    } catch (e) {
-      const err = e as { number?: number; code?: string };
-      if (err.number === 1801) return 'exists'; // created meanwhile by someone else: fine, it is kept
-      const why = describeRequestError(e, normalizeTarget(target).requestTimeoutMs);
-      if (err.number === 262) {
-        throw fail('SqlCreateDatabaseDenied', 'PermissionDenied', `Cannot create database ${name} on ${label}: ${why}. ${describeAuthentication(target.credential?.userName)} lacks the right to create databases.`, 'Add the login to the dbcreator server role, grant it CREATE ANY DATABASE (or CREATE DATABASE in master), or let a sysadmin create the database, then rerun.');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        opts.log?.verbose(`${label}: CREATE DATABASE ${quoteName(name)}`);
+        await s.batch(`CREATE DATABASE ${quoteName(name)};`);
+        return 'created';
+      } catch (e) {
+        const err = e as { code?: string };
+        const numbers = errorNumbers(e);
+        const why = describeRequestError(e, normalizeTarget(target).requestTimeoutMs);
+        if (numbers.includes(1801)) return 'exists'; // created meanwhile by someone else: fine, it is kept
+        // CREATE DATABASE copies model under an exclusive lock: another create, or a session using model, holds it for a moment.
+        if (numbers.includes(1807) && attempt < MODEL_LOCK_WAITS_MS.length) {
+          opts.log?.verbose(`${label}: model is locked (error 1807); CREATE DATABASE ${quoteName(name)} again in ${MODEL_LOCK_WAITS_MS[attempt]} ms.`);
+          await new Promise((r) => setTimeout(r, MODEL_LOCK_WAITS_MS[attempt]));
+          continue;
+        }
+        if (numbers.includes(262)) {
+          throw fail('SqlCreateDatabaseDenied', 'PermissionDenied', `Cannot create database ${name} on ${label}: ${why}. ${describeAuthentication(target.credential?.userName)} lacks the right to create databases.`, 'Add the login to the dbcreator server role, grant it CREATE ANY DATABASE (or CREATE DATABASE in master), or let a sysadmin create the database, then rerun.');
+        }
+        if ((err.code && LOST.has(err.code)) || err.code === 'ETIMEOUT') {
+          throw new ErrorRecord({
+            errorId: 'SqlConnectionLost',
+            category: 'ConnectionError',
+            target: `${label}/${name}`,
+            message: `The connection to ${label} was lost while creating database ${name} (${why}); it may or may not have been created.`,
+            recommendedAction: 'Run the command again: an existing database is found and kept, a missing one is created.',
+          });
+        }
+        const advice = CREATE_ADVICE.find((a) => numbers.includes(a.number))?.action ?? 'See the SQL Server error log for this error number, fix the cause, and rerun.';
+        throw fail('SqlCreateDatabaseFailed', 'InvalidOperation', `Cannot create database ${name} on ${label}: ${why}.`, advice);
       }
-      if ((err.code && LOST.has(err.code)) || err.code === 'ETIMEOUT') {
-        throw new ErrorRecord({
-          errorId: 'SqlConnectionLost',
-          category: 'ConnectionError',
-          target: `${label}/${name}`,
-          message: `The connection to ${label} was lost while creating database ${name} (${why}); it may or may not have been created.`,
-          recommendedAction: 'Run the command again: an existing database is found and kept, a missing one is created.',
-        });
-      }
-      throw fail('SqlCreateDatabaseFailed', 'InvalidOperation', `Cannot create database ${name} on ${label}: ${why}.`, 'See the SQL Server error log for this error number, fix the cause, and rerun.');
     }
   }, opts);
 }
