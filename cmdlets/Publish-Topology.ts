@@ -1,5 +1,5 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
-import { resolveCredential } from '../lib/cmdlet/credential.js';
+import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
 import type { PublishResult } from '../lib/publish/apply.js';
 
 interface Params {
@@ -30,9 +30,9 @@ export default {
   ].join('\n'),
   parameters: [
     { name: 'SkipDatabase', type: 'switch', help: 'Leaves database creation to a DBA (a warning and a to-do line per database).' },
-    { name: 'Credential', type: 'string', help: 'The account for the file stores (DOMAIN\\user); its password comes from PCHAT_SMB_PASSWORD, -CredentialFile, or a prompt on a terminal. Default: the current Kerberos/OS identity.' },
+    { name: 'Credential', type: 'credential', help: 'The account for the file stores (DOMAIN\\user); its password comes from PCHAT_SMB_PASSWORD, -CredentialFile, or a prompt on a terminal. Default: the current Kerberos/OS identity.' },
     { name: 'CredentialFile', type: 'string', help: 'A file (mode 0600) whose first line is the -Credential password.' },
-    { name: 'SqlCredential', type: 'string', help: 'A SQL login, or DOMAIN\\user for Windows authentication over NTLM; its password comes from PCHAT_SQL_PASSWORD, -SqlCredentialFile, or a prompt.' },
+    { name: 'SqlCredential', type: 'credential', help: 'A SQL login, or DOMAIN\\user for Windows authentication over NTLM; its password comes from PCHAT_SQL_PASSWORD, -SqlCredentialFile, or a prompt.' },
     { name: 'SqlCredentialFile', type: 'string', help: 'A file (mode 0600) whose first line is the -SqlCredential password.' },
     { name: 'Encrypt', type: 'enum', validateSet: ['Mandatory', 'Optional', 'Strict'], default: 'Mandatory', help: 'TLS for the SQL connections.' },
     { name: 'TrustServerCertificate', type: 'switch', help: 'Accepts a SQL Server certificate that does not chain to a trusted root.' },
@@ -63,8 +63,8 @@ export default {
     // Refuse before the checks, not after them: a scheduled job without -Force must not wait for nothing.
     ctx.assertConfirmable(ctx.repositoryPath, 'Publish topology');
     const [smbCredential, sqlCredential] = [
-      await resolveCredential(ctx, { userName: p.Credential, envVar: 'PCHAT_SMB_PASSWORD', file: p.CredentialFile, target: 'the file stores' }),
-      await resolveCredential(ctx, { userName: p.SqlCredential, envVar: 'PCHAT_SQL_PASSWORD', file: p.SqlCredentialFile, target: 'the SQL stores' }),
+      await resolveCredential(ctx, { userName: p.Credential, envVar: PASSWORD_VARIABLES.smb, file: p.CredentialFile, target: 'the file stores' }),
+      await resolveCredential(ctx, { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.SqlCredentialFile, target: 'the SQL stores' }),
     ];
     const { publishTopology } = await import('../lib/publish/apply.js');
     let result: PublishResult;

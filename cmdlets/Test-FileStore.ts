@@ -2,7 +2,7 @@ import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
 import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeoutParameter } from '../lib/probes/check-command.js';
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
 import { SHARE_NAME, SHARE_NAME_REGEX } from '../lib/cmdlet/validators.js';
-import { resolveCredential } from '../lib/cmdlet/credential.js';
+import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
 import { findFileStore, findPersistentChatPool, isUncFileStore, normalizeFqdn, parseUncPath, persistentChatFolderName, type Topology } from '../lib/topology/model.js';
 import type { Credential } from '../lib/probes/types.js';
 // Types only: the SMB probe loads when probing starts.
@@ -144,7 +144,7 @@ export default {
     runs.set(ctx.runId, state);
     state.options = { TimeoutSeconds: p.TimeoutSeconds, ThrottleLimit: p.ThrottleLimit, PolicyFile: p.PolicyFile };
     if (!state.credentialResolved) {
-      state.credential = await resolveCredential(ctx, { userName: p.Credential, envVar: 'PCHAT_SMB_PASSWORD', file: p.CredentialFile, target: 'the file store' });
+      state.credential = await resolveCredential(ctx, { userName: p.Credential, envVar: PASSWORD_VARIABLES.smb, file: p.CredentialFile, target: 'the file store' });
       state.credentialResolved = true;
     }
 

@@ -1,7 +1,7 @@
 import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
 import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeoutParameter } from '../lib/probes/check-command.js';
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
-import { resolveCredential } from '../lib/cmdlet/credential.js';
+import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
 import { PORT, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
 import { Repository } from '../lib/topology/repository.js';
 import {
@@ -113,7 +113,7 @@ export default {
     { name: 'SqlStore', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Identity'], help: 'Stores of the topology by identity (fqdn or fqdn\\INSTANCE), comma-separated.' },
     { name: 'PoolFqdn', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Fqdn'], help: 'Persistent Chat pools of the topology: every store each pool uses is tested.' },
     { name: 'SqlCredential', type: 'credential', help: 'The login: a SQL Server login, or DOMAIN\\user for Windows authentication (NTLM). The password comes from PCHAT_SQL_PASSWORD, -CredentialFile or a prompt.' },
-    { name: 'CredentialFile', type: 'string', help: 'A file (mode 0600) whose first line is the password of -SqlCredential.' },
+    { name: 'CredentialFile', type: 'string', aliases: ['SqlCredentialFile'], help: 'A file (mode 0600) whose first line is the password of -SqlCredential (-SqlCredentialFile, as Publish-Topology names it, works too).' },
     { name: 'Encrypt', type: 'enum', validateSet: ['Mandatory', 'Optional', 'Strict'], default: 'Mandatory', help: 'Mandatory: TLS, and the Encryption check fails if the server cannot; Optional: TLS only when the server requires it (Force Encryption); Strict: TDS 8.0 (SQL Server 2022 and later), certificate always validated.' },
     { name: 'TrustServerCertificate', type: 'switch', help: 'Accept the server certificate without validating it (for instances with a self-signed certificate).' },
     timeoutParameter('Bounds each step: name resolution, the Browser query, the TCP check, the whole login, each query.'),
@@ -156,7 +156,7 @@ export default {
     runs.set(ctx.runId, state);
     state.options = { Encrypt: p.Encrypt, TrustServerCertificate: p.TrustServerCertificate, TimeoutSeconds: p.TimeoutSeconds, ThrottleLimit: p.ThrottleLimit };
     if (!state.credentialResolved) {
-      state.credential = await resolveCredential(ctx, { userName: p.SqlCredential, envVar: 'PCHAT_SQL_PASSWORD', file: p.CredentialFile, target: 'SQL Server' });
+      state.credential = await resolveCredential(ctx, { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.CredentialFile, target: 'SQL Server' });
       state.credentialResolved = true;
     }
 

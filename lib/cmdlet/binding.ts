@@ -102,6 +102,19 @@ export function convertValue(def: CmdletDefinition, p: ParameterDefinition, raw:
       if (!hit) throw fail(`The argument '${s}' does not belong to the set "${(p.validateSet ?? []).join(',')}".`, `Use one of: ${(p.validateSet ?? []).join(', ')}.`);
       return hit;
     }
+    case 'credential': {
+      if (raw !== null && typeof raw === 'object') throw fail('Expected a single value, got a list or object.');
+      const s = String(raw);
+      // `user%password` (Samba's -U habit) puts the password in argv, and Samba's tools would use it: refused, and the value is not repeated.
+      if (s.includes('%')) {
+        throw fail(
+          "The user name contains '%', as in 'user%password', which would put a password on the command line; the value is not shown.",
+          'Give the user name alone, and the password in the environment variable the help names or in a -CredentialFile (mode 0600).',
+        );
+      }
+      checkString(p, s, fail);
+      return s;
+    }
     default: {
       if (raw !== null && typeof raw === 'object') throw fail('Expected a single value, got a list or object.');
       const s = String(raw);

@@ -5,6 +5,9 @@ import { ErrorRecord } from './errors.js';
 import type { CmdletContext } from './types.js';
 import type { Credential } from '../probes/types.js';
 
+/** Where the passwords come from in the environment; children never inherit them (run-tool.ts). */
+export const PASSWORD_VARIABLES = { smb: 'PCHAT_SMB_PASSWORD', sql: 'PCHAT_SQL_PASSWORD' } as const;
+
 export interface CredentialSource {
   /** The user name given with -Credential/-SqlCredential (`user`, `DOMAIN\user`, `user@realm`). */
   userName?: string;
@@ -54,6 +57,16 @@ async function readCredentialFile(file: string): Promise<string> {
       exitCode: 2,
     });
   }
+  if (!info.isFile()) {
+    throw new ErrorRecord({
+      errorId: 'CredentialFileNotAFile',
+      category: 'InvalidArgument',
+      target: file,
+      message: `The credential file '${file}' is not a regular file.`,
+      recommendedAction: 'Give -CredentialFile the path of a file (mode 0600) whose first line is the password.',
+      exitCode: 2,
+    });
+  }
   if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
     throw new ErrorRecord({
       errorId: 'CredentialFileTooOpen',
@@ -63,6 +76,17 @@ async function readCredentialFile(file: string): Promise<string> {
       recommendedAction: `Run: chmod 600 '${file}'`,
     });
   }
-  const text = await readFile(file, 'utf8');
-  return text.split(/\r?\n/)[0] ?? '';
+  const password = (await readFile(file, 'utf8')).split(/\r?\n/)[0] ?? '';
+  // An empty password would still be tried, and count as a failed logon against the account's lockout.
+  if (password === '') {
+    throw new ErrorRecord({
+      errorId: 'CredentialFileEmpty',
+      category: 'InvalidArgument',
+      target: file,
+      message: `The credential file '${file}' has no password on its first line.`,
+      recommendedAction: 'Write the password on the first line of the file (mode 0600).',
+      exitCode: 2,
+    });
+  }
+  return password;
 }

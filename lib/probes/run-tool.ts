@@ -7,6 +7,7 @@
 // paid by every command that probes a share. What the probes need from it is the few lines
 // below; execa stays for the tests and benchmarks.
 import { spawn } from 'node:child_process';
+import { PASSWORD_VARIABLES } from '../cmdlet/credential.js';
 
 export interface ToolResult {
   stdout: string;
@@ -99,9 +100,13 @@ export function runTool(file: string, args: readonly string[], opts: ToolOptions
   });
 }
 
-/** This process's environment as a plain record, for children that should inherit it. */
+/**
+ * This process's environment as a plain record, for children that should inherit it, without this
+ * tool's password variables: no child needs them (Samba gets its password on a pipe).
+ */
 export function inheritedEnv(): Record<string, string> {
+  const secret = new Set<string>(Object.values(PASSWORD_VARIABLES));
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !secret.has(k.toUpperCase())) env[k] = v;
   return env;
 }

@@ -186,6 +186,39 @@ test('the password from a credential file; none at all is refused before any con
   t.is(p.stats.connections, before);
 });
 
+test('credential files: -SqlCredentialFile works too; an empty file or a folder is refused before any connection, exit 2', async (t) => {
+  const p = await peer(t);
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'sql.pw');
+  await writeFile(file, PASSWORD + '\n');
+  await chmod(file, 0o600);
+  const alias = await sqlstore(direct(p, '-SqlCredentialFile', file), { env: { PCHAT_SQL_PASSWORD: undefined } });
+  t.is(alias.exitCode, 0, alias.stderr);
+  const before = p.stats.connections;
+  const empty = path.join(dir, 'empty.pw');
+  await writeFile(empty, '\n');
+  await chmod(empty, 0o600);
+  const e = await sqlstore(direct(p, '-CredentialFile', empty), { env: { PCHAT_SQL_PASSWORD: undefined } });
+  t.is(e.exitCode, 2);
+  t.regex(e.stderr, /CredentialFileEmpty/);
+  await chmod(dir, 0o700);
+  const folder = await sqlstore(direct(p, '-CredentialFile', dir), { env: { PCHAT_SQL_PASSWORD: undefined } });
+  t.is(folder.exitCode, 2);
+  t.regex(folder.stderr, /CredentialFileNotAFile/);
+  t.notRegex(folder.stderr, /chmod|Unexpected/);
+  t.is(p.stats.connections, before, 'no logon was tried');
+});
+
+test("a password given as -SqlCredential 'user%password' is refused at binding and never repeated", async (t) => {
+  const p = await peer(t);
+  const r = await sqlstore(directAs(p, `pchatsql%${PASSWORD}`), { env: { PCHAT_SQL_PASSWORD: 'other' } });
+  t.is(r.exitCode, 2);
+  t.regex(r.stderr, /ParameterArgumentValidationError/);
+  t.regex(r.stderr, /contains '%'/);
+  t.false(r.stderr.includes(PASSWORD) || r.stdout.includes(PASSWORD));
+  t.is(p.stats.connections, 0);
+});
+
 test('usage and lookup errors: no store given is exit 2, an unknown pool exit 1', async (t) => {
   const none = await sqlstore(['-SqlCredential', 'pchatsql']);
   t.is(none.exitCode, 2);

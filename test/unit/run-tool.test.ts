@@ -1,6 +1,6 @@
 // The probes' process runner: what a scheduled job relies on when a tool hangs, fails or is missing.
 import test from 'ava';
-import { runTool } from '../../lib/probes/run-tool.js';
+import { inheritedEnv, runTool } from '../../lib/probes/run-tool.js';
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
@@ -65,4 +65,20 @@ test('stderr is reported as it arrives, before the tool exits', async (t) => {
   const r = await runTool('sh', ['-c', 'echo early >&2; sleep 1; echo late >&2'], { env, timeoutMs: 10_000, onStderr: () => seen.push(performance.now()) });
   t.is(r.stderr, 'early\nlate\n');
   t.true(seen.length >= 2 && seen[1]! - seen[0]! >= 800, 'the first piece came a second before the second');
+});
+
+test('a child inherits the environment without the tool\'s password variables', async (t) => {
+  const saved = { smb: process.env.PCHAT_SMB_PASSWORD, sql: process.env.PCHAT_SQL_PASSWORD, other: process.env.PCHAT_UNRELATED };
+  process.env.PCHAT_SMB_PASSWORD = 'Smb-Secret-1';
+  process.env.PCHAT_SQL_PASSWORD = 'Sql-Secret-2';
+  process.env.PCHAT_UNRELATED = 'kept';
+  t.teardown(() => {
+    for (const [k, v] of [['PCHAT_SMB_PASSWORD', saved.smb], ['PCHAT_SQL_PASSWORD', saved.sql], ['PCHAT_UNRELATED', saved.other]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  const r = await runTool('sh', ['-c', 'env'], { env: inheritedEnv(), timeoutMs: 10_000 });
+  t.regex(r.stdout, /^PCHAT_UNRELATED=kept$/m);
+  t.notRegex(r.stdout, /Smb-Secret-1|Sql-Secret-2|PCHAT_SMB_PASSWORD|PCHAT_SQL_PASSWORD/);
 });

@@ -166,8 +166,8 @@ export function connectFailureVerdicts(
         Status: 'Failed',
         Details: `${server} (${numbers || 'no error number'}). Tried ${auth}.${db} The server's error log gives the reason for the state.`,
         RecommendedAction: /NTLM/.test(auth)
-          ? 'Check the Windows account name (DOMAIN\\user) and its password (PCHAT_SQL_PASSWORD or -CredentialFile), and that the account has a SQL Server login on the instance.'
-          : 'Check the login name and its password (PCHAT_SQL_PASSWORD or -CredentialFile), that the login exists and is enabled, and that the instance allows SQL Server authentication (mixed mode); for a Windows account give DOMAIN\\user.',
+          ? 'Check the Windows account name (DOMAIN\\user) and its password (PCHAT_SQL_PASSWORD or -SqlCredentialFile), and that the account has a SQL Server login on the instance.'
+          : 'Check the login name and its password (PCHAT_SQL_PASSWORD or -SqlCredentialFile), that the login exists and is enabled, and that the instance allows SQL Server authentication (mixed mode); for a Windows account give DOMAIN\\user.',
       },
       encryption: skippedEncryption,
     };

@@ -18,7 +18,7 @@ async function withSession<T>(target: SqlTarget, action: string, fn: (s: SqlSess
   const t = normalizeTarget(target);
   const label = targetLabel(t);
   if (!t.credential) {
-    throw new ErrorRecord({ errorId: 'SqlCredentialMissing', category: 'AuthenticationError', target: label, message: `Cannot ${action} on ${label}: no SQL credential was given.`, recommendedAction: 'Give -SqlCredential <login> (or DOMAIN\\user) with the password in PCHAT_SQL_PASSWORD or a -CredentialFile.' });
+    throw new ErrorRecord({ errorId: 'SqlCredentialMissing', category: 'AuthenticationError', target: label, message: `Cannot ${action} on ${label}: no SQL credential was given.`, recommendedAction: 'Give -SqlCredential <login> (or DOMAIN\\user) with the password in PCHAT_SQL_PASSWORD or a -SqlCredentialFile.' });
   }
   const ep = await resolveEndpoint(t);
   if (ep.port === undefined) {

@@ -66,7 +66,7 @@ export async function testSqlStore(target: SqlTarget, expect: SqlStoreExpectatio
     add(SQL_CHECK.Login, {
       Status: 'Failed',
       Details: 'No credential was given; integrated Windows authentication (Kerberos) is not available from this tool.',
-      RecommendedAction: 'Give -SqlCredential <login> (or DOMAIN\\user) with the password in PCHAT_SQL_PASSWORD or a -CredentialFile.',
+      RecommendedAction: 'Give -SqlCredential <login> (or DOMAIN\\user) with the password in PCHAT_SQL_PASSWORD or a -SqlCredentialFile.',
     }, 0);
     return skipRest('no login');
   }
