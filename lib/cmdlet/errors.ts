@@ -47,6 +47,7 @@ export const ExitCode = {
   ConfirmationRequired: 4,
   RepositoryBusy: 5,
   Interrupted: 130,
+  Terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -1,6 +1,7 @@
 // Runs one command: bind argv (and piped objects), call process() once per input object,
 // render what it returns, report errors as records, and settle the exit code.
 import { fstatSync } from 'node:fs';
+import { stopChildren } from './children.js';
 import { ErrorRecord, ExitCode, isErrorRecord, type ExitCodeValue } from './errors.js';
 import { bindArguments, bindPipelineObject, checkMandatory } from './binding.js';
 import { createRenderer, type OutputFormat } from './format.js';
@@ -149,6 +150,16 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     raise(ExitCode.Interrupted);
   };
   process.on('SIGINT', onSigint);
+  // SIGTERM (a scheduler, `timeout`, systemd) reaches this process only: its tools are stopped here,
+  // then the command ends as after Ctrl+C, cleaning up; a second SIGTERM exits at once.
+  const onSigterm = () => {
+    if (abort.signal.aborted) process.exit(ExitCode.Terminated);
+    host.stderr('Terminated (SIGTERM): stopping running tools and cleaning up...\n');
+    abort.abort();
+    raise(ExitCode.Terminated);
+    stopChildren();
+  };
+  process.on('SIGTERM', onSigterm);
   // Node's own warnings (e.g. DEP0123 when TLS is given an IP address as server name) are about
   // libraries, not the user's infrastructure: to the debug stream and the log, not bare on stderr.
   process.removeAllListeners('warning');
@@ -262,6 +273,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   } finally {
     renderer.end();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     await log.close();
   }
   return exit;

@@ -7,6 +7,7 @@
 // paid by every command that probes a share. What the probes need from it is the few lines
 // below; execa stays for the tests and benchmarks.
 import { spawn } from 'node:child_process';
+import { trackChild } from '../cmdlet/children.js';
 import { PASSWORD_VARIABLES } from '../cmdlet/credential.js';
 
 export interface ToolResult {
@@ -48,6 +49,7 @@ export function runTool(file: string, args: readonly string[], opts: ToolOptions
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     const child = spawn(file, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe', ...(opts.fd3 ? (['pipe'] as const) : [])], windowsHide: true });
+    trackChild(child);
     const arm = () => {
       start = performance.now();
       timer = setTimeout(() => {

@@ -1,10 +1,10 @@
 // Test-FileStore end to end: the real executables against the real smbd of test/support/samba.ts.
 import test from 'ava';
-import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { run } from '../support/cli.js';
-import { sambaUnavailable, startSamba, GROUPS, POLICY_ACES, type SambaFixture } from '../support/samba.js';
+import { sambaUnavailable, silentListener, startSamba, GROUPS, POLICY_ACES, type SambaFixture } from '../support/samba.js';
 import { topology, POOL } from '../support/topology-builder.js';
 import { Repository } from '../../lib/topology/repository.js';
 import { SCHEMA_VERSION, type Topology } from '../../lib/topology/model.js';
@@ -173,4 +173,32 @@ test('no target is a usage error (exit 2); a local path is a non-terminating err
   t.regex(noRepo.stderr, /RepositoryNotFound,Test-FileStore/);
   t.regex(noRepo.stderr, /to look the pool up in/);
   t.regex(noRepo.stderr, /Give -Path/);
+});
+
+it('SIGTERM (a scheduler, timeout) mid-probe: the Samba tools stop, the temporary folder goes, exit 143', async (t) => {
+  const silent = await silentListener();
+  t.teardown(() => silent.close());
+  const tmp = await mkdtemp(path.join(tmpdir(), 'pchat-term-'));
+  t.teardown(() => rm(tmp, { recursive: true, force: true }));
+  const { execa } = await import('execa');
+  const { projectRoot } = await import('../support/cli.js');
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const child = execa(path.join(projectRoot, 'bin', 'pchat'), ['Test-FileStore', '-Path', `\\\\${silent.ip}\\share\\folder`, '-Credential', 'x', '-TimeoutSeconds', '60'], {
+    env: { PCHAT_SMB_PASSWORD: 'not-used', TMPDIR: tmp },
+    reject: false,
+    input: '',
+  });
+  // Until a Samba tool is connected to the silent server and the round trip's folder exists.
+  for (let i = 0; i < 400 && (silent.accepted() < 2 || (await readdir(tmp)).length === 0); i++) await sleep(25);
+  t.true(silent.accepted() >= 2, 'smbcacls connected');
+  t.true((await readdir(tmp)).some((f) => f.startsWith('pchat-smb-')), 'the round trip made its folder');
+  const start = performance.now();
+  child.kill('SIGTERM');
+  const r = await child;
+  t.is(r.exitCode, 143, String(r.stderr));
+  t.true(performance.now() - start < 5000, 'it did not wait for the 60 s timeout');
+  t.regex(String(r.stderr), /Terminated \(SIGTERM\)/);
+  t.deepEqual(await readdir(tmp), [], 'the temporary folder was removed');
+  const left = await execa('pgrep', ['-af', `//${silent.ip}/`], { reject: false });
+  t.is(left.stdout.trim(), '', 'no Samba tool outlived the command');
 });
