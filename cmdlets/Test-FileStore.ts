@@ -205,6 +205,7 @@ export default {
       'Give the file store to test: -Path \\\\server\\share[\\folder], -FileServerFqdn <fqdn> -Share <name>, -FileStore <identity>, -PoolFqdn <pool fqdn>, or pipe objects with those properties.',
       'Test-FileStore',
       "Run 'pchat Test-FileStore -?' for examples.",
+      { noInput: true },
     );
   },
   async *end(ctx: CmdletContext) {

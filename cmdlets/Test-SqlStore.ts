@@ -211,6 +211,7 @@ export default {
       'Give the store to test: -SqlServerFqdn <host> [-SqlInstance <name>] [-Port <n>], -SqlStore <identity>, -PoolFqdn <pool fqdn>, or pipe objects with those properties.',
       'Test-SqlStore',
       "Run 'pchat Test-SqlStore -?' for examples.",
+      { noInput: true },
     );
   },
   async *end(ctx: CmdletContext) {

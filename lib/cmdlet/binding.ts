@@ -261,7 +261,7 @@ export function checkMandatory(def: CmdletDefinition, values: Record<string, unk
     if (!p.mandatory) continue;
     if (p.parameterSets && chosen && !p.parameterSets.includes(chosen)) continue;
     if (values[p.name] === undefined) {
-      throw usageError('MissingMandatoryParameter', `Cannot process command because of one or more missing mandatory parameters: ${p.name}.`, p.name, `Add -${p.name} <${typeName(p)}>${p.valueFromPipelineByPropertyName ? ' or pipe objects that have a ' + [p.name, ...(p.pipelineProperties ?? [])].join('/') + ' property' : ''}.`);
+      throw usageError('MissingMandatoryParameter', `Cannot process command because of one or more missing mandatory parameters: ${p.name}.`, p.name, `Add -${p.name} <${typeName(p)}>${p.valueFromPipelineByPropertyName ? ' or pipe objects that have a ' + [p.name, ...(p.pipelineProperties ?? [])].join('/') + ' property' : ''}.`, { noInput: !!p.valueFromPipelineByPropertyName });
     }
   }
   return chosen;

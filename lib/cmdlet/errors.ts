@@ -60,6 +60,8 @@ export interface ErrorRecordInit {
   cause?: unknown;
   /** Exit code when this error ends the command (default 1). */
   exitCode?: ExitCodeValue;
+  /** The command was given nothing to work on: after an empty pipeline that is nothing to do, not an error. */
+  noInput?: boolean;
 }
 
 /** An error record; thrown, it is a terminating error; passed to ctx.writeError, a non-terminating one. */
@@ -69,6 +71,7 @@ export class ErrorRecord extends Error {
   readonly target: string;
   readonly recommendedAction: string;
   readonly exitCode: ExitCodeValue;
+  readonly noInput: boolean;
 
   constructor(init: ErrorRecordInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -79,6 +82,7 @@ export class ErrorRecord extends Error {
     this.target = init.target ?? '';
     this.recommendedAction = init.recommendedAction ?? '';
     this.exitCode = init.exitCode ?? ExitCode.Error;
+    this.noInput = init.noInput ?? false;
   }
 
   fullyQualifiedErrorId(commandName: string): string {
@@ -98,8 +102,8 @@ export class ErrorRecord extends Error {
 }
 
 /** A usage error (exit 2): binding, validation, unknown parameter. */
-export function usageError(errorId: string, message: string, target = '', recommendedAction = ''): ErrorRecord {
-  return new ErrorRecord({ errorId, category: 'InvalidArgument', message, target, recommendedAction, exitCode: ExitCode.Usage });
+export function usageError(errorId: string, message: string, target = '', recommendedAction = '', opts: { noInput?: boolean } = {}): ErrorRecord {
+  return new ErrorRecord({ errorId, category: 'InvalidArgument', message, target, recommendedAction, exitCode: ExitCode.Usage, ...opts });
 }
 
 export function isErrorRecord(e: unknown): e is ErrorRecord {

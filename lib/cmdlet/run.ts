@@ -232,7 +232,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
 
   log.verbose(`${def.name} started (run ${runId}).`);
   try {
-    const inputs = await pipelineInputs(def, host, args.bound);
+    const { inputs, emptyPipe } = await pipelineInputs(def, host, args.bound);
     for (const input of inputs) {
       if (abort.signal.aborted) break;
       const values = { ...v };
@@ -247,6 +247,12 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
         checkMandatory(def, values, bound);
         await emit(await def.process(values, baseCtx(bound)));
       } catch (e) {
+        // `Get-X -Site Empty | Set-Y`: no objects came down the pipe, so there is nothing to do (PowerShell
+        // runs the command zero times); said on stderr so that a job missing its input is not silent.
+        if (emptyPipe && isErrorRecord(e) && e.noInput) {
+          log.warning(`No objects came down the pipeline, and the command line gives nothing to work on: ${def.name} did nothing.`);
+          continue;
+        }
         // A failure on one piped object is non-terminating when more objects follow (unless -ErrorAction Stop).
         if (isErrorRecord(e) && input && inputs.length > 1 && errorAction !== 'Stop' && e.exitCode !== ExitCode.ConfirmationRequired) {
           raise(e.exitCode);
@@ -279,14 +285,19 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   return exit;
 }
 
-/** One undefined entry means "run once with the command-line values". */
-async function pipelineInputs(def: CmdletDefinition, host: Host, bound: Set<string>): Promise<(Record<string, unknown> | undefined)[]> {
-  if (!def.parameters.some((p) => p.valueFromPipelineByPropertyName && !bound.has(p.name))) return [undefined];
+/**
+ * One undefined entry means "run once with the command-line values". `emptyPipe`: stdin was a pipe or
+ * file that held no object; the command still runs once with its command line (a scheduled job's stdin
+ * is often an empty pipe), and only when that gives it nothing to work on is there nothing to do.
+ */
+async function pipelineInputs(def: CmdletDefinition, host: Host, bound: Set<string>): Promise<{ inputs: (Record<string, unknown> | undefined)[]; emptyPipe: boolean }> {
+  if (!def.parameters.some((p) => p.valueFromPipelineByPropertyName && !bound.has(p.name))) return { inputs: [undefined], emptyPipe: false };
   const text = await host.readStdin();
-  if (text === undefined || text.trim() === '') return [undefined];
+  if (text === undefined) return { inputs: [undefined], emptyPipe: false };
+  if (text.trim() === '') return { inputs: [undefined], emptyPipe: true };
   const { readPipelineInput } = await import('./pipeline.js');
   const objects = readPipelineInput(text);
-  return objects.length ? objects : [undefined];
+  return objects.length ? { inputs: objects, emptyPipe: false } : { inputs: [undefined], emptyPipe: true };
 }
 
 /**

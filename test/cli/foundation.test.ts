@@ -252,6 +252,30 @@ test('a real shell pipe: Get-PersistentChatPool | Set-PersistentChatPoolSiteAffi
   t.deepEqual((await pools(repo)).map((p) => p.DefaultForSite), [true, false, false], 'the Redmond pool was not piped and kept its flag');
 });
 
+test('an empty pipeline (a filter that matched nothing) does nothing, exit 0, with a warning; without a pipe the parameter is still missing', async (t) => {
+  const repo = await copyOfBase(t);
+  await inRepo(repo, ['New-Site', 'Empty']);
+  const before = await draft(repo);
+  const bin = path.join(projectRoot, 'bin', 'pchat');
+  const r = await execa('sh', ['-c', `set -e; "${bin}" Get-PersistentChatPool -Site Empty | "${bin}" Set-PersistentChatPoolSiteAffinity -DefaultForSite; echo reached`], { env: { PCHAT_REPOSITORY: repo }, reject: false, timeout: 60_000 });
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(r.stdout.trim(), 'reached', 'set -e went on');
+  t.regex(r.stderr, /WARNING: No objects came down the pipeline, and the command line gives nothing to work on: Set-PersistentChatPoolSiteAffinity did nothing\./);
+  t.deepEqual(await draft(repo), before, 'nothing written');
+  const emptyArray = await inRepo(repo, ['Remove-PersistentChatPool', '-Force'], '[]\n');
+  t.is(emptyArray.exitCode, 0, emptyArray.stderr);
+  t.regex(emptyArray.stderr, /did nothing/);
+  // stdin /dev/null (systemd, a terminal-less job): no pipeline, so the missing parameter is an error.
+  const noPipe = await inRepo(repo, ['Set-PersistentChatPoolSiteAffinity', '-DefaultForSite']);
+  t.is(noPipe.exitCode, 2);
+  t.regex(noPipe.stderr, /missing mandatory parameters: Identity/);
+  // An empty pipe (cron's stdin) does not stop a command whose command line is complete.
+  const complete = await inRepo(repo, ['Set-PersistentChatPoolSiteAffinity', DUBLIN_POOL, '-DefaultForSite'], '');
+  t.is(complete.exitCode, 0, complete.stderr);
+  t.is(complete.objects[0].Fqdn, DUBLIN_POOL);
+  t.notRegex(complete.stderr, /did nothing/);
+});
+
 // ---- output and errors --------------------------------------------------------------------
 
 test('into a pipe stdout is JSON lines and only objects; warnings go to stderr', async (t) => {

@@ -15,6 +15,7 @@ export interface RunResult {
 }
 
 export interface RunOptions {
+  /** Piped to stdin; without it stdin is /dev/null. */
   input?: string;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
@@ -24,7 +25,8 @@ export interface RunOptions {
 export async function run(args: string[], opts: RunOptions = {}, command = 'pchat'): Promise<RunResult> {
   const r = await execa(path.join(projectRoot, 'bin', command), args, {
     reject: false,
-    input: opts.input ?? '',
+    // No input: stdin is /dev/null, as under systemd or a terminal-less job; `input` (even '') is a pipe.
+    ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
     env: { PCHAT_REPOSITORY: undefined, ...opts.env },
     timeout: opts.timeoutMs ?? 60_000,
     stripFinalNewline: false,
