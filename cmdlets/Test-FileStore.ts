@@ -160,6 +160,7 @@ export default {
       );
     const addUnc = (unc: string, opts: Job['opts'] = {}) => {
       const u = parseUncPath(unc);
+      if (!u && /^(\\\\|\/\/)/.test(unc.trim())) throw usageError('IncompleteUncPath', `'${unc}' names no share: a UNC path is \\\\server\\share[\\folder].`, unc, "Add the share, quoted in the shell: -Path '\\\\server\\share'.");
       if (!u) return localStore(unc);
       if (!SHARE_NAME_REGEX.test(u.share)) throw usageError('InvalidShareName', `'${u.share}' in '${unc}' is not ${SHARE_NAME.validatePattern!.description}.`, unc, "Give the path as the file server publishes it, quoted in the shell: -Path '\\\\server\\share'.");
       addJob(state, u.fileServerFqdn, u.share, u.folder, opts);

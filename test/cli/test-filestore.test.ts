@@ -164,9 +164,15 @@ test('no target is a usage error (exit 2); a local path is a non-terminating err
   t.regex(badPath.stderr, /'a"b' in .* is not a share name/);
   // A folder smbclient cannot carry is refused as such, not hidden behind a host that does not resolve.
   const badFolder = await run(['Test-FileStore', '-Path', '\\\\nosuchhost.invalid\\share\\a"b']);
-  t.is(badFolder.exitCode, 1);
+  t.is(badFolder.exitCode, 2, 'an invalid value, as the binder\'s');
   t.regex(badFolder.stderr, /SmbPathInvalid,Test-FileStore/);
   t.is(badFolder.objects.length, 0);
+  // A UNC path without its share is not mistaken for a local path.
+  const noShare = await run(['Test-FileStore', '-Path', '\\\\fs01.contoso.com']);
+  t.is(noShare.exitCode, 2);
+  t.regex(noShare.stderr, /IncompleteUncPath,Test-FileStore/);
+  t.regex(noShare.stderr, /names no share/);
+  t.notRegex(noShare.stderr, /local path/);
   // -PoolFqdn needs the topology: without one, the repository's own error, with the way around it.
   const noRepo = await run(['Test-FileStore', '-PoolFqdn', 'chat.contoso.com'], { env: { PCHAT_REPOSITORY: '/nonexistent/pchat-test-repo' } });
   t.is(noRepo.exitCode, 1);

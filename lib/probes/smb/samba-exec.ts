@@ -2,7 +2,7 @@
 // travels through a pipe on the child's fd 3 (PASSWD_FD; never argv, never the environment), behind
 // the server's first logon (logon-gate.ts); stdin is closed so nothing can prompt, and the child is
 // killed when the timeout runs out (a silent server otherwise costs 20 s).
-import { ErrorRecord } from '../../cmdlet/errors.js';
+import { ErrorRecord, ExitCode } from '../../cmdlet/errors.js';
 import { SHARE_NAME_REGEX } from '../../cmdlet/validators.js';
 import { inheritedEnv, runTool, type ToolResult } from '../run-tool.js';
 import { firstStatus, stageOf } from './nt-status.js';
@@ -155,6 +155,8 @@ export function assertSafePath(p: string): void {
       target: p,
       message: `The folder '${p}' contains characters this tool does not pass to smbclient (quotes, ';', control characters or '..').`,
       recommendedAction: 'Use a folder name made of letters, digits, spaces, dashes and backslashes.',
+      // A value the user gave (-Path): a usage error, as the binder's are.
+      exitCode: ExitCode.Usage,
     });
   }
 }
@@ -168,6 +170,7 @@ export function assertSafeShare(share: string): void {
       target: share,
       message: `'${share}' is not a valid share name: share names cannot contain " \\ / [ ] : | < > + = ; , * ? or control characters.`,
       recommendedAction: 'Give the share name as the file server publishes it (pchat Test-FileStore -Path \'\\\\server\\share\').',
+      exitCode: ExitCode.Usage,
     });
   }
 }
