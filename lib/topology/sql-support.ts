@@ -48,7 +48,7 @@ export type PlatformVerdict = { status: 'Passed' | 'Warning' | 'Failed'; details
  * Older than the product's oldest supported release: Failed. Newer than its newest: Warning (this tool's
  * documented choice: Microsoft has added newer releases in cumulative updates, so publishing is not blocked,
  * but the administrator is told that it is outside the documented table). Express: Failed unless the pool is
- * collocated with a Standard Edition server. 32-bit, Web and Workgroup: Failed.
+ * collocated with a Standard Edition server. 32-bit, Web, Workgroup and Business Intelligence: Failed.
  */
 export function evaluateSqlPlatform(input: {
   product: Product;
@@ -69,7 +69,8 @@ export function evaluateSqlPlatform(input: {
   const what = `${v.name} (${input.productVersion}), ${edition}`;
   const problems: string[] = [];
   if (/express/i.test(edition) && !input.allowExpress) problems.push('Express edition is supported only for a pool collocated with a Standard Edition server');
-  if (/\b(web|workgroup)\b/i.test(edition)) problems.push('Web and Workgroup editions are not supported');
+  // Business Intelligence (2012, 2014) is EngineEdition 2 like Standard, but not a supported edition.
+  if (/\b(web|workgroup|business intelligence)\b/i.test(edition)) problems.push('Web, Workgroup and Business Intelligence editions are not supported');
   if (/32-bit|\(x86\)|\bIntel X86\b/i.test(edition)) problems.push('32-bit SQL Server is not supported');
   if (cmp(v, oldest) < 0) {
     problems.push(`${v.name} is older than ${oldest.name}`);

@@ -465,6 +465,21 @@ test('ensureDatabase creates a missing database once, then finds it; listDatabas
   t.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
 });
 
+test('a server that offers only TLS 1.1 (no TLS 1.2 update): Encryption fails naming that, not the certificate', async (t) => {
+  const peer = await startPeer({ tlsMaxVersion: 'TLSv1.1' });
+  t.teardown(() => peer.stop());
+  const rows = await testSqlStore(target(peer), expectation(), 'x');
+  const enc = row(rows, SQL_CHECK.Encryption);
+  t.is(enc.Status, 'Failed');
+  t.regex(enc.Details, /offers only TLS 1\.0 or 1\.1/);
+  t.regex(enc.RecommendedAction, /TLS 1\.2 update .*KB3135244/);
+  t.notRegex(enc.RecommendedAction, /TrustServerCertificate/, 'the certificate is not the problem');
+  t.is(row(rows, SQL_CHECK.Login).Status, 'Skipped');
+  // Where the server does not force encryption, -Encrypt Optional (the advice's other way) connects.
+  const optional = await testSqlStore(target(peer, { encrypt: 'Optional' }), expectation(), 'x');
+  t.is(row(optional, SQL_CHECK.Login).Status, 'Passed');
+});
+
 test('a CREATE DATABASE that fails shows the cause SQL Server sent before its 1802 summary, with advice for it', async (t) => {
   const peer = await startPeer({
     faults: {

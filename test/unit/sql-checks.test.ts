@@ -42,7 +42,8 @@ const versionCases: [string, Partial<ServerFacts>, 'Lync2013' | 'SkypeForBusines
   ['2014 under SfB 2015', { productVersion: '12.0.6024.0' }, 'SkypeForBusiness2015', false, 'Passed', /SQL Server 2014/],
   ['Express by EngineEdition although the edition string says otherwise', { edition: 'Standard Edition (64-bit)', engineEdition: 4 }, 'SkypeForBusiness2015', false, 'Failed', /Express engine/],
   ['Express allowed for an SE-collocated pool', { edition: 'Express Edition (64-bit)', engineEdition: 4 }, 'SkypeForBusiness2015', true, 'Passed', /Express/],
-  ['Web edition', { edition: 'Web Edition (64-bit)', engineEdition: 2 }, 'SkypeForBusiness2015', false, 'Failed', /Web and Workgroup/],
+  ['Web edition', { edition: 'Web Edition (64-bit)', engineEdition: 2 }, 'SkypeForBusiness2015', false, 'Failed', /Web, Workgroup and Business Intelligence/],
+  ['Business Intelligence edition (EngineEdition 2, as Standard)', { productVersion: '12.0.6024.0', edition: 'Business Intelligence Edition (64-bit)', engineEdition: 2 }, 'SkypeForBusiness2015', false, 'Failed', /Business Intelligence editions are not supported/],
   ['Azure SQL Database', { productVersion: '12.0.2000.8', edition: 'SQL Azure', engineEdition: 5 }, 'SkypeForBusiness2015', false, 'Failed', /Azure SQL Database/],
   ['an unreadable version', { productVersion: '' }, 'SkypeForBusiness2015', false, 'Failed', /unrecognised product version/],
 ];

@@ -147,6 +147,9 @@ export interface ConnectFailure {
   phase: string;
 }
 
+/** OpenSSL's words when the server's newest TLS is older than the client accepts. */
+const OLD_TLS = /unsupported protocol|wrong version number|no protocols available|tlsv1 alert protocol version|UNSUPPORTED_PROTOCOL/i;
+
 const CERT_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|Hostname\/IP does not match|certificate/i;
 
 export function connectFailureVerdicts(
@@ -177,6 +180,19 @@ export function connectFailureVerdicts(
     return { login: { Status: 'Failed', Details: `${e.message} (error ${e.number}, state ${e.state}). Tried ${auth}.`, RecommendedAction: 'See the SQL Server error log for this error number.' }, encryption: skippedEncryption };
   }
   const tlsPhase = f.phase === 'SentTLSSSLNegotiation';
+  // Only TLS 1.0/1.1 on offer: a SQL Server build without the TLS 1.2 update; Node.js 20 (OpenSSL 3) refuses those.
+  if (OLD_TLS.test(f.message)) {
+    return {
+      login: skippedLogin('TLS negotiation failed (see Encryption)'),
+      encryption: {
+        Status: 'Failed',
+        Details: `${ctx.endpoint} offers only TLS 1.0 or 1.1, which this tool (Node.js 20, OpenSSL 3) does not accept: ${f.message.trim()}`,
+        RecommendedAction: ctx.mode === 'Optional'
+          ? 'Install the TLS 1.2 update for this SQL Server build (Microsoft KB3135244: SQL Server 2008 R2 SP2, 2012 SP1 and 2014 have one); the server forces encryption, so -Encrypt Optional cannot avoid TLS.'
+          : 'Install the TLS 1.2 update for this SQL Server build (Microsoft KB3135244: SQL Server 2008 R2 SP2, 2012 SP1 and 2014 have one), or, if the server does not force encryption, use -Encrypt Optional.',
+      },
+    };
+  }
   if (f.code === 'EENCRYPT' || CERT_ERRORS.test(f.message) || (tlsPhase && f.code !== 'ETIMEOUT')) {
     return {
       login: skippedLogin('TLS negotiation failed (see Encryption)'),

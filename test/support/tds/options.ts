@@ -48,6 +48,8 @@ export interface TdsPeerOptions {
   port?: number;
   mode?: PeerMode;
   encryption?: PeerEncryption;
+  /** The newest TLS version offered (default TLS 1.2 and 1.3): 'TLSv1.1' is a SQL Server without the TLS 1.2 update (KB3135244). */
+  tlsMaxVersion?: 'TLSv1' | 'TLSv1.1';
   productVersion?: string;
   productLevel?: string;
   edition?: string;

@@ -34,12 +34,13 @@ export class TdsPeer {
   port = 0;
   mode: PeerMode;
   encryption: PeerEncryption;
-  readonly facts: Required<Omit<TdsPeerOptions, 'host' | 'port' | 'mode' | 'encryption' | 'logins' | 'databases' | 'quirks' | 'faults' | 'instanceName' | 'viewAnyDatabaseRevoked' | 'exclusiveModelLock'>> & { instanceName: string | null };
+  readonly facts: Required<Omit<TdsPeerOptions, 'host' | 'port' | 'mode' | 'encryption' | 'logins' | 'databases' | 'quirks' | 'faults' | 'instanceName' | 'viewAnyDatabaseRevoked' | 'exclusiveModelLock' | 'tlsMaxVersion'>> & { instanceName: string | null };
   logins: PeerLogin[];
   quirks: PeerQuirks;
   faults: PeerFaults;
   readonly viewAnyDatabaseRevoked: boolean;
   readonly exclusiveModelLock: boolean;
+  private readonly tlsMaxVersion?: 'TLSv1' | 'TLSv1.1';
   /** @internal CREATE DATABASE statements running now (the model lock), and attempts per name (faults). */
   creating = 0;
   /** @internal */ readonly createAttempts = new Map<string, number>();
@@ -74,6 +75,7 @@ export class TdsPeer {
     this.faults = opts.faults ?? {};
     this.viewAnyDatabaseRevoked = opts.viewAnyDatabaseRevoked ?? false;
     this.exclusiveModelLock = opts.exclusiveModelLock ?? false;
+    this.tlsMaxVersion = opts.tlsMaxVersion;
   }
 
   static async start(opts: TdsPeerOptions = {}): Promise<TdsPeer> {
@@ -132,7 +134,10 @@ export class TdsPeer {
   }
 
   /** @internal */ tlsContext(): SecureContext {
-    this.secureContext ??= createSecureContext({ ...peerCertificate(), minVersion: 'TLSv1.2' });
+    // An old TLS only: OpenSSL 3 also needs security level 0 to offer it at all.
+    this.secureContext ??= this.tlsMaxVersion
+      ? createSecureContext({ ...peerCertificate(), minVersion: 'TLSv1', maxVersion: this.tlsMaxVersion, ciphers: 'DEFAULT@SECLEVEL=0' })
+      : createSecureContext({ ...peerCertificate(), minVersion: 'TLSv1.2' });
     return this.secureContext;
   }
   /** The PEM certificate the peer presents (to trust it explicitly in a test). */
