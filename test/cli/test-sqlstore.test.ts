@@ -15,7 +15,7 @@ const LOGINS = [
   { name: 'pchatsql', password: PASSWORD, roles: ['dbcreator'] },
   { name: 'reader', password: PASSWORD },
 ];
-const CHECKS = ['Name resolution', 'SQL Browser', 'TCP reachability', 'Login', 'Encryption', 'Version and edition', 'AlwaysOn', 'Create database permission', 'Pool databases', 'Other pool databases'];
+const CHECKS = ['Name resolution', 'SQL Browser', 'TCP reachability', 'Login', 'Encryption', 'Instance', 'Version and edition', 'AlwaysOn', 'Create database permission', 'Pool databases', 'Other pool databases'];
 
 async function peer(t: ExecutionContext, opts: TdsPeerOptions = {}): Promise<TdsPeer> {
   const p = await TdsPeer.start({ logins: LOGINS, ...opts });
@@ -84,7 +84,7 @@ test('-Quiet prints nothing; the exit code still tells', async (t) => {
 });
 
 test('-PoolFqdn tests every store of the pool concurrently; one stopped store fails alone', async (t) => {
-  const [primary, mirror, compliance] = await Promise.all([peer(t, { host: '127.0.0.121' }), peer(t, { host: '127.0.0.122' }), peer(t, { host: '127.0.0.123', databases: ['mgccomp'] })]);
+  const [primary, mirror, compliance] = await Promise.all([peer(t, { host: '127.0.0.121' }), peer(t, { host: '127.0.0.122' }), peer(t, { host: '127.0.0.123', instanceName: 'COMP', databases: ['mgccomp'] })]);
   const repo = path.join(await tempDir(t), 'repo');
   const topology: Topology = {
     product: 'SkypeForBusiness2015',
@@ -122,7 +122,7 @@ test('-PoolFqdn tests every store of the pool concurrently; one stopped store fa
   const r = await sqlstore(['-PoolFqdn', 'chat21.pchat.test', '-SqlCredential', 'pchatsql', '-TrustServerCertificate', '-TimeoutSeconds', '5'], { repo });
   t.is(r.exitCode, 0, r.stderr + r.stdout);
   t.deepEqual([...new Set(r.objects.map((o) => o.Target))], ['sql21.pchat.test', 'sql22.pchat.test', 'sql23.pchat.test\\COMP']);
-  t.is(r.objects.length, 30);
+  t.is(r.objects.length, 33);
   const comp = r.objects.filter((o) => o.Target === 'sql23.pchat.test\\COMP');
   t.is(comp.find((o) => o.Check === 'Pool databases').Status, 'Warning', 'mgccomp exists on the compliance store');
   t.is(comp.find((o) => o.Check === 'Other pool databases').Status, 'Passed');

@@ -58,6 +58,7 @@ test('a sysadmin on SQL Server 2012 Enterprise passes every check, one row each 
     [SQL_CHECK.Tcp]: 'Passed',
     [SQL_CHECK.Login]: 'Passed',
     [SQL_CHECK.Encryption]: 'Passed',
+    [SQL_CHECK.Instance]: 'Passed',
     [SQL_CHECK.Version]: 'Passed',
     [SQL_CHECK.AlwaysOn]: 'Passed',
     [SQL_CHECK.CreateRight]: 'Passed',
@@ -463,6 +464,25 @@ test('ensureDatabase creates a missing database once, then finds it; listDatabas
   t.true(names.includes('mgc'));
   t.true(names.includes('master'));
   t.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
+});
+
+test('the instance that answers on a fixed port must be the one the store names', async (t) => {
+  const named = await startPeer({ instanceName: 'PCHAT' });
+  const plain = await startPeer({ quirks: { emptyNames: true } });
+  t.teardown(() => Promise.all([named.stop(), plain.stop()]));
+  const ok = await testSqlStore(target(named, { instance: 'pchat' }), expectation(), 'x');
+  t.is(row(ok, SQL_CHECK.Instance).Status, 'Passed', 'instance names compare case-insensitively');
+  t.regex(row(ok, SQL_CHECK.Instance).Details, /is instance PCHAT/);
+  const wrong = await testSqlStore(target(named), expectation(), 'x');
+  const w = row(wrong, SQL_CHECK.Instance);
+  t.is(w.Status, 'Failed');
+  t.regex(w.Details, /answered as instance PCHAT .*not as the default instance \(MSSQLSERVER\), which the store names/);
+  t.regex(w.RecommendedAction, /SQL Server Browser/);
+  const other = await testSqlStore(target(plain, { instance: 'PCHAT' }), expectation(), 'x');
+  t.is(row(other, SQL_CHECK.Instance).Status, 'Failed');
+  t.regex(row(other, SQL_CHECK.Instance).Details, /answered as the default instance \(MSSQLSERVER\).*not as instance PCHAT/);
+  const mssqlserver = await testSqlStore(target(plain, { instance: 'MSSQLSERVER' }), expectation(), 'x');
+  t.is(row(mssqlserver, SQL_CHECK.Instance).Status, 'Passed', "'' from the server and MSSQLSERVER in the store are both the default instance");
 });
 
 test('a server that offers only TLS 1.1 (no TLS 1.2 update): Encryption fails naming that, not the certificate', async (t) => {

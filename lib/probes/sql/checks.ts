@@ -33,6 +33,22 @@ export function versionVerdict(f: ServerFacts, e: Pick<SqlStoreExpectation, 'pro
   return { Status: v.status, Details: v.details, RecommendedAction: v.recommendedAction };
 }
 
+/**
+ * Whether the instance that answered is the one the store names: a fixed port reaches whichever
+ * instance listens there, and publishing would create the databases in it.
+ */
+export function instanceVerdict(f: ServerFacts, expected: string | null, endpoint: string): Verdict {
+  const reached = f.instanceName && f.instanceName.toUpperCase() !== 'MSSQLSERVER' ? f.instanceName : null;
+  const name = (i: string | null) => (i ? `instance ${i}` : 'the default instance (MSSQLSERVER)');
+  const of = f.serverName ? ` (${f.serverName})` : '';
+  if ((reached ?? '').toLowerCase() === (expected ?? '').toLowerCase()) return passed(`${endpoint} is ${name(reached)}${of}.`);
+  return {
+    Status: 'Failed',
+    Details: `${endpoint} answered as ${name(reached)}${of} (SERVERPROPERTY('InstanceName')), not as ${name(expected)}, which the store names.`,
+    RecommendedAction: 'Give the port of the store\'s own instance, or no port so that the SQL Server Browser finds it; or, if the store names the wrong instance, define the store with the right one.',
+  };
+}
+
 export function alwaysOnVerdict(f: ServerFacts): Verdict {
   if (f.hadrEnabled === true) {
     return {

@@ -8,6 +8,7 @@ import {
   createRightVerdict,
   describeAuthentication,
   encryptionVerdict,
+  instanceVerdict,
   otherPoolsVerdict,
   poolDatabasesVerdict,
   versionVerdict,
@@ -25,6 +26,7 @@ const ORDER = [
   SQL_CHECK.Tcp,
   SQL_CHECK.Login,
   SQL_CHECK.Encryption,
+  SQL_CHECK.Instance,
   SQL_CHECK.Version,
   SQL_CHECK.AlwaysOn,
   SQL_CHECK.CreateRight,
@@ -93,6 +95,12 @@ export async function testSqlStore(target: SqlTarget, expect: SqlStoreExpectatio
     const who = facts?.loginName || t.credential.userName;
     add(SQL_CHECK.Login, { Status: 'Passed', Details: `Logged in as ${who} (${describeAuthentication(t.credential.userName)})${facts?.serverName ? ` on ${facts.serverName}` : ''}.`, RecommendedAction: '' }, loginMs);
     add(SQL_CHECK.Encryption, encryptionVerdict(t.encrypt, session.tls, t.trustServerCertificate), 0);
+    const factsFailed: Verdict = {
+      Status: 'Failed',
+      Details: `Could not read the server's properties: ${factsError}.`,
+      RecommendedAction: 'Check that the login may run SELECT SERVERPROPERTY(...), IS_SRVROLEMEMBER and HAS_PERMS_BY_NAME (any login may), and that the server answers within the request timeout.',
+    };
+    add(SQL_CHECK.Instance, facts ? instanceVerdict(facts, t.instance, endpoint) : factsFailed, factsMs);
 
     const wanted = uniqueNames([...expect.databases, ...(expect.otherPoolsDatabases ?? [])]);
     let present: string[] | undefined;
@@ -107,11 +115,6 @@ export async function testSqlStore(target: SqlTarget, expect: SqlStoreExpectatio
       }
     });
 
-    const factsFailed: Verdict = {
-      Status: 'Failed',
-      Details: `Could not read the server's properties: ${factsError}.`,
-      RecommendedAction: 'Check that the login may run SELECT SERVERPROPERTY(...), IS_SRVROLEMEMBER and HAS_PERMS_BY_NAME (any login may), and that the server answers within the request timeout.',
-    };
     const dbFailed: Verdict = {
       Status: 'Failed',
       Details: `Could not list the databases (sys.databases): ${dbError}.`,

@@ -56,6 +56,7 @@ export const SQL_CHECK = {
   Tcp: 'TCP reachability',
   Login: 'Login',
   Encryption: 'Encryption',
+  Instance: 'Instance',
   Version: 'Version and edition',
   AlwaysOn: 'AlwaysOn',
   CreateRight: 'Create database permission',
