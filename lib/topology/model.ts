@@ -111,20 +111,25 @@ export function normalizeFqdn(fqdn: string): string {
   return fqdn.trim().replace(/\.$/, '').toLowerCase();
 }
 
+/**
+ * The one spelling of an instance name: upper case, and null for the default instance, which SQL Server
+ * also names MSSQLSERVER (so `sql01\MSSQLSERVER` and `sql01` are one store, never two).
+ */
+export function normalizeSqlInstance(instance: string | null | undefined): string | null {
+  const inst = (instance ?? '').trim().toUpperCase();
+  return inst === '' || inst === 'MSSQLSERVER' ? null : inst;
+}
+
 export function sqlStoreIdentity(s: Pick<SqlStore, 'sqlServerFqdn' | 'sqlInstance'>): string {
-  const inst = s.sqlInstance ?? '';
-  return inst ? `${normalizeFqdn(s.sqlServerFqdn)}\\${inst.toUpperCase()}` : normalizeFqdn(s.sqlServerFqdn);
+  const inst = normalizeSqlInstance(s.sqlInstance);
+  return inst ? `${normalizeFqdn(s.sqlServerFqdn)}\\${inst}` : normalizeFqdn(s.sqlServerFqdn);
 }
 
 /** Parses `fqdn` or `fqdn\INSTANCE` (also `fqdn/INSTANCE`, `fqdn\MSSQLSERVER` for the default instance). */
 export function parseSqlStoreIdentity(identity: string): { sqlServerFqdn: string; sqlInstance: string | null } {
   const m = /^([^\\/]+)(?:[\\/](.*))?$/.exec(identity.trim());
   if (!m) return { sqlServerFqdn: identity, sqlInstance: null };
-  const inst = (m[2] ?? '').trim();
-  return {
-    sqlServerFqdn: normalizeFqdn(m[1]!),
-    sqlInstance: inst === '' || inst.toUpperCase() === 'MSSQLSERVER' ? null : inst.toUpperCase(),
-  };
+  return { sqlServerFqdn: normalizeFqdn(m[1]!), sqlInstance: normalizeSqlInstance(m[2]) };
 }
 
 export function fileStoreIdentity(f: FileStore): string {

@@ -6,6 +6,7 @@ import {
   findFileStore,
   findSqlStore,
   normalizeFqdn,
+  normalizeSqlInstance,
   sqlStoreIdentity,
   type FileStore,
   type SqlStore,
@@ -13,7 +14,7 @@ import {
 } from './model.js';
 
 export function addSqlStore(t: Topology, s: SqlStore, opts: { reuse: boolean }): string {
-  const store: SqlStore = { ...s, sqlServerFqdn: normalizeFqdn(s.sqlServerFqdn), sqlInstance: s.sqlInstance ? s.sqlInstance.toUpperCase() : null };
+  const store: SqlStore = { ...s, sqlServerFqdn: normalizeFqdn(s.sqlServerFqdn), sqlInstance: normalizeSqlInstance(s.sqlInstance) };
   for (const k of Object.keys(store) as (keyof SqlStore)[]) if (store[k] === undefined) delete store[k];
   const id = sqlStoreIdentity(store);
   const existing = findSqlStore(t, id);

@@ -172,6 +172,27 @@ test('New-FrontEndPool -BackEndSqlStore: an unknown store is refused; two Front 
   t.deepEqual(await draft(repo), after);
 });
 
+test('-SqlInstance MSSQLSERVER (any case) is the default instance: one store, named by its FQDN, wherever an instance is given', async (t) => {
+  const repo = await copyOfBase(t);
+  const made = await inRepo(repo, ['New-SqlStore', '-SqlServerFqdn', 'sql11.contoso.com', '-SqlInstance', 'MSSQLSERVER']);
+  t.is(made.exitCode, 0, made.stderr);
+  t.like(made.objects[0], { Identity: 'sql11.contoso.com', SqlInstance: '' });
+  // The same default instance again, spelt either way, is the store that exists.
+  for (const args of [['-SqlServerFqdn', 'sql11.contoso.com'], ['-SqlServerFqdn', 'sql11.contoso.com', '-SqlInstance', 'mssqlserver']]) {
+    const again = await inRepo(repo, ['New-SqlStore', ...args]);
+    t.is(again.exitCode, 1, again.stderr);
+    t.regex(again.stderr, /SqlStoreAlreadyExists,New-SqlStore/);
+  }
+  t.deepEqual((await inRepo(repo, ['Get-Topology'])).objects[0].SqlStores.filter((s: string) => s.startsWith('sql11')), ['sql11.contoso.com']);
+  // Inline in New-PersistentChatPool, and by identity.
+  const pool = await inRepo(repo, newPool({ SqlServerFqdn: 'sql12.contoso.com', SqlInstance: 'MSSQLSERVER' }));
+  t.is(pool.exitCode, 0, pool.stderr);
+  t.is(pool.objects[0].SqlStore, 'sql12.contoso.com');
+  const set = await inRepo(repo, ['Set-PersistentChatPool', 'pchatnew.contoso.com', '-SqlStore', 'sql11.contoso.com\\MSSQLSERVER', '-PassThru']);
+  t.is(set.exitCode, 0, set.stderr);
+  t.is(set.objects[0].SqlStore, 'sql11.contoso.com');
+});
+
 test('an unknown command: exit 2 with the nearest name, nothing on stdout', async (t) => {
   const r = await run(['Get-Topologie']);
   t.is(r.exitCode, 2);

@@ -4,6 +4,7 @@
 import {
   emptyTopology,
   normalizeFqdn,
+  normalizeSqlInstance,
   sqlStoreIdentity,
   fileStoreIdentity,
   type FileStore,
@@ -125,7 +126,7 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
       warnings.push(`SqlInstance at line ${s.line} belongs to an unknown cluster; ignored.`);
       continue;
     }
-    const store: SqlStore = { sqlServerFqdn: normalizeFqdn(host.fqdn), sqlInstance: s.name ? s.name.toUpperCase() : null };
+    const store: SqlStore = { sqlServerFqdn: normalizeFqdn(host.fqdn), sqlInstance: normalizeSqlInstance(s.name) };
     if (s.alwaysOn) store.alwaysOn = true;
     const siteName = host.siteId !== undefined ? siteNameById.get(host.siteId) : undefined;
     if (siteName) store.site = siteName;
@@ -221,7 +222,7 @@ function backEndStore(userServices: RawService, servicesByKey: Map<string, RawSe
     if (!s || !eq(s.roleName, 'UserStore') || !s.installedOn) continue;
     const sql = sqlByKey.get(s.installedOn);
     const host = sql ? clusters.get(sql.clusterKey) : undefined;
-    if (sql && host) return sqlStoreIdentity({ sqlServerFqdn: normalizeFqdn(host.fqdn), sqlInstance: sql.name ? sql.name.toUpperCase() : null });
+    if (sql && host) return sqlStoreIdentity({ sqlServerFqdn: normalizeFqdn(host.fqdn), sqlInstance: normalizeSqlInstance(sql.name) });
   }
   return undefined;
 }
