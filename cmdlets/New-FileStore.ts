@@ -1,7 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { FQDN, SHARE_NAME } from '../lib/cmdlet/validators.js';
 import { findFileStore } from '../lib/topology/model.js';
-import { editTopology } from '../lib/topology/edit.js';
+import { changeTopology } from '../lib/topology/edit.js';
 import { addFileStore } from '../lib/topology/stores.js';
 import { fileStoreView } from '../lib/topology/views.js';
 
@@ -29,12 +29,7 @@ export default {
   ],
   async process(p: { FileServerFqdn?: string; FileShare?: string; Path?: string }, ctx) {
     const store = p.Path ? { path: p.Path } : { fileServerFqdn: p.FileServerFqdn, share: p.FileShare };
-    if (!(await ctx.shouldProcess(p.Path ?? `\\\\${p.FileServerFqdn}\\${p.FileShare}`, 'Add file store'))) return;
-    let id = '';
-    const r = await editTopology(ctx.repositoryPath, (t) => {
-      id = addFileStore(t, store, { reuse: false });
-    });
-    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
-    return fileStoreView(findFileStore(r.draft.topology, id)!);
+    const r = await changeTopology(ctx, p.Path ?? `\\\\${p.FileServerFqdn}\\${p.FileShare}`, 'Add file store', (t) => fileStoreView(findFileStore(t, addFileStore(t, store, { reuse: false }))!));
+    return r?.result;
   },
 } satisfies CmdletDefinition;

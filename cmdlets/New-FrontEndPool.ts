@@ -2,7 +2,7 @@ import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { ErrorRecord } from '../lib/cmdlet/errors.js';
 import { FQDN } from '../lib/cmdlet/validators.js';
 import { findFrontEndPool, findSite, findSqlStore, normalizeFqdn, sqlStoreIdentity, type Edition } from '../lib/topology/model.js';
-import { editTopology } from '../lib/topology/edit.js';
+import { changeTopology } from '../lib/topology/edit.js';
 import { frontEndPoolView } from '../lib/topology/views.js';
 import { siteNotFound, sqlStoreNotFound } from '../lib/topology/not-found.js';
 
@@ -39,9 +39,7 @@ export default {
     if (p.Edition === 'Standard' && (computers.length !== 1 || computers[0] !== fqdn)) {
       throw new ErrorRecord({ errorId: 'StandardEditionComputerMismatch', category: 'InvalidArgument', target: fqdn, message: `A Standard Edition server is one computer whose FQDN is the pool FQDN; got ${computers.join(', ')}.`, recommendedAction: `Omit -Computer, or give -Computer ${fqdn}.`, exitCode: 2 });
     }
-    if (!(await ctx.shouldProcess(fqdn, `Add ${p.Edition} Edition Front End pool`))) return;
-    let created;
-    const r = await editTopology(ctx.repositoryPath, (t) => {
+    const r = await changeTopology(ctx, fqdn, `Add ${p.Edition} Edition Front End pool`, (t) => {
       if (!findSite(t, p.Site)) throw siteNotFound(p.Site);
       if (findFrontEndPool(t, fqdn)) throw new ErrorRecord({ errorId: 'FrontEndPoolAlreadyExists', category: 'ResourceExists', target: fqdn, message: `The Front End pool '${fqdn}' already exists.`, recommendedAction: 'Choose another FQDN.' });
       let backEnd: string | undefined;
@@ -50,10 +48,10 @@ export default {
         if (!store) throw sqlStoreNotFound(p.BackEndSqlStore.trim(), { inline: false });
         backEnd = sqlStoreIdentity(store);
       }
-      created = { fqdn, site: findSite(t, p.Site)!.name, edition: p.Edition, computers, ...(backEnd ? { backEndSqlStore: backEnd } : {}) };
+      const created = { fqdn, site: findSite(t, p.Site)!.name, edition: p.Edition, computers, ...(backEnd ? { backEndSqlStore: backEnd } : {}) };
       t.frontEndPools.push(created);
+      return frontEndPoolView(created);
     });
-    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
-    return frontEndPoolView(created!);
+    return r?.result;
   },
 } satisfies CmdletDefinition;

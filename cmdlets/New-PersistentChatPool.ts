@@ -2,7 +2,7 @@ import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { ErrorRecord } from '../lib/cmdlet/errors.js';
 import { FQDN, PORT, SHARE_NAME, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
 import { DEFAULT_PCHAT_PORT, fileStoreIdentity, findFileStore, findPersistentChatPool, findSite, findSqlStore, normalizeFqdn, sqlStoreIdentity, type PersistentChatPool, type Topology } from '../lib/topology/model.js';
-import { editTopology } from '../lib/topology/edit.js';
+import { changeTopology } from '../lib/topology/edit.js';
 import { addFileStore, addSqlStore } from '../lib/topology/stores.js';
 import { fileStoreNotFound, siteNotFound, sqlStoreNotFound } from '../lib/topology/not-found.js';
 import { persistentChatPoolView, POOL_OUTPUTS } from '../lib/topology/views.js';
@@ -101,9 +101,7 @@ export default {
     }
     if (p.FileStore && p.FileServerFqdn) throw conflict('-FileStore', '-FileServerFqdn');
     if (p.FileServerFqdn && !p.FileShare) throw new ErrorRecord({ errorId: 'MissingFileShare', category: 'InvalidArgument', target: p.FileServerFqdn, message: '-FileServerFqdn needs -FileShare (the share name).', recommendedAction: 'Add -FileShare <share>.', exitCode: 2 });
-    if (!(await ctx.shouldProcess(fqdn, 'Add Persistent Chat pool'))) return;
-
-    const r = await editTopology(ctx.repositoryPath, (t) => {
+    const r = await changeTopology(ctx, fqdn, 'Add Persistent Chat pool', (t) => {
       const site = findSite(t, p.Site);
       if (!site) throw siteNotFound(p.Site);
       if (findPersistentChatPool(t, fqdn)) {
@@ -143,9 +141,8 @@ export default {
       };
       for (const k of Object.keys(pool) as (keyof PersistentChatPool)[]) if (pool[k] === undefined) delete pool[k];
       t.persistentChatPools.push(pool);
+      return persistentChatPoolView(t, pool);
     });
-    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
-    const t = r.draft.topology;
-    return persistentChatPoolView(t, findPersistentChatPool(t, fqdn)!);
+    return r?.result;
   },
 } satisfies CmdletDefinition;

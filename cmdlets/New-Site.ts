@@ -1,7 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { ErrorRecord } from '../lib/cmdlet/errors.js';
 import { findSite } from '../lib/topology/model.js';
-import { editTopology } from '../lib/topology/edit.js';
+import { changeTopology } from '../lib/topology/edit.js';
 import { siteView } from '../lib/topology/views.js';
 
 export default {
@@ -25,18 +25,16 @@ export default {
   ],
   examples: [{ title: 'A site in Redmond', code: 'pchat New-Site -Name Redmond -City Redmond -State WA -CountryCode US', remarks: 'Gets SiteId 1 in an empty topology.' }],
   async process(p: { Name: string; SiteId?: number; City?: string; State?: string; CountryCode?: string }, ctx) {
-    if (!(await ctx.shouldProcess(p.Name, 'Add site'))) return;
-    let created;
-    const r = await editTopology(ctx.repositoryPath, (t) => {
+    const r = await changeTopology(ctx, p.Name, 'Add site', (t) => {
       if (findSite(t, p.Name)) throw exists('SiteAlreadyExists', p.Name, `The site '${p.Name}' already exists.`);
       const siteId = p.SiteId ?? Math.max(0, ...t.sites.map((s) => s.siteId)) + 1;
       const clash = t.sites.find((s) => s.siteId === siteId);
       if (clash) throw exists('SiteIdInUse', String(siteId), `SiteId ${siteId} is already used by site '${clash.name}'.`);
-      created = { name: p.Name, siteId, city: p.City, state: p.State, countryCode: p.CountryCode?.toUpperCase() };
+      const created = { name: p.Name, siteId, city: p.City, state: p.State, countryCode: p.CountryCode?.toUpperCase() };
       t.sites.push(created);
+      return siteView(created);
     });
-    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
-    return siteView(created!);
+    return r?.result;
   },
 } satisfies CmdletDefinition;
 

@@ -1,7 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { FQDN, PORT, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
-import { DEFAULT_MIRRORING_PORT, DEFAULT_WITNESS_PORT, findSite, findSqlStore } from '../lib/topology/model.js';
-import { editTopology } from '../lib/topology/edit.js';
+import { DEFAULT_MIRRORING_PORT, DEFAULT_WITNESS_PORT, findSite, findSqlStore, sqlStoreIdentity } from '../lib/topology/model.js';
+import { changeTopology } from '../lib/topology/edit.js';
 import { addSqlStore } from '../lib/topology/stores.js';
 import { siteNotFound } from '../lib/topology/not-found.js';
 import { sqlStoreView } from '../lib/topology/views.js';
@@ -48,15 +48,13 @@ export default {
     { title: 'Mirrored, with a witness', code: 'pchat New-SqlStore -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT -MirrorSqlServerFqdn sql02.contoso.com -MirrorSqlInstance PCHAT -WitnessSqlServerFqdn sqlw.contoso.com', remarks: 'Defines three stores; the first is mirrored to the second.' },
   ],
   async process(p: Params, ctx) {
-    if (!(await ctx.shouldProcess(p.SqlServerFqdn + (p.SqlInstance ? '\\' + p.SqlInstance : ''), 'Add SQL store'))) return;
-    let id = '';
-    const r = await editTopology(ctx.repositoryPath, (t) => {
+    const r = await changeTopology(ctx, sqlStoreIdentity({ sqlServerFqdn: p.SqlServerFqdn, sqlInstance: p.SqlInstance }), 'Add SQL store', (t) => {
       if (p.Site && !findSite(t, p.Site)) throw siteNotFound(p.Site);
       const mirror = p.MirrorSqlServerFqdn ? addSqlStore(t, { sqlServerFqdn: p.MirrorSqlServerFqdn, sqlInstance: p.MirrorSqlInstance, mirroringPort: DEFAULT_MIRRORING_PORT, site: p.Site }, { reuse: true }) : undefined;
       const witness = p.WitnessSqlServerFqdn ? addSqlStore(t, { sqlServerFqdn: p.WitnessSqlServerFqdn, sqlInstance: p.WitnessSqlInstance, mirroringPort: DEFAULT_WITNESS_PORT, site: p.Site }, { reuse: true }) : undefined;
-      id = addSqlStore(t, { sqlServerFqdn: p.SqlServerFqdn, sqlInstance: p.SqlInstance, port: p.Port, mirror, witness, mirroringPort: p.MirroringPort ?? (mirror ? DEFAULT_MIRRORING_PORT : undefined), site: p.Site }, { reuse: false });
+      const id = addSqlStore(t, { sqlServerFqdn: p.SqlServerFqdn, sqlInstance: p.SqlInstance, port: p.Port, mirror, witness, mirroringPort: p.MirroringPort ?? (mirror ? DEFAULT_MIRRORING_PORT : undefined), site: p.Site }, { reuse: false });
+      return sqlStoreView(findSqlStore(t, id)!);
     });
-    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
-    return sqlStoreView(findSqlStore(r.draft.topology, id)!);
+    return r?.result;
   },
 } satisfies CmdletDefinition;

@@ -2,6 +2,7 @@ import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { ErrorRecord } from '../lib/cmdlet/errors.js';
 import { PRODUCTS, type Product } from '../lib/topology/model.js';
 import { Repository } from '../lib/topology/repository.js';
+import { changeTopology } from '../lib/topology/edit.js';
 
 export default {
   name: 'New-Topology',
@@ -36,8 +37,7 @@ export default {
         recommendedAction: 'Use it as it is, give another -Repository, or add -Force to replace it (the old draft stays in history/).',
       });
     }
-    if (!(await ctx.shouldProcess(ctx.repositoryPath, exists ? 'Replace the draft topology' : 'Create a new topology'))) return;
-    const d = await repo.update(() => {}, { create: true, replace: true, product: p.Product });
-    return { Repository: ctx.repositoryPath, Revision: d.revision, Product: d.topology.product };
+    const r = await changeTopology(ctx, ctx.repositoryPath, exists ? 'Replace the draft topology' : 'Create a new topology', () => {}, { create: true, replace: true, product: p.Product });
+    return r && { Repository: ctx.repositoryPath, Revision: r.draft.revision, Product: r.draft.topology.product };
   },
 } satisfies CmdletDefinition;

@@ -1,8 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { FQDN } from '../lib/cmdlet/validators.js';
 import { findPersistentChatPool, normalizeFqdn } from '../lib/topology/model.js';
-import { editTopology } from '../lib/topology/edit.js';
-import { Repository } from '../lib/topology/repository.js';
+import { changeTopology } from '../lib/topology/edit.js';
 import { persistentChatPoolNotFound } from '../lib/topology/not-found.js';
 
 export default {
@@ -20,13 +19,11 @@ export default {
   ],
   async process(p: { Identity: string }, ctx) {
     const fqdn = normalizeFqdn(p.Identity);
-    if (!findPersistentChatPool((await new Repository(ctx.repositoryPath).readDraft()).topology, fqdn)) throw persistentChatPoolNotFound(fqdn);
-    if (!(await ctx.shouldProcess(fqdn, 'Remove Persistent Chat pool'))) return;
-    const r = await editTopology(ctx.repositoryPath, (t) => {
+    // A missing pool is reported before any confirmation is asked for (changeTopology checks first).
+    const r = await changeTopology(ctx, fqdn, 'Remove Persistent Chat pool', (t) => {
       if (!findPersistentChatPool(t, fqdn)) throw persistentChatPoolNotFound(fqdn);
       t.persistentChatPools = t.persistentChatPools.filter((x) => x.fqdn !== fqdn);
     });
-    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
-    ctx.writeVerbose(`Removed ${fqdn} (draft revision ${r.draft.revision}).`);
+    if (r) ctx.writeVerbose(`Removed ${fqdn} (draft revision ${r.draft.revision}).`);
   },
 } satisfies CmdletDefinition;

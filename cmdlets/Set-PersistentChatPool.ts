@@ -1,7 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { FQDN, PORT } from '../lib/cmdlet/validators.js';
 import { fileStoreIdentity, findFileStore, findPersistentChatPool, findSqlStore, normalizeFqdn, sqlStoreIdentity, type PersistentChatPool } from '../lib/topology/model.js';
-import { editTopology } from '../lib/topology/edit.js';
+import { changeTopology } from '../lib/topology/edit.js';
 import { fileStoreNotFound, persistentChatPoolNotFound, sqlStoreNotFound } from '../lib/topology/not-found.js';
 import { validatePoolChange } from '../lib/topology/rules/index.js';
 import { persistentChatPoolView, POOL_OUTPUTS } from '../lib/topology/views.js';
@@ -59,10 +59,11 @@ export default {
   ],
   async process(p: Params, ctx) {
     const fqdn = normalizeFqdn(p.Identity);
-    if (!(await ctx.shouldProcess(fqdn, 'Change Persistent Chat pool'))) return;
     let pair: { before: PersistentChatPool; after: PersistentChatPool } | undefined;
-    const r = await editTopology(
-      ctx.repositoryPath,
+    const r = await changeTopology(
+      ctx,
+      fqdn,
+      'Change Persistent Chat pool',
       (t) => {
         const pool = findPersistentChatPool(t, fqdn);
         if (!pool) throw persistentChatPoolNotFound(fqdn);
@@ -86,10 +87,10 @@ export default {
           pool.fileStore = fileStoreIdentity(f);
         }
         pair = { before, after: pool };
+        return persistentChatPoolView(t, pool);
       },
       { extraChecks: (_b, after) => (pair ? validatePoolChange(after, pair.before, pair.after) : []) },
     );
-    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
-    if (p.PassThru) return persistentChatPoolView(r.draft.topology, findPersistentChatPool(r.draft.topology, fqdn)!);
+    if (p.PassThru) return r?.result;
   },
 } satisfies CmdletDefinition;

@@ -2,7 +2,7 @@ import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { usageError } from '../lib/cmdlet/errors.js';
 import { FQDN } from '../lib/cmdlet/validators.js';
 import { findPersistentChatPool, normalizeFqdn } from '../lib/topology/model.js';
-import { editTopology } from '../lib/topology/edit.js';
+import { changeTopology } from '../lib/topology/edit.js';
 import { persistentChatPoolNotFound } from '../lib/topology/not-found.js';
 
 interface Params {
@@ -43,9 +43,8 @@ export default {
     }
     const fqdn = normalizeFqdn(p.Identity);
     const action = p.Clear ? 'Clear site affinity' : p.DefaultForSite ? 'Make default for its site' : 'Make default for all sites';
-    if (!(await ctx.shouldProcess(fqdn, action))) return;
-    const changes: string[] = [];
-    const r = await editTopology(ctx.repositoryPath, (t) => {
+    const r = await changeTopology(ctx, fqdn, action, (t) => {
+      const changes: string[] = [];
       const pool = findPersistentChatPool(t, fqdn);
       if (!pool) throw persistentChatPoolNotFound(fqdn);
       if (p.DefaultForSite) {
@@ -72,9 +71,8 @@ export default {
         pool.defaultForSite = false;
         pool.defaultForAllSites = false;
       }
+      return { Fqdn: pool.fqdn, Site: pool.site, DefaultForSite: pool.defaultForSite, DefaultForAllSites: pool.defaultForAllSites, Changes: changes.length ? changes : ['nothing changed'] };
     });
-    r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
-    const pool = findPersistentChatPool(r.draft.topology, fqdn)!;
-    return { Fqdn: pool.fqdn, Site: pool.site, DefaultForSite: pool.defaultForSite, DefaultForAllSites: pool.defaultForAllSites, Changes: changes.length ? changes : ['nothing changed'] };
+    return r?.result;
   },
 } satisfies CmdletDefinition;

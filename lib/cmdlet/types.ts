@@ -93,6 +93,8 @@ export interface CmdletContext {
   readSecret(prompt: string, target: string): Promise<string>;
   whatIf: boolean;
   force: boolean;
+  /** True when shouldProcess will ask before the change (or, with no terminal, refuse it with exit 4). */
+  needsConfirmation(): boolean;
   /** Throws the ConfirmationRequired record (exit 4) now when shouldProcess(target, action) could not ask later. */
   assertConfirmable(target: string, action: string): void;
   /** True when stdin/stderr is a terminal (prompts allowed). */

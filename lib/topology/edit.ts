@@ -2,34 +2,77 @@
 // refuses broken references, and here the rules refuse any new error the change introduces.
 // Errors that were already there (e.g. in an imported deployment) do not block unrelated changes.
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
-import type { Topology } from './model.js';
+import type { CmdletContext } from '../cmdlet/types.js';
+import type { Product, Topology } from './model.js';
 import { Repository, type DraftDocument } from './repository.js';
 import { validateTopology, type Finding } from './rules/index.js';
 
 const key = (f: Finding) => `${f.Rule}|${f.Target}|${f.Message}`;
 
-export interface EditResult {
+export interface EditResult<R> {
   draft: DraftDocument;
   /** New warnings that concern the changed objects. */
   warnings: Finding[];
+  /**
+   * What `mutate` returned: a command builds its output there, from the topology that is checked and
+   * then written, so nothing that can fail is left to do once the change is committed.
+   */
+  result: R;
 }
 
-export async function editTopology(
+export interface EditOptions {
+  extraChecks?: (before: Topology, after: Topology) => Finding[];
+  /** For New-Topology: start from an empty topology (see Repository.update). */
+  create?: boolean;
+  replace?: boolean;
+  product?: Product;
+  /** Make the change and run every check on the draft as it is, and write nothing (-WhatIf). */
+  dryRun?: boolean;
+}
+
+export async function editTopology<R>(
   repositoryPath: string,
-  mutate: (t: Topology, draft: DraftDocument) => void | Promise<void>,
-  opts: { extraChecks?: (before: Topology, after: Topology) => Finding[] } = {},
-): Promise<EditResult> {
+  mutate: (t: Topology, draft: DraftDocument) => R | Promise<R>,
+  opts: EditOptions = {},
+): Promise<EditResult<R>> {
   let warnings: Finding[] = [];
-  const draft = await new Repository(repositoryPath).update(async (t, d) => {
-    const before = structuredClone(t);
-    await mutate(t, d);
-    const old = new Set(validateTopology(before).map(key));
-    const found = [...validateTopology(t), ...(opts.extraChecks?.(before, t) ?? [])].filter((f) => !old.has(key(f)));
-    const errors = found.filter((f) => f.Severity === 'Error');
-    if (errors.length) throw ruleViolation(errors);
-    warnings = found.filter((f) => f.Severity === 'Warning');
-  });
-  return { draft, warnings };
+  let result!: R;
+  const draft = await new Repository(repositoryPath).update(
+    async (t, d) => {
+      const before = structuredClone(t);
+      result = await mutate(t, d);
+      const old = new Set(validateTopology(before).map(key));
+      const isNew = (f: Finding) => !old.has(key(f));
+      const found = [...validateTopology(t), ...(opts.extraChecks?.(before, t) ?? [])].filter(isNew);
+      const errors = found.filter((f) => f.Severity === 'Error');
+      if (errors.length) throw ruleViolation(errors);
+      warnings = found.filter((f) => f.Severity === 'Warning');
+    },
+    { create: opts.create, replace: opts.replace, product: opts.product, dryRun: opts.dryRun },
+  );
+  return { draft, warnings, result };
+}
+
+/**
+ * A change of the draft under ShouldProcess: the one way every New-, Set- and Remove- command changes
+ * the repository. Under -WhatIf the change and every check of the real run are made on an in-memory copy
+ * of the draft, so a change the real run would refuse is refused the same way (same record, same exit code),
+ * and only one that would succeed prints "What if:"; nothing is written and no lock is taken. A change that
+ * will ask for confirmation is checked that way first too, so nobody is asked to confirm a refused change.
+ * Returns undefined when the change was not made (-WhatIf, or declined).
+ */
+export async function changeTopology<R>(
+  ctx: CmdletContext,
+  target: string,
+  action: string,
+  mutate: (t: Topology, draft: DraftDocument) => R | Promise<R>,
+  opts: EditOptions = {},
+): Promise<EditResult<R> | undefined> {
+  if (ctx.whatIf || ctx.needsConfirmation()) await editTopology(ctx.repositoryPath, mutate, { ...opts, dryRun: true });
+  if (!(await ctx.shouldProcess(target, action))) return undefined;
+  const r = await editTopology(ctx.repositoryPath, mutate, opts);
+  r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
+  return r;
 }
 
 export function ruleViolation(errors: Finding[]): ErrorRecord {

@@ -119,49 +119,63 @@ export class Repository {
   /**
    * Read-modify-write under the lock. `mutate` changes the topology in place (or throws an ErrorRecord to
    * abort: nothing is written). A change that breaks the document's integrity is refused.
+   * `dryRun` (-WhatIf) makes the same change and the same checks on the draft as it is now, and writes
+   * nothing: no folder, no lock file, no sweep of temporary files.
    */
   async update(
     mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
-    opts: { create?: boolean; product?: Product; replace?: boolean } = {},
+    opts: { create?: boolean; product?: Product; replace?: boolean; dryRun?: boolean } = {},
   ): Promise<DraftDocument> {
+    const readDraftText = () => readTextIfExists(this.draftFile).catch((e) => Promise.reject(folderError(this.folder, e)));
+    if (opts.dryRun) return (await this.change(await readDraftText(), mutate, opts)).next;
     await mkdir(this.folder, { recursive: true }).catch((e) => Promise.reject(folderError(this.folder, e)));
     return withLock(this.folder, async () => {
       // Temp files of writers killed before they renamed them: nothing refers to them.
       await sweepOrphans([this.folder, path.join(this.folder, 'published'), path.join(this.folder, 'backups')]);
-      const text = await readTextIfExists(this.draftFile).catch((e) => Promise.reject(folderError(this.folder, e)));
-      let before: DraftDocument;
-      if (text === undefined || opts.replace) {
-        if (text === undefined && !opts.create && !opts.replace) return this.readDraft(); // throws RepositoryNotFound
-        const prev = text === undefined ? undefined : (this.parse(text, this.draftFile) as DraftDocument);
-        const published = await this.latestPublishedNumber();
-        before = { schemaVersion: SCHEMA_VERSION, revision: prev?.revision ?? 0, basedOnPublishedRevision: prev?.basedOnPublishedRevision ?? published, modifiedAt: '', modifiedBy: '', topology: emptyTopology(opts.product) };
-      } else {
-        before = this.parse(text, this.draftFile) as DraftDocument;
-      }
-      const topology = structuredClone(before.topology);
-      await mutate(topology, before);
-      const problems = checkIntegrity(topology);
-      if (problems.length) {
-        throw new ErrorRecord({
-          errorId: 'TopologyIntegrityViolation',
-          category: 'InvalidOperation',
-          target: problems[0]!.target,
-          message: `The change was refused because it would break the topology: ${problems.map((p) => p.message).join('; ')}. Nothing was written.`,
-          recommendedAction: 'Define the missing object first (New-Site, New-SqlStore, New-FileStore, New-FrontEndPool), or correct the reference.',
-        });
-      }
-      const next: DraftDocument = {
-        schemaVersion: SCHEMA_VERSION,
-        revision: before.revision + 1,
-        basedOnPublishedRevision: before.basedOnPublishedRevision,
-        modifiedAt: new Date().toISOString(),
-        modifiedBy: currentUser(),
-        topology,
-      };
+      const text = await readDraftText();
+      const { before, next } = await this.change(text, mutate, opts);
       await this.keepHistory(before.revision, text);
       await writeFileAtomic(this.draftFile, JSON.stringify(next, null, 1) + '\n');
       return next;
     });
+  }
+
+  /** The draft `mutate` makes of the draft file's text (undefined: none yet), checked, not written. */
+  private async change(
+    text: string | undefined,
+    mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
+    opts: { create?: boolean; product?: Product; replace?: boolean },
+  ): Promise<{ before: DraftDocument; next: DraftDocument }> {
+    let before: DraftDocument;
+    if (text === undefined || opts.replace) {
+      if (text === undefined && !opts.create && !opts.replace) throw repositoryNotFound(this.folder);
+      const prev = text === undefined ? undefined : (this.parse(text, this.draftFile) as DraftDocument);
+      const published = await this.latestPublishedNumber();
+      before = { schemaVersion: SCHEMA_VERSION, revision: prev?.revision ?? 0, basedOnPublishedRevision: prev?.basedOnPublishedRevision ?? published, modifiedAt: '', modifiedBy: '', topology: emptyTopology(opts.product) };
+    } else {
+      before = this.parse(text, this.draftFile) as DraftDocument;
+    }
+    const topology = structuredClone(before.topology);
+    await mutate(topology, before);
+    const problems = checkIntegrity(topology);
+    if (problems.length) {
+      throw new ErrorRecord({
+        errorId: 'TopologyIntegrityViolation',
+        category: 'InvalidOperation',
+        target: problems[0]!.target,
+        message: `The change was refused because it would break the topology: ${problems.map((p) => p.message).join('; ')}. Nothing was written.`,
+        recommendedAction: 'Define the missing object first (New-Site, New-SqlStore, New-FileStore, New-FrontEndPool), or correct the reference.',
+      });
+    }
+    const next: DraftDocument = {
+      schemaVersion: SCHEMA_VERSION,
+      revision: before.revision + 1,
+      basedOnPublishedRevision: before.basedOnPublishedRevision,
+      modifiedAt: new Date().toISOString(),
+      modifiedBy: currentUser(),
+      topology,
+    };
+    return { before, next };
   }
 
   /** The replaced draft stays readable as history/draft-<n>.json (a hard link: no copy, no partial file). */

@@ -464,6 +464,50 @@ test('-WhatIf changes nothing and says what it would do on stderr', async (t) =>
   t.deepEqual(await draft(repo), before);
 });
 
+test('-WhatIf refuses what the real run refuses: the same error record and exit code, no What if line, nothing written', async (t) => {
+  const nine = Array.from({ length: 9 }, (_, i) => `pchat${20 + i}.contoso.com`).join(',');
+  const cases = [
+    newPool({ Site: 'Nowhere' }),
+    newPool({ DefaultForAllSites: true }),
+    ['Set-PersistentChatPool', POOL, '-Computer', nine],
+    ['Set-PersistentChatPool', POOL, '-SqlStore', 'sql99.contoso.com'],
+    ['Set-PersistentChatPoolSiteAffinity', 'missing.contoso.com', '-Clear'],
+    ['Remove-PersistentChatPool', 'missing.contoso.com', '-Force'],
+    ['New-Site', 'redmond'],
+    ['New-FrontEndPool', '-Fqdn', 'fe2pool.contoso.com', '-Site', 'Nowhere'],
+    ['New-SqlStore', '-SqlServerFqdn', 'sql03.contoso.com'],
+    ['New-FileStore', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  const repo = await copyOfBase(t);
+  const before = await draft(repo);
+  const listing = await readdir(repo);
+  for (const args of cases) {
+    const real = await inRepo(repo, args);
+    t.not(real.exitCode, 0, `the real run refuses ${args.join(' ')}`);
+    const whatIf = await inRepo(repo, [...args, '-WhatIf']);
+    t.is(whatIf.exitCode, real.exitCode, args.join(' '));
+    t.is(whatIf.stderr, real.stderr, args.join(' '));
+    t.notRegex(whatIf.stderr, /What if:/);
+    t.is(whatIf.stdout, '');
+  }
+  t.deepEqual(await draft(repo), before);
+  t.deepEqual(await readdir(repo), listing);
+});
+
+test('-WhatIf takes no lock: it answers at once while another process holds the repository', async (t) => {
+  const repo = await copyOfBase(t);
+  // A live holder on this host (the test process): a real change would wait for it for ten minutes, far past
+  // the run's own timeout, so answering at all shows that -WhatIf did not wait (no clock on a loaded machine).
+  await writeFile(path.join(repo, '.lock'), JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+  const env = { PCHAT_REPOSITORY: repo, PCHAT_LOCK_TIMEOUT_MS: '600000' };
+  const r = await run(['Set-PersistentChatPool', POOL, '-Port', '5050', '-WhatIf'], { env, timeoutMs: 60_000 });
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(r.stderr, `What if: Performing the operation "Change Persistent Chat pool" on target "${POOL}".\n`);
+  const refused = await run(['Set-PersistentChatPool', POOL, '-SqlStore', 'sql99.contoso.com', '-WhatIf'], { env, timeoutMs: 60_000 });
+  t.is(refused.exitCode, 1, refused.stderr);
+  t.regex(refused.stderr, /SqlStoreNotFound,Set-PersistentChatPool/);
+});
+
 // ---- -ErrorAction: a failing piped object ------------------------------------------------
 
 const twoPools = JSON.stringify({ Fqdn: 'missing.contoso.com' }) + '\n' + JSON.stringify({ Fqdn: DUBLIN_POOL }) + '\n';
@@ -556,7 +600,8 @@ const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
 
 test('commands that read the topology say there is none, and create nothing, when the repository does not exist', async (t) => {
   const repo = path.join(await tempDir(t), 'missing');
-  for (const args of [['Get-Topology'], ['Publish-Topology', '-WhatIf'], ['Get-PersistentChatPool']]) {
+  // A change under -WhatIf reads the draft to check the change, and refuses as the real run would.
+  for (const args of [['Get-Topology'], ['Publish-Topology', '-WhatIf'], ['Get-PersistentChatPool'], ['New-Site', 'Tokyo', '-WhatIf']]) {
     const r = await inRepo(repo, args);
     t.is(r.exitCode, 1, `${args[0]}: ${r.stderr}`);
     t.regex(r.stderr, new RegExp(`RepositoryNotFound,${args[0]}`));
