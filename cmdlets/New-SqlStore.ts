@@ -50,9 +50,12 @@ export default {
   async process(p: Params, ctx) {
     const r = await changeTopology(ctx, sqlStoreIdentity({ sqlServerFqdn: p.SqlServerFqdn, sqlInstance: p.SqlInstance }), 'Add SQL store', (t) => {
       if (p.Site && !findSite(t, p.Site)) throw siteNotFound(p.Site);
-      const mirror = p.MirrorSqlServerFqdn ? addSqlStore(t, { sqlServerFqdn: p.MirrorSqlServerFqdn, sqlInstance: p.MirrorSqlInstance, mirroringPort: DEFAULT_MIRRORING_PORT, site: p.Site }, { reuse: true }) : undefined;
-      const witness = p.WitnessSqlServerFqdn ? addSqlStore(t, { sqlServerFqdn: p.WitnessSqlServerFqdn, sqlInstance: p.WitnessSqlInstance, mirroringPort: DEFAULT_WITNESS_PORT, site: p.Site }, { reuse: true }) : undefined;
-      const id = addSqlStore(t, { sqlServerFqdn: p.SqlServerFqdn, sqlInstance: p.SqlInstance, port: p.Port, mirror, witness, mirroringPort: p.MirroringPort ?? (mirror ? DEFAULT_MIRRORING_PORT : undefined), site: p.Site }, { reuse: false });
+      const mirror = p.MirrorSqlServerFqdn ? { sqlServerFqdn: p.MirrorSqlServerFqdn, sqlInstance: p.MirrorSqlInstance, mirroringPort: DEFAULT_MIRRORING_PORT, site: p.Site } : undefined;
+      const witness = p.WitnessSqlServerFqdn ? { sqlServerFqdn: p.WitnessSqlServerFqdn, sqlInstance: p.WitnessSqlInstance, mirroringPort: DEFAULT_WITNESS_PORT, site: p.Site } : undefined;
+      // The principal first: a mirror or witness that names the principal itself is then that store, and
+      // rule 16 says why it is refused (defined first, it made the new principal look like an existing store).
+      const id = addSqlStore(t, { sqlServerFqdn: p.SqlServerFqdn, sqlInstance: p.SqlInstance, port: p.Port, mirror: mirror && sqlStoreIdentity(mirror), witness: witness && sqlStoreIdentity(witness), mirroringPort: p.MirroringPort ?? (mirror ? DEFAULT_MIRRORING_PORT : undefined), site: p.Site }, { reuse: false });
+      for (const partner of [mirror, witness]) if (partner) addSqlStore(t, partner, { reuse: true });
       return sqlStoreView(findSqlStore(t, id)!);
     });
     return r?.result;

@@ -121,7 +121,7 @@ export const mirroringRule: RuleDefinition = {
         if (!resolveStore(t, s.mirror)) {
           out.push(finding(16, 'Error', target, `The mirror ${mirrorId} of this store is not defined in the topology.`, `Define the mirror (${newSqlStore(mirrorId)}), or mirror to a store that is defined.`));
         } else if (mirrorId === target) {
-          out.push(finding(16, 'Error', target, 'The store is its own mirror.', 'Mirror the store to another SQL instance, or disable mirroring.'));
+          out.push(finding(16, 'Error', target, 'The store is its own mirror; a mirror must be another SQL instance than its principal.', 'Mirror the store to another SQL instance (New-SqlStore -MirrorSqlServerFqdn <fqdn> [-MirrorSqlInstance <name>]), or leave mirroring off.'));
         }
       }
       if (!isSet(s.witness)) continue;
