@@ -381,6 +381,10 @@ test('control: the valid call the bad-input cases start from is accepted', async
 });
 
 test('an invalid FQDN', refused, newPool({ Fqdn: 'pchat_new.contoso.com' }), 2, [/Cannot validate argument on parameter 'Fqdn'/, /'pchat_new\.contoso\.com' is not a fully qualified domain name/, /ParameterArgumentValidationError,New-PersistentChatPool/]);
+test('an IP address as pool FQDN', refused, newPool({ Fqdn: '10.0.0.7' }), 2, [/parameter 'Fqdn'/, /'10\.0\.0\.7' is not a fully qualified domain name \(e\.g\. pchat01\.contoso\.com; not an IP address\)/]);
+test('an IP address as next-hop pool', refused, newPool({ NextHopPool: '10.1.1.3' }), 2, [/parameter 'NextHopPool'/, /'10\.1\.1\.3' is not a fully qualified domain name/]);
+test('an IP address as Front End pool FQDN', refused, ['New-FrontEndPool', '-Fqdn', '10.1.1.3', '-Site', 'Redmond', '-Computer', 'fe09.contoso.com'], 2, [/ParameterArgumentValidationError,New-FrontEndPool/, /parameter 'Fqdn'/]);
+test('an IP address as Front End server', refused, ['New-FrontEndPool', '-Fqdn', 'fe9pool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe09.contoso.com,10.1.1.4'], 2, [/parameter 'Computer'/, /'10\.1\.1\.4' is not a fully qualified domain name/]);
 test('a computer FQDN with one label', refused, newPool({ Computer: 'pchat05,pchat06.contoso.com' }), 2, [/parameter 'Computer'/, /'pchat05'/]);
 test('port 0', refused, newPool({ Port: '0' }), 2, [/parameter 'Port'/, /outside the range 1 to 65535/]);
 test('port 70000', refused, newPool({ Port: '70000' }), 2, [/parameter 'Port'/, /70000/]);

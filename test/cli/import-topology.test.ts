@@ -92,6 +92,18 @@ test('a Standard Edition server imported from stdin takes a collocated single-co
   t.is(check.exitCode, 0, check.stdout + check.stderr);
 });
 
+test('a Front End pool whose FQDN is not one is imported with a rule 21 error naming it, and Test-Topology fails on it', async (t) => {
+  const repo = await freshRepo(t);
+  const doc = readFileSync(contoso, 'utf8').replace('Fqdn="frontendpool.contoso.com"', 'Fqdn="pool fe..bad"');
+  const imp = await pchat(repo, ['Import-Topology', '-Path', '-'], doc);
+  // The document is the deployment's truth: it is imported, and what is wrong with it is said.
+  t.is(imp.exitCode, 0, imp.stderr);
+  t.regex(imp.stderr, /WARNING: After the import: Rule 21 \(pool fe\.\.bad\): The Front End pool's FQDN 'pool fe\.\.bad' is not a valid FQDN/);
+  const check = await pchat(repo, ['Test-Topology']);
+  t.is(check.exitCode, 3, check.stderr);
+  t.like(check.objects.find((f) => f.Rule === 21), { Severity: 'Error', Target: 'pool fe..bad' });
+});
+
 test('a non-empty draft is refused without -Merge or -Force, and stays byte-for-byte unchanged', async (t) => {
   const repo = await freshRepo(t);
   t.is((await pchat(repo, ['Import-Topology', contoso])).exitCode, 0);

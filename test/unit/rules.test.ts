@@ -397,6 +397,18 @@ test('rule 21 fails: no next hop, or one that is not a Front End pool', (t) => {
   t.regex(f!.RecommendedAction, /pool01\.contoso\.com, se01\.contoso\.com/);
 });
 
+test('rule 21 fails: a next hop, a Front End pool or a Front End server named by an IP address or a malformed name', (t) => {
+  const [hop] = reports(t, topology((x) => { x.frontEndPools.push({ fqdn: '10.1.1.3', site: 'Redmond', edition: 'Enterprise', computers: ['fe09.contoso.com'] }); pool(x).nextHopPool = '10.1.1.3'; }), 21, [
+    { Severity: 'Error', Target: '10.1.1.3' },
+    { Severity: 'Error', Target: POOL },
+  ]);
+  t.regex(hop!.Message, /Front End pool's FQDN '10\.1\.1\.3' is not a valid FQDN/);
+  const [computer] = reports(t, topology((x) => (x.frontEndPools[0]!.computers = ['fe01.contoso.com', '10.1.1.4'])), 21, [{ Severity: 'Error', Target: EE_POOL }]);
+  t.regex(computer!.Message, /Computer '10\.1\.1\.4' of the Front End pool is not a valid FQDN/);
+  // A Standard Edition server is its own computer: one finding, not two.
+  reports(t, topology((x) => x.frontEndPools.push({ fqdn: 'pool fe..bad', site: 'Redmond', edition: 'Standard', computers: ['pool fe..bad'] })), 21, [{ Severity: 'Error', Target: 'pool fe..bad' }]);
+});
+
 // ---- rule 22: a Front End first ------------------------------------------------------------------
 
 test('rule 22 passes: a Standard Edition server alone is enough', (t) => {

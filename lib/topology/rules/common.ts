@@ -13,6 +13,7 @@ import {
   type SqlStore,
   type Topology,
 } from '../model.js';
+import { FQDN_REGEX } from '../../cmdlet/validators.js';
 
 export type Severity = 'Error' | 'Warning';
 
@@ -48,16 +49,9 @@ export function finding(Rule: number, Severity: Severity, Target: string, Messag
   return { Severity, Rule, Target, Message, RecommendedAction };
 }
 
-const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** A DNS host name with at least two labels (a bare host name or an IP address is not an FQDN). */
+/** A DNS host name with at least two labels (a bare host name or an IP address is not an FQDN), as binding judges it. */
 export function isValidFqdn(name: string | undefined | null): boolean {
-  if (typeof name !== 'string') return false;
-  const n = normalizeFqdn(name);
-  if (n.length === 0 || n.length > 253) return false;
-  const labels = n.split('.');
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) return false;
-  return !/^\d+$/.test(labels[labels.length - 1]!);
+  return typeof name === 'string' && FQDN_REGEX.test(normalizeFqdn(name));
 }
 
 /** The identity a finding about a pool names: its FQDN, or its position when it has none. */

@@ -7,6 +7,7 @@ import {
   finding,
   indexed,
   isSeCollocated,
+  isValidFqdn,
   poolTarget,
   standardEditionServers,
   setPool,
@@ -139,16 +140,37 @@ export const notOnEnterpriseFrontEndRule: RuleDefinition = {
   },
 };
 
+// There is no command that removes a Front End pool: a bad one came from a document (or an older version).
+const REDEFINE_FRONT_END =
+  'Name it by the FQDN registered in DNS (e.g. fepool.contoso.com): correct it in the topology document and import that again (Import-Topology -Path <file> -Force replaces the draft), or start the draft again (New-Topology -Force) and define the pool with New-FrontEndPool.';
+
+/** Front End pools (the next hops) whose FQDN or computers are not FQDNs, like rule 15 for SQL stores and 19 for file stores. */
+function frontEndDefinitionProblems(t: Topology): Finding[] {
+  const out: Finding[] = [];
+  t.frontEndPools.forEach((fe, i) => {
+    const fqdn = typeof fe.fqdn === 'string' ? normalizeFqdn(fe.fqdn) : '';
+    const target = fqdn || `Front End pool #${i + 1}`;
+    if (!isValidFqdn(fe.fqdn)) out.push(finding(21, 'Error', target, `The Front End pool's FQDN '${String(fe.fqdn ?? '')}' is not a valid FQDN (DNS labels of letters, digits and hyphens, at least two labels; not an IP address).`, REDEFINE_FRONT_END));
+    for (const c of new Set((fe.computers ?? []).map((x) => (typeof x === 'string' ? normalizeFqdn(x) : String(x))))) {
+      // A Standard Edition server's computer is the pool FQDN itself, reported above.
+      if (c !== fqdn && !isValidFqdn(c)) out.push(finding(21, 'Error', target, `Computer '${c}' of the Front End pool is not a valid FQDN.`, REDEFINE_FRONT_END));
+    }
+  });
+  return out;
+}
+
 export const nextHopRule: RuleDefinition = {
   id: 21,
-  title: 'Next hop is a Front End pool or Standard Edition server of the topology',
+  title: 'Next hop is a Front End pool or Standard Edition server of the topology; their FQDNs are valid',
   check: indexed((t, ix) => {
-    const out: Finding[] = [];
+    const out = frontEndDefinitionProblems(t);
     let frontEnds: string | undefined; // the list offered in the recommended action, joined once
     t.persistentChatPools.forEach((p, i) => {
       const target = poolTarget(p, i);
       if (!p.nextHopPool || !p.nextHopPool.trim()) {
         out.push(finding(21, 'Error', target, 'The pool has no next-hop pool.', `${setPool(target, '-NextHopPool <frontEndPoolFqdn>')}, naming the Front End pool or Standard Edition server that routes Persistent Chat traffic to this pool.`));
+      } else if (!isValidFqdn(p.nextHopPool)) {
+        out.push(finding(21, 'Error', target, `The next-hop pool '${p.nextHopPool}' is not a valid FQDN.`, `${setPool(target, '-NextHopPool <frontEndPoolFqdn>')}, naming the Front End pool or Standard Edition server by its FQDN (e.g. fepool.contoso.com).`));
       } else if (!ix.frontEndPool(p.nextHopPool)) {
         const hop = normalizeFqdn(p.nextHopPool);
         out.push(finding(21, 'Error', target, `The next-hop pool ${hop} is not a Front End pool or Standard Edition server of the topology.`, t.frontEndPools.length ? `${setPool(target, '-NextHopPool <pool>')} with one of: ${(frontEnds ??= t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)).join(', '))}.` : 'Add the Front End pool first (New-FrontEndPool), then make it the next hop.'));
