@@ -142,7 +142,7 @@ export default {
       for (const k of Object.keys(pool) as (keyof PersistentChatPool)[]) if (pool[k] === undefined) delete pool[k];
       t.persistentChatPools.push(pool);
       return persistentChatPoolView(t, pool);
-    });
+    }, { newPersistentChatPool: fqdn });
     return r?.result;
   },
 } satisfies CmdletDefinition;

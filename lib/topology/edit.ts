@@ -5,7 +5,7 @@ import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
 import type { CmdletContext } from '../cmdlet/types.js';
 import type { Product, Topology } from './model.js';
 import { Repository, type DraftDocument } from './repository.js';
-import { validateTopology, type Finding } from './rules/index.js';
+import { adviseForNewPool, validateTopology, type Finding } from './rules/index.js';
 
 const key = (f: Finding) => `${f.Rule}|${f.Target}|${f.Message}`;
 
@@ -22,6 +22,8 @@ export interface EditResult<R> {
 
 export interface EditOptions {
   extraChecks?: (before: Topology, after: Topology) => Finding[];
+  /** The Persistent Chat pool the change defines: a refusal advises New-PersistentChatPool's parameters, not commands on a pool that does not exist. */
+  newPersistentChatPool?: string;
   /** For New-Topology: start from an empty topology (see Repository.update). */
   create?: boolean;
   replace?: boolean;
@@ -43,8 +45,14 @@ export async function editTopology<R>(
       result = await mutate(t, d);
       const old = new Set(validateTopology(before).map(key));
       const isNew = (f: Finding) => !old.has(key(f));
-      const found = [...validateTopology(t), ...(opts.extraChecks?.(before, t) ?? [])].filter(isNew);
-      const errors = found.filter((f) => f.Severity === 'Error');
+      const check = () => [...validateTopology(t), ...(opts.extraChecks?.(before, t) ?? [])].filter(isNew);
+      const found = check();
+      let errors = found.filter((f) => f.Severity === 'Error');
+      if (errors.length && opts.newPersistentChatPool) {
+        // The same errors, their advice worded for New-PersistentChatPool. Checked again only on this refusal
+        // path: warnings are printed once the pool exists, so their advice stays about the pool.
+        errors = adviseForNewPool(opts.newPersistentChatPool, check).filter((f) => f.Severity === 'Error');
+      }
       if (errors.length) throw ruleViolation(errors);
       warnings = found.filter((f) => f.Severity === 'Warning');
     },

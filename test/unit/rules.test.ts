@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import { RULES, validatePoolChange, validateTopology, type Finding, type Severity } from '../../lib/topology/rules.js';
+import { adviseForNewPool, RULES, validatePoolChange, validateTopology, type Finding, type Severity } from '../../lib/topology/rules.js';
 import type { Topology } from '../../lib/topology/model.js';
 import { addDublinPool, addSeCollocatedPool, basePool, EE_POOL, FILE_STORE, pool, POOL, SE_SERVER, STORE, store, topology } from '../support/topology-builder.js';
 
@@ -433,6 +433,30 @@ test('rule 23 fails: two defaults for one site (an error on the site)', (t) => {
 
 test('rule 23 fails: two defaults for all sites (an error on the second pool)', (t) => {
   reports(t, topology((x) => { pool(x).defaultForAllSites = true; addDublinPool(x, { defaultForAllSites: true }); }), 23, [{ Severity: 'Error', Target: 'pchat-dub.contoso.com' }]);
+});
+
+test('a pool New-PersistentChatPool is defining: the advice is about its parameters, never a command on the pool that does not exist', (t) => {
+  const DUB = 'pchat-dub.contoso.com';
+  const variants: [string, (x: Topology) => void][] = [
+    ['a second default for a site', (x) => addDublinPool(x, { site: 'Redmond' })],
+    ['a second default for all sites', (x) => { pool(x).defaultForAllSites = true; addDublinPool(x, { defaultForAllSites: true }); }],
+    ['disaster recovery on a single-computer pool', (x) => addDublinPool(x, { computerType: 'Single', computers: [DUB], enableDisasterRecovery: true, backupSqlStore: STORE })],
+    ['nine computers', (x) => addDublinPool(x, { computers: Array.from({ length: 9 }, (_, i) => `dub${i}.contoso.com`) })],
+    ['an Enterprise Front End server as computer', (x) => addDublinPool(x, { computers: ['fe01.contoso.com'] })],
+    ['a local file store', (x) => addDublinPool(x, { fileStore: 'D:\\PChat' })],
+  ];
+  for (const [what, change] of variants) {
+    const topo = topology(change);
+    const usual = validateTopology(topo).filter((f) => f.Severity === 'Error');
+    t.true(usual.some((f) => f.RecommendedAction.includes(`-Identity ${DUB}`)), `${what}: a defined pool is fixed by commands on it`);
+    const advised = adviseForNewPool(DUB, () => validateTopology(topo)).filter((f) => f.Severity === 'Error');
+    t.deepEqual(advised.map((f) => f.Message), usual.map((f) => f.Message), `${what}: the same findings`);
+    for (const f of advised) t.false(f.RecommendedAction.includes(`-Identity ${DUB}`), `${what}: ${f.RecommendedAction}`);
+  }
+  const [site] = adviseForNewPool(DUB, () => validateTopology(topology((x) => addDublinPool(x, { site: 'Redmond' })))).filter((f) => f.Rule === 23);
+  t.is(site!.RecommendedAction, `Leave out -DefaultForSite (or give -DefaultForSite:false), or first clear the current default: Set-PersistentChatPoolSiteAffinity -Identity ${POOL} -Clear.`);
+  const [ip] = adviseForNewPool('10.0.0.5', () => validateTopology(topology((x) => addDublinPool(x, { fqdn: '10.0.0.5' })))).filter((f) => f.Rule === 1);
+  t.is(ip!.RecommendedAction, 'Define the pool with a valid FQDN (New-PersistentChatPool -Fqdn pchat.contoso.com ...).');
 });
 
 test('rule 23 fails: default for all sites with a single site is a warning', (t) => {

@@ -34,9 +34,37 @@ export interface RuleDefinition {
   checkChange?(t: Topology, before: PersistentChatPool, after: PersistentChatPool): Finding[];
 }
 
-/** The command that edits a pool, for recommended actions. */
+// ---- advice about a pool ----------------------------------------------------------------
+// Recommended actions name the commands that fix a pool. A pool that New-PersistentChatPool is being
+// refused for does not exist, so commands on it would fail: while adviseForNewPool runs (validation is
+// synchronous), the advice about that pool is about New-PersistentChatPool's own parameters instead.
+
+let newPool: string | undefined;
+
+/** Runs `fn` (a validation) with the advice about pool `fqdn` worded for the New-PersistentChatPool that defines it. */
+export function adviseForNewPool<R>(fqdn: string, fn: () => R): R {
+  const outer = newPool;
+  newPool = normalizeFqdn(fqdn);
+  try {
+    return fn();
+  } finally {
+    newPool = outer;
+  }
+}
+
+/** True when `target` is the pool New-PersistentChatPool is defining (see adviseForNewPool). */
+export function isNewPool(target: string): boolean {
+  return newPool !== undefined && target === newPool;
+}
+
+/** The command that gives a pool the parameters `args`: Set-PersistentChatPool, or New-PersistentChatPool for a pool being defined. */
 export function setPool(target: string, args: string): string {
-  return `Set-PersistentChatPool -Identity ${target} ${args}`;
+  return isNewPool(target) ? `New-PersistentChatPool -Fqdn ${target} ... ${args}` : `Set-PersistentChatPool -Identity ${target} ${args}`;
+}
+
+/** Advice to define a pool again `how` (e.g. ' with -SingleComputer'): it is removed first, unless it is being defined. */
+export function redefinePool(target: string, how: string): string {
+  return isNewPool(target) ? `Define the pool${how}` : `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again${how}`;
 }
 
 /** The command that defines the store `identity` (`fqdn` or `fqdn\INSTANCE`). */

@@ -10,6 +10,7 @@ import { siteAffinityRule } from './sites.js';
 import { backupStoresRule, complianceStoreRule, disasterRecoveryPoolTypeRule, mirroringRule, primaryStoreRule } from './stores.js';
 
 export type { Finding, RuleDefinition, Severity } from './common.js';
+export { adviseForNewPool } from './common.js';
 
 const separateSeverities: RuleDefinition = {
   id: 29,

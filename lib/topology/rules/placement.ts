@@ -9,6 +9,7 @@ import {
   isSeCollocated,
   isValidFqdn,
   poolTarget,
+  redefinePool,
   standardEditionServers,
   setPool,
   type Finding,
@@ -72,7 +73,7 @@ export const uniqueNamesRule: RuleDefinition = {
         const isPoolName = name === normalizeFqdn(p.fqdn ?? '');
         const rest = [...computers].filter((c) => c !== name);
         const action = isPoolName
-          ? `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again with an FQDN that no other pool, server or cluster uses.`
+          ? `${redefinePool(target, ' with an FQDN that no other pool, server or cluster uses')}.`
           : `Use a dedicated computer instead of ${name}: ${setPool(target, `-Computer ${[...rest, '<computerFqdn>'].join(',')}`)}`;
         out.push(finding(5, 'Error', target, `${isPoolName ? 'The pool FQDN' : 'Computer'} ${name} is already used by ${users.join(' and ')}.`, action));
       }
@@ -96,7 +97,7 @@ export const standardEditionRule: RuleDefinition = {
       const target = poolTarget(p, i);
       if (ix.isSeCollocated(p)) {
         if (p.computerType === 'Multiple') {
-          out.push(finding(8, 'Error', target, `The pool is collocated with Standard Edition server ${target}, so it must be a single-computer pool.`, `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again with -SingleComputer, or as a multiple-computer pool with an FQDN of its own on dedicated computers.`));
+          out.push(finding(8, 'Error', target, `The pool is collocated with Standard Edition server ${target}, so it must be a single-computer pool.`, `${redefinePool(target, ' with -SingleComputer, or as a multiple-computer pool with an FQDN of its own on dedicated computers')}.`));
         }
         return;
       }

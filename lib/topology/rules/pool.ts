@@ -1,6 +1,6 @@
 // Rules about a pool's own definition (domain.md 8, rules 1-4, 6, 7, 10, 11; wizard pages 1.1-1.3).
 import { DEFAULT_PCHAT_PORT, normalizeFqdn, type PersistentChatPool, type Topology } from '../model.js';
-import { finding, indexed, isSeCollocated, isValidFqdn, plural, poolTarget, setPool, type Finding, type RuleDefinition } from './common.js';
+import { finding, indexed, isSeCollocated, isValidFqdn, plural, poolTarget, redefinePool, setPool, type Finding, type RuleDefinition } from './common.js';
 
 const COMPUTER_TYPES = ['Single', 'Multiple'];
 const MAX_COMPUTERS = 8;
@@ -17,7 +17,7 @@ export const poolFqdnRule: RuleDefinition = {
     eachPool(t, (p, target) => {
       if (!p.fqdn || !p.fqdn.trim()) return [finding(1, 'Error', target, 'The pool has no FQDN.', 'Define the pool with a fully qualified domain name registered in DNS (New-PersistentChatPool -Fqdn pchat.contoso.com ...).')];
       if (!isValidFqdn(p.fqdn)) {
-        return [finding(1, 'Error', target, `'${p.fqdn}' is not a valid FQDN (DNS labels of letters, digits and hyphens, at least two labels, at most 253 characters).`, `Remove the pool (Remove-PersistentChatPool -Identity ${p.fqdn}) and define it again with a valid FQDN (New-PersistentChatPool -Fqdn pchat.contoso.com ...).`)];
+        return [finding(1, 'Error', target, `'${p.fqdn}' is not a valid FQDN (DNS labels of letters, digits and hyphens, at least two labels, at most 253 characters).`, `${redefinePool(target, ' with a valid FQDN (New-PersistentChatPool -Fqdn pchat.contoso.com ...)')}.`)];
       }
       return [];
     }),
@@ -30,7 +30,7 @@ export const computerTypeRule: RuleDefinition = {
     eachPool(t, (p, target) =>
       COMPUTER_TYPES.includes(p.computerType)
         ? []
-        : [finding(2, 'Error', target, `The pool type '${String(p.computerType)}' is neither 'Single' nor 'Multiple'.`, `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again with New-PersistentChatPool: a multiple-computer pool (recommended) or, with -SingleComputer, a single-computer one.`)],
+        : [finding(2, 'Error', target, `The pool type '${String(p.computerType)}' is neither 'Single' nor 'Multiple'.`, `${redefinePool(target, ' with New-PersistentChatPool: a multiple-computer pool (recommended) or, with -SingleComputer, a single-computer one')}.`)],
     ),
 };
 
@@ -43,7 +43,7 @@ export const singleComputerRule: RuleDefinition = {
       const computers = p.computers ?? [];
       if (computers.length !== 1 || normalizeFqdn(computers[0]!) !== normalizeFqdn(p.fqdn ?? '')) {
         return [
-          finding(3, 'Error', target, `A single-computer pool must have exactly one computer whose FQDN is the pool FQDN; it has ${computers.length ? computers.map(normalizeFqdn).join(', ') : 'none'}.`, `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again: with -SingleComputer its one computer is ${target}; for several servers leave out -SingleComputer and list them with -Computer.`),
+          finding(3, 'Error', target, `A single-computer pool must have exactly one computer whose FQDN is the pool FQDN; it has ${computers.length ? computers.map(normalizeFqdn).join(', ') : 'none'}.`, `${redefinePool(target, `: with -SingleComputer its one computer is ${target}; for several servers leave out -SingleComputer and list them with -Computer`)}.`),
         ];
       }
       return [];

@@ -1,9 +1,21 @@
 // Site affinity (domain.md 8, rule 23; wizard page 1.3): which pool is the default for each site.
 // Conflicting claims are errors (open question 6: this tool's choice); a site without a default is a warning.
 import type { PersistentChatPool, Site } from '../model.js';
-import { finding, indexed, poolTarget, type Finding, type RuleDefinition } from './common.js';
+import { finding, indexed, isNewPool, poolTarget, redefinePool, type Finding, type RuleDefinition } from './common.js';
 
 const clear = (pool: string) => `Set-PersistentChatPoolSiteAffinity -Identity ${pool} -Clear`;
+
+/**
+ * How to end a conflict of defaults between `current` (the pools that hold the flag) and `extra` (the ones that
+ * also claim it): clear the extra ones, or, when the extra one is being defined, leave out the switch
+ * or clear the current default first.
+ */
+function resolveDefaults(current: string[], extra: string[], parameter: string): string {
+  const fresh = extra.find(isNewPool);
+  if (!fresh) return extra.map(clear).join('; ');
+  const others = [...current, ...extra].filter((x) => x !== fresh);
+  return `Leave out -${parameter} (or give -${parameter}:false), or first clear the current default: ${others.map(clear).join('; ')}.`;
+}
 
 export const siteAffinityRule: RuleDefinition = {
   id: 23,
@@ -18,13 +30,13 @@ export const siteAffinityRule: RuleDefinition = {
       out.push(
         p.site && p.site.trim()
           ? finding(23, 'Error', target, `The pool's site '${p.site}' is not defined in the topology.`, `Define the site (New-Site -Name '${p.site}'), or remove the pool and define it again in one of the sites: ${(siteNames ??= t.sites.map((s) => s.name).join(', ') || '(none)')}.`)
-          : finding(23, 'Error', target, 'The pool belongs to no site.', `Remove the pool (Remove-PersistentChatPool -Identity ${target}) and define it again with -Site <site>.`),
+          : finding(23, 'Error', target, 'The pool belongs to no site.', `${redefinePool(target, ' with -Site <site>')}.`),
       );
     }
 
     const forAll = pools.filter((x) => x.p.defaultForAllSites);
     for (const extra of forAll.slice(1)) {
-      out.push(finding(23, 'Error', extra.target, `Both ${forAll[0]!.target} and ${extra.target} are the default pool for all sites; only one pool can be.`, clear(extra.target)));
+      out.push(finding(23, 'Error', extra.target, `Both ${forAll[0]!.target} and ${extra.target} are the default pool for all sites; only one pool can be.`, resolveDefaults([forAll[0]!.target], [extra.target], 'DefaultForAllSites')));
     }
     if (t.sites.length <= 1) {
       for (const x of forAll) {
@@ -46,7 +58,7 @@ export const siteAffinityRule: RuleDefinition = {
       const defaults = here.filter((x) => x.p.defaultForSite);
       if (defaults.length > 1) {
         out.push(
-          finding(23, 'Error', s.name, `${defaults.length} pools are the default for site ${s.name} (${defaults.map((x) => x.target).join(', ')}); a site has one default pool.`, defaults.slice(1).map((x) => clear(x.target)).join('; ')),
+          finding(23, 'Error', s.name, `${defaults.length} pools are the default for site ${s.name} (${defaults.map((x) => x.target).join(', ')}); a site has one default pool.`, resolveDefaults([defaults[0]!.target], defaults.slice(1).map((x) => x.target), 'DefaultForSite')),
         );
       }
       if (defaults.length === 0 && forAll.length === 0) {

@@ -8,6 +8,7 @@ import {
   isValidFqdn,
   newSqlStore,
   poolTarget,
+  redefinePool,
   resolveStore,
   setPool,
   storeRefIdentity,
@@ -53,7 +54,7 @@ export const disasterRecoveryPoolTypeRule: RuleDefinition = {
   check: (t) =>
     t.persistentChatPools.flatMap((p, i) =>
       p.enableDisasterRecovery && p.computerType === 'Single'
-        ? [finding(13, 'Error', poolTarget(p, i), 'Disaster recovery (backup SQL stores) is enabled on a single-computer pool; only multiple-computer pools support it.', `Disable disaster recovery (${setPool(poolTarget(p, i), '-EnableDisasterRecovery:$false')}), or remove the pool and define it again as a multiple-computer pool.`)]
+        ? [finding(13, 'Error', poolTarget(p, i), 'Disaster recovery (backup SQL stores) is enabled on a single-computer pool; only multiple-computer pools support it.', `Disable disaster recovery (${setPool(poolTarget(p, i), '-EnableDisasterRecovery:false')}). To keep it: ${redefinePool(poolTarget(p, i), ' as a multiple-computer pool (without -SingleComputer)')}.`)]
         : [],
     ),
 };
