@@ -69,10 +69,25 @@ function isParameterToken(tok: string): boolean {
   return /^--?[A-Za-z?][A-Za-z0-9_?-]*(:.*)?$/s.test(tok) || POSIX_ASSIGN.test(tok);
 }
 
+// C0 and C1 control characters and DEL: tabs and line breaks break names apart in lists and files, and
+// escape sequences (ESC, CSI) rewrite the terminal that later shows the value.
+const CONTROL_CHARACTER = /[\x00-\x1f\x7f-\x9f]/;
+
+/** `s` with its control characters written as \uXXXX, safe to put in a message. */
+export function printable(s: string): string {
+  return s.replace(new RegExp(CONTROL_CHARACTER.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
 /** Converts one raw value (from argv or a piped object) to the parameter's type, then validates it. */
 export function convertValue(def: CmdletDefinition, p: ParameterDefinition, raw: unknown): unknown {
   const fail = (msg: string, action = ''): ErrorRecord =>
     usageError('ParameterArgumentValidationError', `Cannot validate argument on parameter '${p.name}'. ${msg}`, p.name, action || `Run '${def.name} -?' for the parameter's help.`);
+  // Every value of every parameter (names, FQDNs, paths, switches...), before anything echoes it in a message.
+  for (const s of Array.isArray(raw) ? raw : [raw]) {
+    if (typeof s === 'string' && CONTROL_CHARACTER.test(s)) {
+      throw fail(`The argument '${printable(s)}' contains a control character (such as a tab, a line break or a terminal escape sequence), which names and values cannot hold.`, `Give -${p.name} without control characters.`);
+    }
+  }
   switch (p.type) {
     case 'switch': {
       if (typeof raw === 'boolean') return raw;
@@ -198,7 +213,7 @@ export function bindArguments(def: CmdletDefinition, argv: readonly string[]): B
   for (const tok of positional) {
     const slot = slots.find((p) => !bound.has(p.name));
     if (!slot) {
-      throw usageError('PositionalParameterNotFound', `A positional parameter cannot be found that accepts argument '${tok}'.`, tok, `Name the parameter (run '${def.name} -?').`);
+      throw usageError('PositionalParameterNotFound', `A positional parameter cannot be found that accepts argument '${printable(tok)}'.`, printable(tok), `Name the parameter (run '${def.name} -?').`);
     }
     values[slot.name] = convertValue(def, slot, tok);
     bound.add(slot.name);

@@ -426,6 +426,9 @@ test('a repository file of a newer schema', refused, ['New-Site', 'Tokyo'], 1, [
 });
 test('New-SqlStore mirrored to itself (rule 16), not "already exists"', refused, ['New-SqlStore', '-SqlServerFqdn', 'sql21.contoso.com', '-SqlInstance', 'X', '-MirrorSqlServerFqdn', 'SQL21.contoso.com', '-MirrorSqlInstance', 'x'], 3, [/Rule 16 \(sql21\.contoso\.com\\X\): The store is its own mirror; a mirror must be another SQL instance/, /TopologyRuleViolation,New-SqlStore/]);
 test('New-SqlStore whose witness is the principal (rule 16)', refused, ['New-SqlStore', '-SqlServerFqdn', 'sql21.contoso.com', '-MirrorSqlServerFqdn', 'sql22.contoso.com', '-WitnessSqlServerFqdn', 'sql21.contoso.com', '-WitnessSqlInstance', 'MSSQLSERVER'], 3, [/Rule 16 \(sql21\.contoso\.com\): The witness sql21\.contoso\.com is the principal itself/]);
+test('a display name with a terminal escape sequence', refused, ['Set-PersistentChatPool', POOL, '-DisplayName', 'a\x1b[31mred'], 2, [/parameter 'DisplayName'/, /'a\\u001B\[31mred' contains a control character/]);
+test('a site name with a line break', refused, ['New-Site', '-Name', 'Red\nmond2'], 2, [/parameter 'Name'/, /'Red\\u000Amond2' contains a control character/]);
+test('a site name with a tab, as New-PersistentChatPool -Site', refused, newPool({ Site: 'Red\tmond' }), 2, [/parameter 'Site'/, /'Red\\u0009mond'/]);
 test('Set-PersistentChatPool growing a single-computer pool (rule 6)', refused, ['Set-PersistentChatPool', SINGLE, '-Computer', `${SINGLE},pchat09.contoso.com`], 3, [/Rule 6 \(pchatsingle\.contoso\.com\)/, /can never receive more computers/]);
 test('Set-PersistentChatPool port 0', refused, ['Set-PersistentChatPool', POOL, '-Port', '0'], 2, [/parameter 'Port'/]);
 test('Set-PersistentChatPoolSiteAffinity with two choices', refused, ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite', '-Clear'], 2, [/AmbiguousParameterSet/, /-DefaultForSite/, /-Clear/]);

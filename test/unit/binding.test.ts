@@ -1,7 +1,7 @@
 // Argv and pipeline binding (lib/cmdlet/binding.ts, lib/cmdlet/pipeline.ts) against a small definition,
 // as a table: each row is what a user types and what the command receives (or the usage error it gets).
 import test from 'ava';
-import { bindArguments, bindPipelineObject, checkMandatory } from '../../lib/cmdlet/binding.js';
+import { bindArguments, bindPipelineObject, checkMandatory, printable } from '../../lib/cmdlet/binding.js';
 import { ErrorRecord, ExitCode } from '../../lib/cmdlet/errors.js';
 import { readPipelineInput } from '../../lib/cmdlet/pipeline.js';
 import type { CmdletDefinition } from '../../lib/cmdlet/types.js';
@@ -47,7 +47,7 @@ const bind = test.macro({
     t.true(e.recommendedAction.length > 0, 'says what to do');
     for (const m of expected.mentions ?? []) t.true(e.message.includes(m) || e.recommendedAction.includes(m), `mentions ${m}: ${e.message} / ${e.recommendedAction}`);
   },
-  title: (provided = '', argv: string[]) => `${provided}: ${argv.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ') || '(nothing)'}`.trim(),
+  title: (provided = '', argv: string[]) => `${provided}: ${argv.map((a) => printable(a.includes(' ') ? `'${a}'` : a)).join(' ') || '(nothing)'}`.trim(),
 });
 
 const F = 'pool.contoso.com';
@@ -113,6 +113,15 @@ test('int above the range', bind, ['-Port:70000'], { error: 'ParameterArgumentVa
 test('negative number as a value', bind, ['-Offset', '-5'], { values: { Offset: -5 } });
 test('negative number inline', bind, ['-Offset:-100'], { values: { Offset: -100 } });
 test('a negative number is not a parameter name', bind, ['-Port', '-1'], { error: 'ParameterArgumentValidationError', mentions: ['-1', '1 to 65535'] });
+
+// Control characters: refused in any value, and never echoed raw (an escape sequence would act on the terminal).
+test('an escape sequence in a name', bind, ['-Fqdn', F, '-DisplayName', 'a\x1b[31mred'], { error: 'ParameterArgumentValidationError', mentions: ['DisplayName', 'a\\u001B[31mred', 'control character'] });
+test('a line break in a name', bind, ['-Fqdn', F, 'two\nlines'], { error: 'ParameterArgumentValidationError', mentions: ['DisplayName', 'two\\u000Alines'] });
+test('a tab inline', bind, ['-Fqdn', F, '-DisplayName:a\tb'], { error: 'ParameterArgumentValidationError', mentions: ['DisplayName', 'a\\u0009b'] });
+test('a C1 control character (CSI) in a list item', bind, ['-Fqdn', F, '-Computer', 'a.contoso.com,b\u009b2J.contoso.com'], { error: 'ParameterArgumentValidationError', mentions: ['Computer', '\\u009B'] });
+test('a control character in an enum value is not echoed raw', bind, ['-Edition', 'Standard\x1b[2J'], { error: 'ParameterArgumentValidationError', mentions: ['Edition', 'Standard\\u001B[2J'] });
+test('a control character in a surplus positional value is not echoed raw', bind, [F, 'x', '\x1b[2J'], { error: 'PositionalParameterNotFound', mentions: ['\\u001B[2J'] });
+test('printable text, spaces and non-ASCII letters are fine', bind, ['-Fqdn', F, '-DisplayName', 'Zürich chat – 東京'], { values: { Fqdn: F, DisplayName: 'Zürich chat – 東京' } });
 
 test('-? and --help ask for help and bind nothing else', (t) => {
   for (const h of ['-?', '--help', '-Help']) {
@@ -225,6 +234,13 @@ test('pipeline: a piped value is validated like a typed one', (t) => {
   t.regex(e.message, /Identity/);
   const range = t.throws(() => bindPipelineObject(piped, { Fqdn: F, Port: 0 }, new Set()), { instanceOf: ErrorRecord }) as ErrorRecord;
   t.regex(range.message, /Port/);
+});
+
+test('pipeline: a piped value with a control character is refused like a typed one', (t) => {
+  const e = t.throws(() => bindPipelineObject(piped, { Fqdn: F, Computer: ['a.contoso.com', 'b\r.contoso.com'] }, new Set()), { instanceOf: ErrorRecord }) as ErrorRecord;
+  t.is(e.exitCode, ExitCode.Usage);
+  t.regex(e.message, /parameter 'Computer'.*'b\\u000D\.contoso\.com' contains a control character/);
+  t.false(/[\x00-\x1f]/.test(e.message), 'the message itself holds no control character');
 });
 
 test('pipeline: an object bound from the pipe satisfies a mandatory parameter', (t) => {
