@@ -159,6 +159,19 @@ export class Repository {
     await mutate(topology, before);
     const problems = checkIntegrity(topology);
     if (problems.length) {
+      // A draft that was already broken (edited by hand, or two spellings of one default SQL instance written
+      // by an older version) blocks every change: say so, and how to repair it, rather than blame the change.
+      const already = new Set(checkIntegrity(before.topology).map((p) => p.message));
+      const old = problems.filter((p) => already.has(p.message));
+      if (old.length) {
+        throw new ErrorRecord({
+          errorId: 'TopologyIntegrityViolation',
+          category: 'InvalidData',
+          target: old[0]!.target,
+          message: `The draft '${this.draftFile}' is already inconsistent: ${old.map((p) => p.message).join('; ')}. No change can be saved until it is repaired; nothing was written.`,
+          recommendedAction: `Repair '${this.draftFile}' by hand (keep one entry of an object defined more than once, e.g. one SQL store for 'sql01.contoso.com' and 'sql01.contoso.com\\MSSQLSERVER', the same default instance; define or correct what is referred to), or restore an earlier draft from '${path.join(this.folder, 'history')}'.`,
+        });
+      }
       throw new ErrorRecord({
         errorId: 'TopologyIntegrityViolation',
         category: 'InvalidOperation',

@@ -257,6 +257,24 @@ test('a duplicate pool', integrity, (tp) => {
   tp.persistentChatPools.push(pool(), pool({ computers: ['pc02.contoso.com'] }));
 }, /defined more than once/);
 
+test('a draft that already defines one default SQL instance twice (MSSQLSERVER and the bare FQDN) is named as the problem, with the repair', async (t) => {
+  const folder = await tempRepo(t);
+  const repo = await seed(folder);
+  await repo.update((tp) => void tp.sqlStores.push({ sqlServerFqdn: 'sql01.contoso.com', sqlInstance: null }));
+  // What an older version wrote for New-SqlStore -SqlInstance MSSQLSERVER, next to the bare FQDN.
+  const doc = JSON.parse(await readFile(draftFile(folder), 'utf8'));
+  doc.topology.sqlStores.push({ sqlServerFqdn: 'sql01.contoso.com', sqlInstance: 'MSSQLSERVER' });
+  await writeFile(draftFile(folder), JSON.stringify(doc));
+  const bytes = await readFile(draftFile(folder));
+  const e = await t.throwsAsync(repo.update((tp) => void tp.sites.push({ name: 'Dublin', siteId: 2 })), { instanceOf: ErrorRecord });
+  t.is(e!.errorId, 'TopologyIntegrityViolation');
+  t.is(e!.target, 'sql01.contoso.com');
+  t.regex(e!.message, /is already inconsistent: SQL store 'sql01\.contoso\.com' is defined more than once/);
+  t.true(e!.recommendedAction.includes(draftFile(folder)), e!.recommendedAction);
+  t.regex(e!.recommendedAction, /MSSQLSERVER/);
+  t.deepEqual(await readFile(draftFile(folder)), bytes);
+});
+
 test('a change that throws writes nothing and releases the lock', async (t) => {
   const folder = await tempRepo(t);
   const repo = await seed(folder);
