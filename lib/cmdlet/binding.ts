@@ -85,7 +85,8 @@ export function convertValue(def: CmdletDefinition, p: ParameterDefinition, raw:
   // Every value of every parameter (names, FQDNs, paths, switches...), before anything echoes it in a message.
   for (const s of Array.isArray(raw) ? raw : [raw]) {
     if (typeof s === 'string' && CONTROL_CHARACTER.test(s)) {
-      throw fail(`The argument '${printable(s)}' contains a control character (such as a tab, a line break or a terminal escape sequence), which names and values cannot hold.`, `Give -${p.name} without control characters.`);
+      // A user name is not repeated: it may carry a password ('user%password').
+      throw fail(`The argument ${p.type === 'credential' ? '' : `'${printable(s)}' `}contains a control character (such as a tab, a line break or a terminal escape sequence), which names and values cannot hold.`, `Give -${p.name} without control characters.`);
     }
   }
   switch (p.type) {
