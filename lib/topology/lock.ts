@@ -6,6 +6,7 @@ import { link, open, readFile, stat, unlink, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
+import { repositoryFolderError } from './folder-error.js';
 import { processAlive, tempPath } from './temp-files.js';
 
 export interface LockOptions {
@@ -21,19 +22,29 @@ interface Holder {
   since: string;
 }
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function withLock<T>(folder: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const file = path.join(folder, opts.name ?? '.lock');
   const timeoutMs = opts.timeoutMs ?? (Number(process.env.PCHAT_LOCK_TIMEOUT_MS) || 15_000);
+  // Creating the lock is the first write to the folder: a folder this account cannot write (or that is
+  // not a folder) is said here, naming the repository, rather than as the lock's temp file.
+  await acquire(folder, file, timeoutMs).catch((e) => Promise.reject(repositoryFolderError(folder, e, 'write')));
+  try {
+    return await fn();
+  } finally {
+    await unlink(file).catch(() => {});
+  }
+}
+
+async function acquire(folder: string, file: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let holder: Holder | undefined;
   // The lock appears with its holder already in it (link of a written temp file; link never replaces):
   // created empty and then written, a process killed in between left a lock no one could ever take over.
   const mine = tempPath(file);
-  await writeFile(mine, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
   try {
+    await writeFile(mine, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
     for (let attempt = 0; ; attempt++) {
       try {
         await link(mine, file);
@@ -61,11 +72,6 @@ export async function withLock<T>(folder: string, fn: () => Promise<T>, opts: Lo
     }
   } finally {
     await unlink(mine).catch(() => {});
-  }
-  try {
-    return await fn();
-  } finally {
-    await unlink(file).catch(() => {});
   }
 }
 

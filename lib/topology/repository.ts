@@ -8,6 +8,7 @@
 //   <folder>/.lock                      held during every read-modify-write
 import { readdir, link, mkdir } from 'node:fs/promises';
 import { repositoryNotFound } from './not-found.js';
+import { repositoryFolderError } from './folder-error.js';
 import os from 'node:os';
 import path from 'node:path';
 import { ErrorRecord } from '../cmdlet/errors.js';
@@ -50,20 +51,6 @@ export function currentUser(): string {
 
 const KINDS = ['sites', 'frontEndPools', 'sqlStores', 'fileStores', 'persistentChatPools', 'occupiedNames'] as const;
 
-/** A folder that cannot be used (a file, no permission, read-only) is named, with what to do, not an unexpected failure. */
-function folderError(folder: string, e: unknown): unknown {
-  const err = e as NodeJS.ErrnoException;
-  if (e instanceof ErrorRecord || !err?.code || !err.syscall) return e;
-  return new ErrorRecord({
-    errorId: 'RepositoryNotAccessible',
-    category: err.code === 'EACCES' || err.code === 'EPERM' ? 'PermissionDenied' : 'ResourceUnavailable',
-    target: folder,
-    message: `The topology repository folder '${folder}' cannot be used: ${err.message}.`,
-    recommendedAction: "Point -Repository (or PCHAT_REPOSITORY) at a folder this account can read and write, or fix that folder's permissions.",
-    cause: e,
-  });
-}
-
 export class Repository {
   readonly draftFile: string;
 
@@ -72,11 +59,11 @@ export class Repository {
   }
 
   async exists(): Promise<boolean> {
-    return (await readTextIfExists(this.draftFile).catch((e) => Promise.reject(folderError(this.folder, e)))) !== undefined;
+    return (await readTextIfExists(this.draftFile).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'read')))) !== undefined;
   }
 
   async readDraft(): Promise<DraftDocument> {
-    const text = await readTextIfExists(this.draftFile).catch((e) => Promise.reject(folderError(this.folder, e)));
+    const text = await readTextIfExists(this.draftFile).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'read')));
     if (text === undefined) {
       throw repositoryNotFound(this.folder);
     }
@@ -126,16 +113,21 @@ export class Repository {
     mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
     opts: { create?: boolean; product?: Product; replace?: boolean; dryRun?: boolean } = {},
   ): Promise<DraftDocument> {
-    const readDraftText = () => readTextIfExists(this.draftFile).catch((e) => Promise.reject(folderError(this.folder, e)));
+    const readDraftText = () => readTextIfExists(this.draftFile).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'read')));
     if (opts.dryRun) return (await this.change(await readDraftText(), mutate, opts)).next;
-    await mkdir(this.folder, { recursive: true }).catch((e) => Promise.reject(folderError(this.folder, e)));
+    await mkdir(this.folder, { recursive: true }).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'write')));
     return withLock(this.folder, async () => {
       // Temp files of writers killed before they renamed them: nothing refers to them.
       await sweepOrphans([this.folder, path.join(this.folder, 'published'), path.join(this.folder, 'backups')]);
       const text = await readDraftText();
       const { before, next } = await this.change(text, mutate, opts);
-      await this.keepHistory(before.revision, text);
-      await writeFileAtomic(this.draftFile, JSON.stringify(next, null, 1) + '\n');
+      try {
+        await this.keepHistory(before.revision, text);
+        await writeFileAtomic(this.draftFile, JSON.stringify(next, null, 1) + '\n');
+      } catch (e) {
+        // e.g. history/ or draft.json owned by another account, though the folder itself is writable.
+        throw repositoryFolderError(this.folder, e, 'write');
+      }
       return next;
     });
   }

@@ -5,11 +5,11 @@
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { COMMANDS } from '../../bin/registry.js';
-import { projectRoot, run, type RunResult } from '../support/cli.js';
+import { projectRoot, run, samplesDir, type RunResult } from '../support/cli.js';
 
 const POOL = 'pchatpool.contoso.com';
 const DUBLIN_POOL = 'pchatdub.contoso.com';
@@ -604,6 +604,40 @@ test('-Repository that is a file: RepositoryNotAccessible names the folder and w
     t.regex(r.stderr, /RecommendedAction {5}: Point -Repository/);
   }
   t.is(await readFile(file, 'utf8'), 'x');
+});
+
+// A folder this account cannot write. Root writes anywhere, so as root the commands run as `nobody`
+// (runuser); another account gets a folder without write permission.
+const asRoot = process.getuid?.() === 0;
+const nobodyRuns = asRoot && spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(path.join(projectRoot, 'dist'))})`]).status === 0;
+const canDenyWrite = process.platform !== 'win32' && (!asRoot || nobodyRuns);
+(canDenyWrite ? test : test.skip)('a repository folder this account cannot write: RepositoryNotAccessible (exit 1) says so and what to do; nothing written', async (t) => {
+  const repo = await copyOfBase(t);
+  await chmod(path.dirname(repo), 0o755); // mkdtemp's 0700 would keep `nobody` out of the repository altogether
+  if (!asRoot) {
+    await chmod(repo, 0o555);
+    t.teardown(() => chmod(repo, 0o755));
+  }
+  const runDenied = async (args: string[]) => {
+    const r = asRoot
+      ? await execa('runuser', ['-u', 'nobody', '--', 'env', `PCHAT_REPOSITORY=${repo}`, process.execPath, path.join(projectRoot, 'bin', 'pchat'), ...args], { reject: false, input: '' })
+      : await inRepo(repo, args);
+    return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
+  };
+  const before = await draft(repo);
+  const listing = await readdir(repo);
+  const sample = path.join(samplesDir, 'contoso.tbxml');
+  for (const args of [['New-Site', 'Tokyo'], ['Set-PersistentChatPool', POOL, '-DisplayName', 'Renamed'], ['Remove-PersistentChatPool', POOL, '-Force'], ['New-Topology', '-Force'], ['Import-Topology', sample, '-Force']]) {
+    const r = await runDenied(args);
+    t.is(r.exitCode, 1, `${args[0]}: ${r.stderr}`);
+    t.regex(r.stderr, new RegExp(`RepositoryNotAccessible,${args[0]}`));
+    t.true(r.stderr.includes(`'${repo}' is not writable by this account`), r.stderr);
+    t.regex(r.stderr, /Nothing was written/);
+    t.regex(r.stderr, /RecommendedAction {5}: Run the command as an account that can write to/);
+    t.notRegex(r.stderr, /Unexpected failure/);
+  }
+  t.deepEqual(await draft(repo), before, 'draft.json unchanged');
+  t.deepEqual(await readdir(repo), listing, 'no lock or temp file added');
 });
 
 // On a terminal (a pty through util-linux `script`) Remove-PersistentChatPool asks; No is exit 4 and keeps the pool.
