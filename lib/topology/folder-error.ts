@@ -2,6 +2,7 @@
 // that names the folder and what to do: it is the user's environment, not an unexpected failure.
 import os from 'node:os';
 import { ErrorRecord } from '../cmdlet/errors.js';
+import { repositoryNotFound } from './not-found.js';
 
 const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
 
@@ -21,6 +22,8 @@ function account(): string {
 export function repositoryFolderError(folder: string, e: unknown, access: 'read' | 'write'): unknown {
   const err = e as NodeJS.ErrnoException;
   if (e instanceof ErrorRecord || !err?.code || !err.syscall) return e;
+  // Only New-Topology and Import-Topology create the folder: for any other command a missing one holds no topology.
+  if (err.code === 'ENOENT') return repositoryNotFound(folder);
   if (DENIED.has(err.code)) {
     const how = err.code === 'EROFS' ? 'is on a read-only file system' : `is not ${access === 'write' ? 'writable' : 'readable'} by this account (${account()})`;
     return new ErrorRecord({

@@ -115,7 +115,8 @@ export class Repository {
   ): Promise<DraftDocument> {
     const readDraftText = () => readTextIfExists(this.draftFile).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'read')));
     if (opts.dryRun) return (await this.change(await readDraftText(), mutate, opts)).next;
-    await mkdir(this.folder, { recursive: true }).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'write')));
+    // Only a command that creates a topology creates the folder: a mistyped -Repository must not leave one behind.
+    if (opts.create) await mkdir(this.folder, { recursive: true }).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'write')));
     return withLock(this.folder, async () => {
       // Temp files of writers killed before they renamed them: nothing refers to them.
       await sweepOrphans([this.folder, path.join(this.folder, 'published'), path.join(this.folder, 'backups')]);
@@ -205,7 +206,6 @@ export class Repository {
   }
 
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    await mkdir(this.folder, { recursive: true });
     return withLock(this.folder, fn);
   }
 

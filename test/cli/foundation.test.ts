@@ -657,14 +657,17 @@ const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
   t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [DUBLIN_POOL, SINGLE]);
 });
 
-test('commands that read the topology say there is none, and create nothing, when the repository does not exist', async (t) => {
+test('commands that read or change the topology say there is none, and create nothing, when the repository does not exist', async (t) => {
   const repo = path.join(await tempDir(t), 'missing');
+  const changes = [['New-Site', 'Tokyo'], ['New-SqlStore', '-SqlServerFqdn', 'sql09.contoso.com'], ['Set-PersistentChatPool', POOL, '-DisplayName', 'x'], ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite'], ['Remove-PersistentChatPool', POOL, '-Force']];
   // A change under -WhatIf reads the draft to check the change, and refuses as the real run would.
-  for (const args of [['Get-Topology'], ['Publish-Topology', '-WhatIf'], ['Get-PersistentChatPool'], ['New-Site', 'Tokyo', '-WhatIf']]) {
+  for (const args of [['Get-Topology'], ['Publish-Topology', '-WhatIf'], ['Get-PersistentChatPool'], ['New-Site', 'Tokyo', '-WhatIf'], ...changes]) {
     const r = await inRepo(repo, args);
     t.is(r.exitCode, 1, `${args[0]}: ${r.stderr}`);
     t.regex(r.stderr, new RegExp(`RepositoryNotFound,${args[0]}`));
     t.regex(r.stderr, /New-Topology/);
   }
-  t.is((await readdir(path.dirname(repo))).length, 0);
+  t.deepEqual(await readdir(path.dirname(repo)), [], 'a mistyped repository path leaves no folder behind');
+  t.is((await inRepo(repo, ['New-Topology'])).exitCode, 0);
+  t.deepEqual(await readdir(repo), ['draft.json'], 'New-Topology creates the folder');
 });

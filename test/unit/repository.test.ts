@@ -291,12 +291,14 @@ test('a change that throws writes nothing and releases the lock', async (t) => {
   t.true((await worker(folder, ['add-site', 'Dublin'], { PCHAT_LOCK_TIMEOUT_MS: '500' })).ok, 'the lock was released');
 });
 
-test('an update of a missing repository says so and creates no draft', async (t) => {
+test('an update of a missing repository says so and creates neither the folder nor a draft', async (t) => {
   const folder = await tempRepo(t);
   const e = await t.throwsAsync(new Repository(folder).update(() => {}), { instanceOf: ErrorRecord });
   t.is(e!.errorId, 'RepositoryNotFound');
   t.regex(e!.recommendedAction, /New-Topology/);
-  t.false((await readdir(folder)).includes('draft.json'));
+  t.deepEqual(await readdir(path.dirname(folder)), [], 'a mistyped repository path leaves no folder behind');
+  await new Repository(folder).update(() => {}, { create: true });
+  t.deepEqual(await readdir(folder), ['draft.json'], 'creating a topology creates the folder');
 });
 
 // ---- history and crash safety -----------------------------------------------------------------
