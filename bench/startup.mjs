@@ -2,7 +2,8 @@
 // Foundation benchmark (issue 2), printed side by side in one run:
 //   1. cold start: median of 20 runs of `bin/pchat Get-Topology` (small repository) against `node -e 0`;
 //   2. a synthetic topology of 200 sites and 2,000 Persistent Chat pools: time to validate it
-//      (validateTopology) and to save it (Repository.update: lock, integrity check, atomic write, history).
+//      (validateTopology) and to save it (Repository.update: lock, integrity check, atomic write, history),
+//      and the shape check every read of draft.json makes (shapeProblem, first run compiles it).
 // Targets: cold start within 1.5x of bare node; 2,000 pools validated and saved in under 300 ms.
 // Run `npx tsc -p .` first. Not a test: it prints figures.
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Repository } from '../dist/lib/topology/repository.js';
 import { validateTopology } from '../dist/lib/topology/rules/index.js';
+import { shapeProblem } from '../dist/lib/topology/shape.js';
 import { editTopology } from '../dist/lib/topology/edit.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,6 +90,20 @@ async function main() {
       editRuns.push(performance.now() - b);
     }
     const d = await repo.readDraft();
+    // In a fresh process: the first check of a command is a cold one (compile, no JIT yet).
+    const shapeCold = Number(spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import { readFileSync } from 'node:fs';
+      import { shapeProblem } from ${JSON.stringify(path.join(root, 'dist/lib/topology/shape.js'))};
+      const doc = JSON.parse(readFileSync(${JSON.stringify(repo.draftFile)}, 'utf8'));
+      const a = performance.now();
+      if (shapeProblem('draft', doc)) process.exit(1);
+      process.stdout.write(String(performance.now() - a));`], { encoding: 'utf8' }).stdout);
+    const shapeRuns = [];
+    for (let i = 0; i < SAVE_RUNS; i++) {
+      const a = performance.now();
+      shapeProblem('draft', d);
+      shapeRuns.push(performance.now() - a);
+    }
     const total = median(validateRuns) + median(saveRuns);
 
     const rows = [
@@ -107,7 +123,8 @@ async function main() {
     const table = [head, ...rows.map((r) => [...r.slice(0, 5), r[5] ? 'met' : 'MISSED'])];
     const w = head.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
     for (const r of table) console.log(r.map((c, i) => String(c).padEnd(w[i])).join('  ').trimEnd());
-    console.log(`\nfor reference: one command's change of this topology (editTopology: validate before and after, integrity, save) ${ms(median(editRuns))}; draft.json ${(JSON.stringify(d).length / 1e6).toFixed(1)} MB`);
+    console.log(`\nshape check of draft.json (every read): ${ms(shapeCold)} in a fresh process, ${ms(median(shapeRuns))} warm`);
+    console.log(`for reference: one command's change of this topology (editTopology: validate before and after, integrity, save) ${ms(median(editRuns))}; draft.json ${(JSON.stringify(d).length / 1e6).toFixed(1)} MB`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

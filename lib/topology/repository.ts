@@ -16,7 +16,8 @@ import { createFileAtomic, readTextIfExists, writeFileAtomic } from './files.js'
 import { checkIntegrity } from './integrity.js';
 import { withLock } from './lock.js';
 import { sweepOrphans } from './temp-files.js';
-import { emptyTopology, PRODUCTS, SCHEMA_VERSION, type Product, type Topology } from './model.js';
+import { emptyTopology, SCHEMA_VERSION, type Product, type Topology } from './model.js';
+import { shapeProblem } from './shape.js';
 
 export interface DraftDocument {
   schemaVersion: number;
@@ -49,8 +50,6 @@ export function currentUser(): string {
   }
 }
 
-const KINDS = ['sites', 'frontEndPools', 'sqlStores', 'fileStores', 'persistentChatPools', 'occupiedNames'] as const;
-
 export class Repository {
   readonly draftFile: string;
 
@@ -67,11 +66,11 @@ export class Repository {
     if (text === undefined) {
       throw repositoryNotFound(this.folder);
     }
-    return this.parse(text, this.draftFile) as DraftDocument;
+    return this.parse(text, this.draftFile, 'draft') as DraftDocument;
   }
 
   /** Parses and checks a repository file; a corrupt or newer file is refused (and never rewritten). */
-  private parse(text: string, file: string): DraftDocument | PublishedRevision {
+  private parse(text: string, file: string, kind: 'draft' | 'published'): DraftDocument | PublishedRevision {
     let doc: any;
     const corrupt = (why: string) =>
       new ErrorRecord({
@@ -96,10 +95,9 @@ export class Repository {
         recommendedAction: 'Upgrade pchat-topology (npm install -g pchat-topology@latest) on this host.',
       });
     }
-    const t = doc.topology;
-    if (!t || typeof t !== 'object' || !PRODUCTS.includes(t.product)) throw corrupt('the topology or its product is missing');
-    for (const k of KINDS) if (!Array.isArray(t[k])) throw corrupt(`'topology.${k}' is not a list`);
-    if (typeof doc.revision !== 'number') throw corrupt('no revision number');
+    // Every field, not only the lists: a wrong type found later crashes a command or is written back.
+    const problem = shapeProblem(kind, doc);
+    if (problem) throw corrupt(problem);
     return doc;
   }
 
@@ -142,11 +140,11 @@ export class Repository {
     let before: DraftDocument;
     if (text === undefined || opts.replace) {
       if (text === undefined && !opts.create && !opts.replace) throw repositoryNotFound(this.folder);
-      const prev = text === undefined ? undefined : (this.parse(text, this.draftFile) as DraftDocument);
+      const prev = text === undefined ? undefined : (this.parse(text, this.draftFile, 'draft') as DraftDocument);
       const published = await this.latestPublishedNumber();
       before = { schemaVersion: SCHEMA_VERSION, revision: prev?.revision ?? 0, basedOnPublishedRevision: prev?.basedOnPublishedRevision ?? published, modifiedAt: '', modifiedBy: '', topology: emptyTopology(opts.product) };
     } else {
-      before = this.parse(text, this.draftFile) as DraftDocument;
+      before = this.parse(text, this.draftFile, 'draft') as DraftDocument;
     }
     const topology = structuredClone(before.topology);
     await mutate(topology, before);
@@ -251,7 +249,7 @@ export class Repository {
         exitCode: 1,
       });
     }
-    return this.parse(text, file) as PublishedRevision;
+    return this.parse(text, file, 'published') as PublishedRevision;
   }
 
   /** Writes a new published revision; fails (EEXIST) if that number was taken by a concurrent publish. */

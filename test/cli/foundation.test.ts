@@ -429,6 +429,20 @@ test('New-SqlStore whose witness is the principal (rule 16)', refused, ['New-Sql
 test('a display name with a terminal escape sequence', refused, ['Set-PersistentChatPool', POOL, '-DisplayName', 'a\x1b[31mred'], 2, [/parameter 'DisplayName'/, /'a\\u001B\[31mred' contains a control character/]);
 test('a site name with a line break', refused, ['New-Site', '-Name', 'Red\nmond2'], 2, [/parameter 'Name'/, /'Red\\u000Amond2' contains a control character/]);
 test('a site name with a tab, as New-PersistentChatPool -Site', refused, newPool({ Site: 'Red\tmond' }), 2, [/parameter 'Site'/, /'Red\\u0009mond'/]);
+/** A hand edit of draft.json: `edit` changes the parsed document. */
+const handEdit = (edit: (doc: any) => void) => async (repo: string) => {
+  const doc = JSON.parse(await readFile(path.join(repo, 'draft.json'), 'utf8'));
+  edit(doc);
+  await writeFile(path.join(repo, 'draft.json'), JSON.stringify(doc, null, 1));
+};
+const corrupt = (jsonPath: string) => [/RepositoryFileCorrupt,/, new RegExp(`draft\\.json' is not a valid topology document: '${jsonPath.replace(/[.[\]]/g, '\\$&')}' `), /Restore it from '.*history'/];
+test('a hand-edited pool whose computers are a string', refused, ['Set-PersistentChatPool', POOL, '-DisplayName', 'Renamed'], 1, [...corrupt('topology.persistentChatPools[0].computers'), /must be a list of strings, not the string "pchat01\.contoso\.com"/], handEdit((d) => (d.topology.persistentChatPools[0].computers = 'pchat01.contoso.com')));
+test('Test-Topology on a hand-edited pool whose computers are a string', refused, ['Test-Topology'], 1, corrupt('topology.persistentChatPools[0].computers'), handEdit((d) => (d.topology.persistentChatPools[0].computers = 'pchat01.contoso.com')));
+test('Get-PersistentChatPool on a hand-edited port that is not a number', refused, ['Get-PersistentChatPool'], 1, [...corrupt('topology.persistentChatPools[1].port'), /must be a whole number from 1 to 65535, not the string "abc"/], handEdit((d) => (d.topology.persistentChatPools[1].port = 'abc')));
+test('a hand-edited negative revision', refused, ['New-Site', 'Tokyo'], 1, [...corrupt('revision'), /not the number -5/], handEdit((d) => (d.revision = -5)));
+test('a hand-edited switch that is a string', refused, ['Get-Topology'], 1, [...corrupt('topology.persistentChatPools[2].defaultForSite'), /must be true or false/], handEdit((d) => (d.topology.persistentChatPools[2].defaultForSite = 'yes')));
+test('a hand-edited site without its name', refused, ['Get-Topology'], 1, [...corrupt('topology.sites[1].name'), /is missing/], handEdit((d) => delete d.topology.sites[1].name));
+
 test('Set-PersistentChatPool growing a single-computer pool (rule 6)', refused, ['Set-PersistentChatPool', SINGLE, '-Computer', `${SINGLE},pchat09.contoso.com`], 3, [/Rule 6 \(pchatsingle\.contoso\.com\)/, /can never receive more computers/]);
 test('Set-PersistentChatPool port 0', refused, ['Set-PersistentChatPool', POOL, '-Port', '0'], 2, [/parameter 'Port'/]);
 test('Set-PersistentChatPoolSiteAffinity with two choices', refused, ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite', '-Clear'], 2, [/AmbiguousParameterSet/, /-DefaultForSite/, /-Clear/]);

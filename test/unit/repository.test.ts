@@ -201,7 +201,29 @@ test('truncated JSON', refused, (s) => s.slice(0, Math.floor(s.length / 2)), 'Re
 test('empty file', refused, () => '', 'RepositoryFileCorrupt', /is not a valid topology document/);
 test('JSON without schemaVersion', refused, () => '{"revision":1}', 'RepositoryFileCorrupt', /no schemaVersion/);
 test('a list replaced by something else', refused, (s) => JSON.stringify({ ...JSON.parse(s), topology: { ...JSON.parse(s).topology, sites: {} } }), 'RepositoryFileCorrupt', /topology\.sites/);
+test('a negative revision (no history/draft--5.json)', refused, (s) => JSON.stringify({ ...JSON.parse(s), revision: -5 }), 'RepositoryFileCorrupt', /'revision' must be a whole number from 1 to \d+, not the number -5/);
+test('a Front End pool whose computers are a string', refused, (s) => {
+  const d = JSON.parse(s);
+  d.topology.frontEndPools[0].computers = 'fe01.contoso.com';
+  return JSON.stringify(d);
+}, 'RepositoryFileCorrupt', /'topology\.frontEndPools\[0\]\.computers' must be a list of strings/);
 test('a newer schemaVersion', refused, (s) => JSON.stringify({ ...JSON.parse(s), schemaVersion: SCHEMA_VERSION + 1 }), 'RepositorySchemaTooNew', new RegExp(`schemaVersion ${SCHEMA_VERSION + 1}`));
+
+test('a published revision with a field of the wrong type is refused, naming the file and the field, and left as it is', async (t) => {
+  const folder = await tempRepo(t);
+  const repo = await seed(folder);
+  const d = await repo.readDraft();
+  const topology = structuredClone(d.topology) as any;
+  topology.sites[0].siteId = '1';
+  await repo.writePublished({ schemaVersion: SCHEMA_VERSION, revision: 1, publishedAt: 'x', publishedBy: 'y', summary: 's', changes: [], runId: 'r', draftRevision: d.revision, topology });
+  const file = path.join(folder, 'published', '000001.json');
+  const bytes = await readFile(file);
+  const e = await t.throwsAsync(repo.readPublished(1), { instanceOf: ErrorRecord });
+  t.is(e!.errorId, 'RepositoryFileCorrupt');
+  t.is(e!.target, file);
+  t.regex(e!.message, /'topology\.sites\[0\]\.siteId' must be a whole number from 0 to \d+, not the string "1"/);
+  t.deepEqual(await readFile(file), bytes);
+});
 
 // ---- integrity --------------------------------------------------------------------------
 
