@@ -18,7 +18,7 @@ export default {
   parameters: [
     { name: 'Format', type: 'enum', validateSet: ['Json'], default: 'Json', help: "The output format. Only Json: Lync's topology XML is not written (see the description)." },
     { name: 'Revision', type: 'int', validateRange: { min: 1, max: 2 ** 31 - 1 }, help: 'A published revision number. Default: the draft.' },
-    { name: 'Path', type: 'string', position: 0, help: 'The file to write (replaced atomically). Default: stdout.' },
+    { name: 'Path', type: 'string', position: 0, help: 'The file to write (replaced atomically; a symbolic link is followed; its folder must exist). Default: stdout.' },
   ],
   supportsShouldProcess: true,
   confirmImpact: 'Low',

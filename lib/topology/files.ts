@@ -10,9 +10,13 @@ async function writeTemp(file: string, data: string): Promise<string> {
   try {
     await fh.writeFile(data, 'utf8');
     await fh.sync();
-  } finally {
-    await fh.close();
+  } catch (e) {
+    // A full disk or quota: the partial temp file would otherwise stay until a sweep, or forever outside the repository.
+    await fh.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw e;
   }
+  await fh.close();
   return tmp;
 }
 

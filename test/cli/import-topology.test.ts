@@ -2,8 +2,8 @@
 // deployment, define a Persistent Chat pool on what was imported, check it; refusals leave the
 // repository byte-for-byte as it was.
 import test from 'ava';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot, run, samplesDir } from '../support/cli.js';
@@ -229,4 +229,41 @@ test('Export-Topology writes the draft or a published revision as one JSON objec
 
   const help = await run(['help', 'Export-Topology']);
   t.regex(help.stdout, /out of scope/);
+});
+
+test('Export-Topology -Path that is a folder: exit 2 naming it, nothing written anywhere; a symbolic link is followed; a missing folder is not created', async (t) => {
+  const repo = await freshRepo(t);
+  t.is((await pchat(repo, ['Import-Topology', published])).exitCode, 0);
+  const work = path.dirname(repo);
+  const folder = path.join(work, 'exports');
+  await mkdir(folder);
+  const listings = async () => ({ work: await readdir(work), folder: await readdir(folder), tmp: (await readdir(os.tmpdir())).filter((n) => n.startsWith('.exports+')) });
+  const before = await listings();
+
+  for (const p of [folder, `${folder}/`]) {
+    const r = await pchat(repo, ['Export-Topology', '-Path', p]);
+    t.is(r.exitCode, 2, r.stderr);
+    t.regex(r.stderr, /ExportPathIsFolder,Export-Topology/);
+    t.true(r.stderr.includes(`-Path '${p}' is a folder`), r.stderr);
+    t.regex(r.stderr, /RecommendedAction {5}: Give a file name, e\.g\. -Path '.*topology\.json'/);
+    t.notRegex(r.stderr, /Unexpected failure|EISDIR/);
+    t.deepEqual(await listings(), before, 'no temp file in the folder, next to it, or in its parent');
+  }
+
+  // A link to a file in another folder: the file is replaced (the link stays a link), its temp file made beside it.
+  const real = path.join(folder, 'real.json');
+  await writeFile(real, 'old');
+  const link = path.join(work, 'link.json');
+  await symlink(real, link);
+  const viaLink = await pchat(repo, ['Export-Topology', '-Path', link]);
+  t.is(viaLink.exitCode, 0, viaLink.stderr);
+  t.like(JSON.parse(await readFile(real, 'utf8')), { kind: 'Draft' });
+  t.true(lstatSync(link).isSymbolicLink(), 'the link stays a link');
+  t.deepEqual((await readdir(folder)).filter((n) => n.endsWith('.tmp')), []);
+  t.deepEqual((await readdir(work)).filter((n) => n.endsWith('.tmp')), []);
+
+  const missing = await pchat(repo, ['Export-Topology', '-Path', path.join(work, 'typo', 'x.json')]);
+  t.is(missing.exitCode, 1, missing.stderr);
+  t.regex(missing.stderr, /ExportFolderNotFound,Export-Topology/);
+  t.false(existsSync(path.join(work, 'typo')), 'the mistyped folder is not created');
 });

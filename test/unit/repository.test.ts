@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ErrorRecord, ExitCode } from '../../lib/cmdlet/errors.js';
 import { SCHEMA_VERSION, type Topology } from '../../lib/topology/model.js';
 import { Repository } from '../../lib/topology/repository.js';
+import { writeFileAtomic } from '../../lib/topology/files.js';
 import { run } from '../support/cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -357,6 +358,17 @@ test('a writer killed at random moments never leaves a half-written draft.json',
   t.is((await repo.readDraft()).topology.sites.length, 7);
   // Whatever temp file a killed writer left, the next change removed it.
   t.deepEqual((await readdir(folder)).filter((n) => n.endsWith('.tmp')), []);
+});
+
+test('a write that fails after its temp file was created (disk full) leaves the old file and no temp file', async (t) => {
+  const folder = await tempRepo(t);
+  await mkdir(folder, { recursive: true });
+  const file = path.join(folder, 'export.json');
+  await writeFile(file, 'old');
+  // Data the write refuses once the temp file is open: the same path as ENOSPC or EDQUOT.
+  await t.throwsAsync(writeFileAtomic(file, Symbol('unwritable') as unknown as string));
+  t.deepEqual(await readdir(folder), ['export.json']);
+  t.is(await readFile(file, 'utf8'), 'old');
 });
 
 test('temp files of dead writers on this host are removed by the next change; a live writer\'s and another host\'s stay', async (t) => {
