@@ -75,7 +75,7 @@ export default {
     { name: 'Conflicts', description: 'With -Merge: objects whose identity is in the draft with other facts: Kind, Identity, Differences (draft value, then imported value).' },
     { name: 'UnmodelledRoles', description: 'Services whose role the tool does not model, counted by role name.' },
     { name: 'Warnings', description: 'What the import noticed (SfB Server 2019, branch sites, mixed versions, existing Persistent Chat services...).' },
-    { name: 'Written', description: 'True when the draft was written (false under -WhatIf, when conflicts stopped it, or when -Merge found nothing new).' },
+    { name: 'Written', description: 'True when the draft was written (false under -WhatIf, when conflicts stopped it, when -Merge found nothing new, or when the draft already was the document).' },
     { name: 'Revision', description: 'The draft revision written; when nothing was written, the current one (null when there is no draft).' },
   ],
   defaultDisplay: ['Form', 'Product', 'Mode', 'Sites', 'FrontEndPools', 'SqlStores', 'FileStores', 'OccupiedNames', 'Conflicts', 'Written'],
@@ -125,6 +125,7 @@ export default {
     // Planned again under the lock: a conflict or content that appeared meanwhile ends it (nothing written).
     const done = await writeImport(repo, imported.topology, opts);
     for (const f of done.newFindings) ctx.writeWarning(`After the import: ${formatFinding(f)}`);
-    return summary(input.sourceName, ctx, imported, done.plan, true, done.draft.revision);
+    if (!done.written) ctx.writeVerbose(`The draft already is '${input.sourceName}'; nothing was written (revision ${done.draft.revision}).`);
+    return summary(input.sourceName, ctx, imported, done.plan, done.written, done.draft.revision);
   },
 } satisfies CmdletDefinition;

@@ -91,6 +91,7 @@ export default {
       },
       { extraChecks: (_b, after) => (pair ? validatePoolChange(after, pair.before, pair.after) : []) },
     );
+    if (r && !r.changed) ctx.writeVerbose(`${fqdn} already had these settings; nothing changed (the draft stays at revision ${r.draft.revision}).`);
     if (p.PassThru) return r?.result;
   },
 } satisfies CmdletDefinition;

@@ -18,6 +18,8 @@ export interface EditResult<R> {
    * then written, so nothing that can fail is left to do once the change is committed.
    */
   result: R;
+  /** False when the change left the topology as it was (Repository.update then writes nothing). */
+  changed: boolean;
 }
 
 export interface EditOptions {
@@ -39,8 +41,10 @@ export async function editTopology<R>(
 ): Promise<EditResult<R>> {
   let warnings: Finding[] = [];
   let result!: R;
+  let revisionBefore = 0;
   const draft = await new Repository(repositoryPath).update(
     async (t, d) => {
+      revisionBefore = d.revision;
       const before = structuredClone(t);
       result = await mutate(t, d);
       const old = new Set(validateTopology(before).map(key));
@@ -58,7 +62,7 @@ export async function editTopology<R>(
     },
     { create: opts.create, replace: opts.replace, product: opts.product, dryRun: opts.dryRun },
   );
-  return { draft, warnings, result };
+  return { draft, warnings, result, changed: draft.revision !== revisionBefore };
 }
 
 /**

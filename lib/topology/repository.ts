@@ -50,6 +50,17 @@ export function currentUser(): string {
   }
 }
 
+/** Equal as JSON text would be: key order and keys whose value is undefined (JSON drops them) do not count. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => sameJson(x, (b as unknown[])[i]));
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x).filter((k) => x[k] !== undefined);
+  return keys.length === Object.keys(y).filter((k) => y[k] !== undefined).length && keys.every((k) => sameJson(x[k], y[k]));
+}
+
 export class Repository {
   readonly draftFile: string;
 
@@ -119,7 +130,10 @@ export class Repository {
       // Temp files of writers killed before they renamed them: nothing refers to them.
       await sweepOrphans([this.folder, path.join(this.folder, 'published'), path.join(this.folder, 'backups')]);
       const text = await readDraftText();
-      const { before, next } = await this.change(text, mutate, opts);
+      const { before, next, changed } = await this.change(text, mutate, opts);
+      // A change that changes nothing (a value set to what it was, a default pool made default again) is
+      // not a revision: nothing is written, and the draft's revision, modifiedAt and history stay as they are.
+      if (!changed) return next;
       try {
         await this.keepHistory(before.revision, text);
         await writeFileAtomic(this.draftFile, JSON.stringify(next, null, 1) + '\n');
@@ -136,18 +150,19 @@ export class Repository {
     text: string | undefined,
     mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
     opts: { create?: boolean; product?: Product; replace?: boolean },
-  ): Promise<{ before: DraftDocument; next: DraftDocument }> {
+  ): Promise<{ before: DraftDocument; next: DraftDocument; changed: boolean }> {
+    const current = text === undefined ? undefined : (this.parse(text, this.draftFile, 'draft') as DraftDocument);
     let before: DraftDocument;
-    if (text === undefined || opts.replace) {
-      if (text === undefined && !opts.create && !opts.replace) throw repositoryNotFound(this.folder);
-      const prev = text === undefined ? undefined : (this.parse(text, this.draftFile, 'draft') as DraftDocument);
+    if (current === undefined || opts.replace) {
+      if (current === undefined && !opts.create && !opts.replace) throw repositoryNotFound(this.folder);
       const published = await this.latestPublishedNumber();
-      before = { schemaVersion: SCHEMA_VERSION, revision: prev?.revision ?? 0, basedOnPublishedRevision: prev?.basedOnPublishedRevision ?? published, modifiedAt: '', modifiedBy: '', topology: emptyTopology(opts.product) };
+      before = { schemaVersion: SCHEMA_VERSION, revision: current?.revision ?? 0, basedOnPublishedRevision: current?.basedOnPublishedRevision ?? published, modifiedAt: '', modifiedBy: '', topology: emptyTopology(opts.product) };
     } else {
-      before = this.parse(text, this.draftFile, 'draft') as DraftDocument;
+      before = current;
     }
     const topology = structuredClone(before.topology);
     await mutate(topology, before);
+    if (current && sameJson(topology, current.topology)) return { before, next: current, changed: false };
     const problems = checkIntegrity(topology);
     if (problems.length) {
       // A draft that was already broken (edited by hand, or two spellings of one default SQL instance written
@@ -179,7 +194,7 @@ export class Repository {
       modifiedBy: currentUser(),
       topology,
     };
-    return { before, next };
+    return { before, next, changed: true };
   }
 
   /** The replaced draft stays readable as history/draft-<n>.json (a hard link: no copy, no partial file). */

@@ -255,7 +255,8 @@ test('end to end: New-Topology ... New-PersistentChatPool with inline stores, Ge
   const after = await pools(repo);
   t.deepEqual(after.map((p) => [p.Fqdn, p.DefaultForSite, p.DefaultForAllSites]), [[POOL, true, true], [DUBLIN_POOL, false, false], [SINGLE, true, false]]);
   const topo = await inRepo(repo, ['Get-Topology']);
-  t.like(topo.objects[0], { Revision: 12, Sites: ['Redmond', 'Dublin'], SqlStores: ['sql01.contoso.com\\PCHAT', 'sql02.contoso.com\\COMP', 'sql03.contoso.com', 'sql04.contoso.com'] });
+  // 12 changes asked for; making the first pool of each site its default again changed nothing: no revision.
+  t.like(topo.objects[0], { Revision: 10, Sites: ['Redmond', 'Dublin'], SqlStores: ['sql01.contoso.com\\PCHAT', 'sql02.contoso.com\\COMP', 'sql03.contoso.com', 'sql04.contoso.com'] });
 
   const test_ = await inRepo(repo, ['Test-Topology']);
   t.is(test_.exitCode, 0, test_.stdout + test_.stderr);
@@ -446,6 +447,24 @@ test('a hand-edited site without its name', refused, ['Get-Topology'], 1, [...co
 test('Set-PersistentChatPool growing a single-computer pool (rule 6)', refused, ['Set-PersistentChatPool', SINGLE, '-Computer', `${SINGLE},pchat09.contoso.com`], 3, [/Rule 6 \(pchatsingle\.contoso\.com\)/, /can never receive more computers/]);
 test('Set-PersistentChatPool port 0', refused, ['Set-PersistentChatPool', POOL, '-Port', '0'], 2, [/parameter 'Port'/]);
 test('Set-PersistentChatPoolSiteAffinity with two choices', refused, ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite', '-Clear'], 2, [/AmbiguousParameterSet/, /-DefaultForSite/, /-Clear/]);
+
+test('a change that changes nothing (exit 0) writes nothing: revision, modifiedAt and history stay', async (t) => {
+  const repo = await copyOfBase(t);
+  const before = await draft(repo);
+  const history = await readdir(path.join(repo, 'history'));
+  const affinity = await inRepo(repo, ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite']);
+  t.is(affinity.exitCode, 0, affinity.stderr);
+  t.deepEqual(affinity.objects[0].Changes, ['nothing changed']);
+  const same = await inRepo(repo, ['Set-PersistentChatPool', POOL, '-DisplayName', 'Redmond chat', '-Port', '5041', '-Verbose']);
+  t.is(same.exitCode, 0, same.stderr);
+  t.regex(same.stderr, /VERBOSE: pchatpool\.contoso\.com already had these settings; nothing changed/);
+  t.deepEqual(await draft(repo), before, 'draft.json byte-for-byte unchanged');
+  t.deepEqual(await readdir(path.join(repo, 'history')), history, 'no history entry');
+
+  const changed = await inRepo(repo, ['Set-PersistentChatPool', POOL, '-DisplayName', 'Renamed']);
+  t.is(changed.exitCode, 0, changed.stderr);
+  t.is(JSON.parse(String(await draft(repo))).revision, JSON.parse(String(before)).revision + 1, 'a real change still makes a revision');
+});
 
 test('bad input (exit 2): piped input that is not JSON', async (t) => {
   const repo = await copyOfBase(t);

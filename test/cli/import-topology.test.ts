@@ -191,6 +191,13 @@ test('-WhatIf shows what would be imported and writes nothing; -Force replaces t
   const draft = JSON.parse(readFileSync(path.join(repo, 'draft.json'), 'utf8'));
   t.deepEqual(draft.topology.frontEndPools.map((p: any) => p.fqdn), ['poolfe.tenant.rlevchenko.com']);
   t.deepEqual(draft.topology.persistentChatPools, []);
+
+  // The same document again: nothing to replace, so nothing is written and no revision is made.
+  const before = await snapshot(repo);
+  const again = await pchat(repo, ['Import-Topology', published, '-Force']);
+  t.is(again.exitCode, 0, again.stderr);
+  t.like(again.objects[0], { Mode: 'Replace', Written: false, Revision: draft.revision });
+  t.deepEqual(await snapshot(repo), before);
 });
 
 test('Export-Topology writes the draft or a published revision as one JSON object, or atomically to a file; an unknown revision is an error', async (t) => {

@@ -326,6 +326,26 @@ test('an update of a missing repository says so and creates neither the folder n
 
 // ---- history and crash safety -----------------------------------------------------------------
 
+test('an update that leaves the topology as it was writes nothing and returns the draft as it is', async (t) => {
+  const folder = await tempRepo(t);
+  const repo = await seed(folder);
+  await repo.update((tp) => void tp.sites.push({ name: 'Dublin', siteId: 2 }));
+  const bytes = await readFile(draftFile(folder));
+  const history = await readdir(path.join(folder, 'history'));
+  const d = await repo.readDraft();
+  const same = await repo.update((tp) => {
+    tp.sites[0]!.name = 'Redmond'; // the value it had
+    tp.sites[0]!.city = undefined; // absent before, and JSON drops it
+    tp.sites.reverse().reverse();
+  });
+  t.deepEqual(same, d);
+  const replaced = await repo.update((tp) => void Object.assign(tp, structuredClone(d.topology)), { replace: true });
+  t.is(replaced.revision, d.revision, 'replaced by the same topology');
+  t.deepEqual(await readFile(draftFile(folder)), bytes);
+  t.deepEqual(await readdir(path.join(folder, 'history')), history);
+  t.is((await repo.update((tp) => void (tp.sites[1]!.city = 'Dublin'))).revision, d.revision + 1);
+});
+
 test('history keeps each replaced draft, byte for byte', async (t) => {
   const folder = await tempRepo(t);
   const repo = await seed(folder);

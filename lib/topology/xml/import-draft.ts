@@ -36,13 +36,17 @@ export interface ImportWritten {
   draft: DraftDocument;
   /** Rule findings the import introduced (the document is the deployment's truth, so they do not block it). */
   newFindings: Finding[];
+  /** False when the draft already was the document (Repository.update then writes nothing). */
+  written: boolean;
 }
 
 export async function writeImport(repo: Repository, imported: Topology, opts: ImportOptions): Promise<ImportWritten> {
   let plan: ImportPlan | undefined;
   let newFindings: Finding[] = [];
+  let revisionBefore = 0;
   const draft = await repo.update(
-    (t) => {
+    (t, d) => {
+      revisionBefore = d.revision;
       const before = structuredClone(t);
       const again = planImport(t, imported, opts, repo.folder);
       if (again.mode === 'Merge' && again.conflicts.length && !opts.force) throw mergeConflict(again.conflicts, opts.sourceName, repo.folder);
@@ -54,7 +58,7 @@ export async function writeImport(repo: Repository, imported: Topology, opts: Im
     },
     { create: true, product: imported.product },
   );
-  return { plan: plan!, draft, newFindings };
+  return { plan: plan!, draft, newFindings, written: draft.revision !== revisionBefore };
 }
 
 const findingKey = (f: Finding) => `${f.Rule}|${f.Target}|${f.Message}`;
