@@ -23,6 +23,8 @@ export default {
   async process(p: { Revision?: number }, ctx) {
     const repo = new Repository(ctx.repositoryPath);
     const numbers = p.Revision !== undefined ? [p.Revision] : await repo.listPublishedNumbers();
+    // No revision yet is an empty list, but only in a repository: a mistyped path says there is none.
+    if (!numbers.length) await repo.readDraft();
     const out = [];
     for (const n of numbers) {
       const r = (await repo.readPublished(n))!;
