@@ -3,6 +3,10 @@
 // file, so a hand edit with a wrong type is refused as corrupt, naming the field, instead of crashing a
 // command later (computers.filter is not a function) or being shown and written back as if it were valid.
 // Unknown fields are left alone.
+//
+// Why not a JSON Schema validator (ajv 8, the usual choice): every command reads the draft at start, and
+// on this machine importing ajv took 59-73 ms and compiling a schema of this size 84-106 ms, in every new
+// process; the compiled checks below cost about 3.5 ms in all.
 import { PRODUCTS } from './model.js';
 
 type Shape =
