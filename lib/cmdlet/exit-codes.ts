@@ -7,5 +7,5 @@ export const EXIT_CODE_HELP = [
   '4    confirmation needed but not possible (no terminal; use -Force or -Confirm:false), or declined',
   '5    the repository is locked by another process and stayed locked past the wait',
   '130  interrupted (Ctrl+C / SIGINT)',
-  '143  terminated (SIGTERM): running tools stopped, temporary files removed',
+  '143  terminated (SIGTERM): running tools stopped, temporary files removed, the rest ends within 3 s',
 ];

@@ -10,6 +10,9 @@ import { defaultRepositoryPath } from './paths.js';
 import { ShouldProcessState, type ConfirmIo } from './should-process.js';
 import type { CmdletContext, CmdletDefinition } from './types.js';
 
+/** How long a terminated command may take to clean up before it exits anyway. */
+const TERM_GRACE_MS = 3000;
+
 export interface Host {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
@@ -158,6 +161,12 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     abort.abort();
     raise(ExitCode.Terminated);
     stopChildren();
+    // What no child holds (a SQL login waiting on a silent server) would wait for its own timeout: a
+    // termination gets a short grace, then ends (the repository is only written whole, so nothing is half-done).
+    setTimeout(() => {
+      host.stderr(`Still running ${TERM_GRACE_MS / 1000} s after SIGTERM: exiting now.\n`);
+      process.exit(ExitCode.Terminated);
+    }, TERM_GRACE_MS).unref();
   };
   process.on('SIGTERM', onSigterm);
   // Node's own warnings (e.g. DEP0123 when TLS is given an IP address as server name) are about

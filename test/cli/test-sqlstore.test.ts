@@ -227,3 +227,25 @@ test('usage and lookup errors: no store given is exit 2, an unknown pool exit 1'
   t.is(noRepo.exitCode, 1);
   t.regex(noRepo.stderr, /RepositoryNotFound/);
 });
+
+test('SIGTERM while a login waits on a silent server: exit 143 within the 3 s grace, not the 30 s timeout', async (t) => {
+  const silent = await peer(t, { mode: 'silent' });
+  const { execa } = await import('execa');
+  const { projectRoot } = await import('../support/cli.js');
+  const child = execa(path.join(projectRoot, 'bin', 'pchat'), ['Test-SqlStore', '-SqlServerFqdn', silent.host, '-Port', String(silent.port), '-SqlCredential', 'pchatsql', '-TimeoutSeconds', '30'], {
+    env: { PCHAT_SQL_PASSWORD: PASSWORD, PCHAT_REPOSITORY: '/nonexistent/pchat-test-repo' },
+    reject: false,
+    stdin: 'ignore',
+  });
+  // Until the probe's login connection is open (the TCP check's own connection comes first).
+  for (let i = 0; i < 400 && silent.stats.connections < 2; i++) await new Promise((r) => setTimeout(r, 25));
+  t.true(silent.stats.connections >= 2, 'the login connected');
+  const start = performance.now();
+  child.kill('SIGTERM');
+  const r = await child;
+  t.is(r.exitCode, 143, String(r.stderr));
+  const ms = performance.now() - start;
+  t.true(ms >= 2500 && ms < 10_000, `ended after ${Math.round(ms)} ms`);
+  t.regex(String(r.stderr), /Terminated \(SIGTERM\)/);
+  t.regex(String(r.stderr), /Still running 3 s after SIGTERM: exiting now/);
+});
