@@ -160,6 +160,9 @@ export async function publishTopology(o: PublishOptions): Promise<PublishResult>
   const repo = new Repository(o.repositoryPath);
   // No repository: say so (RepositoryNotFound) rather than fail creating the publish lock in a missing folder.
   await repo.readDraft();
+  // -WhatIf changes nothing, so it takes no lock: a monitoring job's dry run never blocks the real publish,
+  // and works for an account that may only read the repository.
+  if (o.whatIf) return publishLocked(repo, o);
   // One publish at a time per repository; a second one is refused at once rather than queued.
   return withLock(o.repositoryPath, () => publishLocked(repo, o), { name: PUBLISH_LOCK, timeoutMs: 0 }).catch((e) => {
     if (e instanceof ErrorRecord && e.errorId === 'RepositoryLocked') {

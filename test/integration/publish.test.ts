@@ -2,7 +2,8 @@
 // (fs01.pchat.test) and the TDS test peer (sql01/sql02.pchat.test). Host names come from
 // test/support/add-test-hosts.sh (run by .ci/run).
 import test from 'ava';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { lookup } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -251,6 +252,17 @@ maybe('two publishes at once: one publishes, the other is refused, one revision'
   t.deepEqual(codes, [0, 5], a.stderr + b.stderr);
   t.regex(a.stderr + b.stderr, /PublishInProgress/);
   t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 1);
+
+  // A publish that holds the lock (this live test process) blocks another publish, never a -WhatIf.
+  const lock = path.join(w.repo, '.publish.lock');
+  await writeFile(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }));
+  t.teardown(() => rm(lock, { force: true }));
+  const whatIf = await run(publishArgs('-WhatIf'), { env: w.env });
+  t.is(whatIf.exitCode, 0, whatIf.stderr);
+  t.is(whatIf.objects[0].Status, 'WhatIf');
+  const real = await run(publishArgs('-Force'), { env: w.env });
+  t.is(real.exitCode, 5, real.stderr);
+  t.regex(real.stderr, /PublishInProgress/);
 });
 
 maybe('an interrupted publish leaves the old revision in force, and a second run completes without repeating finished steps', async (t) => {
