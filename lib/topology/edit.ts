@@ -80,7 +80,11 @@ export async function changeTopology<R>(
   mutate: (t: Topology, draft: DraftDocument) => R | Promise<R>,
   opts: EditOptions = {},
 ): Promise<EditResult<R> | undefined> {
-  if (ctx.whatIf || ctx.needsConfirmation()) await editTopology(ctx.repositoryPath, mutate, { ...opts, dryRun: true });
+  if (ctx.whatIf || ctx.needsConfirmation()) {
+    const dry = await editTopology(ctx.repositoryPath, mutate, { ...opts, dryRun: true });
+    // Nothing would change: no "What if:" line and no question; the command reports it as the real run would.
+    if (!dry.changed) return dry;
+  }
   if (!(await ctx.shouldProcess(target, action))) return undefined;
   const r = await editTopology(ctx.repositoryPath, mutate, opts);
   r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));

@@ -522,6 +522,26 @@ test('-WhatIf changes nothing and says what it would do on stderr', async (t) =>
   t.deepEqual(await draft(repo), before);
 });
 
+test('-WhatIf of a change that changes nothing: no What if line, the same output as the real run, nothing written', async (t) => {
+  const repo = await copyOfBase(t);
+  const before = await draft(repo);
+  const current = (await pools(repo)).find((p) => p.Fqdn === POOL);
+  const real = await inRepo(repo, ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite']);
+  t.deepEqual(await draft(repo), before, 'the pool already was the default: the real run wrote nothing');
+  const whatIf = await inRepo(repo, ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite', '-WhatIf']);
+  t.is(whatIf.exitCode, 0, whatIf.stderr);
+  t.notRegex(whatIf.stderr, /What if:/);
+  t.deepEqual(whatIf.objects, real.objects);
+  t.deepEqual(whatIf.objects[0].Changes, ['nothing changed']);
+  const same = await inRepo(repo, ['Set-PersistentChatPool', POOL, '-DisplayName', current.DisplayName, '-WhatIf']);
+  t.is(same.exitCode, 0, same.stderr);
+  t.notRegex(same.stderr, /What if:/);
+  // Nor is anyone asked to confirm nothing: no terminal, no -Force, and still exit 0.
+  const noPrompt = await inRepo(repo, ['Set-PersistentChatPool', POOL, '-DisplayName', current.DisplayName, '-Confirm']);
+  t.is(noPrompt.exitCode, 0, noPrompt.stderr);
+  t.deepEqual(await draft(repo), before);
+});
+
 test('-WhatIf refuses what the real run refuses: the same error record and exit code, no What if line, nothing written', async (t) => {
   const nine = Array.from({ length: 9 }, (_, i) => `pchat${20 + i}.contoso.com`).join(',');
   const cases = [
