@@ -31,11 +31,17 @@ export function createRenderer(format: OutputFormat, out: (s: string) => void, c
   };
 }
 
+/**
+ * Control characters other than line breaks and tabs, written as \uXXXX: a value from a file or a server
+ * (a share's ACE name, a hand-edited file) must not rewrite the terminal that shows it. JSON output escapes them itself.
+ */
+const TERMINAL_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
 export function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (Array.isArray(v)) return v.length > 3 ? `{${v.slice(0, 3).map(cell).join(', ')}...}` : `{${v.map(cell).join(', ')}}`;
   if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  return String(v).replace(TERMINAL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
 }
 
 function renderList(o: unknown): string {

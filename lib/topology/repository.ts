@@ -194,6 +194,17 @@ export class Repository {
       modifiedBy: currentUser(),
       topology,
     };
+    // Never write what the next read would refuse as corrupt (an imported name with a line break, say).
+    const problem = shapeProblem('draft', next);
+    if (problem) {
+      throw new ErrorRecord({
+        errorId: 'TopologyValueInvalid',
+        category: 'InvalidData',
+        target: this.draftFile,
+        message: `The change was refused because it would write an invalid value: ${problem}. Nothing was written.`,
+        recommendedAction: 'Correct that value where it comes from (the imported document, or the parameter given), then run the command again.',
+      });
+    }
     return { before, next, changed: true };
   }
 

@@ -94,7 +94,7 @@ const PUBLISHED = obj({
 function expected(s: Shape): string {
   switch (s.kind) {
     case 'string':
-      return 'a string';
+      return 'a string without control characters';
     case 'boolean':
       return 'true or false';
     case 'int':
@@ -104,7 +104,7 @@ function expected(s: Shape): string {
     case 'nullable':
       return `${expected(s.of)} or null`;
     case 'list':
-      return s.of.kind === 'object' ? 'a list' : `a list of ${expected(s.of).replace(/^an? /, '')}s`;
+      return s.of.kind === 'object' ? 'a list' : s.of.kind === 'string' ? 'a list of strings without control characters' : `a list of ${expected(s.of).replace(/^an? /, '')}s`;
     case 'object':
       return 'an object';
   }
@@ -139,14 +139,16 @@ const within = (key: string | number, f: Failure): Failure => {
  * messages are made by the helpers above, and only on failure.
  */
 function compiler(): (s: Shape) => Checker {
-  const refs: unknown[] = [wrong, missing, within];
+  // r[3]: tabs, line breaks and escape sequences break names apart and rewrite the terminal that shows them (binding refuses them too).
+  const refs: unknown[] = [wrong, missing, within, /[\x00-\x1f\x7f-\x9f]/];
   const ref = (x: unknown) => `r[${refs.push(x) - 1}]`;
   /** A JavaScript condition that is true when `x` fits `s`, for the shapes tested inline. */
   const test = (s: Shape, x: string): string | undefined => {
     switch (s.kind) {
       case 'string':
+        return `(typeof ${x} === 'string' && !r[3].test(${x}))`;
       case 'boolean':
-        return `(typeof ${x} === '${s.kind}')`;
+        return `(typeof ${x} === 'boolean')`;
       case 'int':
         return `(Number.isInteger(${x}) && ${x} >= ${s.min} && ${x} <= ${s.max})`;
       case 'enum':

@@ -104,6 +104,17 @@ test('a Front End pool whose FQDN is not one is imported with a rule 21 error na
   t.like(check.objects.find((f) => f.Rule === 21), { Severity: 'Error', Target: 'pool fe..bad' });
 });
 
+test('a document whose site name holds a line break is refused, naming the value; no draft is written', async (t) => {
+  const repo = await freshRepo(t);
+  const doc = readFileSync(path.join(fixtures, 'multi-site.xml'), 'utf8').replace('<Name>Seattle</Name>', '<Name>Sea&#10;&#9;ttle</Name>');
+  t.true(doc.includes('Sea&#10;'), 'the fixture names Seattle');
+  const imp = await pchat(repo, ['Import-Topology', '-Path', '-'], doc);
+  t.is(imp.exitCode, 1, imp.stderr);
+  t.regex(imp.stderr, /TopologyValueInvalid,Import-Topology/);
+  t.regex(imp.stderr, /'topology\.sites\[\d+\]\.name' must be a string without control characters, not the string "Sea\\n\\tttle"/);
+  t.false(existsSync(path.join(repo, 'draft.json')));
+});
+
 test('a non-empty draft is refused without -Merge or -Force, and stays byte-for-byte unchanged', async (t) => {
   const repo = await freshRepo(t);
   t.is((await pchat(repo, ['Import-Topology', contoso])).exitCode, 0);

@@ -120,12 +120,23 @@ test('a site id', edges, (d, v) => (d.topology.sites[0].siteId = v), [0, 1, 6553
 test('the message says what was found, and a value that is not an object at all is the document', (t) => {
   const d = fullDraft();
   d.topology.persistentChatPools[0].computers = 'pc01.contoso.com';
-  t.is(shapeProblem('draft', d), `'topology.persistentChatPools[0].computers' must be a list of strings, not the string "pc01.contoso.com"`);
+  t.is(shapeProblem('draft', d), `'topology.persistentChatPools[0].computers' must be a list of strings without control characters, not the string "pc01.contoso.com"`);
   d.topology.persistentChatPools[0].computers = ['pc01.contoso.com', null];
-  t.is(shapeProblem('draft', d), `'topology.persistentChatPools[0].computers[1]' must be a string, not null`);
+  t.is(shapeProblem('draft', d), `'topology.persistentChatPools[0].computers[1]' must be a string without control characters, not null`);
   d.topology.product = 'Lync2010';
   t.is(shapeProblem('draft', d), `'topology.product' must be one of "Lync2013", "SkypeForBusiness2015", not the string "Lync2010"`);
   t.is(shapeProblem('draft', []), 'the document must be an object, not a list');
+});
+
+test('a string with a control character (a terminal escape, a line break) does not fit, and the message shows it escaped', (t) => {
+  const d = fullDraft();
+  d.topology.persistentChatPools[0].displayName = 'a\u001b[31mRED';
+  t.is(shapeProblem('draft', d), `'topology.persistentChatPools[0].displayName' must be a string without control characters, not the string "a\\u001b[31mRED"`);
+  d.topology.persistentChatPools[0].displayName = 'Redmond chat';
+  d.topology.sites[0].name = 'Red\nmond';
+  t.regex(shapeProblem('draft', d) ?? '', /^'topology\.sites\[0\]\.name' must be a string without control characters/);
+  d.topology.sites[0].name = 'Redmond — Zürich';
+  t.is(shapeProblem('draft', d), undefined, 'other Unicode is fine');
 });
 
 test('unknown fields are left alone', (t) => {
