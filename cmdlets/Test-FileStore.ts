@@ -2,9 +2,8 @@ import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
 import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeoutParameter } from '../lib/probes/check-command.js';
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
 import { SHARE_NAME, SHARE_NAME_REGEX } from '../lib/cmdlet/validators.js';
-import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
+import { PASSWORD_VARIABLES, resolveCredential, type CredentialSource } from '../lib/cmdlet/credential.js';
 import { findFileStore, findPersistentChatPool, isUncFileStore, normalizeFqdn, parseUncPath, persistentChatFolderName, type Topology } from '../lib/topology/model.js';
-import type { Credential } from '../lib/probes/types.js';
 // Types only: the SMB probe loads when probing starts.
 import type { FileStoreTestOptions, SmbTarget } from '../lib/probes/smb/types.js';
 import type { RequiredAce } from '../lib/probes/dacl/policy.js';
@@ -32,8 +31,8 @@ interface Job {
 interface RunState {
   jobs: Job[];
   seen: Set<string>;
-  credential?: Credential;
-  credentialResolved: boolean;
+  /** Resolved in end, once there is something to test: an empty pipeline needs no password. */
+  credentialSource?: CredentialSource;
   options?: Pick<Params, 'TimeoutSeconds' | 'ThrottleLimit' | 'PolicyFile'>;
   draft?: Topology;
   published?: Topology | null;
@@ -140,13 +139,10 @@ export default {
     },
   ],
   async process(p: Params, ctx: CmdletContext) {
-    const state: RunState = runs.get(ctx.runId) ?? { jobs: [], seen: new Set(), credentialResolved: false };
+    const state: RunState = runs.get(ctx.runId) ?? { jobs: [], seen: new Set(), };
     runs.set(ctx.runId, state);
     state.options = { TimeoutSeconds: p.TimeoutSeconds, ThrottleLimit: p.ThrottleLimit, PolicyFile: p.PolicyFile };
-    if (!state.credentialResolved) {
-      state.credential = await resolveCredential(ctx, { userName: p.Credential, envVar: PASSWORD_VARIABLES.smb, file: p.CredentialFile, target: 'the file store' });
-      state.credentialResolved = true;
-    }
+    state.credentialSource ??= { userName: p.Credential, envVar: PASSWORD_VARIABLES.smb, file: p.CredentialFile, target: 'the file store' };
 
     const localStore = (what: string) =>
       ctx.writeError(
@@ -214,13 +210,14 @@ export default {
     runs.delete(ctx.runId);
     if (!state?.jobs.length || !state.options) return;
     const o = state.options;
+    const credential = state.credentialSource && (await resolveCredential(ctx, state.credentialSource));
     // The policy is read before any probe (a broken file is refused first), while the probe loads.
     const [{ testFileStore }, policy] = await Promise.all([
       import('../lib/probes/smb/index.js'),
       import('../lib/probes/dacl/policy.js').then((m): Promise<RequiredAce[]> => m.loadPolicy(o.PolicyFile ?? process.env.PCHAT_FILESTORE_POLICY)),
     ]);
     const timeoutMs = o.TimeoutSeconds * 1000;
-    const probe = (job: Job) => testFileStore({ ...job.target, credential: state.credential, timeoutMs }, { ...job.opts, policy }, job.label);
+    const probe = (job: Job) => testFileStore({ ...job.target, credential, timeoutMs }, { ...job.opts, policy }, job.label);
     for await (const rows of boundedInOrder(state.jobs, o.ThrottleLimit, probe)) {
       for (const r of rows) if (r.Status !== 'Passed') ctx.writeVerbose(`${r.Target} ${r.Check}: ${r.Status} - ${r.Details}`);
       yield* rows;

@@ -1,7 +1,7 @@
 import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
 import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeoutParameter } from '../lib/probes/check-command.js';
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
-import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
+import { PASSWORD_VARIABLES, resolveCredential, type CredentialSource } from '../lib/cmdlet/credential.js';
 import { PORT, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
 import { Repository } from '../lib/topology/repository.js';
 import {
@@ -15,7 +15,6 @@ import {
 } from '../lib/topology/model.js';
 import { persistentChatPoolNotFound, sqlStoreNotFound } from '../lib/topology/not-found.js';
 import { poolStorePlans, storePlan, type StorePlan } from '../lib/topology/placement.js';
-import type { Credential } from '../lib/probes/types.js';
 // Types only: the probe module (and mssql with it) is loaded when the probing starts.
 import type { EncryptMode, SqlStoreExpectation, SqlTarget } from '../lib/probes/sql/types.js';
 
@@ -45,8 +44,8 @@ interface Job {
 
 interface RunState {
   jobs: Job[];
-  credential?: Credential;
-  credentialResolved: boolean;
+  /** Resolved in end, once there is something to test: an empty pipeline needs no password. */
+  credentialSource?: CredentialSource;
   topology?: Topology | null;
   options?: Pick<Params, 'Encrypt' | 'TrustServerCertificate' | 'TimeoutSeconds' | 'ThrottleLimit'>;
 }
@@ -152,13 +151,10 @@ export default {
     },
   ],
   async process(p: Params, ctx: CmdletContext) {
-    const state: RunState = runs.get(ctx.runId) ?? { jobs: [], credentialResolved: false };
+    const state: RunState = runs.get(ctx.runId) ?? { jobs: [], };
     runs.set(ctx.runId, state);
     state.options = { Encrypt: p.Encrypt, TrustServerCertificate: p.TrustServerCertificate, TimeoutSeconds: p.TimeoutSeconds, ThrottleLimit: p.ThrottleLimit };
-    if (!state.credentialResolved) {
-      state.credential = await resolveCredential(ctx, { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.CredentialFile, target: 'SQL Server' });
-      state.credentialResolved = true;
-    }
+    state.credentialSource ??= { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.CredentialFile, target: 'SQL Server' };
 
     // A piped pool object also carries SqlStore and Port (its chat port): the widest target wins.
     const add = (t: Topology | null, plans: StorePlan[]) => {
@@ -219,13 +215,14 @@ export default {
     runs.delete(ctx.runId);
     if (!state?.jobs.length || !state.options) return;
     const o = state.options;
+    const credential = state.credentialSource && (await resolveCredential(ctx, state.credentialSource));
     const { testSqlStore } = await import('../lib/probes/sql/index.js');
     const timeoutMs = o.TimeoutSeconds * 1000;
     const probe = (job: Job) =>
       testSqlStore(
         {
           ...job.target,
-          credential: state.credential,
+          credential,
           encrypt: o.Encrypt,
           trustServerCertificate: o.TrustServerCertificate,
           connectTimeoutMs: timeoutMs,

@@ -74,6 +74,7 @@ async function readCredentialFile(file: string): Promise<string> {
       target: file,
       message: `The credential file '${file}' can be read by other users (mode ${(info.mode & 0o777).toString(8)}).`,
       recommendedAction: `Run: chmod 600 '${file}'`,
+      exitCode: 2,
     });
   }
   const password = (await readFile(file, 'utf8')).split(/\r?\n/)[0] ?? '';

@@ -37,11 +37,16 @@ export function createRenderer(format: OutputFormat, out: (s: string) => void, c
  */
 const TERMINAL_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
+/** `s` with those control characters escaped, for anything written to a terminal. */
+export function terminalSafe(s: string): string {
+  return s.replace(TERMINAL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
 export function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (Array.isArray(v)) return v.length > 3 ? `{${v.slice(0, 3).map(cell).join(', ')}...}` : `{${v.map(cell).join(', ')}}`;
   if (typeof v === 'object') return JSON.stringify(v);
-  return String(v).replace(TERMINAL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  return terminalSafe(String(v));
 }
 
 function renderList(o: unknown): string {

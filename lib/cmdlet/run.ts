@@ -4,7 +4,7 @@ import { fstatSync } from 'node:fs';
 import { stopChildren } from './children.js';
 import { ErrorRecord, ExitCode, isErrorRecord, type ExitCodeValue } from './errors.js';
 import { bindArguments, bindPipelineObject, checkMandatory } from './binding.js';
-import { createRenderer, type OutputFormat } from './format.js';
+import { createRenderer, terminalSafe, type OutputFormat } from './format.js';
 import { LogSink } from './log.js';
 import { defaultRepositoryPath } from './paths.js';
 import { ShouldProcessState, type ConfirmIo } from './should-process.js';
@@ -94,12 +94,13 @@ async function askSecret(question: string): Promise<string> {
 
 /** PowerShell's error view, on stderr. */
 export function renderErrorRecord(e: ErrorRecord, commandName: string): string {
+  // Messages quote what the user or a server gave (a PCHAT_REPOSITORY path, a share's answer): escaped, never raw.
   const lines = [
-    `${commandName} : ${e.message}`,
-    `    + CategoryInfo          : ${e.category}: (${e.target}) [${commandName}], ErrorRecord`,
+    `${commandName} : ${terminalSafe(e.message)}`,
+    `    + CategoryInfo          : ${e.category}: (${terminalSafe(e.target)}) [${commandName}], ErrorRecord`,
     `    + FullyQualifiedErrorId : ${e.fullyQualifiedErrorId(commandName)}`,
   ];
-  if (e.recommendedAction) lines.push(`    + RecommendedAction     : ${e.recommendedAction}`);
+  if (e.recommendedAction) lines.push(`    + RecommendedAction     : ${terminalSafe(e.recommendedAction)}`);
   return lines.join('\n') + '\n';
 }
 

@@ -219,6 +219,13 @@ test("a password given as -SqlCredential 'user%password' is refused at binding a
   t.is(p.stats.connections, 0);
 });
 
+test('an empty pipeline needs no password: nothing to test is a warning and exit 0, not a missing password', async (t) => {
+  const r = await sqlstore(['-SqlCredential', 'pchatsql'], { input: '', env: { PCHAT_SQL_PASSWORD: undefined } });
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stderr, /WARNING: No objects came down the pipeline.*Test-SqlStore did nothing/);
+  t.notRegex(r.stderr, /CredentialPasswordMissing/);
+});
+
 test('usage and lookup errors: no store given is exit 2, an unknown pool exit 1', async (t) => {
   const none = await sqlstore(['-SqlCredential', 'pchatsql']);
   t.is(none.exitCode, 2);
