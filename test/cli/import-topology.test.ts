@@ -3,7 +3,9 @@
 // repository byte-for-byte as it was.
 import test from 'ava';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { existsSync, lstatSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot, run, samplesDir } from '../support/cli.js';
@@ -284,4 +286,194 @@ test('Export-Topology -Path that is a folder: exit 2 naming it, nothing written 
   t.is(missing.exitCode, 1, missing.stderr);
   t.regex(missing.stderr, /ExportFolderNotFound,Export-Topology/);
   t.false(existsSync(path.join(work, 'typo')), 'the mistyped folder is not created');
+});
+
+// Export-Topology -Path that is not a regular file. Everything below happens in a private temp folder:
+// the device, FIFO, socket and links are made there, never in /dev (as root, the bug this guards
+// against replaced /dev/stdout with a regular file).
+
+/** A repository with the published sample imported, and an empty work folder beside it. */
+async function exportSetup(t: { teardown(fn: () => Promise<void>): void }): Promise<{ repo: string; work: string }> {
+  const repo = await freshRepo(t);
+  const imp = await pchat(repo, ['Import-Topology', published]);
+  if (imp.exitCode !== 0) throw new Error(imp.stderr);
+  const work = path.join(path.dirname(repo), 'work');
+  await mkdir(work);
+  return { repo, work };
+}
+
+/** Every temp file (`.<name>+host+pid+random.tmp`) under `dir`, and any of ours in the system temp folder. */
+async function tempFiles(dir: string, ...names: string[]): Promise<string[]> {
+  const inDir = (await readdir(dir, { recursive: true })).filter((n) => String(n).endsWith('.tmp')).map(String);
+  const inTmp = (await readdir(os.tmpdir())).filter((n) => names.some((b) => n.startsWith(`.${b}+`)));
+  return [...inDir, ...inTmp];
+}
+
+/** What the export writes to a file, to compare a device, FIFO, socket or stdout with. */
+async function exportedText(repo: string, work: string): Promise<string> {
+  const file = path.join(work, 'reference.json');
+  const r = await pchat(repo, ['Export-Topology', '-Path', file]);
+  if (r.exitCode !== 0) throw new Error(r.stderr);
+  const text = await readFile(file, 'utf8');
+  await rm(file);
+  return text;
+}
+
+// mknod needs CAP_MKNOD (root outside a restricted container); without it the device test cannot run.
+// Probed synchronously: ava wants every test declared before the first await.
+const mknodRefused = (() => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pchat-mknod-'));
+  try {
+    const r = spawnSync('mknod', [path.join(dir, 'probe'), 'c', '1', '3'], { encoding: 'utf8' });
+    return r.status === 0 ? undefined : (r.stderr || r.error?.message || `exit ${r.status}`).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+})();
+
+(mknodRefused === undefined ? test : test.skip)(
+  `Export-Topology -Path <character device>: written in place, never renamed over: the same device node stays${mknodRefused === undefined ? '' : ` [SKIPPED: mknod is not permitted here: ${mknodRefused}]`}`,
+  async (t) => {
+    const { repo, work } = await exportSetup(t);
+    const dev = path.join(work, 'nulldev');
+    await execa('mknod', [dev, 'c', '1', '3']); // the null device, as /dev/null
+    const before = lstatSync(dev);
+    const r = await pchat(repo, ['Export-Topology', '-Path', dev]);
+    t.is(r.exitCode, 0, r.stderr);
+    t.is(r.stdout, '');
+    const after = lstatSync(dev);
+    t.true(after.isCharacterDevice(), 'still a character device');
+    t.is(after.rdev, before.rdev);
+    t.is(after.ino, before.ino, 'the same node, not a new one renamed over it');
+    t.deepEqual(await readdir(work), ['nulldev']);
+    t.deepEqual(await tempFiles(work, 'nulldev'), [], 'no temp file');
+  },
+);
+
+test('Export-Topology -Path <FIFO>: the reader gets the document and the FIFO stays a FIFO', async (t) => {
+  const { repo, work } = await exportSetup(t);
+  const expected = await exportedText(repo, work);
+  const fifo = path.join(work, 'pipe');
+  await execa('mkfifo', [fifo]);
+  // The reader is a separate process, so that it can be stopped if the FIFO is replaced and never written.
+  const reader = execa('cat', [fifo], { reject: false, timeout: 30_000, stripFinalNewline: false });
+  const r = await pchat(repo, ['Export-Topology', '-Path', fifo]);
+  const stillFifo = lstatSync(fifo).isFIFO();
+  if (!stillFifo) reader.kill('SIGKILL');
+  const got = await reader;
+  t.is(r.exitCode, 0, r.stderr);
+  t.true(stillFifo, 'still a FIFO');
+  t.is(String(got.stdout), expected, 'the reader received the whole document');
+  t.like(JSON.parse(String(got.stdout)), { kind: 'Draft' });
+  t.deepEqual(await readdir(work), ['pipe']);
+  t.deepEqual(await tempFiles(work, 'pipe'), [], 'no temp file');
+});
+
+test('Export-Topology -Path <Unix socket>: the listener gets the document and the socket stays a socket', async (t) => {
+  const { repo, work } = await exportSetup(t);
+  const expected = await exportedText(repo, work);
+  const sock = path.join(work, 'sock');
+  const { createServer } = await import('node:net');
+  let received = '';
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  const server = createServer((c) => {
+    c.setEncoding('utf8');
+    c.on('data', (d) => (received += d));
+    c.on('close', () => resolveClosed());
+  });
+  await new Promise<void>((resolve) => server.listen(sock, resolve));
+  t.teardown(() => void server.close());
+  const r = await pchat(repo, ['Export-Topology', '-Path', sock]);
+  t.is(r.exitCode, 0, r.stderr);
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  t.true(lstatSync(sock).isSocket(), 'still a socket');
+  t.is(received, expected);
+  t.deepEqual(await tempFiles(work, 'sock'), [], 'no temp file');
+});
+
+test('Export-Topology -Path <dangling symbolic link>: the target is created in its folder and the link stays a link', async (t) => {
+  const { repo, work } = await exportSetup(t);
+  const expected = await exportedText(repo, work);
+  const real = path.join(work, 'real');
+  await mkdir(real);
+  const absolute = path.join(work, 'dangling');
+  await symlink(path.join(real, 'new.json'), absolute);
+  const relative = path.join(work, 'relative');
+  await symlink('real/rel.json', relative); // relative to the link's folder, not to the command's
+
+  for (const [link, target] of [[absolute, 'new.json'], [relative, 'rel.json']] as const) {
+    const r = await pchat(repo, ['Export-Topology', '-Path', link]);
+    t.is(r.exitCode, 0, r.stderr);
+    t.true(lstatSync(link).isSymbolicLink(), `${path.basename(link)} stays a link`);
+    t.is(await readFile(path.join(real, target), 'utf8'), expected, `${target} created with the document`);
+  }
+  t.deepEqual((await readdir(real)).sort(), ['new.json', 'rel.json']);
+  t.deepEqual((await readdir(work)).sort(), ['dangling', 'real', 'relative']);
+  t.deepEqual(await tempFiles(work, 'new.json', 'rel.json', 'dangling', 'relative'), [], 'no temp file');
+
+  // A dangling link into a folder that does not exist: refused, nothing created, the link left alone.
+  const nowhere = path.join(work, 'nowhere');
+  await symlink(path.join(work, 'missing', 'x.json'), nowhere);
+  const r = await pchat(repo, ['Export-Topology', '-Path', nowhere]);
+  t.is(r.exitCode, 1, r.stderr);
+  t.regex(r.stderr, /ExportFolderNotFound,Export-Topology/);
+  t.true(r.stderr.includes('where the link'), r.stderr);
+  t.true(lstatSync(nowhere).isSymbolicLink());
+  t.false(existsSync(path.join(work, 'missing')));
+});
+
+test("Export-Topology -Path - prints the document on stdout (no file named '-'); -Path '' is a usage error (exit 2)", async (t) => {
+  const { repo, work } = await exportSetup(t);
+  const expected = await exportedText(repo, work);
+
+  const dash = await run(['Export-Topology', '-Path', '-', '-Repository', repo], { cwd: work });
+  t.is(dash.exitCode, 0, dash.stderr);
+  t.is(dash.stdout, expected, 'the same pretty-printed document a file gets');
+  t.like(JSON.parse(dash.stdout), { kind: 'Draft' });
+
+  const empty = await run(['Export-Topology', '-Path', '', '-Repository', repo], { cwd: work });
+  t.is(empty.exitCode, 2, empty.stderr);
+  t.regex(empty.stderr, /ExportPathEmpty,Export-Topology/);
+  t.notRegex(empty.stderr, /EISDIR|ExportFileNotWritten/);
+  t.is(empty.stdout, '');
+
+  t.deepEqual(await readdir(work), [], "nothing written in the working folder (no file named '-')");
+  t.deepEqual(await tempFiles(work, '-', 'work'), [], 'no temp file');
+  t.deepEqual(await tempFiles(path.dirname(work), 'work'), [], 'no temp file beside the working folder');
+});
+
+(existsSync('/proc/self/fd/1') ? test : test.skip)('Export-Topology -Path <link to /proc/self/fd/1> (what /dev/stdout is) writes to stdout, a pipe or a file, and the link stays a link', async (t) => {
+  const { repo, work } = await exportSetup(t);
+  const expected = await exportedText(repo, work);
+  // A private stand-in for /dev/stdout: the same link, in the temp folder.
+  const out = path.join(work, 'stdout-link');
+  await symlink('/proc/self/fd/1', out);
+
+  // stdout is a pipe: the link's target is 'pipe:[...]', which realpath cannot resolve.
+  const piped = await pchat(repo, ['Export-Topology', '-Path', out]);
+  t.is(piped.exitCode, 0, piped.stderr);
+  t.is(piped.stdout, expected);
+  t.true(lstatSync(out).isSymbolicLink(), 'the link stays a link');
+
+  // stdout is a file the shell opened (`{ echo header; Export-Topology -Path /dev/stdout; } > file`): the
+  // document follows what is already there, in the same file (not a new file renamed over it).
+  const file = path.join(work, 'redirected.txt');
+  await writeFile(file, 'header\n');
+  const fd = openSync(file, 'a');
+  const ino = lstatSync(file).ino;
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(path.join(projectRoot, 'bin', 'pchat'), ['Export-Topology', '-Path', out, '-Repository', repo], { stdio: ['ignore', fd, 'pipe'], env: { ...process.env, PCHAT_REPOSITORY: undefined } });
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  closeSync(fd);
+  t.is(code, 0, stderr);
+  t.is(lstatSync(file).ino, ino, 'the same file');
+  t.is(await readFile(file, 'utf8'), 'header\n' + expected);
+  t.true(lstatSync(out).isSymbolicLink(), 'the link stays a link');
+  t.deepEqual((await readdir(work)).sort(), ['redirected.txt', 'stdout-link']);
+  t.deepEqual(await tempFiles(work, 'stdout-link', 'redirected.txt', '1'), [], 'no temp file');
 });

@@ -19,6 +19,8 @@ export interface RunOptions {
   input?: string;
   env?: Record<string, string | undefined>;
   timeoutMs?: number;
+  /** Working folder of the command (default: this process's). */
+  cwd?: string;
 }
 
 /** Runs `bin/pchat <args>` (or `bin/<command>` when `command` is given). Never throws for a non-zero exit. */
@@ -29,6 +31,7 @@ export async function run(args: string[], opts: RunOptions = {}, command = 'pcha
     ...(opts.input === undefined ? { stdin: 'ignore' as const } : { input: opts.input }),
     env: { PCHAT_REPOSITORY: undefined, ...opts.env },
     timeout: opts.timeoutMs ?? 60_000,
+    cwd: opts.cwd,
     stripFinalNewline: false,
   });
   const stdout = String(r.stdout ?? '');
