@@ -71,7 +71,8 @@ export async function editTopology<R>(
  * of the draft, so a change the real run would refuse is refused the same way (same record, same exit code),
  * and only one that would succeed prints "What if:"; nothing is written and no lock is taken. A change that
  * will ask for confirmation is checked that way first too, so nobody is asked to confirm a refused change.
- * Returns undefined when the change was not made (-WhatIf, or declined).
+ * Returns undefined when the change was not made (-WhatIf, or declined); when the dry run shows that nothing
+ * would change, its result, with no "What if:" line and no question.
  */
 export async function changeTopology<R>(
   ctx: CmdletContext,
@@ -82,7 +83,7 @@ export async function changeTopology<R>(
 ): Promise<EditResult<R> | undefined> {
   if (ctx.whatIf || ctx.needsConfirmation()) {
     const dry = await editTopology(ctx.repositoryPath, mutate, { ...opts, dryRun: true });
-    // Nothing would change: no "What if:" line and no question; the command reports it as the real run would.
+    // The command reports it as the real run would, which writes nothing either.
     if (!dry.changed) return dry;
   }
   if (!(await ctx.shouldProcess(target, action))) return undefined;
