@@ -42,6 +42,15 @@ export default {
     const r = await changeTopology(ctx, fqdn, `Add ${p.Edition} Edition Front End pool`, (t) => {
       if (!findSite(t, p.Site)) throw siteNotFound(p.Site);
       if (findFrontEndPool(t, fqdn)) throw new ErrorRecord({ errorId: 'FrontEndPoolAlreadyExists', category: 'ResourceExists', target: fqdn, message: `The Front End pool '${fqdn}' already exists.`, recommendedAction: 'Choose another FQDN.' });
+      // Said here, from this command's side: rule 5 would report it on the Persistent Chat pool, with advice about
+      // that pool. A Standard Edition server may host a collocated pool (rule 8 judges that).
+      for (const name of p.Edition === 'Standard' ? [] : [fqdn, ...computers]) {
+        const pc = t.persistentChatPools.find((x) => normalizeFqdn(x.fqdn) === name || x.computers.some((c) => normalizeFqdn(c) === name));
+        if (pc) {
+          const what = normalizeFqdn(pc.fqdn) === name ? `the FQDN of Persistent Chat pool '${pc.fqdn}'` : `a computer of Persistent Chat pool '${pc.fqdn}'`;
+          throw new ErrorRecord({ errorId: 'FqdnInUse', category: 'ResourceExists', target: name, message: `${name} is already ${what}; a Front End pool and its servers need names of their own.`, recommendedAction: name === fqdn ? 'Give the Front End pool another -Fqdn.' : 'Give -Computer names that no Persistent Chat pool uses.' });
+        }
+      }
       let backEnd: string | undefined;
       if (p.BackEndSqlStore?.trim()) {
         const store = findSqlStore(t, p.BackEndSqlStore.trim());
