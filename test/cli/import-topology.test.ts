@@ -106,6 +106,15 @@ test('a Front End pool whose FQDN is not one is imported with a rule 21 error na
   t.like(check.objects.find((f) => f.Rule === 21), { Severity: 'Error', Target: 'pool fe..bad' });
 });
 
+test('Import-Topology -Path <a folder>: a usage error (exit 2), as Export-Topology\'s, and no repository is made', async (t) => {
+  const repo = await freshRepo(t);
+  const r = await pchat(repo, ['Import-Topology', '-Path', os.tmpdir()]);
+  t.is(r.exitCode, 2, r.stderr);
+  t.regex(r.stderr, /TopologyFileUnreadable,Import-Topology/);
+  t.regex(r.stderr, /cannot be read: it is a folder/);
+  t.false(existsSync(repo));
+});
+
 test('a document whose site name holds a line break is refused, naming the value; no draft is written', async (t) => {
   const repo = await freshRepo(t);
   const doc = readFileSync(path.join(fixtures, 'multi-site.xml'), 'utf8').replace('<Name>Seattle</Name>', '<Name>Sea&#10;&#9;ttle</Name>');

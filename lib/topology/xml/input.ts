@@ -1,7 +1,7 @@
 // Reads a topology document from a file or from stdin ('-'), bounded in size, with errors that say
 // which file and what to do.
 import { readFile, stat } from 'node:fs/promises';
-import { ErrorRecord } from '../../cmdlet/errors.js';
+import { ErrorRecord, ExitCode } from '../../cmdlet/errors.js';
 
 /** Real topology documents are well under 10 MB; anything far larger is not one. */
 export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
@@ -66,5 +66,7 @@ function unreadable(path: string, e: NodeJS.ErrnoException): ErrorRecord {
     message: notFound ? `The topology document '${path}' does not exist.` : `The topology document '${path}' cannot be read: ${e.code === 'EISDIR' ? 'it is a folder' : e.message}.`,
     recommendedAction: notFound ? 'Check the path (relative paths start in the current folder).' : 'Give a readable file: the XML from Get-CsTopology -AsXml, or a .tbxml saved by Topology Builder.',
     cause: e,
+    // A folder is a wrong value for -Path, as Export-Topology's ExportPathIsFolder is: a usage error.
+    ...(e.code === 'EISDIR' ? { exitCode: ExitCode.Usage } : {}),
   });
 }
