@@ -293,6 +293,18 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
     (e as ErrorRecord & { result?: PublishResult }).result = { ...base, Status: 'Failed', Steps: stepResults() };
     throw e;
   }
+  // Ctrl+C after every step had started: they finished, but the revision in force must not change now.
+  if (o.signal?.aborted) {
+    const e = refusal(
+      'PublishInterrupted',
+      `Publishing was interrupted (Ctrl+C) after its file store and database steps; ${plan.changes.length ? `revision ${plan.toRevision} was not written, and ` : ''}published revision ${plan.fromRevision || '(none)'} is still the one in force.`,
+      o.repositoryPath,
+      'Run Publish-Topology again: finished steps are detected and not repeated, and the revision is then written.',
+      ExitCode.Interrupted,
+    );
+    (e as ErrorRecord & { result?: PublishResult }).result = { ...base, Status: 'Failed', Steps: stepResults() };
+    throw e;
+  }
   if (!plan.changes.length) return { ...base, Status: 'UpToDate', Steps: stepResults() };
 
   // Last: back up the revision in force, then write the new one (atomic; EEXIST if another publish won).

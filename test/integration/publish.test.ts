@@ -345,6 +345,29 @@ maybe('mgc and mgccomp on one instance are created one after the other (CREATE D
   t.notRegex(r.stderr, /model is locked/);
 });
 
+maybe('Ctrl+C once every step has started: they finish, but no revision is written; exit 130 with PublishInterrupted', async (t) => {
+  const { execa } = await import('execa');
+  const { projectRoot } = await import('../support/cli.js');
+  const w = await world(t);
+  // The default throttle: the share's job and both databases start at once, so no step is left to refuse.
+  const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs('-Force'), { env: w.env, reject: false, stdin: 'ignore' });
+  // mgccomp's CREATE DATABASE is held 4 s; Ctrl+C comes 2.5 s into it, once the share's steps are done.
+  w.sql2.faults.createDatabaseDelayMs = 4000;
+  w.sql2.faults.onCreateDatabase = () => void setTimeout(() => child.kill('SIGINT'), 2500);
+  const r = await child;
+  t.is(r.exitCode, 130, String(r.stderr));
+  t.regex(String(r.stderr), /PublishInterrupted,Publish-Topology/);
+  t.regex(String(r.stderr), /revision 1 was not written, and published revision \(none\) is still the one in force/);
+  t.notRegex(String(r.stdout), /"Status":"Published"/);
+  t.deepEqual(w.sql2.created, ['mgccomp'], 'the step in flight finished');
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0, 'no revision was written');
+
+  w.sql2.faults.onCreateDatabase = undefined;
+  const second = await run(publishArgs('-Force'), { env: w.env });
+  t.is(second.exitCode, 0, second.stderr);
+  t.like(second.objects[0], { Status: 'Published', Revision: 1 });
+});
+
 maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {
   const { execa } = await import('execa');
   const { projectRoot } = await import('../support/cli.js');
