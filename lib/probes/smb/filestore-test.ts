@@ -161,6 +161,6 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
 
   // The verdicts on the DACL need the DACL modules: loaded while the calls ran.
   const { appendVerdicts } = await verdicts;
-  appendVerdicts({ target, folder, where, folderMissing, published, user, policy, accountSids: opts.accountSids, sec, names, accountSid: rt.r.accountSid, tokenSids }, row);
+  appendVerdicts({ target, folder, where, folderMissing, published, user, policy, comparePolicy: opts.comparePolicy !== false, accountSids: opts.accountSids, sec, names, accountSid: rt.r.accountSid, tokenSids }, row);
   return rows;
 }

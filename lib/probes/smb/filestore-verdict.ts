@@ -18,6 +18,7 @@ export interface VerdictInput {
   published: boolean;
   user: string;
   policy: RequiredAce[];
+  comparePolicy: boolean;
   accountSids?: string[];
   sec: SecurityRead;
   names?: SecurityRead;
@@ -29,7 +30,7 @@ export interface VerdictInput {
 type Row = (check: string, status: CheckStatus, details: string, action?: string) => unknown;
 
 export function appendVerdicts(v: VerdictInput, row: Row): void {
-  const { target, folder, where, folderMissing, published, user, policy, sec, names } = v;
+  const { target, folder, where, folderMissing, published, user, policy, comparePolicy: compare, sec, names } = v;
   // DACL readable
   let sd: SecurityDescriptor | undefined;
   if (sec.ok && sec.sd) {
@@ -86,7 +87,9 @@ export function appendVerdicts(v: VerdictInput, row: Row): void {
 
   // The ACEs publish sets
   const notYet = published ? 'Failed' : 'Warning';
-  if (folderMissing) {
+  if (!compare) {
+    row(CHECK.policy, 'Skipped', `Not compared on ${where}: the publish policy applies to the pool folders, and publishing sets it on each.`);
+  } else if (folderMissing) {
     row(CHECK.policy, notYet, published ? `${uncLabel(target, folder)} is missing, so none of the ${policy.length} required ACEs are there` : `Publish will create ${uncLabel(target, folder)} with ${policy.length} ACEs: ${policy.map((p) => `${p.principal} ${typeof p.access === 'number' ? hex(p.access) : p.access}`).join(', ')}`, published ? 'Run Publish-Topology again.' : '');
   } else if (!sd) {
     row(CHECK.policy, notYet, `Cannot compare ${where} with the publish policy: its DACL is unreadable`, `Grant ${user} Read permissions on ${where}.`);

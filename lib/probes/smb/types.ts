@@ -24,6 +24,11 @@ export interface FileStoreTestOptions {
   folder?: string;
   /** Group SIDs known to be in the account's token, used when the server reports no maximum access. */
   accountSids?: string[];
+  /**
+   * False: the policy ACEs are not compared here (row Skipped). Publish-Topology probes the share root,
+   * where the policy does not apply; it sets the policy on each pool folder itself.
+   */
+  comparePolicy?: boolean;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
