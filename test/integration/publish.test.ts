@@ -154,6 +154,9 @@ maybe('define, test, -WhatIf changes nothing, publish creates folder, permission
   t.true(again.objects[0].Steps.every((s: { Status: string }) => s.Status === 'AlreadyDone'), JSON.stringify(again.objects[0].Steps));
   // The share root is probed for access, not held to the policy that publishing sets on each pool folder.
   t.notRegex(again.stderr, /Publish policy ACEs/);
+  // Nor are the pool's own databases, which the first publish created, a warning.
+  t.notRegex(again.stderr, /already exists? on this instance/);
+  t.like(again.objects[0].Checks.find((c: { Check: string; Target: string }) => c.Check === 'Pool databases' && /sql01/.test(c.Target)), { Status: 'Passed' });
   t.like(again.objects[0].Checks.find((c: { Check: string }) => c.Check === 'Publish policy ACEs'), { Status: 'Skipped' });
   t.deepEqual(w.sql1.created, ['mgc'], 'a database was created twice');
   t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 1);

@@ -102,6 +102,13 @@ test('no right is only a Warning when nothing is left to create or nothing is to
   t.is(createRightVerdict(facts(), { databases: ['mgc'], needCreate: false }, []).Status, 'Warning');
 });
 
+test('pool databases an earlier publish of this pool created pass; one that was not, next to them, still warns', (t) => {
+  const mine = poolDatabasesVerdict({ databases: ['mgc', 'mgccomp'], publishedDatabases: ['mgc', 'mgccomp'] }, ['MGC', 'mgccomp']);
+  t.is(mine.Status, 'Passed');
+  t.regex(mine.Details, /^mgc, mgccomp exist, created by an earlier publish of this pool/);
+  t.is(poolDatabasesVerdict({ databases: ['mgc', 'mgccomp'], publishedDatabases: ['mgc'] }, ['mgc', 'mgccomp']).Status, 'Warning', 'mgccomp is new to this store');
+});
+
 test('pool databases: absent passes, present warns, present and claimed by another pool fails', (t) => {
   t.is(poolDatabasesVerdict({ databases: ['mgc'] }, ['master', 'tempdb']).Status, 'Passed');
   const present = poolDatabasesVerdict({ databases: ['mgc', 'mgc'] }, ['MGC']);

@@ -85,7 +85,7 @@ export function createRightVerdict(f: ServerFacts, e: Pick<SqlStoreExpectation, 
   return { Status: 'Failed', Details: `${facts}: publishing cannot create ${list(missing)}.${unseen}`, RecommendedAction: action };
 }
 
-export function poolDatabasesVerdict(e: Pick<SqlStoreExpectation, 'databases' | 'otherPoolsDatabases' | 'otherPools'>, present: readonly string[], seesAll = true): Verdict {
+export function poolDatabasesVerdict(e: Pick<SqlStoreExpectation, 'databases' | 'otherPoolsDatabases' | 'otherPools' | 'publishedDatabases'>, present: readonly string[], seesAll = true): Verdict {
   const ours = uniqueNames(e.databases);
   const found = ours.filter((d) => present.some((p) => sameName(p, d)));
   const claimed = found.filter((d) => (e.otherPoolsDatabases ?? []).some((o) => sameName(o, d)));
@@ -96,6 +96,10 @@ export function poolDatabasesVerdict(e: Pick<SqlStoreExpectation, 'databases' | 
       Details: `${list(claimed)} already exist${claimed.length === 1 ? 's' : ''} on this instance and belong${claimed.length === 1 ? 's' : ''} to another Persistent Chat pool of the topology${others}.`,
       RecommendedAction: 'Place this pool\'s databases on another SQL instance: one instance holds one Persistent Chat database (rule 18).',
     };
+  }
+  const publishedHere = found.filter((d) => (e.publishedDatabases ?? []).some((p) => sameName(p, d)));
+  if (found.length && publishedHere.length === found.length && found.length === ours.length) {
+    return passed(`${list(found)} exist${found.length === 1 ? 's' : ''}, created by an earlier publish of this pool; publishing keeps ${found.length === 1 ? 'it' : 'them'}.`);
   }
   if (found.length) {
     return {

@@ -37,6 +37,8 @@ export interface SqlStoreExpectation {
   otherPoolsDatabases?: string[];
   /** Those pools' FQDNs, for the messages. */
   otherPools?: string[];
+  /** Of `databases`, those an earlier publish of this pool created here: finding them is expected. */
+  publishedDatabases?: string[];
 }
 
 /** Minimal logger (structurally the cmdlet runtime's Logger), so probes stay independent of it. */
