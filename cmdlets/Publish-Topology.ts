@@ -64,7 +64,7 @@ export default {
     ctx.assertConfirmable(ctx.repositoryPath, 'Publish topology');
     const [smbCredential, sqlCredential] = [
       await resolveCredential(ctx, { userName: p.Credential, envVar: PASSWORD_VARIABLES.smb, file: p.CredentialFile, target: 'the file stores' }),
-      await resolveCredential(ctx, { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.SqlCredentialFile, target: 'the SQL stores' }),
+      await resolveCredential(ctx, { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.SqlCredentialFile, fileParameter: '-SqlCredentialFile', target: 'the SQL stores' }),
     ];
     const { publishTopology } = await import('../lib/publish/apply.js');
     let result: PublishResult;

@@ -78,12 +78,12 @@ export default {
           const id = p[param];
           if (id === undefined) continue;
           const s = findSqlStore(t, id);
-          if (!s) throw sqlStoreNotFound(id);
+          if (!s) throw sqlStoreNotFound(id, { inline: false });
           pool[field] = sqlStoreIdentity(s);
         }
         if (p.FileStore !== undefined) {
           const f = findFileStore(t, p.FileStore);
-          if (!f) throw fileStoreNotFound(p.FileStore);
+          if (!f) throw fileStoreNotFound(p.FileStore, { inline: false });
           pool.fileStore = fileStoreIdentity(f);
         }
         pair = { before, after: pool };

@@ -15,6 +15,8 @@ export interface CredentialSource {
   envVar: string;
   /** A file whose first line is the password (mode 0600 or stricter on POSIX). */
   file?: string;
+  /** The parameter that gives `file`, for messages (default -CredentialFile; Publish-Topology's SQL one is -SqlCredentialFile). */
+  fileParameter?: string;
   /** What the credential is for, for messages and the prompt. */
   target: string;
 }
@@ -36,8 +38,8 @@ async function findCredential(ctx: CmdletContext, src: CredentialSource): Promis
       errorId: 'CredentialPasswordMissing',
       category: 'AuthenticationError',
       target: src.target,
-      message: `No password for '${src.userName}': ${src.envVar} is not set, no -CredentialFile was given, and there is no terminal to ask on.`,
-      recommendedAction: `Set ${src.envVar} in the job's environment, or pass -CredentialFile <file> (mode 0600) whose first line is the password.`,
+      message: `No password for '${src.userName}': ${src.envVar} is not set, no ${src.fileParameter ?? '-CredentialFile'} was given, and there is no terminal to ask on.`,
+      recommendedAction: `Set ${src.envVar} in the job's environment, or pass ${src.fileParameter ?? '-CredentialFile'} <file> (mode 0600) whose first line is the password.`,
     });
   }
   return { userName: src.userName, password: await ctx.readSecret(`Password for ${src.userName} (${src.target}): `, src.target) };

@@ -264,6 +264,13 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
           log.warning(`No objects came down the pipeline, and the command line gives nothing to work on: ${def.name} did nothing.`);
           continue;
         }
+        // -ErrorAction SilentlyContinue hides an error of the command's work (exit 1: not found, unreachable...)
+        // even for a single object; usage errors, refusals and confirmations still show. The exit code stays.
+        if (isErrorRecord(e) && errorAction === 'SilentlyContinue' && e.exitCode === ExitCode.Error) {
+          raise(e.exitCode);
+          log.error(e.message, { errorId: e.errorId, target: e.target });
+          continue;
+        }
         // A failure on one piped object is non-terminating when more objects follow (unless -ErrorAction Stop).
         if (isErrorRecord(e) && input && inputs.length > 1 && errorAction !== 'Stop' && e.exitCode !== ExitCode.ConfirmationRequired) {
           raise(e.exitCode);

@@ -10,8 +10,10 @@ export function sqlStoreNotFound(identity: string, opts: { inline?: boolean } = 
   return new ErrorRecord({ errorId: 'SqlStoreNotFound', category: 'ObjectNotFound', target: identity, message: `The SQL store '${identity}' does not exist in the topology.`, recommendedAction: opts.inline ? `${define}, or give -SqlServerFqdn/-SqlInstance to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.` });
 }
 
-export function fileStoreNotFound(identity: string): ErrorRecord {
-  return new ErrorRecord({ errorId: 'FileStoreNotFound', category: 'ObjectNotFound', target: identity, message: `The file store '${identity}' does not exist in the topology.`, recommendedAction: `Define it first (pchat New-FileStore -FileServerFqdn <fqdn> -FileShare <share>), or give -FileServerFqdn/-FileShare to define it inline.` });
+/** `inline`: the command also takes -FileServerFqdn/-FileShare (New-PersistentChatPool does, Set-PersistentChatPool not). */
+export function fileStoreNotFound(identity: string, opts: { inline?: boolean } = { inline: true }): ErrorRecord {
+  const define = 'Define it first (pchat New-FileStore -FileServerFqdn <fqdn> -FileShare <share>)';
+  return new ErrorRecord({ errorId: 'FileStoreNotFound', category: 'ObjectNotFound', target: identity, message: `The file store '${identity}' does not exist in the topology.`, recommendedAction: opts.inline ? `${define}, or give -FileServerFqdn/-FileShare to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.` });
 }
 
 export function frontEndPoolNotFound(fqdn: string): ErrorRecord {

@@ -446,6 +446,7 @@ test('a hand-edited switch that is a string', refused, ['Get-Topology'], 1, [...
 test('a hand-edited display name with a terminal escape sequence', refused, ['Get-PersistentChatPool', '-OutputFormat', 'List'], 1, [...corrupt('topology.persistentChatPools[0].displayName'), /without control characters, not the string "a\\u001b\[31mRED/], handEdit((d) => (d.topology.persistentChatPools[0].displayName = 'a\u001b[31mRED')));
 test('a hand-edited site without its name', refused, ['Get-Topology'], 1, [...corrupt('topology.sites[1].name'), /is missing/], handEdit((d) => delete d.topology.sites[1].name));
 
+test('Set-PersistentChatPool on an unknown file store: the advice names only parameters it has', refused, ['Set-PersistentChatPool', POOL, '-FileStore', '\\\\fs99.contoso.com\\x'], 1, [/FileStoreNotFound,Set-PersistentChatPool/, /RecommendedAction {5}: Define it first \(pchat New-FileStore -FileServerFqdn <fqdn> -FileShare <share>\), or list the stores with 'pchat Get-Topology'\.\n/]);
 test('Set-PersistentChatPool growing a single-computer pool (rule 6)', refused, ['Set-PersistentChatPool', SINGLE, '-Computer', `${SINGLE},pchat09.contoso.com`], 3, [/Rule 6 \(pchatsingle\.contoso\.com\)/, /can never receive more computers/]);
 test('Set-PersistentChatPool port 0', refused, ['Set-PersistentChatPool', POOL, '-Port', '0'], 2, [/parameter 'Port'/]);
 test('Set-PersistentChatPoolSiteAffinity with two choices', refused, ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite', '-Clear'], 2, [/AmbiguousParameterSet/, /-DefaultForSite/, /-Clear/]);
@@ -616,6 +617,27 @@ test('-ErrorAction SilentlyContinue: nothing printed, the next object processed,
   t.is(r.exitCode, 1);
   t.is(r.stderr, '');
   t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [POOL, SINGLE]);
+});
+
+test('-ErrorAction SilentlyContinue on one object: a not-found error is not printed, the exit code is still 1; a usage error still shows', async (t) => {
+  const repo = await copyOfBase(t);
+  const r = await inRepo(repo, ['Get-PersistentChatPool', 'nosuch.contoso.com', '-ErrorAction', 'SilentlyContinue']);
+  t.is(r.exitCode, 1);
+  t.is(r.stderr, '');
+  const shown = await inRepo(repo, ['Get-PersistentChatPool', 'nosuch.contoso.com']);
+  t.regex(shown.stderr, /PersistentChatPoolNotFound/);
+  const usage = await inRepo(repo, ['Set-PersistentChatPool', POOL, '-Port', '0', '-ErrorAction', 'SilentlyContinue']);
+  t.is(usage.exitCode, 2);
+  t.regex(usage.stderr, /parameter 'Port'/);
+});
+
+test('Publish-Topology without the SQL password names -SqlCredentialFile, its own parameter for it', async (t) => {
+  const repo = await copyOfBase(t);
+  const r = await run(['Publish-Topology', '-SqlCredential', 'sa', '-Force'], { env: { PCHAT_REPOSITORY: repo, PCHAT_SQL_PASSWORD: undefined } });
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /CredentialPasswordMissing,Publish-Topology/);
+  t.regex(r.stderr, /no -SqlCredentialFile was given/);
+  t.regex(r.stderr, /pass -SqlCredentialFile <file>/);
 });
 
 // ---- -LogFile --------------------------------------------------------------------------------
