@@ -106,6 +106,16 @@ test('a Front End pool whose FQDN is not one is imported with a rule 21 error na
   t.like(check.objects.find((f) => f.Rule === 21), { Severity: 'Error', Target: 'pool fe..bad' });
 });
 
+test('this tool\'s own JSON export given to Import-Topology is named as JSON, not called broken XML', async (t) => {
+  const repo = await freshRepo(t);
+  const json = JSON.stringify({ schemaVersion: 1, kind: 'Draft', topology: {} }, null, 2);
+  const r = await pchat(repo, ['Import-Topology', '-Path', '-'], json);
+  t.is(r.exitCode, 1, r.stderr);
+  t.regex(r.stderr, /TopologyDocumentUnknown,Import-Topology/);
+  t.regex(r.stderr, /it is JSON, not XML/);
+  t.notRegex(r.stderr, /not well-formed XML/);
+});
+
 test('Import-Topology -Path <a folder>: a usage error (exit 2), as Export-Topology\'s, and no repository is made', async (t) => {
   const repo = await freshRepo(t);
   const r = await pchat(repo, ['Import-Topology', '-Path', os.tmpdir()]);

@@ -29,6 +29,8 @@ const NOT_READ = new Set(['ports', 'netinterface', 'webcomponents', 'simpleurlco
 
 /** Throws an ErrorRecord (TopologyDocumentMalformed, -DtdRefused, -Unknown, -Invalid) naming file, line and column. */
 export function importTopologyDocument(text: string, sourceName: string, options: ImportOptions = {}): ImportResult {
+  // JSON (this tool's own Export-Topology, most likely) is not broken XML: say what it is.
+  if (/^\uFEFF?\s*[{[]/.test(text)) throw unknownDocument(sourceName, 1, 1, 'it is JSON, not XML (Export-Topology writes this tool\'s JSON; Import-Topology reads the XML that Lync writes)');
   const root = parseXml(text, sourceName, { skip: NOT_READ });
   const { form, deployment, warnings } = readDocument(root, sourceName);
   if (!deployment.sites.some((s) => s.central)) {
