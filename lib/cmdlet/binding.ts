@@ -4,6 +4,7 @@
 import { usageError, type ErrorRecord } from './errors.js';
 import type { CmdletDefinition, ParameterDefinition } from './types.js';
 import { commonParameters, HELP_PARAMETER } from './common.js';
+import { CONTROL_CHARACTERS, escapeControl } from './format.js';
 
 export interface BoundArguments {
   values: Record<string, unknown>;
@@ -69,14 +70,8 @@ function isParameterToken(tok: string): boolean {
   return /^--?[A-Za-z?][A-Za-z0-9_?-]*(:.*)?$/s.test(tok) || POSIX_ASSIGN.test(tok);
 }
 
-// C0 and C1 control characters and DEL: tabs and line breaks break names apart in lists and files, and
-// escape sequences (ESC, CSI) rewrite the terminal that later shows the value.
-const CONTROL_CHARACTER = /[\x00-\x1f\x7f-\x9f]/;
-
-/** `s` with its control characters written as \uXXXX, safe to put in a message. */
-export function printable(s: string): string {
-  return s.replace(new RegExp(CONTROL_CHARACTER.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
-}
+/** `s` with every control character written as \uXXXX, for a value quoted in a message. */
+export const printable = (s: string): string => escapeControl(s, false);
 
 /** Converts one raw value (from argv or a piped object) to the parameter's type, then validates it. */
 export function convertValue(def: CmdletDefinition, p: ParameterDefinition, raw: unknown): unknown {
@@ -84,7 +79,7 @@ export function convertValue(def: CmdletDefinition, p: ParameterDefinition, raw:
     usageError('ParameterArgumentValidationError', `Cannot validate argument on parameter '${p.name}'. ${msg}`, p.name, action || `Run '${def.name} -?' for the parameter's help.`);
   // Every value of every parameter (names, FQDNs, paths, switches...), before anything echoes it in a message.
   for (const s of Array.isArray(raw) ? raw : [raw]) {
-    if (typeof s === 'string' && CONTROL_CHARACTER.test(s)) {
+    if (typeof s === 'string' && CONTROL_CHARACTERS.test(s)) {
       // A user name is not repeated: it may carry a password ('user%password').
       throw fail(`The argument ${p.type === 'credential' ? '' : `'${printable(s)}' `}contains a control character (such as a tab, a line break or a terminal escape sequence), which names and values cannot hold.`, `Give -${p.name} without control characters.`);
     }

@@ -31,16 +31,21 @@ export function createRenderer(format: OutputFormat, out: (s: string) => void, c
   };
 }
 
-/**
- * Control characters other than line breaks and tabs, written as \uXXXX: a value from a file or a server
- * (a share's ACE name, a hand-edited file) must not rewrite the terminal that shows it. JSON output escapes them itself.
- */
-const TERMINAL_CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+/** C0 and C1 control characters and DEL: escape sequences among them rewrite the terminal that shows a value. */
+export const CONTROL_CHARACTERS = /[\x00-\x1f\x7f-\x9f]/;
+const CONTROL_ALL = new RegExp(CONTROL_CHARACTERS.source, 'g');
+const CONTROL_BUT_LINES = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 
-/** `s` with those control characters escaped, for anything written to a terminal. */
-export function terminalSafe(s: string): string {
-  return s.replace(TERMINAL_CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+/**
+ * `s` with its control characters written as \uXXXX, safe to show. `keepLines`: line breaks and tabs stay
+ * (what a terminal shows as layout); for a value quoted inside a message they are escaped too.
+ */
+export function escapeControl(s: string, keepLines = true): string {
+  return s.replace(keepLines ? CONTROL_BUT_LINES : CONTROL_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
 }
+
+/** For anything written to a terminal (cells, stderr): a value from a file or a server must not rewrite it. */
+export const terminalSafe = (s: string): string => escapeControl(s);
 
 export function cell(v: unknown): string {
   if (v === undefined || v === null) return '';

@@ -133,13 +133,16 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
 
   const v = args.values;
   const runId = newRunId();
+  // Everything on stderr (records, warnings, verbose, What if) quotes values that came from the user, a file or a
+  // server: escaped once here, never raw.
+  const stderr = (s: string) => host.stderr(terminalSafe(s));
   const log = new LogSink({
     commandName: def.name,
     runId,
     verbose: !!v.Verbose,
     debug: !!v.Debug,
     logFile: (v.LogFile as string | undefined) ?? (host.env.PCHAT_LOG_FILE || undefined),
-    stderr: host.stderr,
+    stderr,
   });
   const format = (v.OutputFormat as OutputFormat | undefined) ?? (host.stdoutIsTerminal ? 'Table' : 'Json');
   const errorAction = (v.ErrorAction as string | undefined) ?? 'Continue';
@@ -182,7 +185,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     force: !!v.Force,
     interactive: host.interactive,
     io: host.confirmIo,
-    stderr: host.stderr,
+    stderr,
     log,
     commandName: def.name,
   });
@@ -190,7 +193,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   const writeRecord = (e: ErrorRecord) => {
     log.error(e.message, { errorId: e.errorId, category: e.category, target: e.target, fullyQualifiedErrorId: e.fullyQualifiedErrorId(def.name), recommendedAction: e.recommendedAction });
     const scrubbed = new ErrorRecord({ errorId: e.errorId, category: e.category, target: log.scrub(e.target), message: log.scrub(e.message), recommendedAction: log.scrub(e.recommendedAction), exitCode: e.exitCode });
-    host.stderr(renderErrorRecord(scrubbed, def.name));
+    stderr(renderErrorRecord(scrubbed, def.name));
   };
 
   const baseCtx = (bound: Set<string>): CmdletContext => ({
@@ -210,7 +213,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     writeDebug: (m) => log.debug(m),
     writeHost: (m) => {
       log.info(m);
-      if (!quiet) host.stderr(log.scrub(m) + '\n');
+      if (!quiet) stderr(log.scrub(m) + '\n');
     },
     readSecret: async (prompt, target) => {
       if (!host.interactive || !host.readSecret) {

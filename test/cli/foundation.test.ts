@@ -640,6 +640,17 @@ test('Publish-Topology without the SQL password names -SqlCredentialFile, its ow
   t.regex(r.stderr, /pass -SqlCredentialFile <file>/);
 });
 
+test('stderr never carries a raw control character: What if lines and error records quote values escaped', async (t) => {
+  const dir = await tempDir(t);
+  const repo = path.join(dir, 'r\u001b[31mX');
+  const whatIf = await run(['New-Topology', '-WhatIf'], { env: { PCHAT_REPOSITORY: repo } });
+  t.is(whatIf.exitCode, 0, whatIf.stderr);
+  t.regex(whatIf.stderr, /What if: .*r\\u001B\[31mX/);
+  const missing = await run(['Get-Topology'], { env: { PCHAT_REPOSITORY: repo } });
+  t.regex(missing.stderr, /r\\u001B\[31mX/);
+  for (const r of [whatIf, missing]) t.false(r.stderr.includes('\u001b'), 'no raw ESC');
+});
+
 // ---- -LogFile --------------------------------------------------------------------------------
 
 test('-LogFile: JSON lines of the run, one run id, errors included', async (t) => {
