@@ -24,7 +24,7 @@ export default {
     const repo = new Repository(ctx.repositoryPath);
     const numbers = p.Revision !== undefined ? [p.Revision] : await repo.listPublishedNumbers();
     // No revision yet is an empty list, but only in a repository: a mistyped path says there is none.
-    if (!numbers.length) await repo.readDraft();
+    if (!numbers.length) await repo.assertExists();
     const out = [];
     for (const n of numbers) {
       const r = (await repo.readPublished(n))!;

@@ -268,7 +268,8 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
           continue;
         }
         // -ErrorAction SilentlyContinue hides an error of the command's work (exit 1: not found, unreachable...)
-        // even for a single object; usage errors, refusals and confirmations still show. The exit code stays.
+        // for a single object too. With more objects (below) every error of one object is non-terminating and
+        // hidden, as in PowerShell; a single object's usage errors, refusals and confirmations still show. The exit code stays.
         if (isErrorRecord(e) && errorAction === 'SilentlyContinue' && e.exitCode === ExitCode.Error) {
           raise(e.exitCode);
           log.error(e.message, { errorId: e.errorId, target: e.target });

@@ -68,12 +68,22 @@ export class Repository {
     this.draftFile = path.join(folder, 'draft.json');
   }
 
+  /** The draft file's text (undefined: none); a folder that cannot be read is a RepositoryNotAccessible record. */
+  private readDraftText(): Promise<string | undefined> {
+    return readTextIfExists(this.draftFile).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'read')));
+  }
+
   async exists(): Promise<boolean> {
-    return (await readTextIfExists(this.draftFile).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'read')))) !== undefined;
+    return (await this.readDraftText()) !== undefined;
+  }
+
+  /** Throws RepositoryNotFound when the folder holds no topology (a mistyped path, say). */
+  async assertExists(): Promise<void> {
+    if (!(await this.exists())) throw repositoryNotFound(this.folder);
   }
 
   async readDraft(): Promise<DraftDocument> {
-    const text = await readTextIfExists(this.draftFile).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'read')));
+    const text = await this.readDraftText();
     if (text === undefined) {
       throw repositoryNotFound(this.folder);
     }
@@ -122,14 +132,13 @@ export class Repository {
     mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
     opts: { create?: boolean; product?: Product; replace?: boolean; dryRun?: boolean } = {},
   ): Promise<DraftDocument> {
-    const readDraftText = () => readTextIfExists(this.draftFile).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'read')));
-    if (opts.dryRun) return (await this.change(await readDraftText(), mutate, opts)).next;
+    if (opts.dryRun) return (await this.change(await this.readDraftText(), mutate, opts)).next;
     // Only a command that creates a topology creates the folder: a mistyped -Repository must not leave one behind.
     if (opts.create) await mkdir(this.folder, { recursive: true }).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'write')));
     return withLock(this.folder, async () => {
       // Temp files of writers killed before they renamed them: nothing refers to them.
       await sweepOrphans([this.folder, path.join(this.folder, 'published'), path.join(this.folder, 'backups')]);
-      const text = await readDraftText();
+      const text = await this.readDraftText();
       const { before, next, changed } = await this.change(text, mutate, opts);
       // A change that changes nothing (a value set to what it was, a default pool made default again) is
       // not a revision: nothing is written, and the draft's revision, modifiedAt and history stay as they are.
@@ -266,6 +275,7 @@ export class Repository {
     const text = await readTextIfExists(file);
     if (text === undefined) {
       if (n === undefined) return undefined;
+      await this.assertExists(); // no topology at all is not "no such revision"
       throw new ErrorRecord({
         errorId: 'RevisionNotFound',
         category: 'ObjectNotFound',

@@ -749,7 +749,7 @@ test('commands that read or change the topology say there is none, and create no
   const repo = path.join(await tempDir(t), 'missing');
   const changes = [['New-Site', 'Tokyo'], ['New-SqlStore', '-SqlServerFqdn', 'sql09.contoso.com'], ['Set-PersistentChatPool', POOL, '-DisplayName', 'x'], ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite'], ['Remove-PersistentChatPool', POOL, '-Force']];
   // A change under -WhatIf reads the draft to check the change, and refuses as the real run would.
-  for (const args of [['Get-Topology'], ['Get-TopologyRevision'], ['Publish-Topology', '-WhatIf'], ['Get-PersistentChatPool'], ['New-Site', 'Tokyo', '-WhatIf'], ...changes]) {
+  for (const args of [['Get-Topology'], ['Get-TopologyRevision'], ['Get-TopologyRevision', '-Revision', '1'], ['Publish-Topology', '-WhatIf'], ['Get-PersistentChatPool'], ['New-Site', 'Tokyo', '-WhatIf'], ...changes]) {
     const r = await inRepo(repo, args);
     t.is(r.exitCode, 1, `${args[0]}: ${r.stderr}`);
     t.regex(r.stderr, new RegExp(`RepositoryNotFound,${args[0]}`));

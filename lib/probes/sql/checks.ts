@@ -1,6 +1,7 @@
 // Pure verdicts: facts in, one check's Status/Details/RecommendedAction out. No I/O, so each rule
 // of domain.md 2.2-2.4 and rule 18 is tested on its own.
 import type { CheckRow } from '../types.js';
+import { normalizeSqlInstance } from '../../topology/model.js';
 import { evaluateSqlPlatform } from '../../topology/sql-support.js';
 import type { ServerFacts } from './queries.js';
 import type { EncryptMode, SqlStoreExpectation } from './types.js';
@@ -38,10 +39,10 @@ export function versionVerdict(f: ServerFacts, e: Pick<SqlStoreExpectation, 'pro
  * instance listens there, and publishing would create the databases in it.
  */
 export function instanceVerdict(f: ServerFacts, expected: string | null, endpoint: string): Verdict {
-  const reached = f.instanceName && f.instanceName.toUpperCase() !== 'MSSQLSERVER' ? f.instanceName : null;
+  const reached = normalizeSqlInstance(f.instanceName) === null ? null : f.instanceName;
   const name = (i: string | null) => (i ? `instance ${i}` : 'the default instance (MSSQLSERVER)');
   const of = f.serverName ? ` (${f.serverName})` : '';
-  if ((reached ?? '').toLowerCase() === (expected ?? '').toLowerCase()) return passed(`${endpoint} is ${name(reached)}${of}.`);
+  if (normalizeSqlInstance(reached) === normalizeSqlInstance(expected)) return passed(`${endpoint} is ${name(reached)}${of}.`);
   return {
     Status: 'Failed',
     Details: `${endpoint} answered as ${name(reached)}${of} (SERVERPROPERTY('InstanceName')), not as ${name(expected)}, which the store names.`,
