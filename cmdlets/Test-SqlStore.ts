@@ -47,6 +47,8 @@ interface RunState {
   /** Resolved in end, once there is something to test: an empty pipeline needs no password. */
   credentialSource?: CredentialSource;
   topology?: Topology | null;
+  /** The published topology in force (null: none), for the databases an earlier publish created. */
+  published?: Topology | null;
   options?: Pick<Params, 'Encrypt' | 'TrustServerCertificate' | 'TimeoutSeconds' | 'ThrottleLimit'>;
 }
 
@@ -66,6 +68,8 @@ async function loadTopology(ctx: CmdletContext, state: RunState, required: boole
   }
   try {
     state.topology = (await repo.readDraft()).topology;
+    // The revision in force: databases an earlier publish created are expected where it put them.
+    state.published = (await repo.readPublished())?.topology ?? null;
   } catch (e) {
     if (required) throw e;
     ctx.writeWarning(`The topology in '${ctx.repositoryPath}' could not be read (${(e as Error).message}); testing without it.`);
@@ -169,7 +173,7 @@ export default {
       for (const fqdn of p.PoolFqdn) {
         const pool = findPersistentChatPool(t, fqdn);
         if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(fqdn));
-        add(t, poolStorePlans(t, pool));
+        add(t, poolStorePlans(t, pool, state.published));
       }
       return [];
     }
@@ -177,7 +181,7 @@ export default {
       const t = (await loadTopology(ctx, state, true))!;
       for (const id of p.SqlStore) {
         if (!findSqlStore(t, id)) throw sqlStoreNotFound(id);
-        add(t, [storePlan(t, id)]);
+        add(t, [storePlan(t, id, undefined, state.published)]);
       }
       return [];
     }
@@ -190,7 +194,7 @@ export default {
       const t = await loadTopology(ctx, state, false);
       const id = sqlStoreIdentity({ sqlServerFqdn: host!, sqlInstance: instance });
       if (t && findSqlStore(t, id)) {
-        const plan = storePlan(t, id);
+        const plan = storePlan(t, id, undefined, state.published);
         add(t, [{ ...plan, port: p.Port ?? plan.port, identity: p.Port !== undefined ? `${plan.identity},${p.Port}` : plan.identity }]);
       } else {
         const product = p.Product ?? t?.product ?? 'SkypeForBusiness2015';

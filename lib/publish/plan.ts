@@ -3,7 +3,6 @@
 // applied, so a run that was interrupted completes on the next run without repeating finished work.
 import { storePlan, type StorePlan } from '../topology/placement.js';
 import {
-  findPersistentChatPool,
   findSqlStore,
   parseUncPath,
   persistentChatFolderName,
@@ -31,8 +30,8 @@ export interface SqlProbeNeed {
   server: string;
   instance: string | null;
   port?: number;
-  /** What the store must offer (lib/topology/placement.ts), with needCreate and publishedDatabases set by the plan. */
-  expect: StorePlan['expect'] & { publishedDatabases: string[] };
+  /** What the store must offer (lib/topology/placement.ts), with needCreate set by the plan. */
+  expect: StorePlan['expect'];
 }
 
 export interface FileProbeNeed {
@@ -78,13 +77,9 @@ export function planPublish(
     if (!store) return;
     const id = sqlStoreIdentity(store);
     if (!sql.has(id)) {
-      const expect = { ...storePlan(draft, id).expect, needCreate: !opts.skipDatabase, publishedDatabases: [] };
+      const expect = { ...storePlan(draft, id, undefined, published?.topology).expect, needCreate: !opts.skipDatabase };
       sql.set(id, { store: id, server: store.sqlServerFqdn, instance: store.sqlInstance ?? null, port: store.port, expect });
     }
-    // The pool was published with this database on this store: an earlier publish created it, so finding it is expected.
-    const before = published && findPersistentChatPool(published.topology, pool.fqdn);
-    const storeBefore = before && findSqlStore(published.topology, database === 'mgc' ? before.sqlStore : before.enableCompliance ? before.complianceSqlStore ?? '' : '');
-    if (storeBefore && sqlStoreIdentity(storeBefore) === id) sql.get(id)!.expect.publishedDatabases.push(database);
     if (opts.skipDatabase) {
       todo.push(`Have a DBA create the ${database} database of ${pool.fqdn} on ${id} (Install-CsDatabase -DatabaseType ${database === 'mgc' ? 'PersistentChat' : 'PersistentChatCompliance'} -SqlServerFqdn ${store.sqlServerFqdn}${store.sqlInstance ? ` -SqlInstanceName ${store.sqlInstance}` : ''}).`);
     } else {

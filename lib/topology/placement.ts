@@ -48,7 +48,7 @@ export interface StorePlan {
   port?: number;
   roles: string[];
   /** What the SQL probe expects of the store (its SqlStoreExpectation without the product). */
-  expect: { databases: string[]; needCreate: boolean; allowExpress: boolean; otherPoolsDatabases: string[]; otherPools: string[] };
+  expect: { databases: string[]; needCreate: boolean; allowExpress: boolean; otherPoolsDatabases: string[]; otherPools: string[]; publishedDatabases: string[] };
 }
 
 const seCollocated = (t: Topology, poolFqdn: string) => findFrontEndPool(t, poolFqdn)?.edition === 'Standard';
@@ -59,7 +59,7 @@ const seCollocated = (t: Topology, poolFqdn: string) => findFrontEndPool(t, pool
  * a name placed by two pools is the conflict. A store no pool uses yet is judged as a prospective
  * Persistent Chat store (mgc).
  */
-export function storePlan(t: Topology, identity: string, forPool?: string): StorePlan {
+export function storePlan(t: Topology, identity: string, forPool?: string, published?: Topology | null): StorePlan {
   const store = findSqlStore(t, identity)!;
   const id = sqlStoreIdentity(store);
   const here = t.persistentChatPools.flatMap((p) => poolPlacements(t, p)).filter((x) => x.store === id);
@@ -69,6 +69,9 @@ export function storePlan(t: Topology, identity: string, forPool?: string): Stor
     : here.filter((x) => here.some((y) => y.database === x.database && y.pool !== x.pool));
   const pools = [...new Set(mine.map((x) => x.pool))];
   const databases = [...new Set(mine.map((x) => x.database))];
+  // Placements the published topology already had: an earlier publish created those databases here.
+  const key = (x: Placement) => `${x.pool.toLowerCase()}|${x.database}|${x.store}`;
+  const before = new Set(published ? published.persistentChatPools.flatMap((p) => poolPlacements(published, p)).map(key) : []);
   return {
     identity: id,
     server: store.sqlServerFqdn,
@@ -81,12 +84,13 @@ export function storePlan(t: Topology, identity: string, forPool?: string): Stor
       allowExpress: pools.length > 0 && pools.every((p) => seCollocated(t, p)),
       otherPoolsDatabases: [...new Set(theirs.map((x) => x.database))],
       otherPools: [...new Set(theirs.map((x) => x.pool))],
+      publishedDatabases: [...new Set(mine.filter((x) => before.has(key(x))).map((x) => x.database))],
     },
   };
 }
 
 /** The stores of a pool, each once, with this pool's view of them. */
-export function poolStorePlans(t: Topology, pool: PersistentChatPool): StorePlan[] {
+export function poolStorePlans(t: Topology, pool: PersistentChatPool, published?: Topology | null): StorePlan[] {
   const ids = [...new Set(poolPlacements(t, pool).map((x) => x.store))];
-  return ids.filter((id) => findSqlStore(t, id)).map((id) => storePlan(t, id, pool.fqdn));
+  return ids.filter((id) => findSqlStore(t, id)).map((id) => storePlan(t, id, pool.fqdn, published));
 }

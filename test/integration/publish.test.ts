@@ -157,6 +157,10 @@ maybe('define, test, -WhatIf changes nothing, publish creates folder, permission
   // Nor are the pool's own databases, which the first publish created, a warning.
   t.notRegex(again.stderr, /already exists? on this instance/);
   t.like(again.objects[0].Checks.find((c: { Check: string; Target: string }) => c.Check === 'Pool databases' && /sql01/.test(c.Target)), { Status: 'Passed' });
+  // Test-SqlStore knows the revision in force as well.
+  const sqlAfter = await run(['Test-SqlStore', '-PoolFqdn', POOL, ...SQL_CRED], { env: w.env });
+  t.is(sqlAfter.exitCode, 0, sqlAfter.stderr);
+  t.like(sqlAfter.objects.find((o: { Check: string; Target: string }) => o.Check === 'Pool databases' && /sql01/.test(o.Target)), { Status: 'Passed' });
   t.like(again.objects[0].Checks.find((c: { Check: string }) => c.Check === 'Publish policy ACEs'), { Status: 'Skipped' });
   t.deepEqual(w.sql1.created, ['mgc'], 'a database was created twice');
   t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 1);
