@@ -34,7 +34,7 @@ export interface EditOptions {
   dryRun?: boolean;
 }
 
-export async function editTopology<R>(
+async function editTopology<R>(
   repositoryPath: string,
   mutate: (t: Topology, draft: DraftDocument) => R | Promise<R>,
   opts: EditOptions = {},
