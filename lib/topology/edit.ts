@@ -41,10 +41,8 @@ async function editTopology<R>(
 ): Promise<EditResult<R>> {
   let warnings: Finding[] = [];
   let result!: R;
-  let revisionBefore = 0;
-  const draft = await new Repository(repositoryPath).update(
+  const { draft, changed } = await new Repository(repositoryPath).updateReporting(
     async (t, d) => {
-      revisionBefore = d.revision;
       const before = structuredClone(t);
       result = await mutate(t, d);
       const old = new Set(validateTopology(before).map(key));
@@ -62,7 +60,7 @@ async function editTopology<R>(
     },
     { create: opts.create, replace: opts.replace, product: opts.product, dryRun: opts.dryRun },
   );
-  return { draft, warnings, result, changed: draft.revision !== revisionBefore };
+  return { draft, warnings, result, changed };
 }
 
 /**

@@ -61,6 +61,13 @@ function sameJson(a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(y).filter((k) => y[k] !== undefined).length && keys.every((k) => sameJson(x[k], y[k]));
 }
 
+export interface UpdateOptions {
+  create?: boolean;
+  product?: Product;
+  replace?: boolean;
+  dryRun?: boolean;
+}
+
 export class Repository {
   readonly draftFile: string;
 
@@ -130,9 +137,20 @@ export class Repository {
    */
   async update(
     mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
-    opts: { create?: boolean; product?: Product; replace?: boolean; dryRun?: boolean } = {},
+    opts: UpdateOptions = {},
   ): Promise<DraftDocument> {
-    if (opts.dryRun) return (await this.change(await this.readDraftText(), mutate, opts)).next;
+    return (await this.updateReporting(mutate, opts)).draft;
+  }
+
+  /** update(), also saying whether the change changed anything (false: nothing was, or would be, written). */
+  async updateReporting(
+    mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
+    opts: UpdateOptions = {},
+  ): Promise<{ draft: DraftDocument; changed: boolean }> {
+    if (opts.dryRun) {
+      const { next, changed } = await this.change(await this.readDraftText(), mutate, opts);
+      return { draft: next, changed };
+    }
     // Only a command that creates a topology creates the folder: a mistyped -Repository must not leave one behind.
     if (opts.create) await mkdir(this.folder, { recursive: true }).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'write')));
     return withLock(this.folder, async () => {
@@ -142,7 +160,7 @@ export class Repository {
       const { before, next, changed } = await this.change(text, mutate, opts);
       // A change that changes nothing (a value set to what it was, a default pool made default again) is
       // not a revision: nothing is written, and the draft's revision, modifiedAt and history stay as they are.
-      if (!changed) return next;
+      if (!changed) return { draft: next, changed };
       try {
         await this.keepHistory(before.revision, text);
         await writeFileAtomic(this.draftFile, JSON.stringify(next, null, 1) + '\n');
@@ -150,7 +168,7 @@ export class Repository {
         // e.g. history/ or draft.json owned by another account, though the folder itself is writable.
         throw repositoryFolderError(this.folder, e, 'write');
       }
-      return next;
+      return { draft: next, changed };
     });
   }
 

@@ -43,10 +43,8 @@ export interface ImportWritten {
 export async function writeImport(repo: Repository, imported: Topology, opts: ImportOptions): Promise<ImportWritten> {
   let plan: ImportPlan | undefined;
   let newFindings: Finding[] = [];
-  let revisionBefore = 0;
-  const draft = await repo.update(
-    (t, d) => {
-      revisionBefore = d.revision;
+  const { draft, changed } = await repo.updateReporting(
+    (t) => {
       const before = structuredClone(t);
       const again = planImport(t, imported, opts, repo.folder);
       if (again.mode === 'Merge' && again.conflicts.length && !opts.force) throw mergeConflict(again.conflicts, opts.sourceName, repo.folder);
@@ -58,7 +56,7 @@ export async function writeImport(repo: Repository, imported: Topology, opts: Im
     },
     { create: true, product: imported.product },
   );
-  return { plan: plan!, draft, newFindings, written: draft.revision !== revisionBefore };
+  return { plan: plan!, draft, newFindings, written: changed };
 }
 
 const findingKey = (f: Finding) => `${f.Rule}|${f.Target}|${f.Message}`;
