@@ -94,13 +94,12 @@ async function askSecret(question: string): Promise<string> {
 
 /** PowerShell's error view, on stderr. */
 export function renderErrorRecord(e: ErrorRecord, commandName: string): string {
-  // Messages quote what the user or a server gave (a PCHAT_REPOSITORY path, a share's answer): escaped, never raw.
   const lines = [
-    `${commandName} : ${terminalSafe(e.message)}`,
-    `    + CategoryInfo          : ${e.category}: (${terminalSafe(e.target)}) [${commandName}], ErrorRecord`,
+    `${commandName} : ${e.message}`,
+    `    + CategoryInfo          : ${e.category}: (${e.target}) [${commandName}], ErrorRecord`,
     `    + FullyQualifiedErrorId : ${e.fullyQualifiedErrorId(commandName)}`,
   ];
-  if (e.recommendedAction) lines.push(`    + RecommendedAction     : ${terminalSafe(e.recommendedAction)}`);
+  if (e.recommendedAction) lines.push(`    + RecommendedAction     : ${e.recommendedAction}`);
   return lines.join('\n') + '\n';
 }
 
@@ -121,7 +120,8 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     args = bindArguments(def, argv);
   } catch (e) {
     if (!isErrorRecord(e)) throw e;
-    host.stderr(renderErrorRecord(e, def.name));
+    // Binding errors quote what was typed: escaped, as everything the run writes to stderr is (below).
+    host.stderr(terminalSafe(renderErrorRecord(e, def.name)));
     return e.exitCode;
   }
   if (args.help) {
