@@ -9,7 +9,7 @@ import { chmod, cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import os from 'node:os';
 import path from 'node:path';
 import { COMMANDS } from '../../bin/registry.js';
-import { projectRoot, run, samplesDir, type RunResult } from '../support/cli.js';
+import { projectRoot, run, type RunResult } from '../support/cli.js';
 
 const POOL = 'pchatpool.contoso.com';
 const DUBLIN_POOL = 'pchatdub.contoso.com';
@@ -714,7 +714,7 @@ const canDenyWrite = process.platform !== 'win32' && (!asRoot || nobodyRuns);
   };
   const before = await draft(repo);
   const listing = await readdir(repo);
-  const sample = path.join(samplesDir, 'contoso.tbxml');
+  const sample = path.join(projectRoot, 'test/fixtures/xml/tailspin.tbxml');
   for (const args of [['New-Site', 'Tokyo'], ['Set-PersistentChatPool', POOL, '-DisplayName', 'Renamed'], ['Remove-PersistentChatPool', POOL, '-Force'], ['New-Topology', '-Force'], ['Import-Topology', sample, '-Force']]) {
     const r = await runDenied(args);
     t.is(r.exitCode, 1, `${args[0]}: ${r.stderr}`);

@@ -8,12 +8,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
-import { projectRoot, run, samplesDir } from '../support/cli.js';
+import { projectRoot, run } from '../support/cli.js';
 import { Repository } from '../../lib/topology/repository.js';
 
 const fixtures = path.join(projectRoot, 'test/fixtures/xml');
-const contoso = path.join(samplesDir, 'contoso.tbxml');
-const published = path.join(samplesDir, 'default-topology.xml');
+// The project's own documents in the two real forms: a Topology Builder .tbxml (UTF-8 with BOM) and a
+// published Get-CsTopology -AsXml document.
+const tbxml = path.join(fixtures, 'tailspin.tbxml');
+const published = path.join(fixtures, 'published-topology.xml');
 
 async function freshRepo(t: { teardown(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-import-'));
@@ -37,18 +39,18 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
 
 const pchat = (repo: string, args: string[], input?: string) => run([...args, '-Repository', repo], { input });
 
-test('contoso.tbxml: import, define a Persistent Chat pool on the imported pool and stores, Test-Topology is clean', async (t) => {
+test('tailspin.tbxml: import, define a Persistent Chat pool on the imported pool and stores, Test-Topology is clean', async (t) => {
   const repo = await freshRepo(t);
-  const imp = await pchat(repo, ['Import-Topology', '-Path', contoso]);
+  const imp = await pchat(repo, ['Import-Topology', '-Path', tbxml]);
   t.is(imp.exitCode, 0, imp.stderr);
   const s = imp.objects[0];
   t.like(s, { Form: 'TopologyBuilder', Mode: 'New', Product: 'SkypeForBusiness2015', Sites: 1, FrontEndPools: 1, SqlStores: 1, FileStores: 2, OccupiedNames: 8, Written: true });
-  t.true(s.Added.includes('FrontEndPool:frontendpool.contoso.com'));
+  t.true(s.Added.includes('FrontEndPool:lyncpool.tailspintoys.com'));
   t.is(s.UnmodelledRoles.EdgeServer, 1);
 
   const pool = await pchat(repo, [
-    'New-PersistentChatPool', '-Fqdn', 'pchat.contoso.com', '-Site', 'Contoso', '-Computer', 'pchat1.contoso.com,pchat2.contoso.com',
-    '-DisplayName', 'Contoso chat', '-NextHopPool', 'frontendpool.contoso.com', '-SqlStore', 'xsql1.contoso.com', '-FileStore', '\\\\xfile1.contoso.com\\Data1', '-DefaultForSite',
+    'New-PersistentChatPool', '-Fqdn', 'pchat.tailspintoys.com', '-Site', 'Tailspin', '-Computer', 'pchat1.tailspintoys.com,pchat2.tailspintoys.com',
+    '-DisplayName', 'Tailspin chat', '-NextHopPool', 'lyncpool.tailspintoys.com', '-SqlStore', 'ts-sql01.tailspintoys.com', '-FileStore', '\\\\ts-fs01.tailspintoys.com\\LyncShare', '-DefaultForSite',
   ]);
   t.is(pool.exitCode, 0, pool.stderr);
   const check = await pchat(repo, ['Test-Topology']);
@@ -57,22 +59,22 @@ test('contoso.tbxml: import, define a Persistent Chat pool on the imported pool 
 
   // The imported Edge server's name is taken: a pool may not reuse it.
   const clash = await pchat(repo, [
-    'New-PersistentChatPool', '-Fqdn', 'edgepool.contoso.com', '-Site', 'Contoso', '-Computer', 'pchat3.contoso.com',
-    '-DisplayName', 'x', '-NextHopPool', 'frontendpool.contoso.com', '-SqlServerFqdn', 'sql9.contoso.com', '-FileStore', '\\\\xfile2.contoso.com\\Data2',
+    'New-PersistentChatPool', '-Fqdn', 'edge-pool.tailspintoys.com', '-Site', 'Tailspin', '-Computer', 'pchat3.tailspintoys.com',
+    '-DisplayName', 'x', '-NextHopPool', 'lyncpool.tailspintoys.com', '-SqlServerFqdn', 'sql9.tailspintoys.com', '-FileStore', '\\\\ts-fs02.tailspintoys.com\\ArchiveShare',
   ]);
   t.not(clash.exitCode, 0);
-  t.regex(clash.stderr, /edgepool\.contoso\.com.*already used/);
+  t.regex(clash.stderr, /edge-pool\.tailspintoys\.com.*already used/);
 });
 
-test('default-topology.xml: a pool on the imported file store and AlwaysOn SQL store checks clean, with the AlwaysOn warning', async (t) => {
+test('published-topology.xml: a pool on the imported file store and AlwaysOn SQL store checks clean, with the AlwaysOn warning', async (t) => {
   const repo = await freshRepo(t);
   const imp = await pchat(repo, ['Import-Topology', published]);
   t.is(imp.exitCode, 0, imp.stderr);
   t.like(imp.objects[0], { Form: 'Published', Sites: 1, FrontEndPools: 1, SqlStores: 1, FileStores: 1, OccupiedNames: 3 });
 
-  const common = ['New-PersistentChatPool', '-Fqdn', 'pchat.tenant.rlevchenko.com', '-Site', 'Tenant', '-Computer', 'pchat-01.tenant.rlevchenko.com',
-    '-DisplayName', 'Tenant chat', '-NextHopPool', 'poolfe.tenant.rlevchenko.com', '-FileStore', '\\\\tenant.rlevchenko.com\\skype', '-DefaultForSite'];
-  const onAlwaysOn = await pchat(repo, [...common, '-SqlStore', 'srv-sql-01.tenant.rlevchenko.com']);
+  const common = ['New-PersistentChatPool', '-Fqdn', 'pchat.corp.wingtiptoys.com', '-Site', 'Trondheim', '-Computer', 'pchat-01.corp.wingtiptoys.com',
+    '-DisplayName', 'Trondheim chat', '-NextHopPool', 'sfbpool.corp.wingtiptoys.com', '-FileStore', '\\\\corp.wingtiptoys.com\\sfbshare', '-DefaultForSite'];
+  const onAlwaysOn = await pchat(repo, [...common, '-SqlStore', 'sql-ag01.corp.wingtiptoys.com']);
   t.is(onAlwaysOn.exitCode, 0, onAlwaysOn.stderr);
   t.regex(onAlwaysOn.stderr, /WARNING: .*AlwaysOn/);
   const check = await pchat(repo, ['Test-Topology']);
@@ -96,7 +98,7 @@ test('a Standard Edition server imported from stdin takes a collocated single-co
 
 test('a Front End pool whose FQDN is not one is imported with a rule 21 error naming it, and Test-Topology fails on it', async (t) => {
   const repo = await freshRepo(t);
-  const doc = readFileSync(contoso, 'utf8').replace('Fqdn="frontendpool.contoso.com"', 'Fqdn="pool fe..bad"');
+  const doc = readFileSync(tbxml, 'utf8').replace('Fqdn="lyncpool.tailspintoys.com"', 'Fqdn="pool fe..bad"');
   const imp = await pchat(repo, ['Import-Topology', '-Path', '-'], doc);
   // The document is the deployment's truth: it is imported, and what is wrong with it is said.
   t.is(imp.exitCode, 0, imp.stderr);
@@ -138,7 +140,7 @@ test('a document whose site name holds a line break is refused, naming the value
 
 test('a non-empty draft is refused without -Merge or -Force, and stays byte-for-byte unchanged', async (t) => {
   const repo = await freshRepo(t);
-  t.is((await pchat(repo, ['Import-Topology', contoso])).exitCode, 0);
+  t.is((await pchat(repo, ['Import-Topology', tbxml])).exitCode, 0);
   const before = await snapshot(repo);
   const r = await pchat(repo, ['Import-Topology', published]);
   t.is(r.exitCode, 1);
@@ -149,8 +151,8 @@ test('a non-empty draft is refused without -Merge or -Force, and stays byte-for-
 
 test('-Merge: identical objects are skipped without a new revision; conflicts are listed and nothing is written unless -Force', async (t) => {
   const repo = await freshRepo(t);
-  t.is((await pchat(repo, ['Import-Topology', contoso])).exitCode, 0);
-  const again = await pchat(repo, ['Import-Topology', contoso, '-Merge']);
+  t.is((await pchat(repo, ['Import-Topology', tbxml])).exitCode, 0);
+  const again = await pchat(repo, ['Import-Topology', tbxml, '-Merge']);
   t.is(again.exitCode, 0, again.stderr);
   t.like(again.objects[0], { Mode: 'Merge', Written: false, Revision: 1 });
   t.deepEqual(again.objects[0].Added, []);
@@ -163,21 +165,21 @@ test('-Merge: identical objects are skipped without a new revision; conflicts ar
   t.regex(conflict.stderr, /TopologyMergeConflict/);
   const s = conflict.objects[0];
   t.like(s, { Mode: 'Merge', Written: false });
-  t.deepEqual(s.Conflicts.map((c: any) => `${c.Kind}:${c.Identity}`), ['Site:Tenant']);
-  t.regex(s.Conflicts[0].Differences, /draft name 'Contoso', imported name 'Tenant'/);
+  t.deepEqual(s.Conflicts.map((c: any) => `${c.Kind}:${c.Identity}`), ['Site:Trondheim']);
+  t.regex(s.Conflicts[0].Differences, /draft name 'Tailspin', imported name 'Trondheim'/);
   t.deepEqual(await snapshot(repo), before, 'the repository is unchanged');
 
   const forced = await pchat(repo, ['Import-Topology', published, '-Merge', '-Force']);
   t.is(forced.exitCode, 0, forced.stderr);
   t.like(forced.objects[0], { Written: true, Revision: 2 });
   const draft = JSON.parse(readFileSync(path.join(repo, 'draft.json'), 'utf8'));
-  t.deepEqual(draft.topology.sites.map((x: any) => x.name), ['Tenant']);
-  t.deepEqual(draft.topology.frontEndPools.map((p: any) => `${p.fqdn}@${p.site}`), ['frontendpool.contoso.com@Tenant', 'poolfe.tenant.rlevchenko.com@Tenant']);
+  t.deepEqual(draft.topology.sites.map((x: any) => x.name), ['Trondheim']);
+  t.deepEqual(draft.topology.frontEndPools.map((p: any) => `${p.fqdn}@${p.site}`), ['lyncpool.tailspintoys.com@Trondheim', 'sfbpool.corp.wingtiptoys.com@Trondheim']);
 });
 
 test('a malformed, DTD or unknown document leaves the repository unchanged and names file, line and column', async (t) => {
   const repo = await freshRepo(t);
-  t.is((await pchat(repo, ['Import-Topology', contoso])).exitCode, 0);
+  t.is((await pchat(repo, ['Import-Topology', tbxml])).exitCode, 0);
   const before = await snapshot(repo);
   const cases: [string, RegExp][] = [
     ['truncated.xml', /truncated\.xml.*line 38, column \d+/],
@@ -204,24 +206,24 @@ test('a malformed, DTD or unknown document leaves the repository unchanged and n
 
 test('-WhatIf shows what would be imported and writes nothing; -Force replaces the draft and says what it discards', async (t) => {
   const repo = await freshRepo(t);
-  const whatIf = await pchat(repo, ['Import-Topology', contoso, '-WhatIf']);
+  const whatIf = await pchat(repo, ['Import-Topology', tbxml, '-WhatIf']);
   t.is(whatIf.exitCode, 0, whatIf.stderr);
-  t.regex(whatIf.stderr, /What if:.*Import.*contoso\.tbxml/);
+  t.regex(whatIf.stderr, /What if:.*Import.*tailspin\.tbxml/);
   t.like(whatIf.objects[0], { Written: false });
   t.false(existsSync(path.join(repo, 'draft.json')));
 
-  t.is((await pchat(repo, ['Import-Topology', contoso])).exitCode, 0);
+  t.is((await pchat(repo, ['Import-Topology', tbxml])).exitCode, 0);
   const pool = await pchat(repo, [
-    'New-PersistentChatPool', '-Fqdn', 'pchat.contoso.com', '-Site', 'Contoso', '-Computer', 'pchat1.contoso.com', '-DisplayName', 'c',
-    '-NextHopPool', 'frontendpool.contoso.com', '-SqlStore', 'xsql1.contoso.com', '-FileStore', '\\\\xfile1.contoso.com\\Data1',
+    'New-PersistentChatPool', '-Fqdn', 'pchat.tailspintoys.com', '-Site', 'Tailspin', '-Computer', 'pchat1.tailspintoys.com', '-DisplayName', 'c',
+    '-NextHopPool', 'lyncpool.tailspintoys.com', '-SqlStore', 'ts-sql01.tailspintoys.com', '-FileStore', '\\\\ts-fs01.tailspintoys.com\\LyncShare',
   ]);
   t.is(pool.exitCode, 0, pool.stderr);
   const replaced = await pchat(repo, ['Import-Topology', published, '-Force']);
   t.is(replaced.exitCode, 0, replaced.stderr);
   t.like(replaced.objects[0], { Mode: 'Replace', Written: true });
-  t.regex(replaced.stderr, /WARNING:.*discards.*pchat\.contoso\.com/);
+  t.regex(replaced.stderr, /WARNING:.*discards.*pchat\.tailspintoys\.com/);
   const draft = JSON.parse(readFileSync(path.join(repo, 'draft.json'), 'utf8'));
-  t.deepEqual(draft.topology.frontEndPools.map((p: any) => p.fqdn), ['poolfe.tenant.rlevchenko.com']);
+  t.deepEqual(draft.topology.frontEndPools.map((p: any) => p.fqdn), ['sfbpool.corp.wingtiptoys.com']);
   t.deepEqual(draft.topology.persistentChatPools, []);
 
   // The same document again: nothing to replace, so nothing is written and no revision is made.

@@ -2,9 +2,13 @@
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The public sample documents, when a checkout has them beside it: extras only, no test needs them. */
 export const samplesDir = path.resolve(projectRoot, '../shared/samples');
+/** Why the extras on the public samples cannot run here, or undefined. */
+export const samplesMissing = existsSync(samplesDir) ? undefined : `the public sample documents are not beside the repository (${samplesDir})`;
 
 export interface RunResult {
   exitCode: number;

@@ -1,6 +1,7 @@
-// Importing real topology documents (lib/topology/xml): the two public samples in ../shared/samples,
-// read where they are, and small documents of our own (test/fixtures/xml) for the cases the samples
-// lack. Expected values were read off the documents by hand.
+// Importing real topology documents (lib/topology/xml): documents of our own (test/fixtures/xml) in both
+// real forms, a Topology Builder .tbxml and a published Get-CsTopology -AsXml document, and small ones
+// for the cases those lack. Expected values were read off the documents by hand. The two public samples
+// are read as extras when a checkout has them beside it (../shared/samples).
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,13 +9,16 @@ import { ErrorRecord } from '../../lib/cmdlet/errors.js';
 import { sqlStoreIdentity, fileStoreIdentity, type Topology } from '../../lib/topology/model.js';
 import { decodeTopologyBytes, importTopologyDocument, type ImportResult } from '../../lib/topology/xml/index.js';
 import { applyMerge, planMerge } from '../../lib/topology/xml/merge.js';
-import { projectRoot, samplesDir } from '../support/cli.js';
+import { projectRoot, samplesDir, samplesMissing } from '../support/cli.js';
+import { skipSuite, titled } from '../support/skip.js';
 
 const fixturesDir = path.join(projectRoot, 'test/fixtures/xml');
 const bytesOf = (file: string) => readFileSync(file);
 const importFile = (file: string, product?: 'Lync2013' | 'SkypeForBusiness2015'): ImportResult =>
   importTopologyDocument(decodeTopologyBytes(bytesOf(file)), path.basename(file), { product });
 const sample = (name: string) => importFile(path.join(samplesDir, name));
+const samplesSkip = skipSuite('xml-import: the public samples (extras)', samplesMissing, { optional: true });
+const onSamples = (title: string, fn: (t: import('ava').ExecutionContext) => void) => (samplesSkip ? test.skip : test)(titled(title, samplesSkip), fn);
 const fixture = (name: string, product?: 'Lync2013' | 'SkypeForBusiness2015') => importFile(path.join(fixturesDir, name), product);
 
 function importError(text: string | Buffer, name: string): ErrorRecord {
@@ -31,37 +35,37 @@ const fqdns = (t: Topology) => t.occupiedNames.map((o) => o.fqdn);
 const sqlIds = (t: Topology) => t.sqlStores.map(sqlStoreIdentity);
 const fileIds = (t: Topology) => t.fileStores.map(fileStoreIdentity);
 
-// ---- the real samples ---------------------------------------------------------------
+// ---- the two real forms, in documents of our own ----------------------------------------
 
-test('contoso.tbxml (Topology Builder, BOM): site, Enterprise pool, SQL store, two file stores, occupied names', (t) => {
-  const r = sample('contoso.tbxml');
+test('tailspin.tbxml (Topology Builder, BOM): site, Enterprise pool, SQL store, two file stores, occupied names', (t) => {
+  const r = fixture('tailspin.tbxml');
   t.is(r.form, 'TopologyBuilder');
   t.is(r.topology.product, 'SkypeForBusiness2015');
-  t.deepEqual(r.topology.sites, [{ name: 'Contoso', siteId: 1 }]);
+  t.deepEqual(r.topology.sites, [{ name: 'Tailspin', siteId: 1 }]);
   t.deepEqual(r.topology.frontEndPools, [
     {
-      fqdn: 'frontendpool.contoso.com',
-      site: 'Contoso',
+      fqdn: 'lyncpool.tailspintoys.com',
+      site: 'Tailspin',
       edition: 'Enterprise',
-      backEndSqlStore: 'xsql1.contoso.com', // its UserServices depends on the UserStore there (rule 18)
-      computers: ['xfrontend1.contoso.com', 'xfrontend2.contoso.com', 'xfrontend3.contoso.com', 'xfrontend4.contoso.com'],
+      backEndSqlStore: 'ts-sql01.tailspintoys.com', // its UserServices depends on the UserStore there (rule 18)
+      computers: ['ts-fe01.tailspintoys.com', 'ts-fe02.tailspintoys.com', 'ts-fe03.tailspintoys.com', 'ts-fe04.tailspintoys.com'],
     },
   ]);
-  t.deepEqual(sqlIds(r.topology), ['xsql1.contoso.com']);
+  t.deepEqual(sqlIds(r.topology), ['ts-sql01.tailspintoys.com'], 'the document writes TS-SQL01: names are lower-cased');
   t.falsy(r.topology.sqlStores[0]!.alwaysOn);
-  t.deepEqual(fileIds(r.topology), ['\\\\xfile1.contoso.com\\Data1', '\\\\xfile2.contoso.com\\Data2']);
+  t.deepEqual(fileIds(r.topology), ['\\\\ts-fs01.tailspintoys.com\\LyncShare', '\\\\ts-fs02.tailspintoys.com\\ArchiveShare']);
   t.deepEqual(fqdns(r.topology), [
-    'edgepool.contoso.com',
-    'xedge1.contoso.com',
-    'xedge2.contoso.com',
-    'xedge3.contoso.com',
-    'xoffice1.contoso.com',
-    'xsql1.contoso.com',
-    'xfile1.contoso.com',
-    'xfile2.contoso.com',
+    'edge-pool.tailspintoys.com',
+    'ts-edge01.tailspintoys.com',
+    'ts-edge02.tailspintoys.com',
+    'ts-edge03.tailspintoys.com',
+    'ts-oos01.tailspintoys.com',
+    'ts-sql01.tailspintoys.com',
+    'ts-fs01.tailspintoys.com',
+    'ts-fs02.tailspintoys.com',
   ]);
   t.regex(r.topology.occupiedNames[0]!.role, /EdgeServer/);
-  t.regex(r.topology.occupiedNames.find((o) => o.fqdn === 'xoffice1.contoso.com')!.role, /WacService/);
+  t.regex(r.topology.occupiedNames.find((o) => o.fqdn === 'ts-oos01.tailspintoys.com')!.role, /WacService/);
   t.deepEqual(r.unmodelledRoles, {
     ApplicationServer: 1,
     ApplicationStore: 1,
@@ -78,26 +82,26 @@ test('contoso.tbxml (Topology Builder, BOM): site, Enterprise pool, SQL store, t
   t.deepEqual(r.topology.persistentChatPools, []);
 });
 
-test('default-topology.xml (published form): located site, pool with one server, AlwaysOn store, DFS file store', (t) => {
-  const r = sample('default-topology.xml');
+test('published-topology.xml (published form): located site, pool with one server, AlwaysOn store, DFS file store', (t) => {
+  const r = fixture('published-topology.xml');
   t.is(r.form, 'Published');
   t.is(r.topology.product, 'SkypeForBusiness2015');
-  t.deepEqual(r.topology.sites, [{ name: 'Tenant', siteId: 1, city: 'Voronezh', state: 'VRN', countryCode: 'RUS' }]);
+  t.deepEqual(r.topology.sites, [{ name: 'Trondheim', siteId: 1, city: 'Trondheim', state: 'TRD', countryCode: 'NOR' }]);
   t.deepEqual(r.topology.frontEndPools, [
-    { fqdn: 'poolfe.tenant.rlevchenko.com', site: 'Tenant', edition: 'Enterprise', computers: ['skype-fe-01.tenant.rlevchenko.com'], backEndSqlStore: 'srv-sql-01.tenant.rlevchenko.com' },
+    { fqdn: 'sfbpool.corp.wingtiptoys.com', site: 'Trondheim', edition: 'Enterprise', computers: ['sfb-fe-01.corp.wingtiptoys.com'], backEndSqlStore: 'sql-ag01.corp.wingtiptoys.com' },
   ]);
-  t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'srv-sql-01.tenant.rlevchenko.com', sqlInstance: null, alwaysOn: true, site: 'Tenant' }]);
-  t.deepEqual(fileIds(r.topology), ['\\\\tenant.rlevchenko.com\\skype']);
-  t.deepEqual(fqdns(r.topology), ['srv-sql-01.tenant.rlevchenko.com', 'tenant.rlevchenko.com', 'srv-owa-01.tenant.rlevchenko.com']);
+  t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'sql-ag01.corp.wingtiptoys.com', sqlInstance: null, alwaysOn: true, site: 'Trondheim' }]);
+  t.deepEqual(fileIds(r.topology), ['\\\\corp.wingtiptoys.com\\sfbshare']);
+  t.deepEqual(fqdns(r.topology), ['sql-ag01.corp.wingtiptoys.com', 'corp.wingtiptoys.com', 'oos-01.corp.wingtiptoys.com']);
   t.deepEqual(r.unmodelledRoles, { ApplicationServer: 1, ApplicationStore: 1, CentralMgmt: 1, CentralMgmtStore: 1, ConfServices: 1, WacService: 1, WebServices: 1 });
   t.deepEqual(r.warnings, []);
 });
 
 test('the byte-order mark and the encoding do not change the result (UTF-8 with/without BOM, UTF-16LE, UTF-16BE)', (t) => {
-  const bytes = bytesOf(path.join(samplesDir, 'contoso.tbxml'));
-  t.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the sample has a UTF-8 BOM');
+  const bytes = bytesOf(path.join(fixturesDir, 'tailspin.tbxml'));
+  t.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the .tbxml has a UTF-8 BOM, as Topology Builder writes it');
   const text = decodeTopologyBytes(bytes);
-  const expected = importTopologyDocument(text, 'contoso.tbxml');
+  const expected = importTopologyDocument(text, 'tailspin.tbxml');
   const variants: Record<string, Buffer | string> = {
     'string with BOM': '\uFEFF' + text,
     'UTF-8 without BOM': Buffer.from(text, 'utf8'),
@@ -106,19 +110,49 @@ test('the byte-order mark and the encoding do not change the result (UTF-8 with/
     'UTF-16BE with BOM': Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]),
   };
   for (const [what, v] of Object.entries(variants)) {
-    const r = importTopologyDocument(typeof v === 'string' ? v : decodeTopologyBytes(v), 'contoso.tbxml');
+    const r = importTopologyDocument(typeof v === 'string' ? v : decodeTopologyBytes(v), 'tailspin.tbxml');
     t.deepEqual(r, expected, what);
   }
-  // A published document written by Windows PowerShell (`Get-CsTopology -AsXml > file`): UTF-16LE with BOM.
-  const published = readFileSync(path.join(samplesDir, 'default-topology.xml'), 'utf8');
-  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(published, 'utf16le')]);
+  // A published document written by Windows PowerShell (`Get-CsTopology -AsXml > file`): UTF-16LE with BOM, CRLF.
+  const published = readFileSync(path.join(fixturesDir, 'published-topology.xml'), 'utf8');
+  const utf16 = bytesOf(path.join(fixturesDir, 'published-topology-utf16.xml'));
+  t.deepEqual([...utf16.subarray(0, 2)], [0xff, 0xfe]);
   t.deepEqual(importTopologyDocument(decodeTopologyBytes(utf16), 'x'), importTopologyDocument(published, 'x'));
 });
 
 test('a bare <PartialTopology>, cut out of a .tbxml, reads like the whole file', (t) => {
-  const text = decodeTopologyBytes(bytesOf(path.join(samplesDir, 'contoso.tbxml')));
+  const text = decodeTopologyBytes(bytesOf(path.join(fixturesDir, 'tailspin.tbxml')));
   const partial = text.slice(text.indexOf('<PartialTopology'), text.indexOf('</PartialTopology>') + '</PartialTopology>'.length);
-  t.deepEqual(importTopologyDocument(partial, 'partial.xml'), importTopologyDocument(text, 'contoso.tbxml'));
+  t.deepEqual(importTopologyDocument(partial, 'partial.xml'), importTopologyDocument(text, 'tailspin.tbxml'));
+});
+
+// ---- the public samples, when they are beside the repository (extras) -------------------
+
+onSamples('contoso.tbxml (Topology Builder, BOM): site, Enterprise pool, SQL store, two file stores, occupied names', (t) => {
+  const r = sample('contoso.tbxml');
+  t.is(r.form, 'TopologyBuilder');
+  t.deepEqual(r.topology.sites, [{ name: 'Contoso', siteId: 1 }]);
+  t.deepEqual(r.topology.frontEndPools.map((p) => [p.fqdn, p.edition, p.backEndSqlStore, p.computers.length]), [['frontendpool.contoso.com', 'Enterprise', 'xsql1.contoso.com', 4]]);
+  t.deepEqual(sqlIds(r.topology), ['xsql1.contoso.com']);
+  t.deepEqual(fileIds(r.topology), ['\\\\xfile1.contoso.com\\Data1', '\\\\xfile2.contoso.com\\Data2']);
+  t.is(r.topology.occupiedNames.length, 8);
+  t.deepEqual(r.warnings, []);
+});
+
+onSamples('default-topology.xml (published form): located site, pool with one server, AlwaysOn store, DFS file store', (t) => {
+  const r = sample('default-topology.xml');
+  t.is(r.form, 'Published');
+  t.deepEqual(r.topology.sites, [{ name: 'Tenant', siteId: 1, city: 'Voronezh', state: 'VRN', countryCode: 'RUS' }]);
+  t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'srv-sql-01.tenant.rlevchenko.com', sqlInstance: null, alwaysOn: true, site: 'Tenant' }]);
+  t.deepEqual(fileIds(r.topology), ['\\\\tenant.rlevchenko.com\\skype']);
+  t.deepEqual(r.warnings, []);
+});
+
+onSamples('either public sample cut anywhere is reported as malformed with a position', (t) => {
+  for (const name of ['contoso.tbxml', 'default-topology.xml']) {
+    const text = decodeTopologyBytes(bytesOf(path.join(samplesDir, name)));
+    for (let i = 1; i <= 8; i++) t.is(importError(text.slice(0, Math.floor((text.lastIndexOf('</') * i) / 8)), name).errorId, 'TopologyDocumentMalformed');
+  }
 });
 
 // ---- our own documents ----------------------------------------------------------------
@@ -255,9 +289,9 @@ test('a truncated file is malformed, with the line and column where it ends', (t
   t.regex(e.message, /'truncated\.xml'.*line 38, column \d+/);
 });
 
-test('either sample cut anywhere is reported as malformed with a position, never as an import', (t) => {
-  for (const name of ['contoso.tbxml', 'default-topology.xml']) {
-    const text = decodeTopologyBytes(bytesOf(path.join(samplesDir, name)));
+test('either form cut anywhere is reported as malformed with a position, never as an import', (t) => {
+  for (const name of ['tailspin.tbxml', 'published-topology.xml']) {
+    const text = decodeTopologyBytes(bytesOf(path.join(fixturesDir, name)));
     const lastClose = text.lastIndexOf('</');
     for (let i = 1; i <= 24; i++) {
       const cut = Math.floor((lastClose * i) / 24);
@@ -292,25 +326,25 @@ test('a topology document without a central site is refused', (t) => {
 // ---- merging into a draft ----------------------------------------------------------------
 
 test('merge: the same document again is all skipped; a changed pool is a conflict; the document wins only when applied', (t) => {
-  const first = sample('contoso.tbxml').topology;
-  const same = planMerge(first, sample('contoso.tbxml').topology);
+  const first = fixture('tailspin.tbxml').topology;
+  const same = planMerge(first, fixture('tailspin.tbxml').topology);
   t.deepEqual(same.added, []);
   t.deepEqual(same.conflicts, []);
   t.is(same.skipped.length, 13);
 
   const draft = structuredClone(first);
   draft.frontEndPools[0]!.computers.pop();
-  draft.sqlStores[0]!.mirror = 'mirror.contoso.com';
+  draft.sqlStores[0]!.mirror = 'mirror.tailspintoys.com';
   draft.sqlStores[0]!.alwaysOn = true;
   const plan = planMerge(draft, first);
-  t.deepEqual(plan.conflicts.map((c) => `${c.Kind} ${c.Identity}`), ['FrontEndPool frontendpool.contoso.com', 'SqlStore xsql1.contoso.com']);
-  t.regex(plan.conflicts[0]!.Differences, /computers: draft .*xfrontend3.contoso.com, imported .*xfrontend4\.contoso\.com/);
+  t.deepEqual(plan.conflicts.map((c) => `${c.Kind} ${c.Identity}`), ['FrontEndPool lyncpool.tailspintoys.com', 'SqlStore ts-sql01.tailspintoys.com']);
+  t.regex(plan.conflicts[0]!.Differences, /computers: draft .*ts-fe03\.tailspintoys\.com, imported .*ts-fe04\.tailspintoys\.com/);
   t.is(draft.frontEndPools[0]!.computers.length, 3, 'planning changes nothing');
 
   applyMerge(draft, first);
   t.is(draft.frontEndPools[0]!.computers.length, 4);
   t.falsy(draft.sqlStores[0]!.alwaysOn);
-  t.is(draft.sqlStores[0]!.mirror, 'mirror.contoso.com', 'facts the document does not state are kept');
+  t.is(draft.sqlStores[0]!.mirror, 'mirror.tailspintoys.com', 'facts the document does not state are kept');
 });
 
 test('merge: two deployments add up; a SiteId used by another site name is a conflict, won by renaming the site', (t) => {
