@@ -1,8 +1,9 @@
 // A real Samba server for tests: its own mkdtemp folder, its own loopback address 127.0.0.N
 // on port 445 (smbcacls cannot use another port), real Unix users and groups mapped to the
 // RTC groups and BUILTIN\Administrators with `net groupmap`, ACLs set with smbcacls, and
-// smbd/samba-dcerpcd stopped by PID (never by name, never with --no-process-group).
-// Installs nothing: .ci/run installs samba, smbclient and samba-common-bin.
+// smbd/samba-dcerpcd stopped by PID (never by name, never with --no-process-group). The users and groups
+// are this run's own (test/support/run-id.ts), removed at its end. Installs nothing: npm test's set-up
+// (test/support/setup.sh) installs samba, smbclient and samba-common-bin.
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, appendFile, readFile, readdir, rm, chmod, chown, open, unlink } from 'node:fs/promises';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { processAlive } from '../../lib/topology/temp-files.js';
+import { removeAccountsAtExit, testAccountName } from './run-id.js';
+import { skipSuite } from './skip.js';
 
 const run = promisify(execFile);
 
@@ -20,11 +23,11 @@ export const NETBIOS = 'CONTOSO';
 
 /** The RTC groups as domain groups with fixed RIDs, and the file server's Administrators. */
 export const GROUPS = {
-  RTCHSUniversalServices: { unix: 'rtchsuniversalservices', sid: `${DOMAIN_SID}-1101` },
-  RTCComponentUniversalServices: { unix: 'rtccomponentuniversalservices', sid: `${DOMAIN_SID}-1102` },
-  RTCUniversalServerAdmins: { unix: 'rtcuniversalserveradmins', sid: `${DOMAIN_SID}-1103` },
-  RTCUniversalConfigReplicator: { unix: 'rtcuniversalconfigreplicator', sid: `${DOMAIN_SID}-1104` },
-  Administrators: { unix: 'pchatfsadmins', sid: 'S-1-5-32-544' },
+  RTCHSUniversalServices: { unix: testAccountName('hs'), sid: `${DOMAIN_SID}-1101` },
+  RTCComponentUniversalServices: { unix: testAccountName('comp'), sid: `${DOMAIN_SID}-1102` },
+  RTCUniversalServerAdmins: { unix: testAccountName('srvadm'), sid: `${DOMAIN_SID}-1103` },
+  RTCUniversalConfigReplicator: { unix: testAccountName('repl'), sid: `${DOMAIN_SID}-1104` },
+  Administrators: { unix: testAccountName('fsadm'), sid: 'S-1-5-32-544' },
 } as const;
 export type GroupName = keyof typeof GROUPS;
 
@@ -42,10 +45,10 @@ export const POLICY_ACES = [
 
 /** Test accounts: the publisher (Administrators), a service account (Modify), a replicator (Read), and one to deny. */
 export const USERS = {
-  admin: { unix: 'pchatadmin', groups: ['Administrators'] as GroupName[] },
-  svc: { unix: 'pchatsvc', groups: ['RTCHSUniversalServices'] as GroupName[] },
-  reader: { unix: 'pchatreader', groups: ['RTCUniversalConfigReplicator'] as GroupName[] },
-  denied: { unix: 'pchatdenied', groups: ['RTCUniversalServerAdmins'] as GroupName[] },
+  admin: { unix: testAccountName('admin'), groups: ['Administrators'] as GroupName[] },
+  svc: { unix: testAccountName('svc'), groups: ['RTCHSUniversalServices'] as GroupName[] },
+  reader: { unix: testAccountName('reader'), groups: ['RTCUniversalConfigReplicator'] as GroupName[] },
+  denied: { unix: testAccountName('denied'), groups: ['RTCUniversalServerAdmins'] as GroupName[] },
 } as const;
 export type UserKey = keyof typeof USERS;
 
@@ -70,20 +73,20 @@ export function sambaMissing(): string | undefined {
 }
 
 /**
- * The reason to skip the Samba tests, or undefined to run them. In CI a missing Samba is an
- * error (it fails the suite); locally the reason is printed once and the tests are skipped.
+ * The reason to skip `suite`, which needs Samba, or undefined to run it (test/support/skip.ts: said
+ * once, listed in the run's summary, a failure in CI).
  */
-export function sambaUnavailable(): string | undefined {
-  const why = sambaMissing();
-  if (!why) return undefined;
-  if (process.env.CI) throw new Error(`Samba tests cannot run in CI: ${why}`);
-  console.warn(`Skipping Samba tests: ${why}`);
-  return why;
+export function sambaUnavailable(suite: string): string | undefined {
+  return skipSuite(suite, sambaMissing());
 }
 
 // ---- loopback addresses ------------------------------------------------------------------
 
-const LOCK_DIR = path.join(tmpdir(), 'pchat-test-loopback');
+/**
+ * Machine-wide, not under os.tmpdir(): every run on this machine (each with its own TMPDIR) must see
+ * the others' reservations. test/support/cleanup-run.ts removes it once no reservation is left.
+ */
+export const LOCK_DIR = '/tmp/pchat-test-loopback';
 
 
 function portFree(ip: string, port: number): Promise<boolean> {
@@ -113,6 +116,7 @@ export async function allocateLoopback(port = 445, ip?: string): Promise<Loopbac
     const n = wanted ?? 2 + ((start - 2 + k) % 98);
     const lock = path.join(LOCK_DIR, `${n}.lock`);
     try {
+      await mkdir(LOCK_DIR, { recursive: true }); // another run's clean-up may have removed it meanwhile
       const fh = await open(lock, 'wx');
       await fh.writeFile(String(process.pid));
       await fh.close();
@@ -153,6 +157,7 @@ async function shadowTool(cmd: string, args: string[], okCodes: number[]): Promi
 }
 
 async function ensureUnixAccounts(): Promise<void> {
+  removeAccountsAtExit();
   for (const g of Object.values(GROUPS)) {
     if (spawnSync('getent', ['group', g.unix]).status !== 0) await shadowTool('groupadd', [g.unix], [9]);
   }

@@ -14,9 +14,9 @@ export function skipSuite(suite: string, why: string | undefined, opts: { option
   if (process.env.CI && !opts.optional) throw new Error(`${suite} cannot run in CI: ${why}`);
   if (!said.has(suite)) {
     said.add(suite);
-    console.warn(`SKIPPED ${suite}: ${why}`);
     const log = process.env.PCHAT_TEST_SKIP_LOG;
     if (log) appendFileSync(log, `${suite}: ${why}\n`);
+    else console.warn(`SKIPPED ${suite}: ${why}`); // npm test prints its log once, in its summary
   }
   return why;
 }
