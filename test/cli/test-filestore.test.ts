@@ -9,7 +9,7 @@ import { topology, POOL } from '../support/topology-builder.js';
 import { Repository } from '../../lib/topology/repository.js';
 import { SCHEMA_VERSION, type Topology } from '../../lib/topology/model.js';
 
-const skip = sambaUnavailable();
+const skip = sambaUnavailable('cli/test-filestore (a real smbd)');
 const it = skip ? test.skip : test;
 
 const SHARE = 'pchat';
