@@ -61,7 +61,9 @@ async function world(t: { teardown(fn: () => unknown): void }, opts: { roles?: s
   const sql1 = await TdsPeer.start({ host: (await lookup(SQL1)).address, logins, faults: opts.faults, exclusiveModelLock: opts.exclusiveModelLock });
   const sql2 = await TdsPeer.start({ host: (await lookup(SQL2)).address, logins });
   t.teardown(() => Promise.all([sql1.stop(), sql2.stop()]));
-  const repo = path.join(await mkdtemp(path.join(tmpdir(), 'pchat-publish-')), 'repo');
+  const dir = await mkdtemp(path.join(tmpdir(), 'pchat-publish-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const repo = path.join(dir, 'repo');
   const env = { PCHAT_REPOSITORY: repo, PCHAT_SMB_PASSWORD: samba.users.admin.password, PCHAT_SQL_PASSWORD: SQL_PASSWORD };
   const steps = [
     ['New-Topology'],
