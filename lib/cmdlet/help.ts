@@ -59,6 +59,6 @@ export function formatHelp(def: CmdletDefinition, program = 'pchat'): string {
   });
   out.push('NOTES', indent(`Run as '${program} ${def.name}' or '${def.name}'. Parameter names are case-insensitive and may be shortened to a unique prefix.`, 4));
   for (const n of def.notes ?? []) out.push(indent(n, 4));
-  out.push('', 'EXIT CODES', ...EXIT_CODE_HELP.map((l) => indent(l, 4)), '');
+  out.push('', 'EXIT CODES', ...EXIT_CODE_HELP.map((l) => indent(l, 4)), '', 'SEE ALSO', indent("pchat help about_ExitCodes, about_TopologyRules, about_Repository, about_Credentials, about_FileStorePolicy; 'pchat' lists the commands.", 4), '');
   return out.join('\n');
 }

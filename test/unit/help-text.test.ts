@@ -63,3 +63,26 @@ test('one name per thing: -SqlCredentialFile is the SQL password file, -Credenti
     if (param('SqlCredentialFile') && !param('Credential')) t.deepEqual(param('SqlCredentialFile')!.aliases, ['CredentialFile'], `${name} keeps its earlier spelling as an alias`);
   }
 });
+
+test('about_TopologyRules: every rule the rules run or a message cites has a number, severity, title and meaning', async (t) => {
+  const { ruleCatalog } = await import('../../lib/topology/rules/catalog.js');
+  const { RULES } = await import('../../lib/topology/rules/index.js');
+  const catalog = new Map(ruleCatalog().map((r) => [r.number, r]));
+  const cited = new Set<number>(RULES.map((r) => r.id));
+  // Numbers the rules emit (finding(18, ...)) and that strings cite ("rule 18", "Rules 12 and 14").
+  for (const dir of SHIPPED) {
+    for (const file of await jsFiles(path.join(projectRoot, dir))) {
+      const text = await readFile(file, 'utf8');
+      for (const m of text.matchAll(/\bfinding\((\d+),/g)) cited.add(Number(m[1]));
+      for (const s of stringsOf(file, text)) for (const m of s.text.matchAll(/\brules? (\d+)(?:(?:, | and |-)(\d+))*/gi)) for (const n of m[0].match(/\d+/g)!) cited.add(Number(n));
+    }
+  }
+  t.true(cited.has(18) && cited.has(30));
+  for (const n of cited) {
+    const e = catalog.get(n);
+    t.truthy(e, `rule ${n} is in about_TopologyRules`);
+    if (!e) continue;
+    t.regex(e.severity, /^(Error|Warning|Error, Warning)$/);
+    t.true(e.title.length > 10 && e.meaning.length > 20 && e.meaning !== e.title, `rule ${n} has its own meaning`);
+  }
+});
