@@ -86,18 +86,23 @@ export default {
   examples: [
     {
       title: 'Start from the published topology',
-      code: 'Get-CsTopology -AsXml > topology.xml   # on a Front End server\npchat Import-Topology -Path topology.xml -Repository /srv/pchat',
-      remarks: 'Creates the draft in /srv/pchat from the deployment; then define the Persistent Chat pool with New-PersistentChatPool.',
+      code: 'pchat Import-Topology -Path topology.xml',
+      remarks: 'topology.xml is what Get-CsTopology -AsXml > topology.xml wrote on a Front End server. Creates the draft from the deployment (in an empty repository); then define the Persistent Chat pool with New-PersistentChatPool.',
     },
     {
       title: 'A Topology Builder file, from stdin',
-      code: 'cat Contoso.tbxml | pchat Import-Topology -Path -',
-      remarks: 'Reads the .tbxml from the pipe (UTF-8 with BOM, as Topology Builder saves it).',
+      code: 'cat Contoso.tbxml | pchat Import-Topology -Path - -Repository ~/pchat/contoso',
+      remarks: 'Reads the .tbxml that Topology Builder saved (UTF-8 with BOM) from the pipe, into another repository.',
     },
     {
       title: 'Refresh the draft from the deployment',
       code: 'pchat Import-Topology topology.xml -Merge -WhatIf\npchat Import-Topology topology.xml -Merge -Force',
       remarks: 'The first shows what would be added, skipped and what conflicts; the second lets the document win the conflicts. Persistent Chat pools of the draft are kept.',
+    },
+    {
+      title: 'Restore a backup written by Export-Topology',
+      code: 'pchat Export-Topology -Path backup.json\npchat Import-Topology backup.json -Force',
+      remarks: 'The JSON holds the whole draft, Persistent Chat pools included; -Force replaces the draft with it (the replaced draft stays in history/), -Merge adds it instead.',
     },
   ],
   async process(p: Params, ctx) {

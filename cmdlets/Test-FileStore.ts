@@ -7,6 +7,7 @@ import { findFileStore, findPersistentChatPool, isUncFileStore, normalizeFqdn, p
 // Types only: the SMB probe loads when probing starts.
 import type { FileStoreTestOptions, SmbTarget } from '../lib/probes/smb/types.js';
 import type { RequiredAce } from '../lib/probes/dacl/policy.js';
+import { SETUP_POOL } from '../lib/help/example-setups.js';
 
 interface Params {
   Path?: string[];
@@ -114,8 +115,9 @@ export default {
   examples: [
     {
       title: 'A pool\'s file store, before publishing',
-      code: "PCHAT_SMB_PASSWORD=... pchat Test-FileStore -PoolFqdn pchat.contoso.com -Credential 'CONTOSO\\lyncadmin'",
+      code: "PCHAT_SMB_PASSWORD=... pchat Test-FileStore -PoolFqdn pchatpool.contoso.com -Credential 'CONTOSO\\lyncadmin'",
       remarks: "Tests \\\\<file server>\\<share>\\1-PersistentChatService-1: missing folder and ACEs only warn until the pool is published.",
+      setup: SETUP_POOL,
     },
     {
       title: 'A share directly, password from a credential file',
@@ -135,7 +137,7 @@ export default {
     {
       title: 'With your own ACE table',
       code: "pchat Test-FileStore -Path '\\\\fs01\\pchat\\1-PersistentChatService-1' -Credential 'CONTOSO\\lyncadmin' -PolicyFile ./filestore-policy.json",
-      remarks: 'The file is a JSON array such as [{"principal":"RTCHSUniversalServices","access":"Modify"},{"principal":"BUILTIN\\\\Administrators","sid":"S-1-5-32-544","access":"FullControl"}].',
+      remarks: 'The file is a JSON array such as [{"principal":"RTCHSUniversalServices","access":"Modify"},{"principal":"BUILTIN\\\\Administrators","sid":"S-1-5-32-544","access":"FullControl"}]; \'pchat help about_FileStorePolicy\' shows the built-in table.',
     },
   ],
   async process(p: Params, ctx: CmdletContext) {

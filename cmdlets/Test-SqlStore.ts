@@ -17,6 +17,7 @@ import { persistentChatPoolNotFound, sqlStoreNotFound } from '../lib/topology/no
 import { poolStorePlans, storePlan, type StorePlan } from '../lib/topology/placement.js';
 // Types only: the probe module (and mssql with it) is loaded when the probing starts.
 import type { EncryptMode, SqlStoreExpectation, SqlTarget } from '../lib/probes/sql/types.js';
+import { SETUP_POOL } from '../lib/help/example-setups.js';
 
 interface Params {
   SqlServerFqdn?: string;
@@ -130,8 +131,9 @@ export default {
   examples: [
     {
       title: 'Every store of a pool, before publishing',
-      code: "PCHAT_SQL_PASSWORD=... pchat Test-SqlStore -PoolFqdn pchat.contoso.com -SqlCredential 'CONTOSO\\lyncadmin'",
+      code: "PCHAT_SQL_PASSWORD=... pchat Test-SqlStore -PoolFqdn pchatpool.contoso.com -SqlCredential 'CONTOSO\\lyncadmin'",
       remarks: 'Tests the primary store, the compliance store, the backup stores and their mirrors, concurrently.',
+      setup: SETUP_POOL,
     },
     {
       title: 'A named instance directly, with a login from a credential file',

@@ -1,6 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { Repository } from '../lib/topology/repository.js';
 import { validateTopology } from '../lib/topology/rules/index.js';
+import { SETUP_POOL } from '../lib/help/example-setups.js';
 
 export default {
   name: 'Test-Topology',
@@ -21,8 +22,8 @@ export default {
   ],
   failedWhen: (f: { Severity: string }) => f.Severity === 'Error',
   examples: [
-    { title: 'Check the draft before publishing', code: 'pchat Test-Topology && pchat Publish-Topology -Force', remarks: 'Publish-Topology runs only when no rule reports an error.' },
-    { title: 'Only the errors', code: "pchat Test-Topology | jq -c 'select(.Severity==\"Error\")'", remarks: 'Into a pipe the findings are JSON lines.' },
+    { title: 'Check the draft before publishing', code: 'pchat Test-Topology && pchat Publish-Topology -Force', remarks: 'Publish-Topology runs only when no rule reports an error (it checks the rules again itself).', setup: SETUP_POOL },
+    { title: 'Only the errors', code: "pchat Test-Topology | jq -c 'select(.Severity==\"Error\")'", remarks: "Into a pipe the findings are JSON lines. 'pchat help about_TopologyRules' says what each rule number means." },
   ],
   async process(p: { Revision?: number }, ctx) {
     const repo = new Repository(ctx.repositoryPath);
