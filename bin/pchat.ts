@@ -1,6 +1,7 @@
 // The dispatcher: `pchat <Command> ...` and every per-command executable end here.
 import { COMMANDS, resolveCommandName } from './registry.js';
 import { ExitCode } from '../lib/cmdlet/errors.js';
+import { printable } from '../lib/cmdlet/binding.js';
 
 async function listing(): Promise<string> {
   // commander formats the command list and suggests the nearest name for a typo.
@@ -8,10 +9,25 @@ async function listing(): Promise<string> {
   const program = new Command('pchat')
     .usage('<Command> [-Parameter value ...]')
     .description('Define, check and publish a Lync Server 2013 / Skype for Business Server Persistent Chat pool, PowerShell style.')
-    .helpCommand('help <Command>', 'show the help of a command (also <Command> -?)')
-    .addHelpText('after', '\nRun `pchat help <Command>` for a command\'s parameters and examples. Exit codes: see README.');
+    .helpCommand('help <Command>', 'show the help of a command (also <Command> -?)');
   for (const [name, load] of Object.entries(COMMANDS)) program.command(name).description((await load()).default.synopsis);
-  return program.helpInformation();
+  const { ABOUT_TOPICS } = await import('../lib/help/about.js');
+  const topics = ABOUT_TOPICS.map((t) => `  ${t.name}`).join('\n');
+  return `${program.helpInformation()}\nTopics (pchat help <Topic>):\n${topics}\n\nRun \`pchat help <Command>\` for a command's parameters and examples.\n`;
+}
+
+/** `pchat help about_<Topic>` (also without the about_ prefix); undefined when `name` is no topic. */
+async function aboutTopic(name: string): Promise<number | undefined> {
+  const { findAboutTopic, similarTopics } = await import('../lib/help/about.js');
+  const topic = findAboutTopic(name) ?? findAboutTopic(`about_${name}`);
+  if (topic) {
+    process.stdout.write(await topic.text());
+    return ExitCode.Success;
+  }
+  if (!/^about_/i.test(name)) return undefined;
+  const near = similarTopics(name);
+  process.stderr.write(`error: unknown help topic '${printable(name)}'${near.length ? ` (Did you mean ${near.join(' or ')}?)` : ''}\nRun 'pchat help' to list the topics.\n`);
+  return ExitCode.Usage;
 }
 
 async function unknownCommand(name: string): Promise<number> {
@@ -35,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (first.toLowerCase() === 'help' || first.toLowerCase() === 'get-help') {
     const name = resolveCommandName(rest[0]!);
-    if (!name) return unknownCommand(rest[0]!);
+    if (!name) return (await aboutTopic(rest[0]!)) ?? unknownCommand(rest[0]!);
     const { formatHelp } = await import('../lib/cmdlet/help.js');
     process.stdout.write(formatHelp((await COMMANDS[name]!()).default));
     return ExitCode.Success;

@@ -1,6 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { compareTopologies } from '../lib/topology/diff.js';
 import { Repository } from '../lib/topology/repository.js';
+import { SETUP_PUBLISHED } from '../lib/help/example-setups.js';
 
 export default {
   name: 'Compare-Topology',
@@ -18,8 +19,8 @@ export default {
     { name: 'Details', description: 'For Changed: property: old -> new.' },
   ],
   examples: [
-    { title: 'What would be published', code: 'pchat Compare-Topology', remarks: 'The draft against the latest published revision.' },
-    { title: 'Between two revisions', code: 'pchat Compare-Topology -ReferenceRevision 1 -DifferenceRevision 2', remarks: '' },
+    { title: 'What would be published', code: 'pchat Compare-Topology', remarks: 'The draft against the latest published revision (here: the site Dublin was added).', setup: SETUP_PUBLISHED },
+    { title: 'Between two revisions', code: 'pchat Compare-Topology -ReferenceRevision 1 -DifferenceRevision 2', remarks: 'What publishing revision 2 changed.', setup: 'pchat Publish-Topology -Force' },
   ],
   async process(p: { ReferenceRevision?: number; DifferenceRevision?: number }, ctx) {
     const repo = new Repository(ctx.repositoryPath);

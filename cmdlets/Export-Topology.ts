@@ -1,6 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { Repository } from '../lib/topology/repository.js';
 import { exportDocument, resolveExportTarget, writeExport } from '../lib/topology/xml/export-json.js';
+import { SETUP_PUBLISHED } from '../lib/help/example-setups.js';
 
 interface Params {
   Format: 'Json';
@@ -35,10 +36,10 @@ export default {
   defaultDisplay: ['kind', 'revision', 'schemaVersion'],
   notes: ['With -Path (other than -Path - or /dev/stdout) nothing is written to stdout.', 'Exit 2: -Path is empty, a folder or a block device.'],
   examples: [
-    { title: 'Back up the draft', code: 'pchat Export-Topology -Path draft-backup.json', remarks: 'Writes the draft as pretty-printed JSON.' },
-    { title: 'A published revision to stdout', code: 'pchat Export-Topology -Revision 2 > rev2.json', remarks: 'One JSON object on stdout, redirected to a file.' },
+    { title: 'Back up the draft', code: 'pchat Export-Topology -Path draft-backup.json', remarks: 'Writes the draft as pretty-printed JSON; Import-Topology draft-backup.json -Force restores it.', setup: SETUP_PUBLISHED },
+    { title: 'A published revision to stdout', code: 'pchat Export-Topology -Revision 1 > rev1.json', remarks: 'One JSON object on stdout, redirected to a file.' },
     { title: 'The pretty-printed document on stdout', code: 'pchat Export-Topology -Path - | less', remarks: "-Path - is stdout, as for Import-Topology (where it is stdin)." },
-    { title: 'Review what changed since a publish', code: 'pchat Export-Topology -Revision 2 -Path a.json; pchat Export-Topology -Path b.json; diff a.json b.json', remarks: 'Both files use the same layout, so a plain diff shows the change.' },
+    { title: 'Review what changed since a publish', code: 'pchat Export-Topology -Revision 1 -Path a.json && pchat Export-Topology -Path b.json && diff a.json b.json | less', remarks: 'Both files use the same layout, so a plain diff shows the change (Compare-Topology lists it object by object).' },
   ],
   async process(p: Params, ctx) {
     // Where -Path leads is decided first: a usage error (an empty path, a folder) before the repository is read.

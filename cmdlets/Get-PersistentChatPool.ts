@@ -4,6 +4,7 @@ import { findPersistentChatPool, findSite, normalizeFqdn } from '../lib/topology
 import { Repository } from '../lib/topology/repository.js';
 import { persistentChatPoolNotFound, siteNotFound } from '../lib/topology/not-found.js';
 import { persistentChatPoolView, POOL_OUTPUTS } from '../lib/topology/views.js';
+import { SETUP_POOL } from '../lib/help/example-setups.js';
 
 export default {
   name: 'Get-PersistentChatPool',
@@ -17,7 +18,7 @@ export default {
   outputs: POOL_OUTPUTS,
   defaultDisplay: ['Fqdn', 'Site', 'ComputerType', 'Computers', 'Port', 'DefaultForSite', 'DefaultForAllSites', 'SqlStore', 'FileStore'],
   examples: [
-    { title: 'Every pool', code: 'pchat Get-PersistentChatPool', remarks: '' },
+    { title: 'Every pool', code: 'pchat Get-PersistentChatPool', remarks: 'A table on a terminal; one JSON line per pool into a pipe.', setup: SETUP_POOL },
     { title: 'Make every pool of a site its default, one after the other', code: 'pchat Get-PersistentChatPool -Site Redmond | pchat Set-PersistentChatPoolSiteAffinity -DefaultForSite', remarks: 'Piped objects bind to -Identity by their Fqdn property; the last one wins.' },
   ],
   async process(p: { Identity?: string; Site?: string }, ctx) {

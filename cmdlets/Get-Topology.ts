@@ -1,6 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { fileStoreIdentity, sqlStoreIdentity } from '../lib/topology/model.js';
 import { Repository } from '../lib/topology/repository.js';
+import { SETUP_TOPOLOGY } from '../lib/help/example-setups.js';
 
 export default {
   name: 'Get-Topology',
@@ -20,8 +21,8 @@ export default {
   ],
   defaultDisplay: ['Kind', 'Revision', 'Product', 'Sites', 'FrontEndPools', 'PersistentChatPools', 'ModifiedAt'],
   examples: [
-    { title: 'The draft', code: 'pchat Get-Topology', remarks: 'Summarises the draft in the default repository.' },
-    { title: 'A published revision, as JSON', code: 'pchat Get-Topology -Revision 3 -OutputFormat Json', remarks: 'Shows what was published as revision 3.' },
+    { title: 'The draft', code: 'pchat Get-Topology', remarks: 'Summarises the draft in the default repository.', setup: SETUP_TOPOLOGY },
+    { title: 'A published revision, as JSON', code: 'pchat Get-Topology -Revision 1 -OutputFormat Json', remarks: 'Shows what was published as revision 1 (Get-TopologyRevision lists them).', setup: 'pchat Publish-Topology -Force' },
   ],
   async process(p: { Revision?: number }, ctx) {
     const repo = new Repository(ctx.repositoryPath);

@@ -1,5 +1,6 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { Repository } from '../lib/topology/repository.js';
+import { SETUP_PUBLISHED } from '../lib/help/example-setups.js';
 
 export default {
   name: 'Get-TopologyRevision',
@@ -17,7 +18,7 @@ export default {
   ],
   defaultDisplay: ['Revision', 'PublishedAt', 'PublishedBy', 'Summary'],
   examples: [
-    { title: 'The history', code: 'pchat Get-TopologyRevision', remarks: '' },
+    { title: 'The history', code: 'pchat Get-TopologyRevision', remarks: 'Oldest first; empty before the first publish.', setup: SETUP_PUBLISHED },
     { title: 'The latest revision only', code: "pchat Get-TopologyRevision | tail -n 1 | jq .Summary", remarks: 'Into a pipe each revision is one JSON line.' },
   ],
   async process(p: { Revision?: number }, ctx) {

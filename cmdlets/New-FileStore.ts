@@ -24,8 +24,8 @@ export default {
     { name: 'FileServerFqdn, Share, Path', description: 'Its parts.' },
   ],
   examples: [
-    { title: 'A share', code: 'pchat New-FileStore -FileServerFqdn fs01.contoso.com -FileShare pchat', remarks: 'Identity: \\\\fs01.contoso.com\\pchat' },
-    { title: 'A local folder for a single-computer pool', code: "pchat New-FileStore -Path 'D:\\PChatFiles'", remarks: '' },
+    { title: 'A share', code: 'pchat New-FileStore -FileServerFqdn fs01.contoso.com -FileShare pchat', remarks: 'Identity: \\\\fs01.contoso.com\\pchat', setup: 'pchat New-Topology' },
+    { title: 'A local folder for a single-computer pool', code: "pchat New-FileStore -Path 'D:\\PChatFiles'", remarks: 'A path on the Persistent Chat server itself; a multiple-computer pool needs a share.' },
   ],
   async process(p: { FileServerFqdn?: string; FileShare?: string; Path?: string }, ctx) {
     const store = p.Path ? { path: p.Path } : { fileServerFqdn: p.FileServerFqdn, share: p.FileShare };

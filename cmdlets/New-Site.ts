@@ -23,7 +23,7 @@ export default {
     { name: 'SiteId', description: 'The site number.' },
     { name: 'City, State, CountryCode', description: 'Its location.' },
   ],
-  examples: [{ title: 'A site in Redmond', code: 'pchat New-Site -Name Redmond -City Redmond -State WA -CountryCode US', remarks: 'Gets SiteId 1 in an empty topology.' }],
+  examples: [{ title: 'A site in Redmond', code: 'pchat New-Site -Name Redmond -City Redmond -State WA -CountryCode US', remarks: 'Gets SiteId 1 in an empty topology.', setup: 'pchat New-Topology' }],
   async process(p: { Name: string; SiteId?: number; City?: string; State?: string; CountryCode?: string }, ctx) {
     const r = await changeTopology(ctx, p.Name, 'Add site', (t) => {
       if (findSite(t, p.Name)) throw exists('SiteAlreadyExists', p.Name, `The site '${p.Name}' already exists.`);

@@ -44,8 +44,8 @@ export default {
     { name: 'AlwaysOn', description: 'True when imported from an AlwaysOn availability group.' },
   ],
   examples: [
-    { title: 'A named instance', code: 'pchat New-SqlStore -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT', remarks: 'Its identity is sql01.contoso.com\\PCHAT.' },
-    { title: 'Mirrored, with a witness', code: 'pchat New-SqlStore -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT -MirrorSqlServerFqdn sql02.contoso.com -MirrorSqlInstance PCHAT -WitnessSqlServerFqdn sqlw.contoso.com', remarks: 'Defines three stores; the first is mirrored to the second.' },
+    { title: 'A named instance', code: 'pchat New-SqlStore -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT', remarks: 'Its identity is sql01.contoso.com\\PCHAT.', setup: 'pchat New-Topology' },
+    { title: 'Mirrored, with a witness', code: 'pchat New-SqlStore -SqlServerFqdn sql02.contoso.com -SqlInstance PCHAT -MirrorSqlServerFqdn sql03.contoso.com -MirrorSqlInstance PCHAT -WitnessSqlServerFqdn sqlw.contoso.com', remarks: 'Defines three stores; the first is mirrored to the second, the third is the witness.' },
   ],
   async process(p: Params, ctx) {
     const r = await changeTopology(ctx, sqlStoreIdentity({ sqlServerFqdn: p.SqlServerFqdn, sqlInstance: p.SqlInstance }), 'Add SQL store', (t) => {

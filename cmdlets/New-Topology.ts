@@ -22,8 +22,8 @@ export default {
     { name: 'Product', description: 'The product.' },
   ],
   examples: [
-    { title: 'Start a topology for Skype for Business Server 2015', code: 'pchat New-Topology -Repository /srv/pchat', remarks: 'Creates /srv/pchat/draft.json.' },
-    { title: 'Lync Server 2013, in the default repository', code: 'pchat New-Topology -Product Lync2013', remarks: 'The default repository is $PCHAT_REPOSITORY, else ~/.local/share/pchat-topology.' },
+    { title: 'Start a topology for Skype for Business Server 2015', code: 'pchat New-Topology -Repository ~/pchat/contoso', remarks: 'Creates ~/pchat/contoso/draft.json (and the folders it needs).' },
+    { title: 'Lync Server 2013, in the default repository', code: 'pchat New-Topology -Product Lync2013', remarks: 'The default repository is $PCHAT_REPOSITORY, else ~/.local/share/pchat-topology (Linux). Refused when it already holds a draft, unless -Force.' },
   ],
   async process(p: { Product: Product; Force?: boolean }, ctx) {
     const repo = new Repository(ctx.repositoryPath);

@@ -3,6 +3,7 @@ import { FQDN } from '../lib/cmdlet/validators.js';
 import { findPersistentChatPool, normalizeFqdn } from '../lib/topology/model.js';
 import { changeTopology } from '../lib/topology/edit.js';
 import { persistentChatPoolNotFound } from '../lib/topology/not-found.js';
+import { SETUP_POOL } from '../lib/help/example-setups.js';
 
 export default {
   name: 'Remove-PersistentChatPool',
@@ -14,8 +15,13 @@ export default {
   outputType: 'None',
   outputs: [],
   examples: [
-    { title: 'Remove a pool in a script', code: 'pchat Remove-PersistentChatPool -Identity pchatpool.contoso.com -Force', remarks: 'Without a terminal, -Force (or -Confirm:false) is required.' },
-    { title: 'Remove every pool of a site', code: 'pchat Get-PersistentChatPool -Site Lab | pchat Remove-PersistentChatPool -Confirm:false', remarks: '' },
+    { title: 'Remove a pool in a script', code: 'pchat Remove-PersistentChatPool -Identity pchatpool.contoso.com -Force', remarks: 'Without a terminal, -Force (or -Confirm:false) is required.', setup: SETUP_POOL },
+    {
+      title: 'Remove every pool of a site',
+      code: 'pchat Get-PersistentChatPool -Site Lab | pchat Remove-PersistentChatPool -Confirm:false',
+      remarks: 'Each piped pool binds to -Identity by its Fqdn.',
+      setup: "pchat New-Site -Name Lab && pchat New-PersistentChatPool -Fqdn labchat.contoso.com -Site Lab -SingleComputer -DisplayName Lab -NextHopPool fepool.contoso.com -SqlServerFqdn sqllab.contoso.com -FileServerFqdn fs01.contoso.com -FileShare lab",
+    },
   ],
   async process(p: { Identity: string }, ctx) {
     const fqdn = normalizeFqdn(p.Identity);

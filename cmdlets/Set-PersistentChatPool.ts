@@ -5,6 +5,7 @@ import { changeTopology } from '../lib/topology/edit.js';
 import { fileStoreNotFound, persistentChatPoolNotFound, sqlStoreNotFound } from '../lib/topology/not-found.js';
 import { validatePoolChange } from '../lib/topology/rules/index.js';
 import { persistentChatPoolView, POOL_OUTPUTS } from '../lib/topology/views.js';
+import { SETUP_POOL } from '../lib/help/example-setups.js';
 
 interface Params {
   Identity: string;
@@ -54,7 +55,7 @@ export default {
   outputType: 'PersistentChatPool (with -PassThru)',
   outputs: POOL_OUTPUTS,
   examples: [
-    { title: 'Rename and move to another port', code: 'pchat Set-PersistentChatPool -Identity pchatpool.contoso.com -DisplayName "Redmond rooms" -Port 5042 -PassThru', remarks: '' },
+    { title: 'Rename and move to another port', code: 'pchat Set-PersistentChatPool -Identity pchatpool.contoso.com -DisplayName "Redmond rooms" -Port 5042 -PassThru', remarks: 'Without -PassThru nothing is written to stdout.', setup: SETUP_POOL },
     { title: 'Add a third computer', code: 'pchat Set-PersistentChatPool pchatpool.contoso.com -Computer pchat01.contoso.com,pchat02.contoso.com,pchat03.contoso.com', remarks: 'Refused for a single-computer pool.' },
   ],
   async process(p: Params, ctx) {

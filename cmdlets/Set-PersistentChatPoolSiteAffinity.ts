@@ -4,6 +4,7 @@ import { FQDN } from '../lib/cmdlet/validators.js';
 import { findPersistentChatPool, normalizeFqdn } from '../lib/topology/model.js';
 import { changeTopology } from '../lib/topology/edit.js';
 import { persistentChatPoolNotFound } from '../lib/topology/not-found.js';
+import { SETUP_POOL } from '../lib/help/example-setups.js';
 
 interface Params {
   Identity: string;
@@ -34,8 +35,13 @@ export default {
     { name: 'Changes', description: 'What changed, including flags taken from other pools.' },
   ],
   examples: [
-    { title: 'Make a pool its site\'s default', code: 'pchat Set-PersistentChatPoolSiteAffinity -Identity pchatpool.contoso.com -DefaultForSite', remarks: 'The site\'s previous default loses the flag; Changes says so.' },
-    { title: 'From a pipe', code: 'pchat Get-PersistentChatPool pchatpool.contoso.com | pchat Set-PersistentChatPoolSiteAffinity -DefaultForAllSites', remarks: '' },
+    { title: 'Make a pool its site\'s default', code: 'pchat Set-PersistentChatPoolSiteAffinity -Identity pchatpool.contoso.com -DefaultForSite', remarks: 'The site\'s previous default loses the flag; Changes says so.', setup: SETUP_POOL },
+    {
+      title: 'The default for all sites, from a pipe',
+      code: 'pchat Get-PersistentChatPool pchatpool.contoso.com | pchat Set-PersistentChatPoolSiteAffinity -DefaultForAllSites',
+      remarks: 'Only in a topology with more than one site: with one, the site default already serves everyone.',
+      setup: 'pchat New-Site -Name Dublin',
+    },
   ],
   async process(p: Params, ctx) {
     if (!p.DefaultForSite && !p.DefaultForAllSites && !p.Clear) {

@@ -7,6 +7,7 @@ import { findFileStore, findPersistentChatPool, isUncFileStore, normalizeFqdn, p
 // Types only: the SMB probe loads when probing starts.
 import type { FileStoreTestOptions, SmbTarget } from '../lib/probes/smb/types.js';
 import type { RequiredAce } from '../lib/probes/dacl/policy.js';
+import { SETUP_POOL } from '../lib/help/example-setups.js';
 
 interface Params {
   Path?: string[];
@@ -93,7 +94,7 @@ export default {
     'Effective rights are the maximum access the file server itself reports for the account (SMB2 maximal access, as smbcacls -x shows it), which includes every group the account is in; the DACL is also evaluated in Windows\' order (explicit deny before allow, inherited after explicit) for the SIDs this host knows, to show which ACEs apply. When a check fails, the checks that depend on it are Skipped with the reason.',
     'The ACEs publish sets are one table (the publish policy): Modify for RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins, Full control for the file server\'s Administrators, Read & execute for RTCUniversalConfigReplicator, inherited by subfolders and files. Microsoft does not document Topology Builder\'s exact ACEs; override the table with -PolicyFile or PCHAT_FILESTORE_POLICY (a JSON array of { "principal", "access", "sid"?, "inheritance"? }).',
     'Targets: -Path \\\\server\\share[\\folder], -FileServerFqdn with -Share, -FileStore (a \\\\server\\share of the topology), -PoolFqdn (the pool\'s file store and its <SiteId>-PersistentChatService-<Instance> folder; drift fails when the pool is published), or piped objects with those properties. Several targets are probed concurrently, at most -ThrottleLimit at once.',
-    'The password of -Credential comes from PCHAT_SMB_PASSWORD, from -CredentialFile (mode 0600, first line), or from a prompt on a terminal; never from the command line, and it is handed to Samba\'s smbclient/smbcacls through their environment. Without -Credential the current identity is used (a Kerberos ticket on Linux, the logon session on Windows). On Linux and macOS Samba\'s client tools must be installed (apt-get install smbclient).',
+    'The password of -Credential comes from PCHAT_SMB_PASSWORD, from -CredentialFile (mode 0600, first line), or from a prompt on a terminal; never from the command line, and it is handed to Samba\'s smbclient/smbcacls on a pipe, never on their command line (only a password of more than 120 bytes or with a line break, which Samba cannot read from the pipe, goes in their PASSWD variable). Without -Credential the current identity is used (a Kerberos ticket on Linux, the logon session on Windows). On Linux and macOS Samba\'s client tools must be installed (apt-get install smbclient).',
   ].join('\n\n'),
   parameters: [
     { name: 'Path', type: 'string[]', position: 0, valueFromPipelineByPropertyName: true, aliases: ['UncPath'], help: 'The share, or a folder in it, as \\\\server\\share[\\folder] (or //server/share/folder); comma-separated for several.' },
@@ -114,8 +115,9 @@ export default {
   examples: [
     {
       title: 'A pool\'s file store, before publishing',
-      code: "PCHAT_SMB_PASSWORD=... pchat Test-FileStore -PoolFqdn pchat.contoso.com -Credential 'CONTOSO\\lyncadmin'",
+      code: "PCHAT_SMB_PASSWORD=... pchat Test-FileStore -PoolFqdn pchatpool.contoso.com -Credential 'CONTOSO\\lyncadmin'",
       remarks: "Tests \\\\<file server>\\<share>\\1-PersistentChatService-1: missing folder and ACEs only warn until the pool is published.",
+      setup: SETUP_POOL,
     },
     {
       title: 'A share directly, password from a credential file',
@@ -135,7 +137,7 @@ export default {
     {
       title: 'With your own ACE table',
       code: "pchat Test-FileStore -Path '\\\\fs01\\pchat\\1-PersistentChatService-1' -Credential 'CONTOSO\\lyncadmin' -PolicyFile ./filestore-policy.json",
-      remarks: 'The file is a JSON array such as [{"principal":"RTCHSUniversalServices","access":"Modify"},{"principal":"BUILTIN\\\\Administrators","sid":"S-1-5-32-544","access":"FullControl"}].',
+      remarks: 'The file is a JSON array such as [{"principal":"RTCHSUniversalServices","access":"Modify"},{"principal":"BUILTIN\\\\Administrators","sid":"S-1-5-32-544","access":"FullControl"}]; \'pchat help about_FileStorePolicy\' shows the built-in table.',
     },
   ],
   async process(p: Params, ctx: CmdletContext) {

@@ -17,6 +17,7 @@ import { persistentChatPoolNotFound, sqlStoreNotFound } from '../lib/topology/no
 import { poolStorePlans, storePlan, type StorePlan } from '../lib/topology/placement.js';
 // Types only: the probe module (and mssql with it) is loaded when the probing starts.
 import type { EncryptMode, SqlStoreExpectation, SqlTarget } from '../lib/probes/sql/types.js';
+import { SETUP_POOL } from '../lib/help/example-setups.js';
 
 interface Params {
   SqlServerFqdn?: string;
@@ -25,7 +26,7 @@ interface Params {
   SqlStore?: string[];
   PoolFqdn?: string[];
   SqlCredential?: string;
-  CredentialFile?: string;
+  SqlCredentialFile?: string;
   Encrypt: EncryptMode;
   TrustServerCertificate?: boolean;
   TimeoutSeconds: number;
@@ -107,7 +108,7 @@ export default {
     'Connects to each SQL Server store the way Publish-Topology will and reports one row per check: name resolution; the SQL Server Browser and the instance port (named instances without a fixed port; on a miss the instances the Browser reported are listed); TCP reachability; the login (a refusal shows error 18456 with its state and which authentication was tried); encryption negotiated as asked; the instance that answered (SERVERPROPERTY(\'InstanceName\')) against the one the store names, since a fixed port reaches whichever instance listens there; the version and edition against the product (Lync Server 2013: SQL Server 2008 R2 or 2012; Skype for Business Server 2015 adds 2014; Standard or Enterprise, 64-bit; Express only for a pool collocated with a Standard Edition server); AlwaysOn availability groups enabled (a warning: they are not supported for Persistent Chat databases); the right to create databases (sysadmin, dbcreator, CREATE ANY DATABASE or CREATE DATABASE granted in master); the pool\'s databases already present (a warning, or a failure when they belong to another pool of the topology; absent ones are a warning when the login cannot see every database); and a Persistent Chat database of another pool on the same instance (rule 18).',
     'A release newer than the product documents (for example SQL Server 2019 under Skype for Business Server 2015) is a Warning, not a failure: Microsoft has added releases in cumulative updates, so confirm the installed update supports it.',
     'When a check fails, the checks that depend on it are reported as Skipped with the reason. Nothing is changed on the server. Stores are given by -SqlServerFqdn (with -SqlInstance or -Port), by -SqlStore (stores of the topology), by -PoolFqdn (every store of the pool: primary, compliance, backup, backup compliance and their mirrors), or by piped objects with those properties; several stores are probed concurrently, at most -ThrottleLimit at a time.',
-    'The password of -SqlCredential comes from PCHAT_SQL_PASSWORD, from -CredentialFile (mode 0600, first line), or from a prompt on a terminal; never from the command line. DOMAIN\\user (or user@realm) logs in with Windows authentication over NTLM, anything else as a SQL Server login.',
+    'The password of -SqlCredential comes from PCHAT_SQL_PASSWORD, from -SqlCredentialFile (mode 0600, first line), or from a prompt on a terminal; never from the command line. DOMAIN\\user (or user@realm) logs in with Windows authentication over NTLM, anything else as a SQL Server login.',
   ].join('\n\n'),
   parameters: [
     { name: 'SqlServerFqdn', type: 'string', position: 0, valueFromPipelineByPropertyName: true, aliases: ['ComputerName'], validatePattern: { regex: HOST_PATTERN, description: 'a host FQDN or address, optionally with \\INSTANCE' }, help: 'The SQL Server host to test directly (host or host\\INSTANCE). Checked against the topology when it is a store of it.' },
@@ -115,8 +116,8 @@ export default {
     { name: 'Port', type: 'int', valueFromPipelineByPropertyName: true, ...PORT, help: 'A fixed TCP port for -SqlServerFqdn: no SQL Browser lookup.' },
     { name: 'SqlStore', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Identity'], help: 'Stores of the topology by identity (fqdn or fqdn\\INSTANCE), comma-separated.' },
     { name: 'PoolFqdn', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Fqdn'], help: 'Persistent Chat pools of the topology: every store each pool uses is tested.' },
-    { name: 'SqlCredential', type: 'credential', help: 'The login: a SQL Server login, or DOMAIN\\user for Windows authentication (NTLM). The password comes from PCHAT_SQL_PASSWORD, -CredentialFile or a prompt.' },
-    { name: 'CredentialFile', type: 'string', aliases: ['SqlCredentialFile'], help: 'A file (mode 0600) whose first line is the password of -SqlCredential (-SqlCredentialFile, as Publish-Topology names it, works too).' },
+    { name: 'SqlCredential', type: 'credential', help: 'The login: a SQL Server login, or DOMAIN\\user for Windows authentication (NTLM). The password comes from PCHAT_SQL_PASSWORD, -SqlCredentialFile or a prompt.' },
+    { name: 'SqlCredentialFile', type: 'string', aliases: ['CredentialFile'], help: 'A file (mode 0600) whose first line is the password of -SqlCredential, as on Publish-Topology (-CredentialFile, its earlier name here, works too).' },
     { name: 'Encrypt', type: 'enum', validateSet: ['Mandatory', 'Optional', 'Strict'], default: 'Mandatory', help: 'Mandatory: TLS, and the Encryption check fails if the server cannot; Optional: TLS only when the server requires it (Force Encryption); Strict: TDS 8.0 (SQL Server 2022 and later), certificate always validated.' },
     { name: 'TrustServerCertificate', type: 'switch', help: 'Accept the server certificate without validating it (for instances with a self-signed certificate).' },
     timeoutParameter('Bounds each step: name resolution, the Browser query, the TCP check, the whole login, each query.'),
@@ -130,12 +131,13 @@ export default {
   examples: [
     {
       title: 'Every store of a pool, before publishing',
-      code: "PCHAT_SQL_PASSWORD=... pchat Test-SqlStore -PoolFqdn pchat.contoso.com -SqlCredential 'CONTOSO\\lyncadmin'",
+      code: "PCHAT_SQL_PASSWORD=... pchat Test-SqlStore -PoolFqdn pchatpool.contoso.com -SqlCredential 'CONTOSO\\lyncadmin'",
       remarks: 'Tests the primary store, the compliance store, the backup stores and their mirrors, concurrently.',
+      setup: SETUP_POOL,
     },
     {
       title: 'A named instance directly, with a login from a credential file',
-      code: 'pchat Test-SqlStore -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT -SqlCredential pchatsql -CredentialFile ~/.pchat-sql',
+      code: 'pchat Test-SqlStore -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT -SqlCredential pchatsql -SqlCredentialFile ~/.pchat-sql',
       remarks: 'The port comes from the SQL Server Browser (UDP 1434); give -Port when the instance has a fixed port.',
     },
     {
@@ -158,7 +160,7 @@ export default {
     const state: RunState = runs.get(ctx.runId) ?? { jobs: [], };
     runs.set(ctx.runId, state);
     state.options = { Encrypt: p.Encrypt, TrustServerCertificate: p.TrustServerCertificate, TimeoutSeconds: p.TimeoutSeconds, ThrottleLimit: p.ThrottleLimit };
-    state.credentialSource ??= { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.CredentialFile, target: 'SQL Server' };
+    state.credentialSource ??= { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.SqlCredentialFile, fileParameter: '-SqlCredentialFile', target: 'SQL Server' };
 
     // A piped pool object also carries SqlStore and Port (its chat port): the widest target wins.
     const add = (t: Topology | null, plans: StorePlan[]) => {

@@ -15,7 +15,7 @@ export interface CredentialSource {
   envVar: string;
   /** A file whose first line is the password (mode 0600 or stricter on POSIX). */
   file?: string;
-  /** The parameter that gives `file`, for messages (default -CredentialFile; Publish-Topology's SQL one is -SqlCredentialFile). */
+  /** The parameter that gives `file`, for messages (default -CredentialFile, the SMB one; the SQL one is -SqlCredentialFile). */
   fileParameter?: string;
   /** What the credential is for, for messages and the prompt. */
   target: string;
@@ -30,7 +30,7 @@ export async function resolveCredential(ctx: CmdletContext, src: CredentialSourc
 
 async function findCredential(ctx: CmdletContext, src: CredentialSource): Promise<Credential | undefined> {
   if (!src.userName) return undefined;
-  if (src.file) return { userName: src.userName, password: await readCredentialFile(src.file) };
+  if (src.file) return { userName: src.userName, password: await readCredentialFile(src.file, src.fileParameter ?? '-CredentialFile') };
   const fromEnv = process.env[src.envVar];
   if (fromEnv !== undefined && fromEnv !== '') return { userName: src.userName, password: fromEnv };
   if (!ctx.interactive) {
@@ -45,7 +45,7 @@ async function findCredential(ctx: CmdletContext, src: CredentialSource): Promis
   return { userName: src.userName, password: await ctx.readSecret(`Password for ${src.userName} (${src.target}): `, src.target) };
 }
 
-async function readCredentialFile(file: string): Promise<string> {
+async function readCredentialFile(file: string, parameter: string): Promise<string> {
   let info;
   try {
     info = await stat(file);
@@ -55,7 +55,7 @@ async function readCredentialFile(file: string): Promise<string> {
       category: 'ObjectNotFound',
       target: file,
       message: `Cannot read the credential file '${file}': ${(e as NodeJS.ErrnoException).code ?? e}.`,
-      recommendedAction: 'Check the path given with -CredentialFile.',
+      recommendedAction: `Check the path given with ${parameter}.`,
       exitCode: 2,
     });
   }
@@ -65,7 +65,7 @@ async function readCredentialFile(file: string): Promise<string> {
       category: 'InvalidArgument',
       target: file,
       message: `The credential file '${file}' is not a regular file.`,
-      recommendedAction: 'Give -CredentialFile the path of a file (mode 0600) whose first line is the password.',
+      recommendedAction: `Give ${parameter} the path of a file (mode 0600) whose first line is the password.`,
       exitCode: 2,
     });
   }

@@ -5,7 +5,7 @@ export const EXIT_CODE_HELP = [
   '2    usage: unknown/ambiguous/missing parameter, invalid value, unknown command',
   '3    a Test-* command or validation found failures (Publish-Topology: refused by its checks)',
   '4    confirmation needed but not possible (no terminal; use -Force or -Confirm:false), or declined',
-  '5    the repository is locked by another process and stayed locked past the wait',
+  '5    the repository stayed locked by another process past the wait, or another Publish-Topology is running',
   '130  interrupted (Ctrl+C / SIGINT)',
   '143  terminated (SIGTERM): running tools stopped, temporary files removed, the rest ends within 3 s',
 ];

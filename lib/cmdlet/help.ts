@@ -55,10 +55,12 @@ export function formatHelp(def: CmdletDefinition, program = 'pchat'): string {
   for (const o of def.outputs) out.push(indent(`${o.name.padEnd(20)} ${o.description}`, 8));
   out.push('', 'EXAMPLES');
   def.examples.forEach((e, i) => {
-    out.push(indent(`-------------------------- Example ${i + 1}: ${e.title} --------------------------`, 4), '', indent(`$ ${e.code}`, 4), '', indent(e.remarks, 4), '');
+    out.push(indent(`-------------------------- Example ${i + 1}: ${e.title} --------------------------`, 4), '');
+    if (e.setup) out.push(indent(`# Set-up: ${e.setup}`, 4));
+    out.push(indent(`$ ${e.code}`, 4), '', indent(e.remarks, 4), '');
   });
   out.push('NOTES', indent(`Run as '${program} ${def.name}' or '${def.name}'. Parameter names are case-insensitive and may be shortened to a unique prefix.`, 4));
   for (const n of def.notes ?? []) out.push(indent(n, 4));
-  out.push('', 'EXIT CODES', ...EXIT_CODE_HELP.map((l) => indent(l, 4)), '');
+  out.push('', 'EXIT CODES', ...EXIT_CODE_HELP.map((l) => indent(l, 4)), '', 'SEE ALSO', indent("pchat help about_ExitCodes, about_TopologyRules, about_Repository, about_Credentials, about_FileStorePolicy; 'pchat' lists the commands.", 4), '');
   return out.join('\n');
 }

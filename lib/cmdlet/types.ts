@@ -31,8 +31,11 @@ export interface ParameterDefinition {
 
 export interface Example {
   title: string;
+  /** Runs as written in a POSIX shell; the help test runs it (commands that need a server: binding only). */
   code: string;
   remarks: string;
+  /** What must have run first (beyond the command's earlier examples), as shell commands; help shows it. */
+  setup?: string;
 }
 
 export interface OutputProperty {

@@ -90,6 +90,9 @@ const PUBLISHED = obj({
   topology: TOPOLOGY,
 });
 
+/** Export-Topology's document (Import-Topology reads it back): the topology, with what it was. */
+const EXPORT = obj({ schemaVersion, kind: oneOf(['Draft', 'Published']), revision: int(0, MAX_INT32), topology: TOPOLOGY });
+
 /** What a shape expects, for the message. */
 function expected(s: Shape): string {
   switch (s.kind) {
@@ -199,11 +202,12 @@ function jsonPath(at: (string | number)[]): string {
 
 const compile = compiler();
 /** Compiled on first use: a command that reads no repository file pays nothing at start. */
-const checkers: { draft?: Checker; published?: Checker } = {};
+const checkers: { draft?: Checker; published?: Checker; export?: Checker } = {};
+const SHAPES = { draft: DRAFT, published: PUBLISHED, export: EXPORT };
 
 /** The first field of `doc` that does not fit, as "'<json path>' must be ..."; undefined when it fits. */
-export function shapeProblem(kind: 'draft' | 'published', doc: unknown): string | undefined {
-  const f = (checkers[kind] ??= compile(kind === 'draft' ? DRAFT : PUBLISHED))(doc);
+export function shapeProblem(kind: 'draft' | 'published' | 'export', doc: unknown): string | undefined {
+  const f = (checkers[kind] ??= compile(SHAPES[kind]))(doc);
   if (!f) return undefined;
   return f.at.length ? `'${jsonPath(f.at)}' ${f.problem}` : `the document ${f.problem}`;
 }

@@ -108,14 +108,124 @@ test('a Front End pool whose FQDN is not one is imported with a rule 21 error na
   t.like(check.objects.find((f) => f.Rule === 21), { Severity: 'Error', Target: 'pool fe..bad' });
 });
 
-test('this tool\'s own JSON export given to Import-Topology is named as JSON, not called broken XML', async (t) => {
+/** A draft with a site, a Front End pool and a Persistent Chat pool with its stores; no name is ever resolved. */
+async function poolDraft(repo: string): Promise<void> {
+  for (const args of [
+    ['New-Topology'],
+    ['New-Site', '-Name', 'Redmond'],
+    ['New-FrontEndPool', '-Fqdn', 'fepool.pchat.test', '-Site', 'Redmond', '-Computer', 'fe01.pchat.test'],
+    ['New-PersistentChatPool', '-Fqdn', 'pool01.pchat.test', '-Site', 'Redmond', '-Computer', 'chat01.pchat.test,chat02.pchat.test', '-DisplayName', 'Redmond chat',
+      '-NextHopPool', 'fepool.pchat.test', '-SqlServerFqdn', 'sql01.pchat.test', '-SqlInstance', 'PCHAT', '-FileServerFqdn', 'fs01.pchat.test', '-FileShare', 'pchat'],
+  ]) {
+    const r = await pchat(repo, args);
+    if (r.exitCode !== 0) throw new Error(`${args[0]}: ${r.stderr}`);
+  }
+}
+
+const topologyOf = (repo: string) => JSON.parse(readFileSync(path.join(repo, 'draft.json'), 'utf8')).topology;
+
+test('Import-Topology reads an Export-Topology backup back: export, change, import with -Force gives the same topology', async (t) => {
   const repo = await freshRepo(t);
-  const json = JSON.stringify({ schemaVersion: 1, kind: 'Draft', topology: {} }, null, 2);
-  const r = await pchat(repo, ['Import-Topology', '-Path', '-'], json);
-  t.is(r.exitCode, 1, r.stderr);
-  t.regex(r.stderr, /TopologyDocumentUnknown,Import-Topology/);
-  t.regex(r.stderr, /it is JSON, not XML/);
-  t.notRegex(r.stderr, /not well-formed XML/);
+  await poolDraft(repo);
+  const backup = path.join(path.dirname(repo), 'backup.json');
+  t.is((await pchat(repo, ['Export-Topology', '-Path', backup])).exitCode, 0);
+  const before = topologyOf(repo);
+  t.is((await pchat(repo, ['Set-PersistentChatPool', 'pool01.pchat.test', '-DisplayName', 'Changed', '-Port', '5042'])).exitCode, 0);
+  t.is((await pchat(repo, ['New-Site', '-Name', 'Dublin'])).exitCode, 0);
+
+  // A non-empty draft: the same rule as for XML, -Merge or -Force is needed, and nothing is written.
+  const refused = await pchat(repo, ['Import-Topology', backup]);
+  t.is(refused.exitCode, 1);
+  t.regex(refused.stderr, /TopologyDraftNotEmpty/);
+
+  const restored = await pchat(repo, ['Import-Topology', backup, '-Force']);
+  t.is(restored.exitCode, 0, restored.stderr);
+  t.like(restored.objects[0], { Form: 'Json', Mode: 'Replace', PersistentChatPools: 1, Written: true });
+  // The pool the backup holds too is not "discarded".
+  t.notRegex(restored.stderr, /discards/);
+  t.deepEqual(topologyOf(repo), before);
+  const check = await pchat(repo, ['Test-Topology']);
+  t.is(check.exitCode, 0, check.stderr);
+});
+
+test('Import-Topology -Merge of a JSON backup: a changed pool is a conflict (exit 1, nothing written) until -Force lets the backup win', async (t) => {
+  const repo = await freshRepo(t);
+  await poolDraft(repo);
+  const backup = path.join(path.dirname(repo), 'backup.json');
+  await pchat(repo, ['Export-Topology', '-Path', backup]);
+  const before = topologyOf(repo);
+  await pchat(repo, ['Set-PersistentChatPool', 'pool01.pchat.test', '-DisplayName', 'Changed']);
+  const changed = await snapshot(repo);
+
+  const merge = await pchat(repo, ['Import-Topology', backup, '-Merge']);
+  t.is(merge.exitCode, 1, merge.stderr);
+  t.deepEqual(merge.objects[0].Conflicts, [{ Kind: 'PersistentChatPool', Identity: 'pool01.pchat.test', Differences: 'displayName: draft Changed, imported Redmond chat' }]);
+  t.deepEqual(await snapshot(repo), changed);
+
+  const won = await pchat(repo, ['Import-Topology', backup, '-Merge', '-Force']);
+  t.is(won.exitCode, 0, won.stderr);
+  t.deepEqual(topologyOf(repo), before);
+  const again = await pchat(repo, ['Import-Topology', backup, '-Merge']);
+  t.like(again.objects[0], { Added: [], Conflicts: [], Written: false });
+});
+
+test('Import-Topology restores a published revision exported as JSON into a new repository', async (t) => {
+  const repo = await freshRepo(t);
+  await poolDraft(repo);
+  // A published revision without a server: written as Publish-Topology writes it.
+  const r = new Repository(repo);
+  const draft = await r.readDraft();
+  await mkdir(path.join(repo, 'published'), { recursive: true });
+  await writeFile(
+    path.join(repo, 'published', '000001.json'),
+    JSON.stringify({ schemaVersion: 1, revision: 1, publishedAt: '2026-12-06T22:00:00Z', publishedBy: 'lab@host', summary: 'test', changes: [], runId: 'x', draftRevision: draft.revision, topology: draft.topology }),
+  );
+  const exported = await pchat(repo, ['Export-Topology', '-Revision', '1', '-OutputFormat', 'Json']);
+  t.is(exported.exitCode, 0, exported.stderr);
+
+  const other = await freshRepo(t);
+  const imp = await pchat(other, ['Import-Topology', '-Path', '-', '-Verbose'], exported.stdout);
+  t.is(imp.exitCode, 0, imp.stderr);
+  t.like(imp.objects[0], { Form: 'Json', Mode: 'New', Written: true });
+  t.regex(imp.stderr, /published revision 1/);
+  t.deepEqual(topologyOf(other), draft.topology);
+});
+
+test('a refused import says why, without the warnings of the document it did not import', async (t) => {
+  const repo = await freshRepo(t);
+  await poolDraft(repo);
+  const doc = path.join(fixtures, 'multi-site.xml');
+  const refused = await pchat(repo, ['Import-Topology', doc]);
+  t.is(refused.exitCode, 1);
+  t.regex(refused.stderr, /TopologyDraftNotEmpty/);
+  t.notRegex(refused.stderr, /WARNING/);
+  // Imported, the same document's warnings are shown.
+  const other = await freshRepo(t);
+  const imported = await pchat(other, ['Import-Topology', doc]);
+  t.is(imported.exitCode, 0, imported.stderr);
+  t.regex(imported.stderr, /WARNING: 1 branch site\(s\) not imported/);
+});
+
+test('Import-Topology refuses a malformed, a newer-schema or a wrong JSON document with a clear error; the repository stays as it was', async (t) => {
+  const repo = await freshRepo(t);
+  await poolDraft(repo);
+  const before = await snapshot(repo);
+  const exported = JSON.parse((await pchat(repo, ['Export-Topology', '-OutputFormat', 'Json'])).stdout);
+
+  const cases: [string, RegExp, RegExp][] = [
+    ['{"schemaVersion": 1,\n  "kind": "Draft",\n  "revision": 1,', /TopologyDocumentMalformed/, /is not well-formed JSON( at line \d+, column \d+)?:/],
+    [JSON.stringify({ ...exported, schemaVersion: 99 }), /TopologyDocumentTooNew/, /schemaVersion 99; this version of pchat-topology reads up to 1/],
+    [JSON.stringify({ ...exported, topology: { ...exported.topology, persistentChatPools: [{ ...exported.topology.persistentChatPools[0], port: 'x' }] } }), /TopologyDocumentInvalid/, /'topology\.persistentChatPools\[0\]\.port' must be a whole number/],
+    ['[1, 2]', /TopologyDocumentInvalid/, /not an Export-Topology document/],
+  ];
+  for (const [doc, id, message] of cases) {
+    const r = await pchat(repo, ['Import-Topology', '-Path', '-', '-Merge', '-Force'], doc);
+    t.is(r.exitCode, 1, r.stderr);
+    t.regex(r.stderr, id);
+    t.regex(r.stderr, message);
+    t.notRegex(r.stderr, /XML/);
+  }
+  t.deepEqual(await snapshot(repo), before);
 });
 
 test('Import-Topology -Path <a folder>: a usage error (exit 2), as Export-Topology\'s, and no repository is made', async (t) => {

@@ -80,7 +80,7 @@ export function appendVerdicts(v: VerdictInput, row: Row): void {
         CHECK.publish,
         'Failed',
         `${user} lacks WRITE_DAC on ${where} (has ${describeMask(rights)}): publish could not set the folder's permissions`,
-        `Grant ${user} Full control on ${where}, or publish as a member of the file server's Administrators (domain.md 1.10, 3.3).`,
+        `Grant ${user} Full control on ${where}, or publish as a member of the file server's Administrators (see 'pchat help about_FileStorePolicy').`,
       );
     }
   }

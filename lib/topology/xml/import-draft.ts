@@ -20,15 +20,19 @@ export interface ImportOptions {
   force: boolean;
   /** For messages: the document's name. */
   sourceName: string;
+  /** The document states every fact of its objects (this tool's JSON): see MergeOptions. */
+  complete?: boolean;
 }
 
 export function planImport(current: Topology | undefined, imported: Topology, opts: ImportOptions, repositoryPath: string): ImportPlan {
   if (!current || isEmptyTopology(current)) {
     return { mode: 'New', added: identitiesOf(imported), skipped: [], conflicts: [], discardedPools: [] };
   }
-  if (opts.merge) return { mode: 'Merge', ...planMerge(current, imported), discardedPools: [] };
+  if (opts.merge) return { mode: 'Merge', ...planMerge(current, imported, opts), discardedPools: [] };
   if (!opts.force) throw draftNotEmpty(current, repositoryPath);
-  return { mode: 'Replace', added: identitiesOf(imported), skipped: [], conflicts: [], discardedPools: current.persistentChatPools.map((p) => p.fqdn) };
+  const kept = new Set(imported.persistentChatPools.map((p) => p.fqdn.toLowerCase()));
+  const discardedPools = current.persistentChatPools.map((p) => p.fqdn).filter((f) => !kept.has(f.toLowerCase()));
+  return { mode: 'Replace', added: identitiesOf(imported), skipped: [], conflicts: [], discardedPools };
 }
 
 export interface ImportWritten {
@@ -48,7 +52,7 @@ export async function writeImport(repo: Repository, imported: Topology, opts: Im
       const before = structuredClone(t);
       const again = planImport(t, imported, opts, repo.folder);
       if (again.mode === 'Merge' && again.conflicts.length && !opts.force) throw mergeConflict(again.conflicts, opts.sourceName, repo.folder);
-      if (again.mode === 'Merge') applyMerge(t, imported);
+      if (again.mode === 'Merge') applyMerge(t, imported, opts);
       else Object.assign(t, structuredClone(imported));
       plan = again;
       const old = new Set(validateTopology(before).map(findingKey));

@@ -6,10 +6,12 @@ import { PUBLISHED_NS, readPublished } from './published.js';
 import { partialTopologyOf, readTopologyBuilder, TOPOLOGY_BUILDER_NS, WRITABLE_TOPOLOGY_NS } from './tbxml.js';
 import { mapDeployment } from './map.js';
 import type { RawDeployment } from './deployment.js';
+import { readExportJson } from './import-json.js';
 
 export { decodeTopologyBytes } from './decode.js';
 
-export type DocumentForm = 'Published' | 'TopologyBuilder';
+/** Json: this tool's own Export-Topology document (a backup, or a published revision) read back. */
+export type DocumentForm = 'Published' | 'TopologyBuilder' | 'Json';
 
 export interface ImportResult {
   topology: Topology;
@@ -17,6 +19,8 @@ export interface ImportResult {
   /** Services whose role the model does not hold, counted by RoleName. */
   unmodelledRoles: Record<string, number>;
   warnings: string[];
+  /** Json form: what the export held (the draft at a revision, or a published revision). */
+  exported?: { kind: 'Draft' | 'Published'; revision: number };
 }
 
 export interface ImportOptions {
@@ -29,8 +33,11 @@ const NOT_READ = new Set(['ports', 'netinterface', 'webcomponents', 'simpleurlco
 
 /** Throws an ErrorRecord (TopologyDocumentMalformed, -DtdRefused, -Unknown, -Invalid) naming file, line and column. */
 export function importTopologyDocument(text: string, sourceName: string, options: ImportOptions = {}): ImportResult {
-  // JSON (this tool's own Export-Topology, most likely) is not broken XML: say what it is.
-  if (/^\uFEFF?\s*[{[]/.test(text)) throw unknownDocument(sourceName, 1, 1, 'it is JSON, not XML (Export-Topology writes this tool\'s JSON; Import-Topology reads the XML that Lync writes)');
+  // JSON is this tool's own Export-Topology document: read back as it was written.
+  if (/^\uFEFF?\s*[{[]/.test(text)) {
+    const doc = readExportJson(text, sourceName, options);
+    return { topology: doc.topology, form: 'Json', unmodelledRoles: {}, warnings: [], exported: { kind: doc.kind, revision: doc.revision } };
+  }
   const root = parseXml(text, sourceName, { skip: NOT_READ });
   const { form, deployment, warnings } = readDocument(root, sourceName);
   if (!deployment.sites.some((s) => s.central)) {

@@ -35,20 +35,29 @@ export function identitiesOf(t: Topology): string[] {
     ...t.frontEndPools.map((p) => `FrontEndPool:${p.fqdn}`),
     ...t.sqlStores.map((s) => `SqlStore:${sqlStoreIdentity(s)}`),
     ...t.fileStores.map((f) => `FileStore:${fileStoreIdentity(f)}`),
+    ...t.persistentChatPools.map((p) => `PersistentChatPool:${p.fqdn}`),
     ...t.occupiedNames.map((o) => `OccupiedName:${o.fqdn}`),
   ];
 }
 
-export function planMerge(draft: Topology, imported: Topology): MergePlan {
-  return merge(structuredClone(draft), imported, false);
+/**
+ * `complete`: the document states every fact of its objects (this tool's own JSON), so a SQL store is
+ * compared, and replaced when it wins, whole; Lync's XML states only some of them.
+ */
+export interface MergeOptions {
+  complete?: boolean;
+}
+
+export function planMerge(draft: Topology, imported: Topology, opts: MergeOptions = {}): MergePlan {
+  return merge(structuredClone(draft), imported, false, opts);
 }
 
 /** Merges `imported` into `draft` in place; on a conflict the imported object wins. */
-export function applyMerge(draft: Topology, imported: Topology): MergePlan {
-  return merge(draft, imported, true);
+export function applyMerge(draft: Topology, imported: Topology, opts: MergeOptions = {}): MergePlan {
+  return merge(draft, imported, true, opts);
 }
 
-function merge(d: Topology, imp: Topology, apply: boolean): MergePlan {
+function merge(d: Topology, imp: Topology, apply: boolean, opts: MergeOptions): MergePlan {
   const plan: MergePlan = { added: [], skipped: [], conflicts: [] };
   const conflict = (Kind: string, Identity: string, diffs: string[]) => plan.conflicts.push({ Kind, Identity, Differences: diffs.join('; ') });
 
@@ -118,13 +127,14 @@ function merge(d: Topology, imp: Topology, apply: boolean): MergePlan {
       d.sqlStores.push({ ...s });
       continue;
     }
-    const diffs = sqlDiffs(existing, s);
+    const diffs = opts.complete ? fieldDiffs(existing, s) : sqlDiffs(existing, s);
     if (!diffs.length) {
       plan.skipped.push(id);
       continue;
     }
     conflict('SqlStore', key, diffs);
-    if (apply) {
+    if (apply && opts.complete) d.sqlStores[d.sqlStores.indexOf(existing)] = { ...s };
+    else if (apply) {
       // Only the facts the document states; mirror, witness, port, platform stay as defined.
       if (s.alwaysOn) existing.alwaysOn = true;
       else delete existing.alwaysOn;
@@ -139,6 +149,24 @@ function merge(d: Topology, imp: Topology, apply: boolean): MergePlan {
     else {
       plan.added.push(id);
       d.fileStores.push({ ...f });
+    }
+  }
+
+  // Only this tool's JSON holds Persistent Chat pools (Import-Topology reads none from Lync's XML).
+  for (const p of imp.persistentChatPools) {
+    const fqdn = normalizeFqdn(p.fqdn);
+    const id = `PersistentChatPool:${fqdn}`;
+    const existing = d.persistentChatPools.find((x) => normalizeFqdn(x.fqdn) === fqdn);
+    if (!existing) {
+      plan.added.push(id);
+      d.persistentChatPools.push(structuredClone(p));
+      continue;
+    }
+    const diffs = fieldDiffs(existing, p);
+    if (!diffs.length) plan.skipped.push(id);
+    else {
+      conflict('PersistentChatPool', fqdn, diffs);
+      if (apply) d.persistentChatPools[d.persistentChatPools.indexOf(existing)] = structuredClone(p);
     }
   }
 
@@ -201,6 +229,15 @@ function sqlDiffs(draft: SqlStore, imp: SqlStore): string[] {
   if (!!draft.alwaysOn !== !!imp.alwaysOn) out.push(`alwaysOn: draft ${!!draft.alwaysOn}, imported ${!!imp.alwaysOn}`);
   if (draft.site && imp.site && draft.site.toLowerCase() !== imp.site.toLowerCase()) out.push(`site: draft ${draft.site}, imported ${imp.site}`);
   return out;
+}
+
+/** Every field that differs, for objects a document states whole. */
+function fieldDiffs(draft: object, imp: object): string[] {
+  const a = draft as Record<string, unknown>;
+  const b = imp as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  const text = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Array.isArray(v) ? v.join(', ') : String(v));
+  return keys.filter((k) => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)).map((k) => `${k}: draft ${show(text(a[k]))}, imported ${show(text(b[k]))}`);
 }
 
 function show(v: string | undefined): string {

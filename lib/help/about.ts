@@ -1,0 +1,190 @@
+// The about_ topics of 'pchat help about_<Topic>': the concepts that several commands share, written
+// from the same tables the code runs on (the rules, the file store policy, the exit codes), so they
+// cannot drift from it. Each topic loads what it needs only when it is asked for.
+import { EXIT_CODE_HELP } from '../cmdlet/exit-codes.js';
+
+export interface AboutTopic {
+  name: string;
+  synopsis: string;
+  text(): Promise<string>;
+}
+
+/** Wraps each paragraph (line) of `text` at `width`; a paragraph's own leading spaces are kept, and its
+ * continuation lines of a paragraph without its own indent get `hanging`. */
+const wrap = (text: string, width = 80, indent = '    ', hanging = ''): string => {
+  const out: string[] = [];
+  for (const para of text.split('\n')) {
+    if (!para.trim()) {
+      out.push('');
+      continue;
+    }
+    const own = /^\s*/.exec(para)![0];
+    let lead = indent + own;
+    let line = '';
+    for (const word of para.trim().split(/\s+/)) {
+      if (line && lead.length + line.length + 1 + word.length > width) {
+        out.push(lead + line);
+        lead = indent + own + (own ? '' : hanging);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    if (line) out.push(lead + line);
+  }
+  return out.join('\n');
+};
+
+/** A topic page as Get-Help prints one; a section body given as [text, hanging] keeps a hanging indent. */
+type Body = string | [text: string, hanging: string] | { pre: string };
+const render = (body: Body): string =>
+  typeof body === 'string' ? wrap(body) : Array.isArray(body) ? wrap(body[0], 80, '    ', body[1]) : body.pre.split('\n').map((l) => `    ${l}`).join('\n');
+const page = (name: string, synopsis: string, sections: [string, Body][]): string =>
+  [
+    'TOPIC',
+    `    ${name}`,
+    '',
+    'SHORT DESCRIPTION',
+    wrap(synopsis),
+    '',
+    ...sections.flatMap(([title, body]) => [title, render(body), '']),
+  ].join('\n');
+
+export const ABOUT_TOPICS: AboutTopic[] = [
+  {
+    name: 'about_TopologyRules',
+    synopsis: 'Every rule a finding or message cites as "Rule N": its number, severity and meaning.',
+    async text() {
+      const { ruleCatalog } = await import('../topology/rules/catalog.js');
+      const rules = ruleCatalog()
+        .map((r) => `Rule ${r.number} (${r.severity}): ${r.title}.\n      ${r.meaning}${r.checkedBy ? `\n      Checked by: ${r.checkedBy}.` : ''}`)
+        .join('\n\n');
+      return page(this.name, this.synopsis, [
+        [
+          'LONG DESCRIPTION',
+          'Test-Topology runs every rule that needs no network on the draft (or a published revision) and returns one finding per problem: Severity, Rule, Target, Message, RecommendedAction. ' +
+            'An Error blocks Publish-Topology and makes a New-/Set- command refuse the change that would cause it (exit 3); a Warning is reported and allowed. ' +
+            'Rules without a "Checked by" line are rules of the document: Test-Topology and Publish-Topology check them, and so does the New-/Set- command whose change would break one. ' +
+            'The rules follow Microsoft\'s documentation of the Topology Builder wizard ("Add Persistent Chat Server to the topology" for Lync Server 2013 and Skype for Business Server 2015) and its limits; Test-SqlStore, Test-FileStore and Publish-Topology check the environment rules.',
+        ],
+        ['RULES', [rules, '      ']],
+      ]);
+    },
+  },
+  {
+    name: 'about_FileStorePolicy',
+    synopsis: "The permissions Publish-Topology sets on a pool's file store folder, and how Test-FileStore checks them.",
+    async text() {
+      const { PUBLISH_POLICY, POLICY_ENV_VAR } = await import('../probes/dacl/policy.js');
+      const table = PUBLISH_POLICY.map((a) => `${(a.principal + (a.sid ? ` (${a.sid})` : '')).padEnd(40)} ${a.access}`).join('\n');
+      return page(this.name, this.synopsis, [
+        [
+          'LONG DESCRIPTION',
+          'Publish-Topology creates the pool\'s folder <SiteId>-PersistentChatService-<Instance> in the file store share and sets exactly the ACEs below on it, inherited by subfolders and files and protected from the share root\'s inheritance; every publish sets them again, so drift is repaired.\n\n' +
+            'Microsoft does not document the exact ACEs Topology Builder writes. This table is this tool\'s choice, following Microsoft\'s "Create a file share in Skype for Business Server 2015" (the file server\'s Administrators get Full control; RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins get Change) plus Read for the CMS replicators.',
+        ],
+        ['THE ACES PUBLISH SETS', { pre: `${'Principal'.padEnd(40)} Access\n${table}` }],
+        [
+          'BEFORE PUBLISHING',
+          'Create the share with Full control for the file server\'s Administrators as share permission. The account that publishes needs Full control (or WRITE_DAC) on the share\'s folder, or membership of the file server\'s Administrators, so that publish can set the folder\'s DACL ("Publish the updated topology in Lync Server 2013"). Test-FileStore checks all of this: the effective rights, "Rights to publish", the ACEs (a warning before the first publish, a failure when a published pool\'s folder has drifted) and dangerous ACEs (Everyone, Authenticated Users, Domain Users or similar with write access fail, with read access warn).',
+        ],
+        [
+          'YOUR OWN TABLE',
+          `Give Test-FileStore -PolicyFile <file>, or set ${POLICY_ENV_VAR} for Test-FileStore and Publish-Topology alike: a JSON array of { "principal", "access": "FullControl|Modify|ReadAndExecute|Read", "sid"?, "inheritance"? }.`,
+        ],
+      ]);
+    },
+  },
+  {
+    name: 'about_ExitCodes',
+    synopsis: 'What the exit code of every command means, for scripts and scheduled jobs.',
+    async text() {
+      return page(this.name, this.synopsis, [
+        // Each line is '<code padded to 5> <meaning>': the meaning wraps under itself.
+        ['EXIT CODES', { pre: EXIT_CODE_HELP.map((l) => l.slice(0, 5) + wrap(l.slice(5), 76, '     ').slice(5)).join('\n') }],
+        [
+          'NOTES',
+          'Exit 1 is also set when a command wrote a non-terminating error and went on (with -ErrorAction SilentlyContinue too). ' +
+            'Exit 3: a Test-* command with a Failed check or an Error finding; a New-/Set- change refused by a topology rule; Publish-Topology refused by its checks. ' +
+            'Exit 4: a command whose ConfirmImpact is High (Remove-PersistentChatPool, Publish-Topology), or any command given -Confirm, needs an answer and there is no terminal; add -Force or -Confirm:false. Nothing ever waits for input in a scheduled job. ' +
+            'Exit 5: the repository stayed locked by another process past the wait (15 s, or PCHAT_LOCK_TIMEOUT_MS), or another Publish-Topology is running on it. ' +
+            'Exit 143: after SIGTERM the Samba tools a command runs are stopped and its temporary files removed; a second SIGTERM exits at once.',
+        ],
+      ]);
+    },
+  },
+  {
+    name: 'about_Repository',
+    synopsis: 'Where the draft and the published revisions are kept, and how concurrent changes are made safe.',
+    async text() {
+      return page(this.name, this.synopsis, [
+        [
+          'WHERE',
+          '-Repository <folder>, else $PCHAT_REPOSITORY, else the per-user folder: $XDG_DATA_HOME/pchat-topology (~/.local/share/pchat-topology) on Linux, ~/Library/Application Support/pchat-topology on macOS, %LOCALAPPDATA%\\pchat-topology on Windows.',
+        ],
+        [
+          'FILES',
+          'draft.json: the draft (schemaVersion, revision, basedOnPublishedRevision, topology).\n' +
+            'history/draft-<n>.json: every earlier draft revision.\n' +
+            'published/000001.json, 000002.json, ...: the published revisions (who, when, what changed, the topology); never rewritten.\n' +
+            'backups/Publish-Topology-Backup-<yyyy_MM_dd-HH_mm_ss>-rev<n>.json: written before each publish.',
+        ],
+        [
+          'SAFE CHANGES',
+          'Every change is a read-modify-write under an exclusive lock (.lock; a lock left by a dead process is taken over; the wait is bounded: 15 s or PCHAT_LOCK_TIMEOUT_MS, then exit 5), written atomically (temporary file, fsync, rename), so the draft is always the old or the new one. Concurrent writers queue and none is lost. ' +
+            'A corrupt file (malformed JSON, a field of the wrong type) or one written by a newer version is refused with an error naming the file and field, and left as it is. A change that breaks the document\'s integrity or adds a topology-rule error is refused and nothing is written; a change that changes nothing writes nothing.',
+        ],
+        [
+          'BACKUP AND RESTORE',
+          'Export-Topology -Path backup.json writes the draft (or -Revision N, a published revision) as JSON; Import-Topology backup.json -Force reads it back as the draft (-Merge to add it to the draft instead). Get-TopologyRevision lists the published revisions; Compare-Topology shows what differs.',
+        ],
+      ]);
+    },
+  },
+  {
+    name: 'about_Credentials',
+    synopsis: 'How the commands that log on to file servers and SQL Server get their passwords, without a secret on the command line.',
+    async text() {
+      return page(this.name, this.synopsis, [
+        [
+          'LONG DESCRIPTION',
+          'A password is never taken on the command line, and never reaches a log, an error message, the repository, or the command line of a child process. ' +
+            '-Credential <user> is the account for the file stores (Test-FileStore, Publish-Topology); -SqlCredential <login> the SQL Server login (Test-SqlStore, Publish-Topology): DOMAIN\\user (or user@realm) logs on with Windows authentication over NTLM, anything else as a SQL Server login. ' +
+            'Without -Credential the file stores are reached as the current identity (a Kerberos ticket on Linux, the logon session on Windows).',
+        ],
+        [
+          'WHERE THE PASSWORD COMES FROM',
+          'In this order: a password file (-CredentialFile for -Credential, -SqlCredentialFile for -SqlCredential: a regular file of mode 0600 whose first line is the password; an empty one is refused rather than tried), else the environment variable (PCHAT_SMB_PASSWORD, PCHAT_SQL_PASSWORD), else a prompt on a terminal. With none of them and no terminal the command fails at once (exit 1) instead of waiting. ' +
+            'Test-SqlStore -CredentialFile, its earlier name, still works.',
+        ],
+        [
+          'NOTES',
+          'A user name with % (Samba\'s user%password form) is refused (exit 2) without being repeated. Samba\'s tools get the password on a pipe; only a password of more than 120 bytes or with a line break, which Samba cannot read from the pipe, goes in their PASSWD variable.',
+        ],
+      ]);
+    },
+  },
+];
+
+export function findAboutTopic(name: string): AboutTopic | undefined {
+  const n = name.toLowerCase();
+  return ABOUT_TOPICS.find((t) => t.name.toLowerCase() === n);
+}
+
+/** The topic names closest to a mistyped one (edit distance at most a third of its length), for "Did you mean". */
+export function similarTopics(name: string): string[] {
+  const n = name.toLowerCase();
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cur = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = cur;
+      }
+    }
+    return row[b.length]!;
+  };
+  const scored = ABOUT_TOPICS.map((t) => ({ t: t.name, d: distance(n, t.name.toLowerCase()) })).filter((x) => x.d <= Math.max(2, Math.floor(n.length / 3)));
+  return scored.sort((a, b) => a.d - b.d).map((x) => x.t);
+}
