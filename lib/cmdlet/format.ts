@@ -1,5 +1,7 @@
 // Output renderers ("format right"): commands return objects; only here do they become text.
-// Json: one object per line as soon as it exists. List: one block per object. Table: buffered for column widths.
+// Json: one object per line as soon as it exists, every property, untouched. List: one block per object.
+// Table: buffered, so columns can be sized to their content; which columns is the output type's view (views.ts).
+import type { ActionNotes, Column, View } from './views.js';
 
 export type OutputFormat = 'Table' | 'List' | 'Json';
 
@@ -8,25 +10,42 @@ export interface Renderer {
   end(): void;
 }
 
-export function createRenderer(format: OutputFormat, out: (s: string) => void, columns?: string[]): Renderer {
+export interface RenderOptions {
+  /** Columns of the terminal (or COLUMNS, or 120): tables and lists wrap to it. */
+  width: number;
+  /** The output type's default view; undefined: every property. */
+  view?: View;
+  /** -Property: the properties to show, in order (wildcards allowed), instead of the view's. */
+  properties?: readonly string[];
+}
+
+/** Below this a cell or value is not worth wrapping into: too few characters a line to read. */
+const MIN_WRAP = 10;
+/** Free text narrower than this reads worse than a long name broken over two lines. */
+const MIN_PROSE = 24;
+
+export function createRenderer(format: OutputFormat, out: (s: string) => void, opts: RenderOptions): Renderer {
   if (format === 'Json') {
     return { write: (o) => out(JSON.stringify(o) + '\n'), end: () => {} };
   }
   if (format === 'List') {
-    let first = true;
+    let any = false;
     return {
+      // PowerShell's list: a blank line before each record, so records never run together.
       write(o) {
-        out((first ? '\n' : '') + renderList(o) + '\n');
-        first = false;
+        out('\n' + renderList(o, opts) + '\n');
+        any = true;
       },
-      end() {},
+      end() {
+        if (any) out('\n');
+      },
     };
   }
   const rows: unknown[] = [];
   return {
     write: (o) => rows.push(o),
     end() {
-      if (rows.length) out('\n' + renderTable(rows, columns) + '\n\n');
+      if (rows.length) out('\n' + renderTable(rows, opts) + '\n\n');
     },
   };
 }
@@ -47,31 +66,234 @@ export function escapeControl(s: string, keepLines = true): string {
 /** For anything written to a terminal (cells, stderr): a value from a file or a server must not rewrite it. */
 export const terminalSafe = (s: string): string => escapeControl(s);
 
-export function cell(v: unknown): string {
+type Bag = Record<string, unknown>;
+const isObject = (v: unknown): v is Bag => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** A property by name, case-insensitively (-Property fqdn finds Fqdn), as PowerShell finds members. */
+function prop(o: Bag, name: string): unknown {
+  if (name in o) return o[name];
+  const k = Object.keys(o).find((key) => key.toLowerCase() === name.toLowerCase());
+  return k === undefined ? undefined : o[k];
+}
+
+/** One cell's text: scalars as PowerShell shows them, nested objects summarised, never raw JSON. */
+export function summarise(v: unknown): string {
   if (v === undefined || v === null) return '';
-  if (Array.isArray(v)) return v.length > 3 ? `{${v.slice(0, 3).map(cell).join(', ')}...}` : `{${v.map(cell).join(', ')}}`;
-  if (typeof v === 'object') return JSON.stringify(v);
-  return terminalSafe(String(v));
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (Array.isArray(v)) {
+    if (v.length && v.every(isObject)) return summariseRecords(v);
+    return v.map(summarise).join(', ');
+  }
+  if (isObject(v)) {
+    const name = identityOf(v);
+    if (name !== undefined) return name;
+    return Object.entries(v)
+      .map(([k, x]) => `${k}: ${isObject(x) || Array.isArray(x) ? countOf(x) : summarise(x)}`)
+      .join('; ');
+  }
+  return String(v);
 }
 
-function renderList(o: unknown): string {
-  if (o === null || typeof o !== 'object') return cell(o);
-  const entries = Object.entries(o as Record<string, unknown>);
-  const w = Math.max(...entries.map(([k]) => k.length), 0);
-  return entries.map(([k, v]) => `${k.padEnd(w)} : ${Array.isArray(v) ? v.map(cell).join(', ') : cell(v)}`).join('\n');
+const STATUS_KEYS = ['Status', 'Severity', 'Change'];
+const IDENTITY_KEYS = ['Identity', 'Name', 'Fqdn', 'Target', 'Kind'];
+
+/** Records with a status are counted by it ("3 Done, 1 Failed"); named ones listed; others counted. */
+function summariseRecords(items: Bag[]): string {
+  for (const key of STATUS_KEYS) {
+    const values = items.map((i) => prop(i, key));
+    if (values.every((x) => typeof x === 'string')) {
+      const counts = new Map<string, number>();
+      for (const x of values as string[]) counts.set(x, (counts.get(x) ?? 0) + 1);
+      return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+    }
+  }
+  const names = items.map(identityOf);
+  if (names.every((n) => n !== undefined)) return names.join(', ');
+  return countOf(items);
 }
 
-function renderTable(rows: unknown[], columns?: string[]): string {
-  if (rows.some((r) => r === null || typeof r !== 'object')) return rows.map(cell).join('\n');
-  const cols = columns?.length ? columns : [...new Set(rows.flatMap((r) => Object.keys(r as object)))];
-  const max = Math.max(20, Math.floor((process.stdout.columns || 160) / Math.max(1, cols.length)) - 1);
-  const text = rows.map((r) => cols.map((c) => truncate(cell((r as Record<string, unknown>)[c]), max)));
-  const widths = cols.map((c, i) => Math.max(c.length, ...text.map((t) => t[i]!.length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join(' ').trimEnd();
-  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
+function identityOf(o: Bag): string | undefined {
+  for (const key of IDENTITY_KEYS) {
+    const v = prop(o, key);
+    if (typeof v === 'string' && v) return v;
+  }
+  return undefined;
 }
 
-function truncate(s: string, max: number): string {
-  const one = s.replace(/\s*\n\s*/g, ' ');
-  return one.length > max ? one.slice(0, max - 3) + '...' : one;
+function countOf(v: unknown[] | Bag): string {
+  const n = Array.isArray(v) ? v.length : Object.keys(v).length;
+  return `${n} ${Array.isArray(v) ? (n === 1 ? 'item' : 'items') : n === 1 ? 'property' : 'properties'}`;
+}
+
+/** A table cell is one logical line: its line breaks and tabs become spaces, its control characters escapes. */
+function cellText(v: unknown, column?: Column): string {
+  const text = column?.count && Array.isArray(v) ? String(v.length) : summarise(v);
+  return terminalSafe(text.replace(/\s*[\r\n]+\s*|\t/g, ' '));
+}
+
+/** Characters after which a long name (a UNC path, an FQDN) breaks more readably than at any character. */
+const BREAK_AFTER = new Set(['\\', '/', '.', '-', '_', ',', ':', ';']);
+
+function breakPoint(word: string, width: number): number {
+  for (let i = width; i > width / 2; i--) if (BREAK_AFTER.has(word[i - 1]!)) return i;
+  return width;
+}
+
+/** Word wrap to `width`; a word longer than a line is broken, at a separator when one is near. */
+export function wrap(text: string, width: number): string[] {
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  for (const paragraph of text.split(/\r?\n/)) {
+    let line = '';
+    for (let word of paragraph.split(/ +/)) {
+      if (!word) continue;
+      if (line && line.length + 1 + word.length <= w) {
+        line += ' ' + word;
+        continue;
+      }
+      if (line) out.push(line);
+      while (word.length > w) {
+        const cut = breakPoint(word, w);
+        out.push(word.slice(0, cut));
+        word = word.slice(cut);
+      }
+      line = word;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+const wildcard = (pattern: string): RegExp =>
+  new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
+
+/** The columns to show: -Property (in its order, names matched case-insensitively, wildcards expanded), the view, or every property. */
+function columnsFor(objects: Bag[], opts: RenderOptions): Column[] {
+  const keys = [...new Set(objects.flatMap((o) => Object.keys(o)))];
+  if (opts.properties?.length) {
+    const picked: Column[] = [];
+    for (const p of opts.properties) {
+      if (/[*?]/.test(p)) {
+        const re = wildcard(p);
+        picked.push(...keys.filter((k) => re.test(k)).map((k) => ({ property: k })));
+      } else {
+        // A property no object has is a blank column under the name typed, as Format-Table shows it.
+        picked.push({ property: keys.find((k) => k.toLowerCase() === p.toLowerCase()) ?? p });
+      }
+    }
+    return picked;
+  }
+  if (opts.view) return opts.view.columns.map((c) => (typeof c === 'string' ? { property: c } : c));
+  return keys.map((k) => ({ property: k }));
+}
+
+/**
+ * Column widths: each column as wide as its content; when the row is wider than the terminal, the widest
+ * columns are narrowed to a common cap and wrap inside their cells. Free text (a column with spaces) gives way
+ * first, down to MIN_PROSE, so names and paths stay whole while there is room; then every column shares the cap
+ * (a path breaks at its separators); what cannot fit even then is left out from the right, as Format-Table does.
+ */
+function fitWidths(natural: number[], headers: string[], prose: boolean[], width: number): number[] {
+  const total = (ws: number[]) => ws.reduce((a, b) => a + b, 0) + ws.length - 1;
+  if (total(natural) <= width) return natural;
+  const floorOf = (i: number, least: number) => Math.min(natural[i]!, Math.max(headers[i]!.length, least));
+  const passes = [natural.map((n, i) => (prose[i] ? floorOf(i, MIN_PROSE) : n)), natural.map((_, i) => floorOf(i, MIN_WRAP))];
+  for (const floors of passes) {
+    const at = (cap: number) => natural.map((n, i) => Math.max(floors[i]!, Math.min(n, cap)));
+    if (total(at(0)) > width) continue;
+    let lo = 0;
+    let hi = Math.max(...natural);
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (total(at(mid)) <= width) lo = mid;
+      else hi = mid - 1;
+    }
+    const ws = at(lo);
+    // The cap leaves up to one character per capped column unused: give it back, left to right.
+    let spare = width - total(ws);
+    for (let i = 0; i < ws.length && spare > 0; i++) {
+      if (ws[i]! < natural[i]! && ws[i]! === lo) {
+        ws[i]!++;
+        spare--;
+      }
+    }
+    return ws;
+  }
+  if (natural.length <= 1) return natural.map(() => width);
+  return fitWidths(natural.slice(0, -1), headers.slice(0, -1), prose.slice(0, -1), width);
+}
+
+export function renderTable(rows: unknown[], opts: RenderOptions): string {
+  const objects = rows.filter(isObject);
+  const parts: string[] = [];
+  if (objects.length) {
+    const cols = columnsFor(objects, opts);
+    const headers = cols.map((c) => terminalSafe(c.label ?? c.property));
+    const text = objects.map((o) => cols.map((c) => cellText(prop(o, c.property), c)));
+    // Numbers align right, as PowerShell aligns them.
+    const numeric = cols.map((c, i) => objects.some((o) => typeof prop(o, c.property) === 'number') && text.every((t) => t[i] === '' || /^-?\d+(\.\d+)?$/.test(t[i]!)));
+    const natural = cols.map((_, i) => Math.max(headers[i]!.length, ...text.map((t) => t[i]!.length)));
+    const prose = cols.map((_, i) => !numeric[i] && text.some((t) => t[i]!.includes(' ')));
+    const widths = fitWidths(natural, headers, prose, opts.width);
+    const shown = widths.length;
+    const align = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!));
+    const line = (cells: string[]) => cells.map(align).join(' ').trimEnd();
+    const lines = [line(headers.slice(0, shown)), line(headers.slice(0, shown).map((h) => '-'.repeat(h.length)))];
+    for (const t of text) {
+      const cells = t.slice(0, shown).map((s, i) => (s.length > widths[i]! ? wrap(s, widths[i]!) : [s]));
+      const height = Math.max(...cells.map((c) => c.length));
+      for (let k = 0; k < height; k++) lines.push(line(cells.map((c) => c[k] ?? '')));
+    }
+    parts.push(lines.join('\n'));
+    const notes = opts.view?.notes && !opts.properties?.length ? renderNotes(objects, opts.view.notes, opts.width) : '';
+    if (notes) parts.push(notes);
+  }
+  const others = rows.filter((r) => !isObject(r)).map((r) => terminalSafe(summarise(r)));
+  if (others.length) parts.push(others.join('\n'));
+  return parts.join('\n\n');
+}
+
+/** Under the table, in full: the recommended action of every row whose status asks for one. */
+function renderNotes(objects: Bag[], notes: ActionNotes, width: number): string {
+  const items = objects.flatMap((o) => (notes.from ? ((prop(o, notes.from) as unknown[] | undefined) ?? []).filter(isObject) : [o]));
+  const lines: string[] = [];
+  for (const item of items) {
+    const status = prop(item, notes.status);
+    const action = prop(item, notes.action);
+    if (typeof status !== 'string' || !notes.when.includes(status) || !action) continue;
+    const label = notes.label.map((l) => summarise(prop(item, l))).filter(Boolean).join(', ');
+    lines.push(...wrap(terminalSafe(`${status}: ${label}`), width));
+    lines.push(...wrap(terminalSafe(summarise(action)), width - 4).map((l) => '    ' + l));
+  }
+  return lines.length ? ['RecommendedAction', '-----------------', ...lines].join('\n') : '';
+}
+
+/** One record as PowerShell's list: `Name : value`, long values wrapped under themselves, nested records as indented sub-lists. */
+export function renderList(o: unknown, opts: RenderOptions): string {
+  if (!isObject(o)) return terminalSafe(summarise(o));
+  const entries: [string, unknown][] = opts.properties?.length ? columnsFor([o], opts).map((c) => [c.property, prop(o, c.property)]) : Object.entries(o);
+  return listLines(entries, opts.width, 0).join('\n');
+}
+
+function listLines(entries: [string, unknown][], width: number, indent: number): string[] {
+  const keyWidth = Math.max(0, ...entries.map(([k]) => k.length));
+  const pad = ' '.repeat(indent);
+  const lines: string[] = [];
+  for (const [k, v] of entries) {
+    const head = `${pad}${terminalSafe(k).padEnd(keyWidth)} : `;
+    const records = isObject(v) && Object.keys(v).length ? [v] : Array.isArray(v) && v.length && v.every(isObject) ? (v as Bag[]) : undefined;
+    if (records) {
+      lines.push(head.trimEnd());
+      records.forEach((r, i) => {
+        if (i) lines.push('');
+        lines.push(...listLines(Object.entries(r), width, indent + 4));
+      });
+      continue;
+    }
+    const text = terminalSafe(summarise(v));
+    const room = Math.max(MIN_WRAP * 2, width - head.length);
+    const wrapped = text ? wrap(text, room) : [''];
+    lines.push((head + wrapped[0]).trimEnd(), ...wrapped.slice(1).map((l) => ' '.repeat(head.length) + l));
+  }
+  return lines;
 }
