@@ -141,8 +141,15 @@ function breakPoint(word: string, width: number): number {
 
 /** Word wrap to `width`; a word longer than a line is broken, at a separator when one is near. */
 export function wrap(text: string, width: number): string[] {
+  return wrapCounting(text, width).lines;
+}
+
+/** The wrapped lines, and how many words had to be broken: at a separator, or anywhere (worse to read). */
+function wrapCounting(text: string, width: number): { lines: string[]; atSeparator: number; anywhere: number } {
   const w = Math.max(1, width);
-  const out: string[] = [];
+  const lines: string[] = [];
+  let atSeparator = 0;
+  let anywhere = 0;
   for (const paragraph of text.split(/\r?\n/)) {
     let line = '';
     for (let word of paragraph.split(/ +/)) {
@@ -151,17 +158,19 @@ export function wrap(text: string, width: number): string[] {
         line += ' ' + word;
         continue;
       }
-      if (line) out.push(line);
+      if (line) lines.push(line);
       while (word.length > w) {
         const cut = breakPoint(word, w);
-        out.push(word.slice(0, cut));
+        if (BREAK_AFTER.has(word[cut - 1]!)) atSeparator++;
+        else anywhere++;
+        lines.push(word.slice(0, cut));
         word = word.slice(cut);
       }
       line = word;
     }
-    out.push(line);
+    lines.push(line);
   }
-  return out;
+  return { lines, atSeparator, anywhere };
 }
 
 const wildcard = (pattern: string): RegExp =>
@@ -193,7 +202,7 @@ function columnsFor(objects: Bag[], opts: RenderOptions): Column[] {
  * first, down to MIN_PROSE, so names and paths stay whole while there is room; then every column shares the cap
  * (a path breaks at its separators); what cannot fit even then is left out from the right, as Format-Table does.
  */
-function fitWidths(natural: number[], headers: string[], prose: boolean[], width: number): number[] {
+function fitWidths(natural: number[], headers: string[], prose: boolean[], width: number, cells?: string[][]): number[] {
   const total = (ws: number[]) => ws.reduce((a, b) => a + b, 0) + ws.length - 1;
   if (total(natural) <= width) return natural;
   const floorOf = (i: number, least: number) => Math.min(natural[i]!, Math.max(headers[i]!.length, least));
@@ -212,15 +221,68 @@ function fitWidths(natural: number[], headers: string[], prose: boolean[], width
     // The cap leaves up to one character per capped column unused: give it back, left to right.
     let spare = width - total(ws);
     for (let i = 0; i < ws.length && spare > 0; i++) {
-      if (ws[i]! < natural[i]! && ws[i]! === lo) {
+      if (ws[i]! < natural[i]!) {
         ws[i]!++;
         spare--;
       }
     }
+    if (cells) balance(ws, natural, natural.map((_, i) => Math.min(floors[i]!, floorOf(i, MIN_WRAP))), cells);
     return ws;
   }
   if (natural.length <= 1) return natural.map(() => width);
-  return fitWidths(natural.slice(0, -1), headers.slice(0, -1), prose.slice(0, -1), width);
+  return fitWidths(natural.slice(0, -1), headers.slice(0, -1), prose.slice(0, -1), width, cells);
+}
+
+/** Tables longer than this keep the even cap: balancing costs a wrap of every cell per width tried. */
+const BALANCE_ROWS = 200;
+
+/**
+ * An even cap can leave a name one character short of fitting in two lines ("...Service-" then "1") while a
+ * neighbour has room to spare: move characters between wrapped columns while that makes the table shorter.
+ */
+function balance(ws: number[], natural: number[], floors: number[], cells: string[][]): void {
+  if (cells.length > BALANCE_ROWS) return;
+  // Cost of a layout: its lines, plus each broken word (a name cut at a separator reads better than a word cut anywhere).
+  const memo = new Map<string, { heights: number[]; breaks: number }>();
+  const column = (i: number, w: number) => {
+    const key = `${i}:${w}`;
+    let c = memo.get(key);
+    if (!c) {
+      c = { heights: [], breaks: 0 };
+      for (const row of cells) {
+        const r = row[i]!.length <= w ? { lines: [row[i]!], atSeparator: 0, anywhere: 0 } : wrapCounting(row[i]!, w);
+        c.heights.push(r.lines.length);
+        c.breaks += 2 * r.atSeparator + 4 * r.anywhere;
+      }
+      memo.set(key, c);
+    }
+    return c;
+  };
+  const lines = () => {
+    const cols = ws.map((w, i) => column(i, w));
+    return cells.reduce((sum, _, r) => sum + Math.max(...cols.map((c) => c.heights[r]!)), 0) + cols.reduce((sum, c) => sum + c.breaks, 0);
+  };
+  let best = lines();
+  for (let round = 0; round < 40; round++) {
+    let move: [number, number, number] | undefined;
+    for (let to = 0; to < ws.length; to++) {
+      if (ws[to]! >= natural[to]!) continue;
+      for (let from = 0; from < ws.length; from++) {
+        if (from === to) continue;
+        for (let d = 1; d <= 8 && ws[from]! - d >= floors[from]! && ws[to]! + d <= natural[to]!; d++) {
+          ws[from]! -= d;
+          ws[to]! += d;
+          const n = lines();
+          ws[from]! += d;
+          ws[to]! -= d;
+          if (n < best) [best, move] = [n, [from, to, d]];
+        }
+      }
+    }
+    if (!move) return;
+    ws[move[0]]! -= move[2];
+    ws[move[1]]! += move[2];
+  }
 }
 
 export function renderTable(rows: unknown[], opts: RenderOptions): string {
@@ -234,7 +296,7 @@ export function renderTable(rows: unknown[], opts: RenderOptions): string {
     const numeric = cols.map((c, i) => objects.some((o) => typeof prop(o, c.property) === 'number') && text.every((t) => t[i] === '' || /^-?\d+(\.\d+)?$/.test(t[i]!)));
     const natural = cols.map((_, i) => Math.max(headers[i]!.length, ...text.map((t) => t[i]!.length)));
     const prose = cols.map((_, i) => !numeric[i] && text.some((t) => t[i]!.includes(' ')));
-    const widths = fitWidths(natural, headers, prose, opts.width);
+    const widths = fitWidths(natural, headers, prose, opts.width, text);
     const shown = widths.length;
     const align = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!));
     const line = (cells: string[]) => cells.map(align).join(' ').trimEnd();
@@ -261,7 +323,7 @@ function renderNotes(objects: Bag[], notes: ActionNotes, width: number): string 
     const status = prop(item, notes.status);
     const action = prop(item, notes.action);
     if (typeof status !== 'string' || !notes.when.includes(status) || !action) continue;
-    const label = notes.label.map((l) => summarise(prop(item, l))).filter(Boolean).join(', ');
+    const label = notes.label.replace(/\{(\w+)\}/g, (_, name: string) => summarise(prop(item, name)));
     lines.push(...wrap(terminalSafe(`${status}: ${label}`), width));
     lines.push(...wrap(terminalSafe(summarise(action)), width - 4).map((l) => '    ' + l));
   }
@@ -290,9 +352,11 @@ function listLines(entries: [string, unknown][], width: number, indent: number):
       });
       continue;
     }
-    const text = terminalSafe(summarise(v));
     const room = Math.max(MIN_WRAP * 2, width - head.length);
-    const wrapped = text ? wrap(text, room) : [''];
+    const text = terminalSafe(summarise(v));
+    // A list of sentences (a to-do list, warnings) reads one item a line, not run together with commas.
+    const items = Array.isArray(v) && text.length > room ? v.map((x) => terminalSafe(summarise(x))) : [text];
+    const wrapped = text ? items.flatMap((item) => wrap(item, room)) : [''];
     lines.push((head + wrapped[0]).trimEnd(), ...wrapped.slice(1).map((l) => ' '.repeat(head.length) + l));
   }
   return lines;

@@ -19,8 +19,8 @@ export interface ActionNotes {
   status: string;
   /** Status values whose rows are listed. */
   when: readonly string[];
-  /** Properties that say which row the action belongs to. */
-  label: readonly string[];
+  /** Which row the action belongs to: `{Property}` is replaced by the row's value. */
+  label: string;
   action: string;
 }
 
@@ -31,7 +31,7 @@ export interface View {
 
 const CHECK_ROWS: View = {
   columns: ['Target', 'Check', 'Status', 'Details'],
-  notes: { status: 'Status', when: ['Failed', 'Warning'], label: ['Target', 'Check'], action: 'RecommendedAction' },
+  notes: { status: 'Status', when: ['Failed', 'Warning'], label: '{Check} on {Target}', action: 'RecommendedAction' },
 };
 
 const POOL: View = { columns: ['Fqdn', 'Site', 'Computers', 'DefaultForSite', 'SqlStore', 'FileStore'] };
@@ -42,11 +42,11 @@ const VIEWS: Record<string, View> = {
   CheckRow: CHECK_ROWS,
   TopologyFinding: {
     columns: ['Severity', 'Rule', 'Target', 'Message'],
-    notes: { status: 'Severity', when: ['Error', 'Warning'], label: ['Target', 'Rule'], action: 'RecommendedAction' },
+    notes: { status: 'Severity', when: ['Error', 'Warning'], label: 'rule {Rule} on {Target}', action: 'RecommendedAction' },
   },
   PublishResult: {
     columns: ['Status', 'Revision', 'PreviousRevision', 'Summary', 'Steps', { property: 'ToDo', count: true }],
-    notes: { from: 'Checks', status: 'Status', when: ['Failed', 'Warning'], label: ['Target', 'Check'], action: 'RecommendedAction' },
+    notes: { from: 'Checks', status: 'Status', when: ['Failed', 'Warning'], label: '{Check} on {Target}', action: 'RecommendedAction' },
   },
   PersistentChatPool: POOL,
   TopologySummary: { columns: ['Kind', 'Revision', 'Product', 'Sites', 'PersistentChatPools', 'ModifiedAt'] },
