@@ -226,7 +226,8 @@ function fitWidths(natural: number[], headers: string[], prose: boolean[], width
         spare--;
       }
     }
-    if (cells) balance(ws, natural, natural.map((_, i) => Math.min(floors[i]!, floorOf(i, MIN_WRAP))), cells);
+    // Balancing may narrow a column down to its header: its cost counts every line and broken word it makes.
+    if (cells) balance(ws, natural, natural.map((n, i) => Math.min(n, headers[i]!.length)), cells);
     return ws;
   }
   if (natural.length <= 1) return natural.map(() => width);
@@ -234,7 +235,7 @@ function fitWidths(natural: number[], headers: string[], prose: boolean[], width
 }
 
 /** Tables longer than this keep the even cap: balancing costs a wrap of every cell per width tried. */
-const BALANCE_ROWS = 200;
+const BALANCE_ROWS = 100;
 
 /**
  * An even cap can leave a name one character short of fitting in two lines ("...Service-" then "1") while a
@@ -263,25 +264,33 @@ function balance(ws: number[], natural: number[], floors: number[], cells: strin
     return cells.reduce((sum, _, r) => sum + Math.max(...cols.map((c) => c.heights[r]!)), 0) + cols.reduce((sum, c) => sum + c.breaks, 0);
   };
   let best = lines();
-  for (let round = 0; round < 40; round++) {
-    let move: [number, number, number] | undefined;
+  for (let round = 0; round < 20; round++) {
+    let bestWidths: number[] | undefined;
+    const start = [...ws];
+    // Widen one column by d, taking each character from the column that misses it least.
     for (let to = 0; to < ws.length; to++) {
-      if (ws[to]! >= natural[to]!) continue;
-      for (let from = 0; from < ws.length; from++) {
-        if (from === to) continue;
-        for (let d = 1; d <= 8 && ws[from]! - d >= floors[from]! && ws[to]! + d <= natural[to]!; d++) {
-          ws[from]! -= d;
-          ws[to]! += d;
-          const n = lines();
-          ws[from]! += d;
-          ws[to]! -= d;
-          if (n < best) [best, move] = [n, [from, to, d]];
+      for (let d = 1; d <= 12 && start[to]! + d <= natural[to]!; d++) {
+        ws.splice(0, ws.length, ...start);
+        ws[to]! += d;
+        let ok = true;
+        for (let k = 0; k < d && ok; k++) {
+          let pick = -1;
+          let pickCost = Infinity;
+          for (let from = 0; from < ws.length; from++) {
+            if (from === to || ws[from]! <= floors[from]!) continue;
+            ws[from]!--;
+            const c = lines();
+            ws[from]!++;
+            if (c < pickCost) [pick, pickCost] = [from, c];
+          }
+          if (pick < 0) ok = false;
+          else ws[pick]!--;
         }
+        if (ok && lines() < best) [best, bestWidths] = [lines(), [...ws]];
       }
     }
-    if (!move) return;
-    ws[move[0]]! -= move[2];
-    ws[move[1]]! += move[2];
+    ws.splice(0, ws.length, ...(bestWidths ?? start));
+    if (!bestWidths) return;
   }
 }
 
