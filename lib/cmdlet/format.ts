@@ -234,15 +234,15 @@ function fitWidths(natural: number[], headers: string[], prose: boolean[], width
   return fitWidths(natural.slice(0, -1), headers.slice(0, -1), prose.slice(0, -1), width, cells);
 }
 
-/** Tables longer than this keep the even cap: balancing costs a wrap of every cell per width tried. */
-const BALANCE_ROWS = 100;
+/** Balancing wraps every cell per width tried: it judges on the first rows, as PowerShell sizes columns on the first objects. */
+const BALANCE_ROWS = 40;
 
 /**
  * An even cap can leave a name one character short of fitting in two lines ("...Service-" then "1") while a
  * neighbour has room to spare: move characters between wrapped columns while that makes the table shorter.
  */
-function balance(ws: number[], natural: number[], floors: number[], cells: string[][]): void {
-  if (cells.length > BALANCE_ROWS) return;
+function balance(ws: number[], natural: number[], floors: number[], allCells: string[][]): void {
+  const cells = allCells.slice(0, BALANCE_ROWS);
   // Cost of a layout: its lines, plus each broken word (a name cut at a separator reads better than a word cut anywhere).
   const memo = new Map<string, { heights: number[]; breaks: number }>();
   const column = (i: number, w: number) => {
