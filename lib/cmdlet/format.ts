@@ -298,7 +298,10 @@ export function renderTable(rows: unknown[], opts: RenderOptions): string {
   const objects = rows.filter(isObject);
   const parts: string[] = [];
   if (objects.length) {
-    const cols = columnsFor(objects, opts);
+    // A view's group property (a check's Target) is a heading over the rows that share it, as PowerShell's GroupBy
+    // shows "Directory: ..." once: every row has the width for its own facts. -Property shows plain columns.
+    const groupBy = opts.properties?.length ? undefined : opts.view?.groupBy;
+    const cols = columnsFor(objects, opts).filter((c) => c.property !== groupBy);
     const headers = cols.map((c) => terminalSafe(c.label ?? c.property));
     const text = objects.map((o) => cols.map((c) => cellText(prop(o, c.property), c)));
     // Numbers align right, as PowerShell aligns them.
@@ -309,12 +312,23 @@ export function renderTable(rows: unknown[], opts: RenderOptions): string {
     const shown = widths.length;
     const align = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!));
     const line = (cells: string[]) => cells.map(align).join(' ').trimEnd();
-    const lines = [line(headers.slice(0, shown)), line(headers.slice(0, shown).map((h) => '-'.repeat(h.length)))];
-    for (const t of text) {
+    const heading = [line(headers.slice(0, shown)), line(headers.slice(0, shown).map((h) => '-'.repeat(h.length)))];
+    const lines: string[] = [];
+    let group: string | undefined;
+    text.forEach((t, r) => {
+      const g = groupBy === undefined ? '' : cellText(prop(objects[r]!, groupBy));
+      if (r === 0 || g !== group) {
+        if (groupBy !== undefined) {
+          if (r) lines.push('');
+          lines.push(...wrap(`${terminalSafe(groupBy)}: ${g}`, opts.width - 3).map((l) => '   ' + l), '');
+        }
+        if (r === 0 || groupBy !== undefined) lines.push(...heading);
+        group = g;
+      }
       const cells = t.slice(0, shown).map((s, i) => (s.length > widths[i]! ? wrap(s, widths[i]!) : [s]));
       const height = Math.max(...cells.map((c) => c.length));
       for (let k = 0; k < height; k++) lines.push(line(cells.map((c) => c[k] ?? '')));
-    }
+    });
     parts.push(lines.join('\n'));
     const notes = opts.view?.notes && !opts.properties?.length ? renderNotes(objects, opts.view.notes, opts.width) : '';
     if (notes) parts.push(notes);

@@ -26,11 +26,15 @@ export interface ActionNotes {
 
 export interface View {
   columns: readonly (string | Column)[];
+  /** Shown once as a heading over the consecutive rows that share its value, instead of as a column. */
+  groupBy?: string;
   notes?: ActionNotes;
 }
 
 const CHECK_ROWS: View = {
+  // One target has a dozen checks: its path as a heading leaves each row the width for its Details.
   columns: ['Target', 'Check', 'Status', 'Details'],
+  groupBy: 'Target',
   notes: { status: 'Status', when: ['Failed', 'Warning'], label: '{Check} on {Target}', action: 'RecommendedAction' },
 };
 

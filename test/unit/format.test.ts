@@ -64,15 +64,26 @@ test('under a table of checks, every Failed and Warning row\'s recommended actio
   }
 });
 
-test('a wide table wraps its widest text column inside the cell instead of cutting every column', (t) => {
-  const text = render('Table', recorded.FileStoreCheck!, { width: 120, view: viewFor('FileStoreCheck') });
+test('check rows: each target once as a heading over its checks, as PowerShell groups; a long Details wraps in its column', (t) => {
+  const text = render('Table', recorded.FileStoreCheck!, { width: 80, view: viewFor('FileStoreCheck') });
   t.false(text.includes('...'), 'nothing is cut');
   const lines = text.split('\n');
-  const header = lines.find((l) => l.startsWith('Target'))!;
-  const details = header.indexOf('Details');
-  const row = lines.findIndex((l) => l.includes('Publish policy ACEs'));
-  t.true(lines[row]!.startsWith('\\\\fs01.pchat.test\\pchat\\1-PersistentChatService-1 '), 'the path stays whole while prose can wrap');
+  t.deepEqual(lines.filter((l) => l.includes('Target:')), ['   Target: \\\\fs01.pchat.test\\pchat\\1-PersistentChatService-1', '   Target: \\\\fs02.pchat.test\\chat\\2-PersistentChatService-1']);
+  t.is(lines.filter((l) => /^Check +Status +Details$/.test(l)).length, 2, 'each group has its header');
+  const details = lines.find((l) => l.startsWith('Check'))!.indexOf('Details');
+  const row = lines.findIndex((l) => l.startsWith('Dangerous ACEs'));
   t.regex(lines[row + 1]!, new RegExp(`^ {${details}}\\S`), 'the continuation hangs in the Details column');
+  const plain = render('Table', recorded.FileStoreCheck!, { width: 200, view: viewFor('FileStoreCheck'), properties: ['Target', 'Check'] });
+  t.false(plain.includes('Target:'), '-Property shows plain columns');
+});
+
+test('findings: the Target stays whole while the Message wraps under itself', (t) => {
+  const text = render('Table', recorded.TopologyFinding!, { width: 80, view: viewFor('TopologyFinding') });
+  const lines = text.split('\n');
+  const message = lines.find((l) => l.startsWith('Severity'))!.indexOf('Message');
+  const row = lines.findIndex((l) => l.startsWith('Error'));
+  t.regex(lines[row]!, /^Error +18 sql01\.pchat\.test\\PCHAT +The SQL instance/);
+  t.regex(lines[row + 1]!, new RegExp(`^ {${message}}\\S`));
 });
 
 test('nested records in a cell are summarised: counted by status, never raw JSON', (t) => {
