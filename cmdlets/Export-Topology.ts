@@ -33,7 +33,6 @@ export default {
     { name: 'publishedAt, publishedBy, summary', description: 'Published revision: when, by whom and what was published.' },
     { name: 'topology', description: 'The topology document.' },
   ],
-  defaultDisplay: ['kind', 'revision', 'schemaVersion'],
   notes: ['With -Path (other than -Path - or /dev/stdout) nothing is written to stdout.', 'Exit 2: -Path is empty, a folder or a block device.'],
   examples: [
     { title: 'Back up the draft', code: 'pchat Export-Topology -Path draft-backup.json', remarks: 'Writes the draft as pretty-printed JSON; Import-Topology draft-backup.json -Force restores it.', setup: SETUP_PUBLISHED },

@@ -16,7 +16,6 @@ export default {
   ],
   outputType: 'PersistentChatPool',
   outputs: POOL_OUTPUTS,
-  defaultDisplay: ['Fqdn', 'Site', 'ComputerType', 'Computers', 'Port', 'DefaultForSite', 'DefaultForAllSites', 'SqlStore', 'FileStore'],
   examples: [
     { title: 'Every pool', code: 'pchat Get-PersistentChatPool', remarks: 'A table on a terminal; one JSON line per pool into a pipe.', setup: SETUP_POOL },
     { title: 'Make every pool of a site its default, one after the other', code: 'pchat Get-PersistentChatPool -Site Redmond | pchat Set-PersistentChatPoolSiteAffinity -DefaultForSite', remarks: 'Piped objects bind to -Identity by their Fqdn property; the last one wins.' },

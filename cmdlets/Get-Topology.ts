@@ -19,7 +19,6 @@ export default {
     { name: 'ModifiedAt, ModifiedBy', description: 'When and by whom it was last changed (published: when and who published).' },
     { name: 'Sites, FrontEndPools, SqlStores, FileStores, PersistentChatPools', description: 'Identities of the objects.' },
   ],
-  defaultDisplay: ['Kind', 'Revision', 'Product', 'Sites', 'FrontEndPools', 'PersistentChatPools', 'ModifiedAt'],
   examples: [
     { title: 'The draft', code: 'pchat Get-Topology', remarks: 'Summarises the draft in the default repository.', setup: SETUP_TOPOLOGY },
     { title: 'A published revision, as JSON', code: 'pchat Get-Topology -Revision 1 -OutputFormat Json', remarks: 'Shows what was published as revision 1 (Get-TopologyRevision lists them).', setup: 'pchat Publish-Topology -Force' },

@@ -16,7 +16,6 @@ export default {
     { name: 'Changes', description: 'Each change.' },
     { name: 'RunId', description: 'The publish run (matches its -LogFile lines).' },
   ],
-  defaultDisplay: ['Revision', 'PublishedAt', 'PublishedBy', 'Summary'],
   examples: [
     { title: 'The history', code: 'pchat Get-TopologyRevision', remarks: 'Oldest first; empty before the first publish.', setup: SETUP_PUBLISHED },
     { title: 'The latest revision only', code: "pchat Get-TopologyRevision | tail -n 1 | jq .Summary", remarks: 'Into a pipe each revision is one JSON line.' },

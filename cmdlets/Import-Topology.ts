@@ -81,7 +81,6 @@ export default {
     { name: 'Written', description: 'True when the draft was written (false under -WhatIf, when conflicts stopped it, when -Merge found nothing new, or when the draft already was the document).' },
     { name: 'Revision', description: 'The draft revision written; when nothing was written, the current one (null when there is no draft).' },
   ],
-  defaultDisplay: ['Form', 'Product', 'Mode', 'Sites', 'FrontEndPools', 'SqlStores', 'FileStores', 'OccupiedNames', 'Conflicts', 'Written'],
   notes: ['Exit 1 when the document cannot be read or imported, when a non-empty draft needs -Merge or -Force, or when -Merge found conflicts without -Force (the summary is still written to stdout).'],
   examples: [
     {

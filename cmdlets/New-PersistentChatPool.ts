@@ -82,7 +82,6 @@ export default {
   confirmImpact: 'Low',
   outputType: 'PersistentChatPool',
   outputs: POOL_OUTPUTS,
-  defaultDisplay: ['Fqdn', 'Site', 'ComputerType', 'Computers', 'Port', 'SqlStore', 'FileStore', 'NextHopPool'],
   examples: [
     {
       title: 'A multiple-computer pool with compliance, stores defined inline',

@@ -53,7 +53,6 @@ export default {
     { name: 'ToDo', description: 'What is left to do by hand.' },
     { name: 'RunId', description: 'Correlates the -LogFile lines of this run.' },
   ],
-  defaultDisplay: ['Status', 'Revision', 'PreviousRevision', 'Summary', 'Steps', 'ToDo'],
   examples: [
     { title: 'See what would happen', code: 'PCHAT_SQL_PASSWORD=... pchat Publish-Topology -SqlCredential pchatadmin -WhatIf', remarks: 'Validates, runs the read-only checks and prints the plan; changes nothing.' },
     { title: 'From a scheduled job', code: "pchat Publish-Topology -Credential 'CONTOSO\\lyncadmin' -SqlCredential 'CONTOSO\\lyncadmin' -Force -LogFile /var/log/pchat/publish.jsonl", remarks: 'Passwords from PCHAT_SMB_PASSWORD and PCHAT_SQL_PASSWORD; exit 0 published, 3 refused by its checks, 4 missing -Force.' },

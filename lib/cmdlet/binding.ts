@@ -31,7 +31,9 @@ export function resolveParameter(def: CmdletDefinition, written: string): Parame
   const k = key(written);
   const exact = params.find((p) => key(p.name) === k || (p.aliases ?? []).some((a) => key(a) === k));
   if (exact) return exact;
-  const candidates = params.filter((p) => [p.name, ...(p.aliases ?? [])].some((n) => key(n).startsWith(k)));
+  const matching = params.filter((p) => [p.name, ...(p.aliases ?? [])].some((n) => key(n).startsWith(k)));
+  const firm = matching.filter((p) => !p.yieldsPrefix);
+  const candidates = firm.length ? firm : matching;
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length > 1) {
     throw usageError(

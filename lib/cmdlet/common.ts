@@ -21,6 +21,13 @@ const ALWAYS: ParameterDefinition[] = [
     validateSet: OUTPUT_FORMATS,
     help: 'How objects are written to stdout. Default: Table on a terminal, Json (one object per line) into a pipe or file.',
   },
+  {
+    name: 'Property',
+    type: 'string[]',
+    // Added after scripts were written with short prefixes (-Pro for -Product): those keep binding as before.
+    yieldsPrefix: true,
+    help: 'The properties Table and List output show, in this order (e.g. -Property Fqdn,Site; wildcards allowed: -Property *). Default: the command\'s own view (List: every property). JSON lines always keep every property.',
+  },
   { name: 'LogFile', type: 'string', help: 'Appends a JSON-lines log of this run (every level, with a run id) to this file. Also PCHAT_LOG_FILE.' },
   {
     name: 'Repository',

@@ -5,6 +5,7 @@ import { stopChildren } from './children.js';
 import { ErrorRecord, ExitCode, isErrorRecord, type ExitCodeValue } from './errors.js';
 import { bindArguments, bindPipelineObject, checkMandatory } from './binding.js';
 import { createRenderer, terminalSafe, type OutputFormat } from './format.js';
+import { viewFor } from './views.js';
 import { LogSink } from './log.js';
 import { defaultRepositoryPath } from './paths.js';
 import { ShouldProcessState, type ConfirmIo } from './should-process.js';
@@ -17,6 +18,8 @@ export interface Host {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   stdoutIsTerminal: boolean;
+  /** The terminal's width when stdout is one. */
+  stdoutColumns?: number;
   interactive: boolean;
   readStdin: () => Promise<string | undefined>;
   confirmIo?: ConfirmIo;
@@ -29,6 +32,7 @@ export function processHost(): Host {
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),
     stdoutIsTerminal: !!process.stdout.isTTY,
+    stdoutColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
     interactive: !!process.stdin.isTTY && !!process.stderr.isTTY,
     readStdin: async () => (stdinCarriesData() ? readAll(process.stdin) : undefined),
     confirmIo: { ask: (q) => askLine(q) },
@@ -107,6 +111,12 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<unknown> {
   return !!x && typeof (x as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
 
+/** Tables and lists wrap to the terminal, else to COLUMNS, else to 120 (a table forced into a pipe or file). */
+function outputWidth(host: Host): number {
+  const columns = Number.parseInt(host.env.COLUMNS ?? '', 10);
+  return host.stdoutColumns || (columns > 0 ? columns : 120);
+}
+
 export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], host: Host = processHost()): Promise<ExitCodeValue> {
   let exit: ExitCodeValue = ExitCode.Success;
   // The most serious outcome wins: 130 > 5 > 4 > 3 > 2 > 1 > 0.
@@ -147,7 +157,9 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   const format = (v.OutputFormat as OutputFormat | undefined) ?? (host.stdoutIsTerminal ? 'Table' : 'Json');
   const errorAction = (v.ErrorAction as string | undefined) ?? 'Continue';
   const quiet = def.parameters.some((p) => p.name === 'Quiet') && v.Quiet === true;
-  const renderer = createRenderer(format, host.stdout, def.defaultDisplay);
+  const properties = v.Property as string[] | undefined;
+  if (properties?.length && format === 'Json') log.warning('-Property chooses what Table and List output show; JSON lines keep every property.');
+  const renderer = createRenderer(format, host.stdout, { width: outputWidth(host), view: viewFor(def.outputType, def.defaultDisplay), properties });
   const abort = new AbortController();
   // First Ctrl+C: the command stops at its next safe point (cancellation signal); a second one exits at once.
   const onSigint = () => {

@@ -27,6 +27,8 @@ export interface ParameterDefinition {
   /** Name of a parameter set this parameter belongs to (omitted: all sets). */
   parameterSets?: string[];
   default?: unknown;
+  /** A prefix this name shares with another parameter binds the other one instead of being ambiguous. */
+  yieldsPrefix?: boolean;
 }
 
 export interface Example {
@@ -55,7 +57,7 @@ export interface CmdletDefinition<P = Record<string, any>> {
   parameterSets?: { name: string; description?: string }[];
   outputType: string;
   outputs: OutputProperty[];
-  /** Columns shown in table view (default: every property of the first object). */
+  /** Table columns for an output type that has no view in views.ts (default: every property). */
   defaultDisplay?: string[];
   supportsShouldProcess?: boolean;
   confirmImpact?: ConfirmImpact;

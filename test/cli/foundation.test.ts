@@ -318,7 +318,7 @@ test('into a pipe stdout is JSON lines and only objects; warnings go to stderr',
   t.regex(w.stderr, /^VERBOSE: Set-PersistentChatPoolSiteAffinity started/m);
 
   const table = await inRepo(repo, ['Get-PersistentChatPool', '-OutputFormat', 'Table']);
-  t.regex(table.stdout, /^Fqdn\s+Site\s+ComputerType/m, '-OutputFormat Table is a table even into a pipe');
+  t.regex(table.stdout, /^Fqdn\s+Site\s+Computers\s+DefaultForSite/m, '-OutputFormat Table is a table even into a pipe');
 });
 
 test('an error record on stderr: message, category, target, fully qualified id and recommended action', async (t) => {
