@@ -95,7 +95,7 @@ async function runProbes(plan: PublishPlan, o: PublishOptions, policy: RequiredA
   if (plan.fileProbes.length) {
     const { testFileStore } = await import('../probes/smb/index.js');
     for (const f of plan.fileProbes) {
-      jobs.push(() => testFileStore({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, { published: false, policy, comparePolicy: false }, f.store));
+      jobs.push(() => testFileStore({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, { published: false, policy, comparePolicy: false, setsPolicy: true, poolFolders: f.folders }, f.store));
     }
   }
   const results = await mapBounded(jobs, o.concurrency, (job) => job());

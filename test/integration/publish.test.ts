@@ -95,8 +95,53 @@ async function state(w: World): Promise<string> {
   await walk(w.repo);
   const ls = await samba.smbclient(w.share, 'ls');
   const folders = ls.stdout.split('\n').filter((l) => /\s+D\s+0/.test(l)).map((l) => l.trim().split(/\s+/)[0]).filter((n) => n !== '.' && n !== '..');
-  return JSON.stringify({ files: files.sort(), folders, sql1: w.sql1.created, sql2: w.sql2.created });
+  const root = (await samba.smbcacls(w.share, '/', ['--numeric'])).stdout;
+  return JSON.stringify({ files: files.sort(), folders, root, sql1: w.sql1.created, sql2: w.sql2.created });
 }
+
+/** `net groupmap` on the test server (its own smb.conf), e.g. to make a policy group unresolvable. */
+async function groupmap(...args: string[]): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  await new Promise<void>((resolve, reject) => execFile('net', ['-s', samba.conf, 'groupmap', ...args], (e) => (e ? reject(e) : resolve())));
+}
+
+maybe('a policy group the file server cannot resolve: Test-FileStore fails naming it, Publish-Topology refuses and changes nothing', async (t) => {
+  const w = await world(t);
+  await groupmap('delete', 'ntgroup=RTCHSUniversalServices');
+  t.teardown(() => groupmap('add', 'ntgroup=RTCHSUniversalServices', 'unixgroup=rtchsuniversalservices', 'type=domain', 'rid=1101'));
+  const preflight = await run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.admin.name], { env: w.env });
+  t.is(preflight.exitCode, 3, preflight.stderr);
+  const row = preflight.objects.find((o: { Check: string }) => o.Check === 'Policy principals');
+  t.like(row, { Status: 'Failed' });
+  t.regex(row.Details, /cannot resolve RTCHSUniversalServices to a SID/);
+  t.notRegex(row.Details, /cannot resolve [^;]*RTCComponentUniversalServices/, 'a group that resolves is named as unresolvable');
+  t.regex(row.RecommendedAction, /net groupmap add ntgroup=RTCHSUniversalServices/);
+  t.regex(row.RecommendedAction, /domain group/);
+  t.regex(row.RecommendedAction, /file store policy/);
+
+  const before = await state(w);
+  const r = await run(publishArgs('-Force'), { env: w.env });
+  t.is(r.exitCode, 3, r.stderr);
+  t.regex(r.stderr, /PublishPrecheckFailed/);
+  t.regex(r.stderr, /Policy principals: .*RTCHSUniversalServices/);
+  t.is(await state(w), before, 'a refused publish changed the share, a database or the repository');
+});
+
+maybe('a file where the pool folder goes: Test-FileStore and Publish-Topology fail before any change', async (t) => {
+  const w = await world(t);
+  const local = path.join(await mkdtemp(path.join(tmpdir(), 'pchat-file-')), 'f');
+  t.teardown(() => rm(path.dirname(local), { recursive: true, force: true }));
+  await writeFile(local, 'not a folder');
+  await samba.smbclient(w.share, `put "${local}" "${FOLDER}"`);
+  const preflight = await run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.admin.name], { env: w.env });
+  t.is(preflight.exitCode, 3, preflight.stderr);
+  t.like(preflight.objects.find((o: { Check: string }) => o.Check === 'Folder exists'), { Status: 'Failed' });
+  const before = await state(w);
+  const r = await run(publishArgs('-Force'), { env: w.env });
+  t.is(r.exitCode, 3, r.stderr);
+  t.regex(r.stderr, /Pool folders: .*is a file, not a folder/);
+  t.is(await state(w), before);
+});
 
 maybe('define, test, -WhatIf changes nothing, publish creates folder, permissions and databases, publishing again repeats nothing', async (t) => {
   const w = await world(t);
