@@ -437,3 +437,54 @@ maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {
   t.is(await state(w), before);
   t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0);
 });
+
+maybe('a DACL that cannot be set: the folder this run created is removed again, no database is created, the old revision stays; a rerun completes', async (t) => {
+  // In process, with an SMB backend whose DACL call fails: nothing on the command line or in the environment can do this.
+  const [{ publishTopology }, { sambaBackend }, { ErrorRecord }] = await Promise.all([
+    import('../../lib/publish/apply.js'),
+    import('../../lib/probes/smb/samba-backend.js'),
+    import('../../lib/cmdlet/errors.js'),
+  ]);
+  const w = await world(t);
+  const before = await state(w);
+  let dacls = 0;
+  const failing = {
+    ...sambaBackend,
+    setDacl: async () => {
+      dacls++;
+      throw new ErrorRecord({ errorId: 'InjectedFault', category: 'InvalidOperation', target: FOLDER, message: 'The DACL could not be set (injected fault).', recommendedAction: '' });
+    },
+  };
+  const quiet = { verbose() {}, debug() {}, info() {}, warning() {}, error() {} };
+  const options = {
+    repositoryPath: w.repo,
+    runId: 'in-process',
+    log: quiet,
+    smbCredential: { userName: samba.users.admin.name, password: samba.users.admin.password },
+    sqlCredential: { userName: 'pchatadmin', password: SQL_PASSWORD },
+    trustServerCertificate: true,
+    timeoutMs: 10_000,
+    concurrency: 8,
+    whatIf: false,
+    confirm: async () => true,
+    showPlan: async () => {},
+  };
+  const e = await t.throwsAsync(publishTopology({ ...options, smbBackend: failing }));
+  t.is(dacls, 1);
+  t.regex(e!.message, /PublishStepFailed|Set permissions/);
+  t.regex(e!.message, /was removed again/);
+  const result = (e as unknown as { result: { Status: string; Steps: { Step: string; Status: string; Details: string }[]; Created: string[] } }).result;
+  t.is(result.Status, 'Failed');
+  const step = Object.fromEntries(result.Steps.map((s) => [s.Step, s]));
+  t.like(step[`Create folder ${FOLDER}`], { Status: 'RolledBack' });
+  t.regex(step[`Create folder ${FOLDER}`]!.Details, /removed it again/);
+  t.like(step[`Set permissions on ${FOLDER}`], { Status: 'Failed' });
+  t.like(step['Create database mgc'], { Status: 'NotRun' });
+  t.deepEqual(result.Created, []);
+  t.is(await state(w), before, 'the folder, a database or a revision was left behind');
+
+  const again = await publishTopology(options);
+  t.is(again.Status, 'Published');
+  t.true(again.Steps.every((s) => s.Status === 'Done'), JSON.stringify(again.Steps));
+  t.deepEqual(again.Created, [`folder \\\\${FS_HOST}\\${w.share}\\${FOLDER}`, 'database mgc on sql01.pchat.test', 'database mgccomp on sql02.pchat.test']);
+});
