@@ -47,10 +47,11 @@ export default {
     { name: 'Status', description: 'Published, UpToDate (no topology change; steps re-applied), WhatIf, Declined or Failed.' },
     { name: 'Revision, PreviousRevision', description: 'The published revision in force after and before.' },
     { name: 'Summary', description: 'What changed.' },
-    { name: 'Steps', description: 'Each step with Status Done, AlreadyDone, Failed or NotRun.' },
+    { name: 'Steps', description: 'Each step with Status Done, AlreadyDone, Failed, NotRun, or RolledBack (a folder created and removed again because its permissions could not be set).' },
     { name: 'Warnings', description: 'Rule and check warnings.' },
     { name: 'Checks', description: 'The environment checks that ran (as Test-SqlStore / Test-FileStore rows).' },
     { name: 'ToDo', description: 'What is left to do by hand.' },
+    { name: 'Created', description: 'What this run created and left in place (folders, databases; a database is never dropped), also when a later step failed.' },
     { name: 'RunId', description: 'Correlates the -LogFile lines of this run.' },
   ],
   examples: [

@@ -12,6 +12,7 @@ import { formatFinding } from '../topology/edit.js';
 import { summarizeChanges } from '../topology/diff.js';
 import { planPublish, type PlanStep, type PublishPlan } from './plan.js';
 import type { RequiredAce } from '../probes/dacl/policy.js';
+import type { SmbBackend } from '../probes/smb/types.js';
 
 export interface PublishOptions {
   repositoryPath: string;
@@ -34,9 +35,12 @@ export interface PublishOptions {
   signal?: AbortSignal;
   /** Prints the plan as What if lines. */
   showPlan: (step: PlanStep) => Promise<void>;
+  /** The SMB backend for the steps (in-process tests inject faults here; the command line cannot). */
+  smbBackend?: SmbBackend;
 }
 
-export type StepStatus = 'Done' | 'AlreadyDone' | 'Failed' | 'NotRun';
+/** RolledBack: done, then undone because the step it forms one unit with failed (a folder whose DACL could not be set). */
+export type StepStatus = 'Done' | 'AlreadyDone' | 'Failed' | 'NotRun' | 'RolledBack';
 
 export interface StepResult {
   Step: string;
@@ -55,6 +59,8 @@ export interface PublishResult {
   Warnings: string[];
   Checks: CheckRow[];
   ToDo: string[];
+  /** What this run created and left in place (databases are never dropped), so an operator and the rerun know. */
+  Created: string[];
   RunId: string;
 }
 
@@ -95,7 +101,7 @@ async function runProbes(plan: PublishPlan, o: PublishOptions, policy: RequiredA
   if (plan.fileProbes.length) {
     const { testFileStore } = await import('../probes/smb/index.js');
     for (const f of plan.fileProbes) {
-      jobs.push(() => testFileStore({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, { published: false, policy, comparePolicy: false }, f.store));
+      jobs.push(() => testFileStore({ server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs }, { published: false, policy, comparePolicy: false, setsPolicy: true, poolFolders: f.folders }, f.store));
     }
   }
   const results = await mapBounded(jobs, o.concurrency, (job) => job());
@@ -108,7 +114,9 @@ type Outcome = { status: StepStatus; details: string } | { error: string };
 
 /**
  * The file store steps of one share, in two batches: every folder of the share in one session,
- * then their permissions (set concurrently, read before and after in one listing each).
+ * then their permissions (set concurrently, read before and after in one listing each). A folder and
+ * its DACL are one unit: when the DACL cannot be set on a folder this run created (still empty), the
+ * folder is removed again, so no folder stands with the share root's inherited ACL.
  */
 async function applyShareSteps(
   steps: PlanStep[],
@@ -117,7 +125,8 @@ async function applyShareSteps(
   record: (step: PlanStep, r: Outcome, ms: number) => boolean,
   mayStart: (step: PlanStep) => boolean,
 ): Promise<void> {
-  const { ensureFolders, applyPolicies, resolvePolicyPrincipals } = await import('../probes/smb/index.js');
+  const { ensureFolders, applyPolicies, resolvePolicyPrincipals, removeFolder, selectBackend } = await import('../probes/smb/index.js');
+  const backend = o.smbBackend ?? (await selectBackend());
   const f = steps[0]!.file!;
   const target = { server: f.server, share: f.share, credential: o.smbCredential, timeoutMs: o.timeoutMs };
   const creates = steps.filter((s) => s.kind === 'CreateFolder');
@@ -126,7 +135,7 @@ async function applyShareSteps(
   let start = performance.now();
   if (creates.length) {
     // The policy's group names are looked up while the folders are created: setting the DACLs then sends SIDs.
-    const [r] = await Promise.all([ensureFolders(target, creates.map((s) => s.file!.folder)), perms.length ? resolvePolicyPrincipals(target, policy) : undefined]);
+    const [r] = await Promise.all([ensureFolders(target, creates.map((s) => s.file!.folder), backend), perms.length ? resolvePolicyPrincipals(target, policy, backend) : undefined]);
     const ms = Math.round(performance.now() - start);
     let ok = true;
     for (const s of creates) {
@@ -136,13 +145,34 @@ async function applyShareSteps(
     }
     if (!ok) return;
   }
-  if (!perms.length || !mayStart(perms[0]!)) return;
+  // Ctrl+C between the two: the folders just created would stand with the inherited ACL, so their
+  // permissions are set all the same (one short batch); nothing new starts after it.
+  if (!perms.length || (!created.size && !mayStart(perms[0]!))) return;
   start = performance.now();
-  const r = await applyPolicies(target, perms.map((s) => ({ folder: s.file!.folder, justCreated: created.has(s.file!.folder) })), policy);
+  const r = await applyPolicies(target, perms.map((s) => ({ folder: s.file!.folder, justCreated: created.has(s.file!.folder) })), policy, backend);
   const ms = Math.round(performance.now() - start);
   for (const s of perms) {
-    const x = r.get(s.file!.folder)!;
-    record(s, typeof x === 'string' ? (x === 'changed' ? { status: 'Done', details: 'permissions set to the policy' } : { status: 'AlreadyDone', details: 'permissions already match the policy' }) : { error: x.message }, ms);
+    const folder = s.file!.folder;
+    const x = r.get(folder)!;
+    if (typeof x === 'string') {
+      record(s, x === 'changed' ? { status: 'Done', details: 'permissions set to the policy' } : { status: 'AlreadyDone', details: 'permissions already match the policy' }, ms);
+      continue;
+    }
+    if (!created.has(folder)) {
+      record(s, { error: x.message }, ms);
+      continue;
+    }
+    const undo = await removeFolder(target, folder, backend).then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    const createStep = creates.find((c) => c.file!.folder === folder)!;
+    if (undo === undefined) {
+      record(createStep, { status: 'RolledBack', details: `created ${folder}, then removed it again: its permissions could not be set` }, 0);
+      record(s, { error: `${x.message} The empty folder ${folder} this run created was removed again.` }, ms);
+    } else {
+      record(s, { error: `${x.message} The folder ${folder} this run created could not be removed again (${undo}): it has the share root's inherited permissions until Publish-Topology runs again or it is removed by hand.` }, ms);
+    }
   }
 }
 
@@ -200,6 +230,7 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
     Warnings: warnings,
     Checks: checks,
     ToDo: plan.todo,
+    Created: [],
     RunId: o.runId,
   };
   const notRun = (): StepResult[] => plan.steps.map((s) => ({ Step: s.action, Target: s.target, Status: 'NotRun', Details: '', DurationMs: 0 }));
@@ -248,10 +279,11 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
   // Jobs, run concurrently and bounded: the file store steps of each share as one job (its folders
   // in one session, then their permissions), and the databases of each instance as one job, in turn:
   // CREATE DATABASE locks model, so two at once on one instance would fail (error 1807).
+  // The file stores go first, the databases after them: a folder that fails is undone (the folder and
+  // its DACL are one unit), a database never is, so a failure leaves the least behind.
   const envSteps = plan.steps.filter((s) => s.kind !== 'BackupPublishedRevision' && s.kind !== 'WritePublishedRevision');
   const shares = new Map<string, PlanStep[]>();
   const instances = new Map<string, PlanStep[]>();
-  const jobs: (() => Promise<void>)[] = [];
   for (const s of envSteps) {
     const [group, key] = s.file
       ? [shares, `${s.file.server.toLowerCase()}\\${s.file.share.toLowerCase()}`]
@@ -259,33 +291,32 @@ async function publishLocked(repo: Repository, o: PublishOptions): Promise<Publi
     if (!group.has(key)) group.set(key, []);
     group.get(key)!.push(s);
   }
-  for (const steps of instances.values()) {
-    jobs.push(async () => {
-      for (const s of steps) {
-        if (!mayStart(s)) return;
-        const start = performance.now();
-        const r: Outcome = await applyDatabaseStep(s, o).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
-        record(s, r, Math.round(performance.now() - start));
-      }
+  await mapBounded([...shares.values()], o.concurrency, async (steps) => {
+    if (!mayStart(steps[0]!)) return;
+    await applyShareSteps(steps, o, policy, record, mayStart).catch((e: unknown) => {
+      const msg = e instanceof Error ? e.message : String(e);
+      // The share's first unfinished step failed; the rest were not run.
+      const step = steps.find((x) => !results.has(x));
+      if (step) record(step, { error: msg }, 0);
     });
-  }
-  for (const steps of shares.values()) {
-    jobs.unshift(async () => {
-      if (!mayStart(steps[0]!)) return;
-      await applyShareSteps(steps, o, policy, record, mayStart).catch((e: unknown) => {
-        const msg = e instanceof Error ? e.message : String(e);
-        // The share's first unfinished step failed; the rest were not run.
-        const step = steps.find((x) => !results.has(x));
-        if (step) record(step, { error: msg }, 0);
-      });
-    });
-  }
-  await mapBounded(jobs, o.concurrency, (job) => job());
+  });
+  await mapBounded([...instances.values()], o.concurrency, async (steps) => {
+    for (const s of steps) {
+      if (!mayStart(s)) return;
+      const start = performance.now();
+      const r: Outcome = await applyDatabaseStep(s, o).catch((e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }));
+      record(s, r, Math.round(performance.now() - start));
+    }
+  });
+  // What this run created and left in place: the folders that stand, and databases (never dropped).
+  base.Created = plan.steps
+    .filter((s) => (s.kind === 'CreateFolder' || s.kind === 'CreateDatabase') && results.get(s)?.Status === 'Done')
+    .map((s) => (s.file ? `folder \\\\${s.file.server}\\${s.file.share}\\${s.file.folder}` : `database ${s.sql!.database} on ${s.target}`));
   const stepResults = (): StepResult[] => plan.steps.map((s) => results.get(s) ?? { Step: s.action, Target: s.target, Status: 'NotRun', Details: '', DurationMs: 0 });
   if (firstFailure) {
     const e = refusal(
       'PublishStepFailed',
-      `Publishing stopped at "${firstFailure.step.action}" on ${firstFailure.step.target}: ${firstFailure.error}. Published revision ${plan.fromRevision || '(none)'} is still the one in force.`,
+      `Publishing stopped at "${firstFailure.step.action}" on ${firstFailure.step.target}: ${firstFailure.error}${/[.!?]$/.test(firstFailure.error) ? '' : '.'} Published revision ${plan.fromRevision || '(none)'} is still the one in force.${base.Created.length ? ` Kept from this run: ${base.Created.join(', ')}.` : ''}`,
       firstFailure.step.target,
       'Fix the cause, then run Publish-Topology again: finished steps are detected and not repeated.',
       ExitCode.Error,

@@ -13,7 +13,9 @@ import {
 } from '../topology/model.js';
 import { compareTopologies, type TopologyChange } from '../topology/diff.js';
 
-export type StepKind = 'CreateFolder' | 'SetFolderPermissions' | 'CreateDatabase' | 'BackupPublishedRevision' | 'WritePublishedRevision';
+/** Every kind of step publish takes; each has its preconditions' checks in preconditions.ts. */
+export const STEP_KINDS = ['CreateFolder', 'SetFolderPermissions', 'CreateDatabase', 'BackupPublishedRevision', 'WritePublishedRevision'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
 
 export interface PlanStep {
   kind: StepKind;
@@ -38,8 +40,8 @@ export interface FileProbeNeed {
   store: string;
   server: string;
   share: string;
-  /** Folders of the pools in this share that are already published (their DACL must not have drifted). */
-  publishedFolders: string[];
+  /** The pool folders publish creates (or finds) in this share and sets the policy on. */
+  folders: string[];
 }
 
 export interface PublishPlan {
@@ -98,8 +100,8 @@ export function planPublish(
     const unc = parseUncPath(pool.fileStore);
     if (unc) {
       const share = `\\\\${unc.fileServerFqdn}\\${unc.share}`;
-      const need = files.get(share) ?? { store: share, server: unc.fileServerFqdn, share: unc.share, publishedFolders: [] };
-      if (!changed) need.publishedFolders.push(folder);
+      const need = files.get(share) ?? { store: share, server: unc.fileServerFqdn, share: unc.share, folders: [] };
+      if (!need.folders.includes(folder)) need.folders.push(folder);
       files.set(share, need);
       const file = { server: unc.fileServerFqdn, share: unc.share, folder };
       // Every publish re-applies the folder permissions, as Topology Builder does, so drift is repaired.

@@ -97,8 +97,53 @@ async function state(w: World): Promise<string> {
   await walk(w.repo);
   const ls = await samba.smbclient(w.share, 'ls');
   const folders = ls.stdout.split('\n').filter((l) => /\s+D\s+0/.test(l)).map((l) => l.trim().split(/\s+/)[0]).filter((n) => n !== '.' && n !== '..');
-  return JSON.stringify({ files: files.sort(), folders, sql1: w.sql1.created, sql2: w.sql2.created });
+  const root = (await samba.smbcacls(w.share, '/', ['--numeric'])).stdout;
+  return JSON.stringify({ files: files.sort(), folders, root, sql1: w.sql1.created, sql2: w.sql2.created });
 }
+
+/** `net groupmap` on the test server (its own smb.conf), e.g. to make a policy group unresolvable. */
+async function groupmap(...args: string[]): Promise<void> {
+  const { execFile } = await import('node:child_process');
+  await new Promise<void>((resolve, reject) => execFile('net', ['-s', samba.conf, 'groupmap', ...args], (e) => (e ? reject(e) : resolve())));
+}
+
+maybe('a policy group the file server cannot resolve: Test-FileStore fails naming it, Publish-Topology refuses and changes nothing', async (t) => {
+  const w = await world(t);
+  await groupmap('delete', 'ntgroup=RTCHSUniversalServices');
+  t.teardown(() => groupmap('add', 'ntgroup=RTCHSUniversalServices', 'unixgroup=rtchsuniversalservices', 'type=domain', 'rid=1101'));
+  const preflight = await run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.admin.name], { env: w.env });
+  t.is(preflight.exitCode, 3, preflight.stderr);
+  const row = preflight.objects.find((o: { Check: string }) => o.Check === 'Policy principals');
+  t.like(row, { Status: 'Failed' });
+  t.regex(row.Details, /cannot resolve RTCHSUniversalServices to a SID/);
+  t.notRegex(row.Details, /cannot resolve [^;]*RTCComponentUniversalServices/, 'a group that resolves is named as unresolvable');
+  t.regex(row.RecommendedAction, /net groupmap add ntgroup=RTCHSUniversalServices/);
+  t.regex(row.RecommendedAction, /domain group/);
+  t.regex(row.RecommendedAction, /file store policy/);
+
+  const before = await state(w);
+  const r = await run(publishArgs('-Force'), { env: w.env });
+  t.is(r.exitCode, 3, r.stderr);
+  t.regex(r.stderr, /PublishPrecheckFailed/);
+  t.regex(r.stderr, /Policy principals: .*RTCHSUniversalServices/);
+  t.is(await state(w), before, 'a refused publish changed the share, a database or the repository');
+});
+
+maybe('a file where the pool folder goes: Test-FileStore and Publish-Topology fail before any change', async (t) => {
+  const w = await world(t);
+  const local = path.join(await mkdtemp(path.join(tmpdir(), 'pchat-file-')), 'f');
+  t.teardown(() => rm(path.dirname(local), { recursive: true, force: true }));
+  await writeFile(local, 'not a folder');
+  await samba.smbclient(w.share, `put "${local}" "${FOLDER}"`);
+  const preflight = await run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.admin.name], { env: w.env });
+  t.is(preflight.exitCode, 3, preflight.stderr);
+  t.like(preflight.objects.find((o: { Check: string }) => o.Check === 'Folder exists'), { Status: 'Failed' });
+  const before = await state(w);
+  const r = await run(publishArgs('-Force'), { env: w.env });
+  t.is(r.exitCode, 3, r.stderr);
+  t.regex(r.stderr, /Pool folders: .*is a file, not a folder/);
+  t.is(await state(w), before);
+});
 
 maybe('define, test, -WhatIf changes nothing, publish creates folder, permissions and databases, publishing again repeats nothing', async (t) => {
   const w = await world(t);
@@ -393,4 +438,55 @@ maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {
   t.regex(String(r.stderr), /Stopping at the next safe point/);
   t.is(await state(w), before);
   t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0);
+});
+
+maybe('a DACL that cannot be set: the folder this run created is removed again, no database is created, the old revision stays; a rerun completes', async (t) => {
+  // In process, with an SMB backend whose DACL call fails: nothing on the command line or in the environment can do this.
+  const [{ publishTopology }, { sambaBackend }, { ErrorRecord }] = await Promise.all([
+    import('../../lib/publish/apply.js'),
+    import('../../lib/probes/smb/samba-backend.js'),
+    import('../../lib/cmdlet/errors.js'),
+  ]);
+  const w = await world(t);
+  const before = await state(w);
+  let dacls = 0;
+  const failing = {
+    ...sambaBackend,
+    setDacl: async () => {
+      dacls++;
+      throw new ErrorRecord({ errorId: 'InjectedFault', category: 'InvalidOperation', target: FOLDER, message: 'The DACL could not be set (injected fault).', recommendedAction: '' });
+    },
+  };
+  const quiet = { verbose() {}, debug() {}, info() {}, warning() {}, error() {} };
+  const options = {
+    repositoryPath: w.repo,
+    runId: 'in-process',
+    log: quiet,
+    smbCredential: { userName: samba.users.admin.name, password: samba.users.admin.password },
+    sqlCredential: { userName: 'pchatadmin', password: SQL_PASSWORD },
+    trustServerCertificate: true,
+    timeoutMs: 10_000,
+    concurrency: 8,
+    whatIf: false,
+    confirm: async () => true,
+    showPlan: async () => {},
+  };
+  const e = await t.throwsAsync(publishTopology({ ...options, smbBackend: failing }));
+  t.is(dacls, 1);
+  t.regex(e!.message, /PublishStepFailed|Set permissions/);
+  t.regex(e!.message, /was removed again/);
+  const result = (e as unknown as { result: { Status: string; Steps: { Step: string; Status: string; Details: string }[]; Created: string[] } }).result;
+  t.is(result.Status, 'Failed');
+  const step = Object.fromEntries(result.Steps.map((s) => [s.Step, s]));
+  t.like(step[`Create folder ${FOLDER}`], { Status: 'RolledBack' });
+  t.regex(step[`Create folder ${FOLDER}`]!.Details, /removed it again/);
+  t.like(step[`Set permissions on ${FOLDER}`], { Status: 'Failed' });
+  t.like(step['Create database mgc'], { Status: 'NotRun' });
+  t.deepEqual(result.Created, []);
+  t.is(await state(w), before, 'the folder, a database or a revision was left behind');
+
+  const again = await publishTopology(options);
+  t.is(again.Status, 'Published');
+  t.true(again.Steps.every((s) => s.Status === 'Done'), JSON.stringify(again.Steps));
+  t.deepEqual(again.Created, [`folder \\\\${FS_HOST}\\${w.share}\\${FOLDER}`, 'database mgc on sql01.pchat.test', 'database mgccomp on sql02.pchat.test']);
 });

@@ -5,7 +5,8 @@ import type { CheckRow, CheckStatus } from '../types.js';
 import { advice } from './nt-status.js';
 import { selectBackend } from './backend.js';
 import { readFirst } from './first-logon.js';
-import { DEFAULT_TIMEOUT_MS, type FileStoreTestOptions, type SecurityRead, type SmbTarget } from './types.js';
+import { DEFAULT_TIMEOUT_MS, type FileStoreTestOptions, type SecurityRead, type SmbBackend, type SmbFailure, type SmbTarget } from './types.js';
+import type { RequiredAce } from '../dacl/policy.js';
 
 export const CHECK = {
   dns: 'Name resolution',
@@ -13,6 +14,8 @@ export const CHECK = {
   auth: 'Authentication',
   share: 'Share exists',
   folder: 'Folder exists',
+  poolFolders: 'Pool folders',
+  principals: 'Policy principals',
   roundTrip: 'Write/read/rename/delete',
   dacl: 'DACL readable',
   rights: 'Effective rights',
@@ -37,13 +40,26 @@ export function uncLabel(t: Pick<SmbTarget, 'server' | 'share'>, folder = ''): s
 
 const since = (start: number) => Math.round(performance.now() - start);
 
+/**
+ * The SIDs of the policy's principals that are given by name only (well-known ones need no lookup);
+ * undefined when the backend cannot look names up.
+ */
+async function lookupPrincipals(backend: SmbBackend, target: SmbTarget, policy: RequiredAce[]): Promise<Map<string, string | null> | SmbFailure | undefined> {
+  const { sidFromWellKnownName } = await import('../dacl/sids.js');
+  const names = [...new Set(policy.filter((r) => !r.sid && !sidFromWellKnownName(r.principal)).map((r) => r.principal))];
+  if (!names.length) return new Map();
+  return backend.lookupSids ? backend.lookupSids(target, names) : undefined;
+}
+
 export async function testFileStore(target: SmbTarget, opts: FileStoreTestOptions = {}, label = uncLabel(target)): Promise<CheckRow[]> {
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const folder = joinFolder(target.folder, opts.folder);
   const published = opts.published === true;
   const user = target.credential?.userName ?? 'the current identity';
   const rows: CheckRow[] = [];
-  const order: string[] = [CHECK.dns, CHECK.tcp, CHECK.auth, CHECK.share, ...(folder ? [CHECK.folder] : []), CHECK.roundTrip, CHECK.dacl, CHECK.rights, CHECK.publish, CHECK.policy, CHECK.dangerous];
+  const poolFolders = opts.poolFolders ?? [];
+  const setsPolicy = opts.setsPolicy ?? (!!folder && opts.comparePolicy !== false);
+  const order: string[] = [CHECK.dns, CHECK.tcp, CHECK.auth, CHECK.share, ...(folder ? [CHECK.folder] : []), ...(poolFolders.length ? [CHECK.poolFolders] : []), CHECK.roundTrip, CHECK.principals, CHECK.dacl, CHECK.rights, CHECK.publish, CHECK.policy, CHECK.dangerous];
   const row = (check: string, status: CheckStatus, details: string, action = '', durationMs = 0): CheckRow => {
     const r: CheckRow = { Target: label, Check: check, Status: status, Details: details, RecommendedAction: action, DurationMs: durationMs };
     rows.push(r);
@@ -104,6 +120,14 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
   }
   row(CHECK.share, 'Passed', `${uncLabel(target)} exists and ${user} may connect to it`);
 
+  // What publish's steps need beyond the rights, asked beside the calls already running: that the
+  // folders it creates are folders or not there yet, and that the policy's groups resolve to SIDs.
+  const kindPaths = [...(folder && f0?.stage !== 'path' ? [folder] : []), ...poolFolders.map((f) => joinFolder(target.folder, f))];
+  const kinds = kindPaths.length && backend.pathKinds ? backend.pathKinds(target, kindPaths) : undefined;
+  kinds?.catch(() => undefined);
+  const principals = setsPolicy ? lookupPrincipals(backend, target, policy) : undefined;
+  principals?.catch(() => undefined);
+
   // The object the remaining checks look at: the folder, or where publish will create it.
   let objectPath = folder;
   let folderMissing = false;
@@ -124,7 +148,28 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
         published ? 'Run Publish-Topology again to recreate the folder and its permissions.' : '',
         since(t0),
       );
-    } else row(CHECK.folder, 'Passed', `${uncLabel(target, folder)} exists`);
+    } else {
+      t0 = performance.now();
+      const k = kinds ? await kinds.catch((e: unknown) => ({ stage: 'other' as const, status: 'ERROR', message: e instanceof Error ? e.message : String(e) })) : undefined;
+      const kind = k instanceof Map ? k.get(folder) : undefined;
+      if (kind === 'file') {
+        row(CHECK.folder, 'Failed', `${uncLabel(target, folder)} exists but is a file, not a folder: publish cannot create the pool folder there`, `Move or rename the file ${uncLabel(target, folder)} out of the way; publish then creates the folder.`, since(t0));
+        return skipRest(`${uncLabel(target, folder)} is a file`);
+      }
+      row(CHECK.folder, 'Passed', `${uncLabel(target, folder)} exists${kind === 'folder' ? ' and is a folder' : ''}`, '', since(t0));
+    }
+  }
+  if (poolFolders.length) {
+    t0 = performance.now();
+    const k = await kinds!.catch((e: unknown): SmbFailure => ({ stage: 'other', status: 'ERROR', message: e instanceof Error ? e.message : String(e) }));
+    if (!(k instanceof Map)) {
+      row(CHECK.poolFolders, 'Failed', `Cannot tell whether ${poolFolders.join(', ')} exist in ${uncLabel(target)}: ${k.status} (${k.message})`, advice(k, target.server, target.share, user), since(t0));
+    } else {
+      const files = poolFolders.filter((f) => k.get(joinFolder(target.folder, f)) === 'file');
+      const say = (f: string) => `${f} ${k.get(joinFolder(target.folder, f)) === 'folder' ? 'exists' : 'does not exist yet (publish creates it)'}`;
+      if (files.length) row(CHECK.poolFolders, 'Failed', `${files.map((f) => uncLabel(target, f)).join(', ')} ${files.length > 1 ? 'are files' : 'is a file'}, not a folder: publish cannot create the pool folder there`, `Move or rename ${files.length > 1 ? 'those files' : 'that file'} out of the way; publish then creates the folder.`, since(t0));
+      else row(CHECK.poolFolders, 'Passed', poolFolders.map(say).join('; '), '', since(t0));
+    }
   }
   const where = uncLabel(target, objectPath);
 
@@ -156,6 +201,29 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
       );
     } else {
       row(CHECK.roundTrip, 'Passed', `Created, renamed, read back and deleted ${r.probeName.split('\\').pop()} in ${where}`, '', rt.ms);
+    }
+  }
+
+  // Policy principals: setting the DACL sends SIDs, so every group must resolve on the file server.
+  if (!principals) {
+    row(CHECK.principals, 'Skipped', `Not checked on ${uncLabel(target)}: publish sets the policy on the pool folders, not on the share root (test a pool with -PoolFqdn).`);
+  } else {
+    t0 = performance.now();
+    const r = await principals.catch((e: unknown): SmbFailure => ({ stage: 'other', status: 'ERROR', message: e instanceof Error ? e.message : String(e) }));
+    if (r === undefined) row(CHECK.principals, 'Skipped', `Not checked: the ${backend.name} backend cannot look names up.`);
+    else if (!(r instanceof Map)) row(CHECK.principals, 'Failed', `Cannot look the policy's groups up on ${target.server}: ${r.status} (${r.message}); publish could not prove it can set the pool folder's permissions`, advice(r, target.server, target.share, user), since(t0));
+    else {
+      const missing = [...r].filter(([, sid]) => !sid).map(([n]) => n);
+      const found = [...r].filter(([, sid]) => sid).map(([n, sid]) => `${n} (${sid})`);
+      if (missing.length) {
+        row(
+          CHECK.principals,
+          'Failed',
+          `${target.server} cannot resolve ${missing.join(', ')} to a SID, so publish could not set the pool folder's permissions${found.length ? `; resolved: ${found.join(', ')}` : ''}`,
+          `Create or map ${missing.length > 1 ? 'these groups' : 'the group'} on ${target.server} (Windows: the domain group, which forest preparation creates, with the file server a member of that domain; Samba: net groupmap add ntgroup=${missing[0]} unixgroup=<group> type=domain), or correct the principal in the file store policy (-PolicyFile or PCHAT_FILESTORE_POLICY).`,
+          since(t0),
+        );
+      } else row(CHECK.principals, 'Passed', found.length ? `${target.server} resolves every group of the publish policy: ${found.join(', ')}` : 'Every principal of the publish policy is given by its SID', '', since(t0));
     }
   }
 

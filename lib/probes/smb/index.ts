@@ -8,7 +8,7 @@ import type { RequiredAce } from '../dacl/policy.js';
 import { selectBackend } from './backend.js';
 import { joinFolder } from './filestore-test.js';
 import { failureRecord } from './nt-status.js';
-import type { SmbTarget } from './types.js';
+import type { SmbBackend, SmbTarget } from './types.js';
 
 export type { SmbTarget, FileStoreTestOptions, SmbBackend, SmbFailure, SecurityRead, RoundTripResult } from './types.js';
 export { DEFAULT_TIMEOUT_MS } from './types.js';
@@ -31,16 +31,16 @@ export async function ensureFolder(target: SmbTarget, folder: string): Promise<'
 }
 
 /** Has the file server resolve the policy's principals now (e.g. while its folders are being created), so setting DACLs needs no lookup. */
-export async function resolvePolicyPrincipals(target: SmbTarget, policy?: RequiredAce[]): Promise<void> {
-  const backend = await selectBackend();
+export async function resolvePolicyPrincipals(target: SmbTarget, policy?: RequiredAce[], given?: SmbBackend): Promise<void> {
+  const backend = given ?? (await selectBackend());
   const { loadPolicy, policyAces } = await import('../dacl/policy.js');
   const aces = policyAces(policy ?? (await loadPolicy()));
   await backend.resolveNames?.(target, aces.filter((a) => !a.sid && a.name).map((a) => a.name!));
 }
 
 /** Creates several folders of one share; one session when the backend can. Per folder: the outcome or the error. */
-export async function ensureFolders(target: SmbTarget, folders: string[]): Promise<Map<string, 'created' | 'exists' | ErrorRecord>> {
-  const backend = await selectBackend();
+export async function ensureFolders(target: SmbTarget, folders: string[], backend?: SmbBackend): Promise<Map<string, 'created' | 'exists' | ErrorRecord>> {
+  backend ??= await selectBackend();
   const paths = folders.map((f) => joinFolder(target.folder, f));
   const out = new Map<string, 'created' | 'exists' | ErrorRecord>();
   if (backend.ensureFolders) {
@@ -52,9 +52,16 @@ export async function ensureFolders(target: SmbTarget, folders: string[]): Promi
   return out;
 }
 
+/** Removes a folder of the share that this run created and left empty (its DACL could not be set). */
+export async function removeFolder(target: SmbTarget, folder: string, backend?: SmbBackend): Promise<void> {
+  backend ??= await selectBackend();
+  if (!backend.removeFolder) throw new ErrorRecord({ errorId: 'SmbRemoveUnsupported', category: 'NotImplemented', target: folder, message: `The ${backend.name} backend cannot remove folders.`, recommendedAction: `Remove '${folder}' by hand.` });
+  await backend.removeFolder(target, joinFolder(target.folder, folder));
+}
+
 /** The descriptors (SIDs and names) of several folders of one share: one listing when the backend can, else one read each. */
-async function readMany(target: SmbTarget, paths: string[]): Promise<Map<string, SecurityDescriptor | ErrorRecord>> {
-  const [backend, { mergeNames }] = await Promise.all([selectBackend(), import('../dacl/model.js')]);
+async function readMany(target: SmbTarget, paths: string[], given?: SmbBackend): Promise<Map<string, SecurityDescriptor | ErrorRecord>> {
+  const [backend, { mergeNames }] = await Promise.all([given ?? selectBackend(), import('../dacl/model.js')]);
   const listed = backend.readFolders && paths.length > 1 ? await backend.readFolders(target, paths) : new Map<string, SecurityDescriptor>();
   const out = new Map<string, SecurityDescriptor | ErrorRecord>();
   await Promise.all(
@@ -87,15 +94,15 @@ export async function applyPolicy(target: SmbTarget, folder: string, policy?: Re
  * applyPolicy for several folders of one share: the reads before and after are one listing each
  * (when the backend can), the DACLs are set concurrently. Per folder: the outcome or the error.
  */
-export async function applyPolicies(target: SmbTarget, items: { folder: string; justCreated?: boolean | undefined }[], policy?: RequiredAce[]): Promise<Map<string, 'changed' | 'unchanged' | ErrorRecord>> {
+export async function applyPolicies(target: SmbTarget, items: { folder: string; justCreated?: boolean | undefined }[], policy?: RequiredAce[], given?: SmbBackend): Promise<Map<string, 'changed' | 'unchanged' | ErrorRecord>> {
   const [{ loadPolicy, matchesPolicyExactly, policyAces }, { isProtected }] = await Promise.all([import('../dacl/policy.js'), import('../dacl/model.js')]);
   const required = policy ?? (await loadPolicy());
-  const backend = await selectBackend();
+  const backend = given ?? (await selectBackend());
   const out = new Map<string, 'changed' | 'unchanged' | ErrorRecord>();
   const pathOf = (f: string) => joinFolder(target.folder, f);
   // A folder created a moment ago only has inherited ACEs: reading them first would cost a call for nothing.
   const toRead = items.filter((i) => !i.justCreated).map((i) => i.folder);
-  const before = await readMany(target, toRead.map(pathOf));
+  const before = await readMany(target, toRead.map(pathOf), backend);
   const toSet: string[] = [];
   for (const { folder } of items) {
     const b = before.get(pathOf(folder));
@@ -115,7 +122,7 @@ export async function applyPolicies(target: SmbTarget, items: { folder: string; 
       ),
     ),
   );
-  const after = await readMany(target, set.map(pathOf));
+  const after = await readMany(target, set.map(pathOf), backend);
   for (const f of set) {
     const a = after.get(pathOf(f))!;
     if (a instanceof ErrorRecord) out.set(f, a);

@@ -7,7 +7,7 @@ import type { Ace, SecurityDescriptor } from '../dacl/model.js';
 import { failureRecord, firstStatus, stageOf } from './nt-status.js';
 import { aclPath, assertSafePath, clientPath, runFailure, runSambaTool, toolMessage } from './samba-exec.js';
 import { roundTrip } from './samba-roundtrip.js';
-import { DEFAULT_TIMEOUT_MS, type SecurityRead, type SmbBackend, type SmbTarget, type StartedCalls } from './types.js';
+import { DEFAULT_TIMEOUT_MS, type PathKind, type SecurityRead, type SmbBackend, type SmbFailure, type SmbTarget, type StartedCalls } from './types.js';
 
 /** smbcacls' listing of `p`, with SIDs (`numeric`) or names, and the account's maximal access either way. */
 async function readSecurityWith(target: SmbTarget, p: string, numeric: boolean): Promise<SecurityRead> {
@@ -226,28 +226,88 @@ async function readFolders(target: SmbTarget, folders: string[]): Promise<Map<st
 /** Lookups in flight, per server, account and set of names. */
 const lookups = new Map<string, Promise<void>>();
 
+/** Names rpcclient's command line can carry (they go inside double quotes in one -c string). */
+const LOOKUP_NAME = /^[\w .$-]+(\\[\w .$-]+)?$/;
+
 /**
- * Resolves names to SIDs on the file server (rpcclient lookupnames, one call for them all) into the
- * name cache, so that setDacl can send SIDs; names it cannot resolve are simply left out.
+ * Each name's SID as the file server resolves it (rpcclient lookupnames, one call for them all), or
+ * null when the server does not know it; the SIDs found go into the name cache, so setDacl sends SIDs.
  */
-async function lookupNames(target: SmbTarget, names: string[]): Promise<void> {
-  const key = cacheKey(target);
+async function lookupSids(target: SmbTarget, names: string[]): Promise<Map<string, string | null> | SmbFailure> {
+  const out = new Map<string, string | null>();
+  const asked = names.filter((n) => LOOKUP_NAME.test(n));
+  // A name with other characters cannot be asked about, and smbcacls could not set it either.
+  for (const n of names) if (!asked.includes(n)) out.set(n, null);
+  if (!asked.length) return out;
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const run = await runSambaTool('rpcclient', target, ['-c', `lookupnames ${asked.map((n) => `"${n}"`).join(' ')}`], timeout);
+  const text = `${run.stdout}\n${run.stderr}`;
+  // Not one of them resolves: the call says so as a whole.
+  if (!run.timedOut && !run.notTried && /NT_STATUS_NONE_MAPPED/.test(text)) {
+    for (const n of asked) out.set(n, null);
+    return out;
+  }
+  const f = runFailure(run, timeout);
+  if (f) return f;
   const entry = entryFor(target);
-  // Concurrent folders of one server ask for the same names: one lookup serves them all.
-  const pendingKey = names.map((n) => n.toLowerCase()).sort().join('|');
-  const inFlight = lookups.get(key + '#' + pendingKey);
-  if (inFlight) return inFlight;
-  const quoted = names.filter((n) => /^[\w .$-]+(\\[\w .$-]+)?$/.test(n)).map((n) => `"${n}"`);
-  if (!quoted.length) return;
-  const job = (async () => {
-    // Without rpcclient (a Samba build that lacks it), setDacl sends names and the server resolves them.
-    const run = await runSambaTool('rpcclient', target, ['-c', `lookupnames ${quoted.join(' ')}`], target.timeoutMs ?? DEFAULT_TIMEOUT_MS).catch(() => undefined);
-    if (!run || run.exitCode !== 0) return;
+  const esc = (x: string) => x.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  for (const n of asked) {
+    // "RTCHSUniversalServices S-1-5-21-...-1101 (Domain Group: 2)"; an unknown name: "... S-0-0 (UNKNOWN: 8)".
+    const sid = new RegExp(`^${esc(n)} (S-1-[\\d-]+) \\(`, 'mi').exec(run.stdout)?.[1]?.toUpperCase() ?? null;
+    out.set(n, sid);
     // Names a listing already gave (domain-qualified) are kept: they read better.
-    for (const m of run.stdout.matchAll(/^(.+?) (S-1-[\d-]+) \([^)]*\)$/gm)) if (!entry.names.has(m[2]!.toUpperCase())) entry.names.set(m[2]!.toUpperCase(), m[1]!);
-  })().finally(() => lookups.delete(key + '#' + pendingKey));
-  lookups.set(key + '#' + pendingKey, job);
+    if (sid && !entry.names.has(sid)) entry.names.set(sid, n);
+  }
+  return out;
+}
+
+/** lookupSids for setDacl: concurrent folders of one server share one lookup; failures just leave names unresolved. */
+async function lookupNames(target: SmbTarget, names: string[]): Promise<void> {
+  const key = `${cacheKey(target)}#${names.map((n) => n.toLowerCase()).sort().join('|')}`;
+  const inFlight = lookups.get(key);
+  if (inFlight) return inFlight;
+  // Without rpcclient (a Samba build that lacks it), setDacl sends names and the server resolves them.
+  const job = lookupSids(target, names)
+    .then(() => undefined, () => undefined)
+    .finally(() => lookups.delete(key));
+  lookups.set(key, job);
   return job;
+}
+
+/** What each path of the share is, from one smbclient session: `ls "\\a"` lists the entry itself. */
+async function pathKinds(target: SmbTarget, paths: string[]): Promise<Map<string, PathKind> | SmbFailure> {
+  paths.forEach(assertSafePath);
+  const out = new Map<string, PathKind>();
+  const parts = (p: string) => p.split('\\').filter(Boolean);
+  const real = paths.filter((p) => parts(p).length);
+  for (const p of paths) if (!parts(p).length) out.set(p, 'folder'); // the share root
+  if (!real.length) return out;
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const run = await runSambaTool('smbclient', target, ['-t', String(Math.max(1, Math.ceil(timeout / 1000))), '-c', real.map((p) => `ls "${clientPath(...parts(p))}"`).join('; ')], timeout * real.length);
+  const f = runFailure(run, timeout);
+  // smbclient exits 1 when a listing finds nothing: that is an answer, not a failed session.
+  if (f && f.stage !== 'path' && f.stage !== 'other' && f.stage !== 'access') return f;
+  const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n/);
+  const esc = (x: string) => x.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  for (const p of real) {
+    const name = parts(p).at(-1)!;
+    const err = lines.find((l) => /NT_STATUS_/.test(l) && l.trim().toLowerCase().endsWith(' ' + clientPath(...parts(p)).toLowerCase()));
+    const entry = lines.map((l) => new RegExp(`^\\s+${esc(name)}\\s+([A-Z]*)\\s+\\d+\\s`, 'i').exec(l)).find(Boolean);
+    if (entry) out.set(p, entry[1]!.includes('D') ? 'folder' : 'file');
+    else if (!err || stageOf(firstStatus(err)!) === 'path') out.set(p, 'missing');
+    else return { stage: stageOf(firstStatus(err)!), status: firstStatus(err)!, message: err.trim() };
+  }
+  return out;
+}
+
+/** Removes an empty folder of the share. */
+async function removeFolder(target: SmbTarget, p: string): Promise<void> {
+  assertSafePath(p);
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const run = await runSambaTool('smbclient', target, ['-t', String(Math.max(1, Math.ceil(timeout / 1000))), '-c', `rmdir "${clientPath(...p.split('\\').filter(Boolean))}"`], timeout);
+  const status = firstStatus(`${run.stdout}\n${run.stderr}`);
+  const f = runFailure(run, timeout) ?? (status ? { stage: stageOf(status), status, message: toolMessage(run) } : undefined);
+  if (f) throw failureRecord(f, target, `remove the folder '${p}'`);
 }
 /**
  * `aces` with every SID filled in from this server's name cache, or undefined when a name is not
@@ -323,6 +383,9 @@ export const sambaBackend: SmbBackend = {
   ensureFolders,
   readFolders,
   resolveNames: lookupNames,
+  lookupSids,
+  pathKinds,
+  removeFolder,
   setDacl,
 };
 

@@ -29,9 +29,18 @@ export interface FileStoreTestOptions {
    * where the policy does not apply; it sets the policy on each pool folder itself.
    */
   comparePolicy?: boolean;
+  /**
+   * Publish sets the policy here or in a folder below (default: when a folder is tested and the policy
+   * is compared): the policy's principals must then resolve to SIDs on the file server.
+   */
+  setsPolicy?: boolean;
+  /** Folders publish creates in the share (its pool folders): each must be a folder or not exist yet. */
+  poolFolders?: string[];
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export type PathKind = 'folder' | 'file' | 'missing';
 
 /** Why an SMB call did not get through, in the order a client meets the obstacles. */
 export type SmbStage = 'connect' | 'timeout' | 'auth' | 'share' | 'path' | 'access' | 'other';
@@ -115,6 +124,15 @@ export interface SmbBackend {
   readFolders?(target: SmbTarget, folders: string[]): Promise<Map<string, import('../dacl/model.js').SecurityDescriptor>>;
   /** Looks names up on the file server ahead of setDacl (which then sends SIDs), when the backend gains by it. */
   resolveNames?(target: SmbTarget, names: string[]): Promise<void>;
+  /**
+   * Each name's SID as the file server resolves it (Windows: as this host, which sets the DACL by SID,
+   * resolves it), or null when it does not resolve; a failure when the lookup itself could not run.
+   */
+  lookupSids?(target: SmbTarget, names: string[]): Promise<Map<string, string | null> | SmbFailure>;
+  /** What each path of the share is: a folder, something else (a file), or nothing yet. */
+  pathKinds?(target: SmbTarget, paths: string[]): Promise<Map<string, PathKind> | SmbFailure>;
+  /** Removes an empty folder (one this run created, whose DACL could not be set); throws an ErrorRecord when it cannot. */
+  removeFolder?(target: SmbTarget, path: string): Promise<void>;
   /** Replaces the DACL of `path` with `aces` (trustee: SID when known, else name) and protects it from inheritance. */
   setDacl(target: SmbTarget, path: string, aces: import('../dacl/model.js').Ace[]): Promise<void>;
 }

@@ -1,7 +1,7 @@
 // The SMB backend for Windows: the operating system speaks SMB. UNC paths go through Node's
 // fs, the DACL comes from PowerShell's Get-Acl (.Sddl, with SIDs) and icacls (names), the
 // token from whoami. Tested on recorded outputs only (no Windows host in CI); see the parsers.
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import { failureRecord } from './nt-status.js';
@@ -9,7 +9,7 @@ import { inheritedEnv, runTool } from '../run-tool.js';
 import { parseSddl } from '../dacl/sddl.js';
 import { parseIcacls } from '../dacl/icacls.js';
 import type { Ace } from '../dacl/model.js';
-import { DEFAULT_TIMEOUT_MS, type RoundTripResult, type SecurityRead, type SmbBackend, type SmbFailure, type SmbStage, type SmbTarget } from './types.js';
+import { DEFAULT_TIMEOUT_MS, type PathKind, type RoundTripResult, type SecurityRead, type SmbBackend, type SmbFailure, type SmbStage, type SmbTarget } from './types.js';
 
 export function uncPath(target: SmbTarget, p = ''): string {
   return `\\\\${target.server}\\${target.share}${p ? '\\' + p : ''}`;
@@ -187,4 +187,41 @@ async function setDacl(target: SmbTarget, p: string, aces: Ace[]): Promise<void>
   if (f) throw failureRecord(f, target, `set the DACL of '${p}'`);
 }
 
-export const windowsBackend: SmbBackend = { name: 'windows', readSecurity, readNames, roundTrip, tokenSids, ensureFolder, setDacl };
+/** Names as setDacl translates them: by this host (NTAccount.Translate), one PowerShell for them all. */
+async function lookupSids(target: SmbTarget, names: string[]): Promise<Map<string, string | null> | SmbFailure> {
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const script = "foreach ($n in ($env:PCHAT_NAMES | ConvertFrom-Json)) { try { 'SID:' + ([System.Security.Principal.NTAccount]$n).Translate([System.Security.Principal.SecurityIdentifier]).Value } catch { 'SID:-' } }";
+  const r = await powershell(script, { PCHAT_NAMES: JSON.stringify(names) }, timeout);
+  if (r.timedOut) return { stage: 'timeout', status: 'TIMEOUT', message: `no answer within ${timeout / 1000} s` };
+  const f = parsePowerShellFailure(r.stdout);
+  if (f) return f;
+  const sids = [...r.stdout.matchAll(/^SID:(\S+)/gm)].map((m) => m[1]!);
+  return new Map(names.map((n, i) => [n, sids[i]?.startsWith('S-1-') ? sids[i]!.toUpperCase() : null]));
+}
+
+async function pathKinds(target: SmbTarget, paths: string[]): Promise<Map<string, PathKind> | SmbFailure> {
+  const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const c = await connect(target, timeout);
+  if (c) return c;
+  const out = new Map<string, PathKind>();
+  for (const p of paths) {
+    try {
+      out.set(p, (await withTimeout(stat(uncPath(target, p)), timeout)).isDirectory() ? 'folder' : 'file');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return { stage: code === 'EACCES' || code === 'EPERM' ? 'access' : 'other', status: code ?? 'ERROR', message: (e as Error).message };
+      out.set(p, 'missing');
+    }
+  }
+  return out;
+}
+
+async function removeFolder(target: SmbTarget, p: string): Promise<void> {
+  try {
+    await withTimeout(rmdir(uncPath(target, p)), target.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  } catch (e) {
+    throw failureRecord({ stage: 'other', status: (e as NodeJS.ErrnoException).code ?? 'ERROR', message: (e as Error).message }, target, `remove the folder '${p}'`);
+  }
+}
+
+export const windowsBackend: SmbBackend = { name: 'windows', readSecurity, readNames, roundTrip, tokenSids, ensureFolder, setDacl, lookupSids, pathKinds, removeFolder };
