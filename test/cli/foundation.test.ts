@@ -230,7 +230,7 @@ test('end to end: New-Topology ... New-PersistentChatPool with inline stores, Ge
   t.like(r[0]!.objects[0], { Repository: repo, Revision: 1, Product: 'SkypeForBusiness2015' });
   t.deepEqual(r[1]!.objects[0], { Name: 'Redmond', SiteId: 1, City: 'Redmond', State: 'WA', CountryCode: 'US' });
   t.like(r[2]!.objects[0], { Name: 'Dublin', SiteId: 2 });
-  t.deepEqual(r[3]!.objects[0], { Fqdn: 'fepool.contoso.com', Site: 'Redmond', Edition: 'Enterprise', Computers: ['fe01.contoso.com', 'fe02.contoso.com'], BackEndSqlStore: '' });
+  t.deepEqual(r[3]!.objects[0], { Fqdn: 'fepool.contoso.com', Site: 'Redmond', Edition: 'Enterprise', Product: 'SkypeForBusiness2015', Computers: ['fe01.contoso.com', 'fe02.contoso.com'], BackEndSqlStore: '' });
   t.like(r[5]!.objects[0], {
     Fqdn: POOL,
     ComputerType: 'Multiple',

@@ -50,6 +50,8 @@ function otherOwners(t: Topology): Map<string, string[]> {
 export const uniqueNamesRule: RuleDefinition = {
   id: 5,
   title: 'Pool and computer FQDNs are not used by another pool or cluster',
+  severity: 'Error',
+  meaning: "No other pool, server or cluster of the deployment uses the pool's FQDN or the FQDN of one of its computers.",
   check(t) {
     const owners = otherOwners(t);
     // Standard Edition servers are judged by rule 8 (collocation), Enterprise Front End servers as computers by rule 9.
@@ -90,6 +92,8 @@ export const uniqueNamesRule: RuleDefinition = {
 export const standardEditionRule: RuleDefinition = {
   id: 8,
   title: 'A pool on a Standard Edition server is named like it and never grows',
+  severity: 'Error',
+  meaning: "Persistent Chat on a Standard Edition server is a single-computer pool with the server's FQDN, and it never receives more computers.",
   check: indexed((t, ix) => {
     const se = standardEditionServers(t);
     const out: Finding[] = [];
@@ -125,6 +129,8 @@ export const standardEditionRule: RuleDefinition = {
 export const notOnEnterpriseFrontEndRule: RuleDefinition = {
   id: 9,
   title: 'A pool computer is not an Enterprise Edition Front End server',
+  severity: 'Error',
+  meaning: 'Persistent Chat cannot be collocated with an Enterprise Edition Front End server.',
   check(t) {
     const ee = enterpriseFrontEndServers(t);
     const out: Finding[] = [];
@@ -163,6 +169,8 @@ function frontEndDefinitionProblems(t: Topology): Finding[] {
 export const nextHopRule: RuleDefinition = {
   id: 21,
   title: 'Next hop is a Front End pool or Standard Edition server of the topology; their FQDNs are valid',
+  severity: 'Error',
+  meaning: 'The next hop, which routes Persistent Chat traffic to the pool, is a Front End pool or Standard Edition server of the topology.',
   check: indexed((t, ix) => {
     const out = frontEndDefinitionProblems(t);
     let frontEnds: string | undefined; // the list offered in the recommended action, joined once
@@ -184,6 +192,8 @@ export const nextHopRule: RuleDefinition = {
 export const frontEndFirstRule: RuleDefinition = {
   id: 22,
   title: 'The topology holds a Front End pool or Standard Edition server before any Persistent Chat pool',
+  severity: 'Error',
+  meaning: 'Persistent Chat is added to a topology that already has a Front End pool or Standard Edition server.',
   check: (t) =>
     t.frontEndPools.length > 0
       ? []
