@@ -43,7 +43,7 @@ export default {
       throw new ErrorRecord({ errorId: 'StandardEditionComputerMismatch', category: 'InvalidArgument', target: fqdn, message: `A Standard Edition server is one computer whose FQDN is the pool FQDN; got ${computers.join(', ')}.`, recommendedAction: `Omit -Computer, or give -Computer ${fqdn}.`, exitCode: 2 });
     }
     const r = await changeTopology(ctx, fqdn, `Add ${p.Edition} Edition Front End pool`, (t) => {
-      if (!findSite(t, p.Site)) throw siteNotFound(p.Site);
+      if (!findSite(t, p.Site)) throw siteNotFound(p.Site, t);
       if (findFrontEndPool(t, fqdn)) throw new ErrorRecord({ errorId: 'FrontEndPoolAlreadyExists', category: 'ResourceExists', target: fqdn, message: `The Front End pool '${fqdn}' already exists.`, recommendedAction: 'Choose another FQDN.' });
       // Said here, from this command's side: rule 5 would report it on the Persistent Chat pool, with advice about
       // that pool. A Standard Edition server may host a collocated pool (rule 8 judges that).
@@ -57,7 +57,7 @@ export default {
       let backEnd: string | undefined;
       if (p.BackEndSqlStore?.trim()) {
         const store = findSqlStore(t, p.BackEndSqlStore.trim());
-        if (!store) throw sqlStoreNotFound(p.BackEndSqlStore.trim(), { inline: false });
+        if (!store) throw sqlStoreNotFound(p.BackEndSqlStore.trim(), { inline: false, parameter: 'BackEndSqlStore' }, t);
         backEnd = sqlStoreIdentity(store);
       }
       const created: FrontEndPool = { fqdn, site: findSite(t, p.Site)!.name, edition: p.Edition, product: p.Product ?? t.product, computers, ...(backEnd ? { backEndSqlStore: backEnd } : {}) };

@@ -37,7 +37,7 @@ function sqlStoreFrom(t: Topology, identity: string | undefined, fqdn: string | 
   if (identity && fqdn) throw conflict(`-${what}SqlStore`, `-${what}SqlServerFqdn`);
   if (identity) {
     const s = findSqlStore(t, identity);
-    if (!s) throw sqlStoreNotFound(identity);
+    if (!s) throw sqlStoreNotFound(identity, { parameter: `${what}SqlStore` }, t);
     return sqlStoreIdentity(s);
   }
   if (fqdn) return addSqlStore(t, { sqlServerFqdn: fqdn, sqlInstance: instance }, { reuse: true });
@@ -103,7 +103,7 @@ export default {
     if (p.FileServerFqdn && !p.FileShare) throw new ErrorRecord({ errorId: 'MissingFileShare', category: 'InvalidArgument', target: p.FileServerFqdn, message: '-FileServerFqdn needs -FileShare (the share name).', recommendedAction: 'Add -FileShare <share>.', exitCode: 2 });
     const r = await changeTopology(ctx, fqdn, 'Add Persistent Chat pool', (t) => {
       const site = findSite(t, p.Site);
-      if (!site) throw siteNotFound(p.Site);
+      if (!site) throw siteNotFound(p.Site, t);
       if (findPersistentChatPool(t, fqdn)) {
         throw new ErrorRecord({ errorId: 'PersistentChatPoolAlreadyExists', category: 'ResourceExists', target: fqdn, message: `The Persistent Chat pool '${fqdn}' already exists.`, recommendedAction: `Change it with Set-PersistentChatPool -Identity ${fqdn}, or remove it first.` });
       }
@@ -114,7 +114,7 @@ export default {
       let fileStore = '';
       if (p.FileStore) {
         const f = findFileStore(t, p.FileStore);
-        if (!f) throw fileStoreNotFound(p.FileStore);
+        if (!f) throw fileStoreNotFound(p.FileStore, {}, t);
         fileStore = fileStoreIdentity(f);
       } else if (p.FileServerFqdn) {
         fileStore = addFileStore(t, { fileServerFqdn: p.FileServerFqdn, share: p.FileShare }, { reuse: true });

@@ -46,7 +46,7 @@ export default {
     const r = await changeTopology(ctx, fqdn, action, (t) => {
       const changes: string[] = [];
       const pool = findPersistentChatPool(t, fqdn);
-      if (!pool) throw persistentChatPoolNotFound(fqdn);
+      if (!pool) throw persistentChatPoolNotFound(fqdn, t);
       if (p.DefaultForSite) {
         for (const other of t.persistentChatPools) {
           if (other !== pool && other.site === pool.site && other.defaultForSite) {

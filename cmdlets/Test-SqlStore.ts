@@ -171,7 +171,7 @@ export default {
       const t = (await loadTopology(ctx, state, true))!;
       for (const fqdn of p.PoolFqdn) {
         const pool = findPersistentChatPool(t, fqdn);
-        if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(fqdn));
+        if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(fqdn), t);
         add(t, poolStorePlans(t, pool, state.published));
       }
       return [];
@@ -179,7 +179,7 @@ export default {
     if (p.SqlStore?.length) {
       const t = (await loadTopology(ctx, state, true))!;
       for (const id of p.SqlStore) {
-        if (!findSqlStore(t, id)) throw sqlStoreNotFound(id);
+        if (!findSqlStore(t, id)) throw sqlStoreNotFound(id, {}, t);
         add(t, [storePlan(t, id, undefined, state.published)]);
       }
       return [];

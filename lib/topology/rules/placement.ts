@@ -1,6 +1,8 @@
 // Rules about where a pool sits among the other servers of the topology
 // (domain.md 8, rules 5, 8, 9, 21, 22; wizard pages 1.1, 1.8; domain.md 2.1).
 import { normalizeFqdn, type PersistentChatPool, type Topology } from '../model.js';
+import { closestNames } from '../../cmdlet/did-you-mean.js';
+import { shown } from '../../cmdlet/validators.js';
 import { addedComputers } from './pool.js';
 import {
   enterpriseFrontEndServers,
@@ -182,7 +184,20 @@ export const nextHopRule: RuleDefinition = {
         out.push(finding(21, 'Error', target, `The next-hop pool '${p.nextHopPool}' is not a valid FQDN.`, `${setPool(target, '-NextHopPool <frontEndPoolFqdn>')}, naming the Front End pool or Standard Edition server by its FQDN (e.g. fepool.contoso.com).`));
       } else if (!ix.frontEndPool(p.nextHopPool)) {
         const hop = normalizeFqdn(p.nextHopPool);
-        out.push(finding(21, 'Error', target, `The next-hop pool ${hop} is not a Front End pool or Standard Edition server of the topology.`, t.frontEndPools.length ? `${setPool(target, '-NextHopPool <pool>')} with one of: ${(frontEnds ??= t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)).join(', '))}.` : 'Add the Front End pool first (New-FrontEndPool), then make it the next hop.'));
+        const near = closestNames(hop, t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)));
+        out.push(
+          finding(
+            21,
+            'Error',
+            target,
+            `The next-hop pool ${shown(hop)} is not a Front End pool or Standard Edition server of the topology.${near.length ? ` Did you mean ${near.join(' or ')}?` : ''}`,
+            near.length
+              ? `${setPool(target, `-NextHopPool ${near[0]}`)}; if ${shown(hop)} is a pool the topology lacks, add it first (New-FrontEndPool, or Import-Topology from the deployment).`
+              : t.frontEndPools.length
+                ? `${setPool(target, '-NextHopPool <pool>')} with one of: ${(frontEnds ??= t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)).join(', '))}.`
+                : 'Add the Front End pool first (New-FrontEndPool), then make it the next hop.',
+          ),
+        );
       }
     });
     return out;
