@@ -6,6 +6,7 @@ import { changeTopology } from '../lib/topology/edit.js';
 import { addFileStore, addSqlStore } from '../lib/topology/stores.js';
 import { fileStoreNotFound, siteNotFound, sqlStoreNotFound } from '../lib/topology/not-found.js';
 import { persistentChatPoolView, POOL_OUTPUTS } from '../lib/topology/views.js';
+import { makeDefault } from '../lib/topology/affinity.js';
 
 interface Params {
   Fqdn: string;
@@ -63,8 +64,8 @@ export default {
     { name: 'NextHopPool', type: 'string', mandatory: true, ...FQDN, help: 'The Front End pool or Standard Edition server that routes requests to this pool.' },
     { name: 'EnableCompliance', type: 'switch', help: 'Installs the Compliance service; needs a compliance SQL store.' },
     { name: 'EnableDisasterRecovery', type: 'switch', help: 'Uses backup SQL stores (multiple-computer pools only); needs -BackupSqlStore.' },
-    { name: 'DefaultForSite', type: 'switch', help: 'Makes this pool the default of its site. Default: on for the first pool of a site (-DefaultForSite:false to leave the site without a default).' },
-    { name: 'DefaultForAllSites', type: 'switch', help: 'Makes this pool the default for all sites (topologies with more than one site).' },
+    { name: 'DefaultForSite', type: 'switch', help: 'Makes this pool the default of its site; a pool that was the default loses the flag (a warning says which), as with Set-PersistentChatPoolSiteAffinity -DefaultForSite. Default: on for the first pool of a site (-DefaultForSite:false to leave the site without a default).' },
+    { name: 'DefaultForAllSites', type: 'switch', help: 'Makes this pool the default for all sites (topologies with more than one site); a pool that was the default for all sites loses the flag (a warning says which).' },
     { name: 'SqlStore', type: 'string', help: 'The SQL store for chat content, by identity (fqdn or fqdn\\INSTANCE).' },
     { name: 'SqlServerFqdn', type: 'string', ...FQDN, help: 'Defines the SQL store inline: its host FQDN.' },
     { name: 'SqlInstance', type: 'string', ...SQL_INSTANCE, help: 'With -SqlServerFqdn: the named instance (default instance when omitted).' },
@@ -141,8 +142,11 @@ export default {
       };
       for (const k of Object.keys(pool) as (keyof PersistentChatPool)[]) if (pool[k] === undefined) delete pool[k];
       t.persistentChatPools.push(pool);
-      return persistentChatPoolView(t, pool);
+      // As Set-PersistentChatPoolSiteAffinity does: an explicit default takes the flag from the pool that had it.
+      const moved = [...(pool.defaultForSite ? makeDefault(t, pool, 'site') : []), ...(pool.defaultForAllSites ? makeDefault(t, pool, 'all') : [])].filter((c) => !c.startsWith(`${fqdn} `));
+      return { view: persistentChatPoolView(t, pool), moved };
     }, { newPersistentChatPool: fqdn });
-    return r?.result;
+    if (r?.changed) for (const m of r.result.moved) ctx.writeWarning(`${m}: ${fqdn} takes its place.`);
+    return r?.result.view;
   },
 } satisfies CmdletDefinition;

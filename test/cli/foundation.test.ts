@@ -397,15 +397,10 @@ test('an unknown site', refused, newPool({ Site: 'Nowhere' }), 3, [/SiteNotFound
 test('an unknown SQL store', refused, newPool({ SqlServerFqdn: null, SqlStore: 'sql99.contoso.com\\PCHAT' }), 3, [/SqlStoreNotFound/, /sql99\.contoso\.com\\PCHAT/]);
 test('an unknown file store', refused, newPool({ FileStore: '\\\\fs99.contoso.com\\x' }), 3, [/FileStoreNotFound/, /fs99\.contoso\.com/]);
 test('an unknown next-hop pool', refused, newPool({ NextHopPool: 'fe99.contoso.com' }), 3, [/Rule 21/, /fe99\.contoso\.com/]);
-test('a second "default for all sites"', refused, newPool({ DefaultForAllSites: true }), 3, [/Rule 23/, new RegExp(`${POOL.replace(/\./g, '\\.')} and pchatnew\\.contoso\\.com are the default pool for all sites`)]);
 test('a refused New-PersistentChatPool advises its own parameters, never a command on the pool it did not create', async (t) => {
   const repo = await copyOfBase(t);
   const before = await draft(repo);
-  const onSite = await inRepo(repo, newPool({ DefaultForSite: true }));
-  t.is(onSite.exitCode, 3, onSite.stderr);
-  t.regex(onSite.stderr, /Rule 23 \(Redmond\): 2 pools are the default for site Redmond/);
-  t.regex(onSite.stderr, new RegExp(`RecommendedAction {5}: Leave out -DefaultForSite \\(or give -DefaultForSite:false\\), or first clear the current default: Set-PersistentChatPoolSiteAffinity -Identity ${POOL.replace(/\./g, '\\.')} -Clear\\.`));
-  for (const over of [{ DefaultForAllSites: true }, { Computer: 'fe01.contoso.com' }, { FileStore: 'D:\\PChat' }, { Computer: Array.from({ length: 9 }, (_, i) => `pchat3${i}.contoso.com`).join(',') }] as Record<string, string | true>[]) {
+  for (const over of [{ Computer: 'fe01.contoso.com' }, { FileStore: 'D:\\PChat' }, { Computer: Array.from({ length: 9 }, (_, i) => `pchat3${i}.contoso.com`).join(',') }] as Record<string, string | true>[]) {
     const r = await inRepo(repo, newPool(over));
     t.is(r.exitCode, 3, r.stderr);
     t.notRegex(r.stderr, /-Identity pchatnew\.contoso\.com/, JSON.stringify(over));
