@@ -24,10 +24,10 @@ export default {
     const t = (await new Repository(ctx.repositoryPath).readDraft()).topology;
     if (p.Identity) {
       const pool = findPersistentChatPool(t, p.Identity);
-      if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(p.Identity));
+      if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(p.Identity), t);
       return persistentChatPoolView(t, pool);
     }
-    if (p.Site && !findSite(t, p.Site)) throw siteNotFound(p.Site);
+    if (p.Site && !findSite(t, p.Site)) throw siteNotFound(p.Site, t);
     const site = p.Site?.toLowerCase();
     return t.persistentChatPools.filter((x) => !site || x.site.toLowerCase() === site).map((x) => persistentChatPoolView(t, x));
   },

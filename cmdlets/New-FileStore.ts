@@ -1,5 +1,5 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
-import { FQDN, SHARE_NAME } from '../lib/cmdlet/validators.js';
+import { FQDN, LOCAL_PATH, SHARE_NAME } from '../lib/cmdlet/validators.js';
 import { findFileStore } from '../lib/topology/model.js';
 import { changeTopology } from '../lib/topology/edit.js';
 import { addFileStore } from '../lib/topology/stores.js';
@@ -13,7 +13,7 @@ export default {
   parameters: [
     { name: 'FileServerFqdn', type: 'string', mandatory: true, ...FQDN, parameterSets: ['Share'], help: 'The file server FQDN.' },
     { name: 'FileShare', type: 'string', mandatory: true, ...SHARE_NAME, parameterSets: ['Share'], help: 'The share name.' },
-    { name: 'Path', type: 'string', mandatory: true, parameterSets: ['Local'], validatePattern: { regex: /^[A-Za-z]:\\/, description: 'an absolute local Windows path (e.g. D:\\PChatFiles)' }, help: 'A local path on the Persistent Chat server (single-computer pools only).' },
+    { name: 'Path', type: 'string', mandatory: true, parameterSets: ['Local'], ...LOCAL_PATH, help: 'A local path on the Persistent Chat server (single-computer pools only).' },
   ],
   parameterSets: [{ name: 'Share' }, { name: 'Local' }],
   supportsShouldProcess: true,

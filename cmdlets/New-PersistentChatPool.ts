@@ -7,6 +7,7 @@ import { addFileStore, addSqlStore } from '../lib/topology/stores.js';
 import { fileStoreNotFound, siteNotFound, sqlStoreNotFound } from '../lib/topology/not-found.js';
 import { persistentChatPoolView, POOL_OUTPUTS } from '../lib/topology/views.js';
 import { SETUP_TOPOLOGY } from '../lib/help/example-setups.js';
+import { makeDefault } from '../lib/topology/affinity.js';
 
 interface Params {
   Fqdn: string;
@@ -38,7 +39,7 @@ function sqlStoreFrom(t: Topology, identity: string | undefined, fqdn: string | 
   if (identity && fqdn) throw conflict(`-${what}SqlStore`, `-${what}SqlServerFqdn`);
   if (identity) {
     const s = findSqlStore(t, identity);
-    if (!s) throw sqlStoreNotFound(identity);
+    if (!s) throw sqlStoreNotFound(identity, { parameter: `${what}SqlStore` }, t);
     return sqlStoreIdentity(s);
   }
   if (fqdn) return addSqlStore(t, { sqlServerFqdn: fqdn, sqlInstance: instance }, { reuse: true });
@@ -64,8 +65,8 @@ export default {
     { name: 'NextHopPool', type: 'string', mandatory: true, ...FQDN, help: 'The Front End pool or Standard Edition server that routes requests to this pool.' },
     { name: 'EnableCompliance', type: 'switch', help: 'Installs the Compliance service; needs a compliance SQL store.' },
     { name: 'EnableDisasterRecovery', type: 'switch', help: 'Uses backup SQL stores (multiple-computer pools only); needs -BackupSqlStore.' },
-    { name: 'DefaultForSite', type: 'switch', help: 'Makes this pool the default of its site. Default: on for the first pool of a site (-DefaultForSite:false to leave the site without a default).' },
-    { name: 'DefaultForAllSites', type: 'switch', help: 'Makes this pool the default for all sites (topologies with more than one site).' },
+    { name: 'DefaultForSite', type: 'switch', help: 'Makes this pool the default of its site; a pool that was the default loses the flag (a warning says which), as with Set-PersistentChatPoolSiteAffinity -DefaultForSite. Default: on for the first pool of a site (-DefaultForSite:false to leave the site without a default).' },
+    { name: 'DefaultForAllSites', type: 'switch', help: 'Makes this pool the default for all sites (topologies with more than one site); a pool that was the default for all sites loses the flag (a warning says which).' },
     { name: 'SqlStore', type: 'string', help: 'The SQL store for chat content, by identity (fqdn or fqdn\\INSTANCE).' },
     { name: 'SqlServerFqdn', type: 'string', ...FQDN, help: 'Defines the SQL store inline: its host FQDN.' },
     { name: 'SqlInstance', type: 'string', ...SQL_INSTANCE, help: 'With -SqlServerFqdn: the named instance (default instance when omitted).' },
@@ -105,7 +106,7 @@ export default {
     if (p.FileServerFqdn && !p.FileShare) throw new ErrorRecord({ errorId: 'MissingFileShare', category: 'InvalidArgument', target: p.FileServerFqdn, message: '-FileServerFqdn needs -FileShare (the share name).', recommendedAction: 'Add -FileShare <share>.', exitCode: 2 });
     const r = await changeTopology(ctx, fqdn, 'Add Persistent Chat pool', (t) => {
       const site = findSite(t, p.Site);
-      if (!site) throw siteNotFound(p.Site);
+      if (!site) throw siteNotFound(p.Site, t);
       if (findPersistentChatPool(t, fqdn)) {
         throw new ErrorRecord({ errorId: 'PersistentChatPoolAlreadyExists', category: 'ResourceExists', target: fqdn, message: `The Persistent Chat pool '${fqdn}' already exists.`, recommendedAction: `Change it with Set-PersistentChatPool -Identity ${fqdn}, or remove it first.` });
       }
@@ -116,7 +117,7 @@ export default {
       let fileStore = '';
       if (p.FileStore) {
         const f = findFileStore(t, p.FileStore);
-        if (!f) throw fileStoreNotFound(p.FileStore);
+        if (!f) throw fileStoreNotFound(p.FileStore, {}, t);
         fileStore = fileStoreIdentity(f);
       } else if (p.FileServerFqdn) {
         fileStore = addFileStore(t, { fileServerFqdn: p.FileServerFqdn, share: p.FileShare }, { reuse: true });
@@ -143,8 +144,11 @@ export default {
       };
       for (const k of Object.keys(pool) as (keyof PersistentChatPool)[]) if (pool[k] === undefined) delete pool[k];
       t.persistentChatPools.push(pool);
-      return persistentChatPoolView(t, pool);
+      // As Set-PersistentChatPoolSiteAffinity does: an explicit default takes the flag from the pool that had it.
+      const moved = [...(pool.defaultForSite ? makeDefault(t, pool, 'site') : []), ...(pool.defaultForAllSites ? makeDefault(t, pool, 'all') : [])].filter((c) => !c.startsWith(`${fqdn} `));
+      return { view: persistentChatPoolView(t, pool), moved };
     }, { newPersistentChatPool: fqdn });
-    return r?.result;
+    if (r?.changed) for (const m of r.result.moved) ctx.writeWarning(`${m}: ${fqdn} takes its place.`);
+    return r?.result.view;
   },
 } satisfies CmdletDefinition;

@@ -49,7 +49,7 @@ export default {
   ],
   async process(p: Params, ctx) {
     const r = await changeTopology(ctx, sqlStoreIdentity({ sqlServerFqdn: p.SqlServerFqdn, sqlInstance: p.SqlInstance }), 'Add SQL store', (t) => {
-      if (p.Site && !findSite(t, p.Site)) throw siteNotFound(p.Site);
+      if (p.Site && !findSite(t, p.Site)) throw siteNotFound(p.Site, t);
       const mirror = p.MirrorSqlServerFqdn ? { sqlServerFqdn: p.MirrorSqlServerFqdn, sqlInstance: p.MirrorSqlInstance, mirroringPort: DEFAULT_MIRRORING_PORT, site: p.Site } : undefined;
       const witness = p.WitnessSqlServerFqdn ? { sqlServerFqdn: p.WitnessSqlServerFqdn, sqlInstance: p.WitnessSqlInstance, mirroringPort: DEFAULT_WITNESS_PORT, site: p.Site } : undefined;
       // The principal first: a mirror or witness that names the principal itself is then that store, and

@@ -27,7 +27,7 @@ export default {
     const fqdn = normalizeFqdn(p.Identity);
     // A missing pool is reported before any confirmation is asked for (changeTopology checks first).
     const r = await changeTopology(ctx, fqdn, 'Remove Persistent Chat pool', (t) => {
-      if (!findPersistentChatPool(t, fqdn)) throw persistentChatPoolNotFound(fqdn);
+      if (!findPersistentChatPool(t, fqdn)) throw persistentChatPoolNotFound(fqdn, t);
       t.persistentChatPools = t.persistentChatPools.filter((x) => x.fqdn !== fqdn);
     });
     if (r) ctx.writeVerbose(`Removed ${fqdn} (draft revision ${r.draft.revision}).`);

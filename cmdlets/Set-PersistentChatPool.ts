@@ -67,7 +67,7 @@ export default {
       'Change Persistent Chat pool',
       (t) => {
         const pool = findPersistentChatPool(t, fqdn);
-        if (!pool) throw persistentChatPoolNotFound(fqdn);
+        if (!pool) throw persistentChatPoolNotFound(fqdn, t);
         const before = structuredClone(pool);
         if (p.DisplayName !== undefined) pool.displayName = p.DisplayName;
         if (p.Port !== undefined) pool.port = p.Port;
@@ -79,12 +79,12 @@ export default {
           const id = p[param];
           if (id === undefined) continue;
           const s = findSqlStore(t, id);
-          if (!s) throw sqlStoreNotFound(id, { inline: false });
+          if (!s) throw sqlStoreNotFound(id, { inline: false, parameter: param }, t);
           pool[field] = sqlStoreIdentity(s);
         }
         if (p.FileStore !== undefined) {
           const f = findFileStore(t, p.FileStore);
-          if (!f) throw fileStoreNotFound(p.FileStore, { inline: false });
+          if (!f) throw fileStoreNotFound(p.FileStore, { inline: false }, t);
           pool.fileStore = fileStoreIdentity(f);
         }
         pair = { before, after: pool };

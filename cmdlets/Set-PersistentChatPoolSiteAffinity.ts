@@ -5,6 +5,7 @@ import { findPersistentChatPool, normalizeFqdn } from '../lib/topology/model.js'
 import { changeTopology } from '../lib/topology/edit.js';
 import { persistentChatPoolNotFound } from '../lib/topology/not-found.js';
 import { SETUP_POOL } from '../lib/help/example-setups.js';
+import { makeDefault } from '../lib/topology/affinity.js';
 
 interface Params {
   Identity: string;
@@ -17,7 +18,7 @@ export default {
   name: 'Set-PersistentChatPoolSiteAffinity',
   synopsis: 'Makes a Persistent Chat pool the default of its site or of all sites, or clears its affinity.',
   description:
-    'Clients route room creation and management to the default pool of the user\'s site. This command keeps at most one default per site and one default for all sites: making a pool the default takes the flag from the pool that had it, and the output says what changed. -DefaultForAllSites applies only to topologies with more than one site.',
+    'Clients route room creation and management to the default pool of the user\'s site. This command keeps at most one default per site and one default for all sites: making a pool the default takes the flag from the pool that had it, and the output says what changed (New-PersistentChatPool -DefaultForSite and -DefaultForAllSites do the same). Clearing the default of a site that still has pools warns: room creation from that site has no default pool to go to (rule 32). -DefaultForAllSites applies only to topologies with more than one site.',
   parameters: [
     { name: 'Identity', type: 'string', mandatory: true, position: 0, ...FQDN, valueFromPipelineByPropertyName: true, pipelineProperties: ['Fqdn'], help: 'The pool FQDN (bound from a piped pool\'s Fqdn).' },
     { name: 'DefaultForSite', type: 'switch', parameterSets: ['Site'], help: 'Makes the pool the default of its site.' },
@@ -52,25 +53,11 @@ export default {
     const r = await changeTopology(ctx, fqdn, action, (t) => {
       const changes: string[] = [];
       const pool = findPersistentChatPool(t, fqdn);
-      if (!pool) throw persistentChatPoolNotFound(fqdn);
+      if (!pool) throw persistentChatPoolNotFound(fqdn, t);
       if (p.DefaultForSite) {
-        for (const other of t.persistentChatPools) {
-          if (other !== pool && other.site === pool.site && other.defaultForSite) {
-            other.defaultForSite = false;
-            changes.push(`${other.fqdn} is no longer the default for site ${pool.site}`);
-          }
-        }
-        if (!pool.defaultForSite) changes.push(`${fqdn} is now the default for site ${pool.site}`);
-        pool.defaultForSite = true;
+        changes.push(...makeDefault(t, pool, 'site'));
       } else if (p.DefaultForAllSites) {
-        for (const other of t.persistentChatPools) {
-          if (other !== pool && other.defaultForAllSites) {
-            other.defaultForAllSites = false;
-            changes.push(`${other.fqdn} is no longer the default for all sites`);
-          }
-        }
-        if (!pool.defaultForAllSites) changes.push(`${fqdn} is now the default for all sites`);
-        pool.defaultForAllSites = true;
+        changes.push(...makeDefault(t, pool, 'all'));
       } else {
         if (pool.defaultForSite) changes.push(`${fqdn} is no longer the default for site ${pool.site}`);
         if (pool.defaultForAllSites) changes.push(`${fqdn} is no longer the default for all sites`);

@@ -170,7 +170,7 @@ export default {
       const t = await draftTopology(ctx, state);
       for (const fqdn of pools) {
         const pool = findPersistentChatPool(t, fqdn);
-        if (!pool) throw (await import('../lib/topology/not-found.js')).persistentChatPoolNotFound(normalizeFqdn(fqdn));
+        if (!pool) throw (await import('../lib/topology/not-found.js')).persistentChatPoolNotFound(normalizeFqdn(fqdn), t);
         const store = findFileStore(t, pool.fileStore);
         if (!store || !isUncFileStore(store)) {
           localStore(store?.path ?? pool.fileStore);

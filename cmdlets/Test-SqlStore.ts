@@ -121,7 +121,7 @@ export default {
     { name: 'Encrypt', type: 'enum', validateSet: ['Mandatory', 'Optional', 'Strict'], default: 'Mandatory', help: 'Mandatory: TLS, and the Encryption check fails if the server cannot; Optional: TLS only when the server requires it (Force Encryption); Strict: TDS 8.0 (SQL Server 2022 and later), certificate always validated.' },
     { name: 'TrustServerCertificate', type: 'switch', help: 'Accept the server certificate without validating it (for instances with a self-signed certificate).' },
     timeoutParameter('Bounds each step: name resolution, the Browser query, the TCP check, the whole login, each query.'),
-    { name: 'Product', type: 'enum', validateSet: PRODUCTS, help: 'The product whose SQL support table applies (default: the topology\'s product, else SkypeForBusiness2015).' },
+    { name: 'Product', type: 'enum', validateSet: PRODUCTS, help: 'The product whose SQL support table applies (default: the product of the next-hop pools of the pools that use the store, else the topology\'s, else SkypeForBusiness2015).' },
     throttleParameter('stores'),
     QUIET_PARAMETER,
   ],
@@ -163,18 +163,17 @@ export default {
     state.credentialSource ??= { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.SqlCredentialFile, fileParameter: '-SqlCredentialFile', target: 'SQL Server' };
 
     // A piped pool object also carries SqlStore and Port (its chat port): the widest target wins.
-    const add = (t: Topology | null, plans: StorePlan[]) => {
-      const product = p.Product ?? t?.product ?? 'SkypeForBusiness2015';
+    const add = (_t: Topology | null, plans: StorePlan[]) => {
       for (const s of plans) {
         ctx.writeVerbose(`${s.identity}: ${s.roles.length ? s.roles.join(', ') : 'not used by a pool yet'}; expects ${s.expect.databases.join(', ')}.`);
-        state.jobs.push({ label: s.identity, target: { server: s.server, instance: s.instance, port: s.port }, expect: { product, ...s.expect } });
+        state.jobs.push({ label: s.identity, target: { server: s.server, instance: s.instance, port: s.port }, expect: { ...s.expect, product: p.Product ?? s.expect.product } });
       }
     };
     if (p.PoolFqdn?.length) {
       const t = (await loadTopology(ctx, state, true))!;
       for (const fqdn of p.PoolFqdn) {
         const pool = findPersistentChatPool(t, fqdn);
-        if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(fqdn));
+        if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(fqdn), t);
         add(t, poolStorePlans(t, pool, state.published));
       }
       return [];
@@ -182,7 +181,7 @@ export default {
     if (p.SqlStore?.length) {
       const t = (await loadTopology(ctx, state, true))!;
       for (const id of p.SqlStore) {
-        if (!findSqlStore(t, id)) throw sqlStoreNotFound(id);
+        if (!findSqlStore(t, id)) throw sqlStoreNotFound(id, {}, t);
         add(t, [storePlan(t, id, undefined, state.published)]);
       }
       return [];

@@ -1,6 +1,8 @@
 // PowerShell-style argument binding, driven by the command's declarative parameters.
 // commander cannot do this (no multi-letter single-dash options, no case-insensitive names,
 // no unique-prefix matching: shared/docs/conventions.md section 4), so the binder owns it.
+import { similar } from './did-you-mean.js';
+import { shown } from './validators.js';
 import { usageError, type ErrorRecord } from './errors.js';
 import type { CmdletDefinition, ParameterDefinition } from './types.js';
 import { commonParameters, HELP_PARAMETER } from './common.js';
@@ -52,17 +54,6 @@ export function resolveParameter(def: CmdletDefinition, written: string): Parame
   );
 }
 
-/** Small edit distance, for "Did you mean" hints. */
-function similar(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 2) return false;
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]! <= 2;
-}
-
 const POSIX_ASSIGN = /^--[A-Za-z][A-Za-z0-9_-]*=/;
 
 function isParameterToken(tok: string): boolean {
@@ -83,7 +74,7 @@ export function convertValue(def: CmdletDefinition, p: ParameterDefinition, raw:
   for (const s of Array.isArray(raw) ? raw : [raw]) {
     if (typeof s === 'string' && CONTROL_CHARACTERS.test(s)) {
       // A user name is not repeated: it may carry a password ('user%password').
-      throw fail(`The argument ${p.type === 'credential' ? '' : `'${printable(s)}' `}contains a control character (such as a tab, a line break or a terminal escape sequence), which names and values cannot hold.`, `Give -${p.name} without control characters.`);
+      throw fail(`The argument ${p.type === 'credential' ? '' : `'${shown(printable(s))}' `}contains a control character (such as a tab, a line break or a terminal escape sequence), which names and values cannot hold.`, `Give -${p.name} without control characters.`);
     }
   }
   switch (p.type) {
@@ -92,11 +83,11 @@ export function convertValue(def: CmdletDefinition, p: ParameterDefinition, raw:
       const s = String(raw).toLowerCase();
       if (TRUE_WORDS.has(s)) return true;
       if (FALSE_WORDS.has(s)) return false;
-      throw fail(`'${raw}' is not a switch value; use -${p.name} or -${p.name}:false.`);
+      throw fail(`'${shown(String(raw))}' is not a switch value; use -${p.name} or -${p.name}:false.`);
     }
     case 'int': {
       const s = String(raw).trim();
-      if (!/^[+-]?\d+$/.test(s)) throw fail(`Cannot convert value '${raw}' to an integer.`);
+      if (!/^[+-]?\d+$/.test(s)) throw fail(`Cannot convert value '${shown(String(raw))}' to an integer.`);
       const n = Number(s);
       if (p.validateRange && (n < p.validateRange.min || n > p.validateRange.max)) {
         throw fail(`The ${n} argument is outside the range ${p.validateRange.min} to ${p.validateRange.max}.`);
@@ -112,7 +103,7 @@ export function convertValue(def: CmdletDefinition, p: ParameterDefinition, raw:
     case 'enum': {
       const s = String(raw);
       const hit = (p.validateSet ?? []).find((v) => v.toLowerCase() === s.toLowerCase());
-      if (!hit) throw fail(`The argument '${s}' does not belong to the set "${(p.validateSet ?? []).join(',')}".`, `Use one of: ${(p.validateSet ?? []).join(', ')}.`);
+      if (!hit) throw fail(`The argument '${shown(s)}' does not belong to the set "${(p.validateSet ?? []).join(',')}".`, `Use one of: ${(p.validateSet ?? []).join(', ')}.`);
       return hit;
     }
     case 'credential': {
@@ -140,10 +131,11 @@ export function convertValue(def: CmdletDefinition, p: ParameterDefinition, raw:
 function checkString(p: ParameterDefinition, s: string, fail: (m: string, a?: string) => ErrorRecord): void {
   if (p.mandatory && s.trim() === '') throw fail('The argument is null or empty.');
   if (p.validatePattern && !p.validatePattern.regex.test(s)) {
-    throw fail(`The argument '${s}' is not ${p.validatePattern.description}.`);
+    const why = p.validatePattern.explain?.(s);
+    throw fail(`The argument '${shown(s)}' is not ${p.validatePattern.description}${why ? `: ${why}` : ''}.`);
   }
   if (p.validateSet && !p.validateSet.some((v) => v.toLowerCase() === s.toLowerCase())) {
-    throw fail(`The argument '${s}' does not belong to the set "${p.validateSet.join(',')}".`);
+    throw fail(`The argument '${shown(s)}' does not belong to the set "${p.validateSet.join(',')}".`);
   }
 }
 

@@ -20,7 +20,8 @@ export interface ParameterDefinition {
   pipelineProperties?: string[];
   /** enum values, matched case-insensitively and canonicalised to this casing. */
   validateSet?: readonly string[];
-  validatePattern?: { regex: RegExp; description: string };
+  /** `explain`: what is wrong with a refused value, in words (which part, which character), when it can tell. */
+  validatePattern?: { regex: RegExp; description: string; explain?: (value: string) => string | undefined };
   validateRange?: { min: number; max: number };
   /** Never logged or echoed. */
   secret?: boolean;

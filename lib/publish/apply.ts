@@ -92,7 +92,7 @@ async function runProbes(plan: PublishPlan, o: PublishOptions, policy: RequiredA
       jobs.push(() =>
         testSqlStore(
           { server: s.server, instance: s.instance, port: s.port, credential: o.sqlCredential, encrypt: o.encrypt, trustServerCertificate: o.trustServerCertificate, connectTimeoutMs: o.timeoutMs, requestTimeoutMs: o.timeoutMs },
-          { product: plan.product, ...s.expect },
+          s.expect, // its product: the pools' next hops' (storePlan)
           s.store,
         ),
       );

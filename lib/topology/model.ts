@@ -4,8 +4,24 @@
 
 export const SCHEMA_VERSION = 1;
 
+/** The products that have Persistent Chat: a topology's product, whose rules apply to its Persistent Chat pools. */
 export type Product = 'Lync2013' | 'SkypeForBusiness2015';
 export const PRODUCTS: readonly Product[] = ['Lync2013', 'SkypeForBusiness2015'];
+
+/** What a Front End pool runs: a product with Persistent Chat, or Skype for Business Server 2019, which has none. */
+export type FrontEndProduct = Product | 'SkypeForBusiness2019';
+export const FRONT_END_PRODUCTS: readonly FrontEndProduct[] = ['Lync2013', 'SkypeForBusiness2015', 'SkypeForBusiness2019'];
+
+export const PRODUCT_NAME: Record<FrontEndProduct, string> = {
+  Lync2013: 'Lync Server 2013',
+  SkypeForBusiness2015: 'Skype for Business Server 2015',
+  SkypeForBusiness2019: 'Skype for Business Server 2019',
+};
+
+/** Lync Server 2013 and Skype for Business Server 2015 have Persistent Chat; Skype for Business Server 2019 does not. */
+export function hasPersistentChat(p: FrontEndProduct): p is Product {
+  return (PRODUCTS as readonly string[]).includes(p);
+}
 
 export interface Site {
   name: string;
@@ -25,6 +41,11 @@ export interface FrontEndPool {
   computers: string[];
   /** The SQL store holding its back-end (user store) databases, when known (rule 18: one per instance). */
   backEndSqlStore?: string;
+  /**
+   * What the pool runs. Absent in drafts and revisions written before pools had their own product (and for an
+   * imported pool of an unknown ServiceVersion): then it is the topology's product (frontEndProduct).
+   */
+  product?: FrontEndProduct;
 }
 
 export interface SqlStore {
@@ -168,6 +189,30 @@ export function findFileStore(t: Topology, identity: string): FileStore | undefi
 export function findPersistentChatPool(t: Topology, fqdn: string): PersistentChatPool | undefined {
   const n = normalizeFqdn(fqdn);
   return t.persistentChatPools.find((p) => p.fqdn === n);
+}
+
+/** What a Front End pool runs: its own product, else (a draft of an earlier version) the topology's. */
+export function frontEndProduct(t: Topology, fe: FrontEndPool): FrontEndProduct {
+  return fe.product ?? t.product;
+}
+
+/**
+ * The product whose rules (the SQL support table) apply to a Persistent Chat pool: its next hop's, which
+ * is what the pool runs beside; the topology's when the next hop is unknown or has no Persistent Chat
+ * (rule 31 reports that).
+ */
+export function persistentChatProduct(t: Topology, pool: PersistentChatPool, frontEnd = findFrontEndPool(t, pool.nextHopPool ?? '')): Product {
+  const hop = frontEnd ? frontEndProduct(t, frontEnd) : t.product;
+  return hasPersistentChat(hop) ? hop : t.product;
+}
+
+/**
+ * The SQL support table for a store used by `pools`: Lync Server 2013's, the narrower one, when any of
+ * them runs beside Lync Server 2013; the topology's when no pool uses the store yet.
+ */
+export function storeProduct(t: Topology, products: Product[]): Product {
+  if (products.length === 0) return t.product;
+  return products.includes('Lync2013') ? 'Lync2013' : 'SkypeForBusiness2015';
 }
 
 /** The file store folder of a pool: `<SiteId>-PersistentChatService-<Instance>` (domain.md 4). */

@@ -1,27 +1,124 @@
-// The "no such object" error records, worded once for every command.
-import { ErrorRecord } from '../cmdlet/errors.js';
+// The "no such object" error records, worded once for every command. A reference the topology does not
+// have (a site, a SQL or file store, a Front End pool) refuses the change with exit 3, as a topology rule
+// does; the object a command itself works on (-Identity, -PoolFqdn) not found is ObjectNotFound, exit 1.
+// Each offers the topology's closest names first ("Did you mean"), and says when the value looks like a
+// shell ate its backslashes.
+import { closestNames } from '../cmdlet/did-you-mean.js';
+import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
+import { shown } from '../cmdlet/validators.js';
+import { fileStoreIdentity, normalizeFqdn, sqlStoreIdentity, type Topology } from './model.js';
 
-export function siteNotFound(name: string): ErrorRecord {
-  return new ErrorRecord({ errorId: 'SiteNotFound', category: 'ObjectNotFound', target: name, message: `The site '${name}' does not exist in the topology.`, recommendedAction: `Add it first (pchat New-Site -Name ${name}), or list the sites with 'pchat Get-Topology'.` });
+/** ` Did you mean 'a' or 'b'?`, or nothing. */
+function didYouMean(names: string[]): string {
+  return names.length ? ` Did you mean ${names.map((n) => `'${n}'`).join(' or ')}?` : '';
 }
 
-export function sqlStoreNotFound(identity: string, opts: { inline?: boolean } = { inline: true }): ErrorRecord {
+/** Quoted for a shell: single quotes keep backslashes (and `'` is written as '\''); a value too long to echo is a placeholder. */
+const quoted = (s: string) => (s.length > 80 ? '<name>' : `'${s.replace(/'/g, `'\\''`)}'`);
+
+function reference(init: { errorId: string; target: string; message: string; recommendedAction: string }): ErrorRecord {
+  return new ErrorRecord({ ...init, target: shown(init.target), category: 'ObjectNotFound', exitCode: ExitCode.TestFailed });
+}
+
+export function siteNotFound(name: string, t?: Topology, parameter = 'Site'): ErrorRecord {
+  const near = t ? closestNames(name, t.sites.map((s) => s.name)) : [];
+  const create = `add the site first (pchat New-Site -Name ${quoted(name)})`;
+  return reference({
+    errorId: 'SiteNotFound',
+    target: name,
+    message: `The site '${shown(name)}' does not exist in the topology.${didYouMean(near)}`,
+    recommendedAction: near.length
+      ? `Give -${parameter} ${quoted(near[0]!)}${near.length > 1 ? ' (or another of the names above)' : ''}; if '${shown(name)}' is a new site, ${create}.`
+      : `Give one of the topology's sites (${t?.sites.length ? t.sites.map((s) => s.name).slice(0, 10).join(', ') : "'pchat Get-Topology' lists them"}), or ${create}.`,
+  });
+}
+
+/**
+ * A store or server name run together with what followed a backslash the shell removed: the known name it
+ * starts with and the rest (`sql01.contoso.comPCHAT` → sql01.contoso.com, PCHAT), or undefined.
+ */
+function runTogether(value: string, hosts: readonly string[]): { host: string; rest: string } | undefined {
+  const v = value.replace(/^[\\/]+/, '').toLowerCase();
+  const host = [...hosts].sort((a, b) => b.length - a.length).find((h) => v.startsWith(h) && v.length > h.length && !/[\\/.]/.test(v[h.length]!));
+  return host ? { host, rest: value.replace(/^[\\/]+/, '').slice(host.length) } : undefined;
+}
+
+const ATE = 'an unquoted shell word loses its backslashes';
+
+export function sqlStoreNotFound(identity: string, opts: { inline?: boolean; parameter?: string } = {}, t?: Topology): ErrorRecord {
+  const inline = opts.inline ?? true;
+  const parameter = opts.parameter ?? 'SqlStore';
+  const known = t ? t.sqlStores.map(sqlStoreIdentity) : [];
+  const glued = t ? runTogether(identity, [...new Set(t.sqlStores.map((s) => normalizeFqdn(s.sqlServerFqdn)))]) : undefined;
   const define = 'Define it first (pchat New-SqlStore -SqlServerFqdn <fqdn> [-SqlInstance <name>])';
-  return new ErrorRecord({ errorId: 'SqlStoreNotFound', category: 'ObjectNotFound', target: identity, message: `The SQL store '${identity}' does not exist in the topology.`, recommendedAction: opts.inline ? `${define}, or give -SqlServerFqdn/-SqlInstance to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.` });
+  let hint = '';
+  let action = inline ? `${define}, or give -SqlServerFqdn/-SqlInstance to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.`;
+  if (glued) {
+    const meant = `${glued.host}\\${glued.rest.toUpperCase()}`;
+    hint = ` It looks like '${glued.host}' and '${shown(glued.rest)}' with the backslash between them lost: ${ATE}.`;
+    action = `Quote the identity: -${parameter} ${quoted(meant)}${known.some((k) => k.toLowerCase() === meant.toLowerCase()) ? '' : ` (and define that store first if it is new: pchat New-SqlStore -SqlServerFqdn ${glued.host} -SqlInstance ${glued.rest})`}.`;
+  } else {
+    const near = closestNames(identity, known);
+    if (near.length) {
+      hint = didYouMean(near);
+      action = `Give -${parameter} ${quoted(near[0]!)}; if '${shown(identity)}' is a new store, ${define.charAt(0).toLowerCase()}${define.slice(1)}.`;
+    }
+  }
+  return reference({ errorId: 'SqlStoreNotFound', target: identity, message: `The SQL store '${shown(identity)}' does not exist in the topology.${hint}`, recommendedAction: action });
+}
+
+/** What an unquoted UNC path looks like after the shell: `\server\share` (one backslash each) or `server\share`. */
+function lostUncBackslashes(value: string): string | undefined {
+  const m = /^\\?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\\([^\\/]+)$/.exec(value);
+  return m && !value.startsWith('\\\\') ? `\\\\${m[1]}\\${m[2]}` : undefined;
 }
 
 /** `inline`: the command also takes -FileServerFqdn/-FileShare (New-PersistentChatPool does, Set-PersistentChatPool not). */
-export function fileStoreNotFound(identity: string, opts: { inline?: boolean } = { inline: true }): ErrorRecord {
+export function fileStoreNotFound(identity: string, opts: { inline?: boolean; parameter?: string } = {}, t?: Topology): ErrorRecord {
+  const inline = opts.inline ?? true;
+  const parameter = opts.parameter ?? 'FileStore';
+  const known = t ? t.fileStores.map(fileStoreIdentity) : [];
   const define = 'Define it first (pchat New-FileStore -FileServerFqdn <fqdn> -FileShare <share>)';
-  return new ErrorRecord({ errorId: 'FileStoreNotFound', category: 'ObjectNotFound', target: identity, message: `The file store '${identity}' does not exist in the topology.`, recommendedAction: opts.inline ? `${define}, or give -FileServerFqdn/-FileShare to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.` });
+  let hint = '';
+  let action = inline ? `${define}, or give -FileServerFqdn/-FileShare to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.`;
+  const unc = lostUncBackslashes(identity);
+  const glued = unc ? undefined : t ? runTogether(identity, [...new Set(t.fileStores.filter((f) => f.fileServerFqdn).map((f) => normalizeFqdn(f.fileServerFqdn!)))]) : undefined;
+  const meant = unc ?? (glued ? `\\\\${glued.host}\\${glued.rest}` : undefined);
+  if (meant) {
+    hint = unc
+      ? ` A UNC path starts with two backslashes and separates the share with one: ${ATE}.`
+      : ` It looks like '${glued!.host}' and '${shown(glued!.rest)}' with the backslashes of a UNC path lost: ${ATE}.`;
+    const exists = known.some((k) => k.toLowerCase() === meant.toLowerCase());
+    action = `Quote the path: -${parameter} ${quoted(meant)}${exists ? '' : ' (and define that store first if it is new)'}.`;
+  } else {
+    const near = closestNames(identity, known);
+    if (near.length) {
+      hint = didYouMean(near);
+      action = `Give -${parameter} ${quoted(near[0]!)}; if '${shown(identity)}' is a new store, ${define.charAt(0).toLowerCase()}${define.slice(1)}.`;
+    }
+  }
+  return reference({ errorId: 'FileStoreNotFound', target: identity, message: `The file store '${shown(identity)}' does not exist in the topology.${hint}`, recommendedAction: action });
 }
 
-export function frontEndPoolNotFound(fqdn: string): ErrorRecord {
-  return new ErrorRecord({ errorId: 'FrontEndPoolNotFound', category: 'ObjectNotFound', target: fqdn, message: `'${fqdn}' is not a Front End pool or Standard Edition server of the topology.`, recommendedAction: 'Define it with New-FrontEndPool, or import the deployment with Import-Topology.' });
+export function frontEndPoolNotFound(fqdn: string, t?: Topology): ErrorRecord {
+  const near = t ? closestNames(fqdn, t.frontEndPools.map((f) => f.fqdn)) : [];
+  return reference({
+    errorId: 'FrontEndPoolNotFound',
+    target: fqdn,
+    message: `'${shown(fqdn)}' is not a Front End pool or Standard Edition server of the topology.${didYouMean(near)}`,
+    recommendedAction: `${near.length ? `Give ${near[0]}; if it is a pool the topology lacks, define` : 'Define'} it with New-FrontEndPool, or import the deployment with Import-Topology.`,
+  });
 }
 
-export function persistentChatPoolNotFound(fqdn: string): ErrorRecord {
-  return new ErrorRecord({ errorId: 'PersistentChatPoolNotFound', category: 'ObjectNotFound', target: fqdn, message: `There is no Persistent Chat pool '${fqdn}' in the topology.`, recommendedAction: "List the pools with 'pchat Get-PersistentChatPool'." });
+export function persistentChatPoolNotFound(fqdn: string, t?: Topology): ErrorRecord {
+  const near = t ? closestNames(fqdn, t.persistentChatPools.map((p) => p.fqdn)) : [];
+  return new ErrorRecord({
+    errorId: 'PersistentChatPoolNotFound',
+    category: 'ObjectNotFound',
+    target: shown(fqdn),
+    message: `There is no Persistent Chat pool '${shown(fqdn)}' in the topology.${didYouMean(near)}`,
+    recommendedAction: near.length ? `Give ${near[0]}, or list the pools with 'pchat Get-PersistentChatPool'.` : "List the pools with 'pchat Get-PersistentChatPool'.",
+  });
 }
 
 /**

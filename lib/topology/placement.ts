@@ -2,10 +2,14 @@
 // (Test-SqlStore and Publish-Topology). Pure.
 import {
   findFrontEndPool,
+  findPersistentChatPool,
   findSqlStore,
   parseSqlStoreIdentity,
+  persistentChatProduct,
   sqlStoreIdentity,
+  storeProduct,
   type PersistentChatPool,
+  type Product,
   type Topology,
 } from './model.js';
 
@@ -47,8 +51,8 @@ export interface StorePlan {
   instance: string | null;
   port?: number;
   roles: string[];
-  /** What the SQL probe expects of the store (its SqlStoreExpectation without the product). */
-  expect: { databases: string[]; needCreate: boolean; allowExpress: boolean; otherPoolsDatabases: string[]; otherPools: string[]; publishedDatabases: string[] };
+  /** What the SQL probe expects of the store; `product`: whose SQL support table applies (the pools' next hops'). */
+  expect: { product: Product; databases: string[]; needCreate: boolean; allowExpress: boolean; otherPoolsDatabases: string[]; otherPools: string[]; publishedDatabases: string[] };
 }
 
 const seCollocated = (t: Topology, poolFqdn: string) => findFrontEndPool(t, poolFqdn)?.edition === 'Standard';
@@ -79,6 +83,7 @@ export function storePlan(t: Topology, identity: string, forPool?: string, publi
     port: store.port,
     roles: mine.map((x) => `${x.role} of ${x.pool}`),
     expect: {
+      product: storeProduct(t, pools.map((fqdn) => findPersistentChatPool(t, fqdn)).filter((x): x is PersistentChatPool => !!x).map((x) => persistentChatProduct(t, x))),
       databases: databases.length ? databases : ['mgc'],
       needCreate: true,
       allowExpress: pools.length > 0 && pools.every((p) => seCollocated(t, p)),

@@ -7,7 +7,7 @@
 // Why not a JSON Schema validator (ajv 8, the usual choice): every command reads the draft at start, and
 // on this machine importing ajv took 59-73 ms and compiling a schema of this size 84-106 ms, in every new
 // process; the compiled checks below cost about 3.5 ms in all.
-import { PRODUCTS } from './model.js';
+import { FRONT_END_PRODUCTS, PRODUCTS } from './model.js';
 
 type Shape =
   | { kind: 'string' | 'boolean' }
@@ -34,7 +34,7 @@ const obj = (fields: Record<string, Shape>): Shape => ({
 const TOPOLOGY = obj({
   product: oneOf(PRODUCTS),
   sites: list(obj({ name: str, siteId: int(0, Number.MAX_SAFE_INTEGER), 'city?': str, 'state?': str, 'countryCode?': str })),
-  frontEndPools: list(obj({ fqdn: str, site: str, edition: oneOf(['Enterprise', 'Standard']), computers: list(str), 'backEndSqlStore?': str })),
+  frontEndPools: list(obj({ fqdn: str, site: str, edition: oneOf(['Enterprise', 'Standard']), computers: list(str), 'backEndSqlStore?': str, 'product?': oneOf(FRONT_END_PRODUCTS) })),
   sqlStores: list(
     obj({
       sqlServerFqdn: str,

@@ -2,6 +2,7 @@
 // as PowerShell objects are. One place, so every command prints an object the same way.
 import {
   fileStoreIdentity,
+  frontEndProduct,
   persistentChatFolderName,
   sqlStoreIdentity,
   type FileStore,
@@ -16,8 +17,8 @@ export function siteView(s: Site) {
   return { Name: s.name, SiteId: s.siteId, City: s.city ?? '', State: s.state ?? '', CountryCode: s.countryCode ?? '' };
 }
 
-export function frontEndPoolView(p: FrontEndPool) {
-  return { Fqdn: p.fqdn, Site: p.site, Edition: p.edition, Computers: p.computers, BackEndSqlStore: p.backEndSqlStore ?? '' };
+export function frontEndPoolView(t: Topology, p: FrontEndPool) {
+  return { Fqdn: p.fqdn, Site: p.site, Edition: p.edition, Product: frontEndProduct(t, p), Computers: p.computers, BackEndSqlStore: p.backEndSqlStore ?? '' };
 }
 
 export function sqlStoreView(s: SqlStore) {

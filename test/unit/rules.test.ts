@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import { adviseForNewPool, RULES, validatePoolChange, validateTopology, type Finding, type Severity } from '../../lib/topology/rules.js';
+import { adviseForNewPool, RULE_REGISTRY, RULES, validatePoolChange, validateTopology, type Finding, type Severity } from '../../lib/topology/rules.js';
 import type { Topology } from '../../lib/topology/model.js';
 import { addDublinPool, addSeCollocatedPool, basePool, EE_POOL, FILE_STORE, pool, POOL, SE_SERVER, STORE, store, topology } from '../support/topology-builder.js';
 
@@ -27,12 +27,23 @@ test('the base topology validates clean', (t) => {
   clean(t, topology());
 });
 
-test('RULES ids are unique and cover 1-23, 26, 29 and 30', (t) => {
+test('RULES ids are unique and cover 1-23, 26, 29, 30, 31 and 32', (t) => {
   const ids = RULES.map((r) => r.id);
   t.is(new Set(ids).size, ids.length);
-  const expected = [...Array.from({ length: 23 }, (_, i) => i + 1), 26, 29, 30];
+  const expected = [...Array.from({ length: 23 }, (_, i) => i + 1), 26, 29, 30, 31, 32];
   t.deepEqual([...ids].sort((a, b) => a - b), expected);
   for (const r of RULES) t.true(r.title.length > 0, `rule ${r.id} has a title`);
+});
+
+test('the rule registry lists every rule once, in number order, with its severity, title and meaning', (t) => {
+  t.deepEqual(RULE_REGISTRY.map((r) => r.number), [...RULES.map((r) => r.id)].sort((a, b) => a - b));
+  for (const r of RULE_REGISTRY) {
+    t.true(['Error', 'Warning', 'Error, Warning'].includes(r.severity), `rule ${r.number}: ${r.severity}`);
+    t.true(r.title.length > 0 && r.meaning.length > 0, `rule ${r.number} says what it means`);
+  }
+  // A finding's severity is one its registry entry lists.
+  const sample = [...validateTopology(topology((x) => (pool(x).defaultForSite = false))), ...validateTopology(topology((x) => (pool(x).port = 0)))];
+  for (const f of sample) t.true(RULE_REGISTRY.find((r) => r.number === f.Rule)!.severity.includes(f.Severity), `rule ${f.Rule}`);
 });
 
 // ---- rule 1: pool FQDN ----------------------------------------------------------
@@ -423,7 +434,8 @@ test('rule 22 fails: a Persistent Chat pool in a topology without Front End', (t
 
 test('rule 23 passes: one default per site, or one default for all sites', (t) => {
   clean(t, topology((x) => addDublinPool(x)));
-  clean(t, topology((x) => { pool(x).defaultForSite = false; pool(x).defaultForAllSites = true; addDublinPool(x, { defaultForSite: false }); }));
+  const forAll = topology((x) => { pool(x).defaultForSite = false; pool(x).defaultForAllSites = true; addDublinPool(x, { defaultForSite: false }); });
+  reports(t, forAll, 23, []);
 });
 
 test('rule 23 fails: two defaults for one site (an error on the site)', (t) => {
@@ -463,8 +475,43 @@ test('rule 23 fails: default for all sites with a single site is a warning', (t)
   reports(t, topology((x) => { x.sites = x.sites.slice(0, 1); x.frontEndPools = x.frontEndPools.slice(0, 1); pool(x).defaultForAllSites = true; }), 23, [{ Severity: 'Warning', Target: POOL }]);
 });
 
-test('rule 23 fails: a site hosting a pool without a default is a warning on the site', (t) => {
-  reports(t, topology((x) => (pool(x).defaultForSite = false)), 23, [{ Severity: 'Warning', Target: 'Redmond' }]);
+// ---- rule 32: a site with pools has a default ---------------------------------------------------------
+
+test('rule 32 passes: the site\'s pool is its default, or the default for all sites', (t) => {
+  reports(t, topology(), 32, []);
+  reports(t, topology((x) => { pool(x).defaultForSite = false; pool(x).defaultForAllSites = true; }), 32, []);
+});
+
+test('rule 32 fails: a site hosting a pool without a default is a warning on the site', (t) => {
+  const [f] = reports(t, topology((x) => (pool(x).defaultForSite = false)), 32, [{ Severity: 'Warning', Target: 'Redmond' }]);
+  t.is(f!.Message, `Site Redmond has Persistent Chat pool ${POOL} but no default pool; room creation from this site has no pool to go to.`);
+  t.is(f!.RecommendedAction, `Set-PersistentChatPoolSiteAffinity -Identity ${POOL} -DefaultForSite`);
+});
+
+test('rule 32 fails: a site whose pools are not its default, while another site\'s pool is the default for all sites', (t) => {
+  const [f] = reports(t, topology((x) => { pool(x).defaultForSite = false; pool(x).defaultForAllSites = true; addDublinPool(x, { defaultForSite: false }); }), 32, [{ Severity: 'Warning', Target: 'Dublin' }]);
+  t.regex(f!.Message, new RegExp(`goes to ${POOL.replace(/\./g, '\\.')}, the default for all sites in site Redmond`));
+});
+
+// ---- rule 31: the next hop has Persistent Chat ---------------------------------------------------------
+
+test('rule 31 passes: the next hop runs Skype for Business Server 2015, Lync Server 2013, or the topology\'s product', (t) => {
+  reports(t, topology(), 31, []);
+  reports(t, topology((x) => (x.frontEndPools[0]!.product = 'Lync2013')), 31, []);
+  reports(t, topology((x) => (x.frontEndPools[0]!.product = 'SkypeForBusiness2015')), 31, []);
+});
+
+test('rule 31 fails: the next hop is a Skype for Business Server 2019 pool (an error naming its product)', (t) => {
+  const [f] = reports(t, topology((x) => (x.frontEndPools[0]!.product = 'SkypeForBusiness2019')), 31, [{ Severity: 'Error', Target: POOL }]);
+  t.regex(f!.Message, /runs Skype for Business Server 2019, which has no Persistent Chat/);
+});
+
+test('rule 30 judges a store by the product of its pool\'s next hop', (t) => {
+  const sql2014 = (x: Topology) => Object.assign(store(x, STORE), { version: '12.0.4100.1', edition: 'Enterprise Edition (64-bit)' });
+  reports(t, topology((x) => { sql2014(x); x.product = 'Lync2013'; x.frontEndPools[0]!.product = 'SkypeForBusiness2015'; }), 30, []);
+  // SQL Server 2014 is newer than Lync Server 2013's table: a warning that names that product.
+  const [f] = reports(t, topology((x) => { sql2014(x); x.frontEndPools[0]!.product = 'Lync2013'; }), 30, [{ Severity: 'Warning', Target: STORE }]);
+  t.regex(f!.Message, /newer than the releases documented for Lync2013/);
 });
 
 test('rule 23 fails: a pool in an undefined site', (t) => {

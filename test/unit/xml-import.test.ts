@@ -47,6 +47,7 @@ test('tailspin.tbxml (Topology Builder, BOM): site, Enterprise pool, SQL store, 
       fqdn: 'lyncpool.tailspintoys.com',
       site: 'Tailspin',
       edition: 'Enterprise',
+      product: 'SkypeForBusiness2015',
       backEndSqlStore: 'ts-sql01.tailspintoys.com', // its UserServices depends on the UserStore there (rule 18)
       computers: ['ts-fe01.tailspintoys.com', 'ts-fe02.tailspintoys.com', 'ts-fe03.tailspintoys.com', 'ts-fe04.tailspintoys.com'],
     },
@@ -88,7 +89,7 @@ test('published-topology.xml (published form): located site, pool with one serve
   t.is(r.topology.product, 'SkypeForBusiness2015');
   t.deepEqual(r.topology.sites, [{ name: 'Trondheim', siteId: 1, city: 'Trondheim', state: 'TRD', countryCode: 'NOR' }]);
   t.deepEqual(r.topology.frontEndPools, [
-    { fqdn: 'sfbpool.corp.wingtiptoys.com', site: 'Trondheim', edition: 'Enterprise', computers: ['sfb-fe-01.corp.wingtiptoys.com'], backEndSqlStore: 'sql-ag01.corp.wingtiptoys.com' },
+    { fqdn: 'sfbpool.corp.wingtiptoys.com', site: 'Trondheim', edition: 'Enterprise', product: 'SkypeForBusiness2015', computers: ['sfb-fe-01.corp.wingtiptoys.com'], backEndSqlStore: 'sql-ag01.corp.wingtiptoys.com' },
   ]);
   t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'sql-ag01.corp.wingtiptoys.com', sqlInstance: null, alwaysOn: true, site: 'Trondheim' }]);
   t.deepEqual(fileIds(r.topology), ['\\\\corp.wingtiptoys.com\\sfbshare']);
@@ -161,7 +162,7 @@ test('a Lync 2013 Standard Edition server with its rtc instance (published form,
   const r = fixture('standard-edition.xml');
   t.is(r.form, 'Published');
   t.is(r.topology.product, 'Lync2013');
-  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'lync-se01.litwareinc.com', site: 'Redmond', edition: 'Standard', computers: ['lync-se01.litwareinc.com'], backEndSqlStore: 'lync-se01.litwareinc.com\\RTC' }]);
+  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'lync-se01.litwareinc.com', site: 'Redmond', edition: 'Standard', product: 'Lync2013', computers: ['lync-se01.litwareinc.com'], backEndSqlStore: 'lync-se01.litwareinc.com\\RTC' }]);
   t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'lync-se01.litwareinc.com', sqlInstance: 'RTC', site: 'Redmond' }]);
   t.deepEqual(fileIds(r.topology), ['\\\\lync-se01.litwareinc.com\\LyncShare']);
   t.deepEqual(r.topology.occupiedNames, [], 'the SE server is a Front End pool, not an occupied name');
@@ -172,7 +173,7 @@ test('a Lync 2013 Standard Edition server with its rtc instance (published form,
 test('a Skype for Business Server 2019 Standard Edition server (.tbxml with BOM, empty <Machine>, braced GUIDs): imported, with a warning', (t) => {
   const r = fixture('standard-edition-2019.tbxml');
   t.is(r.form, 'TopologyBuilder');
-  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'sfb-se.fabrikam.com', site: 'Fabrikam', edition: 'Standard', computers: ['sfb-se.fabrikam.com'], backEndSqlStore: 'sfb-se.fabrikam.com\\RTC' }]);
+  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'sfb-se.fabrikam.com', site: 'Fabrikam', edition: 'Standard', product: 'SkypeForBusiness2019', computers: ['sfb-se.fabrikam.com'], backEndSqlStore: 'sfb-se.fabrikam.com\\RTC' }], 'the server stays a 2019 one');
   t.deepEqual(sqlIds(r.topology), ['sfb-se.fabrikam.com\\RTC']);
   t.deepEqual(fileIds(r.topology), ['\\\\sfb-se.fabrikam.com\\csshare']);
   t.is(r.topology.product, 'SkypeForBusiness2015');
@@ -182,6 +183,24 @@ test('a Skype for Business Server 2019 Standard Edition server (.tbxml with BOM,
   const overridden = fixture('standard-edition-2019.tbxml', 'Lync2013');
   t.is(overridden.topology.product, 'Lync2013', '-Product wins over ServiceVersion');
   t.regex(overridden.warnings.join(' '), /2019/, 'the document is still SfB 2019: the warning stays');
+  t.is(overridden.topology.frontEndPools[0]!.product, 'SkypeForBusiness2019', '-Product does not hide that the server has no Persistent Chat');
+});
+
+test('a Skype for Business Server 2019 document (published form): its pool is recorded as SkypeForBusiness2019, with the warning', (t) => {
+  const r = fixture('sfb2019.xml');
+  t.deepEqual(r.topology.frontEndPools.map((p) => [p.fqdn, p.product]), [['fe2019.contoso.com', 'SkypeForBusiness2019']]);
+  t.is(r.topology.product, 'SkypeForBusiness2015', "the topology's product is one with Persistent Chat: the default of New-FrontEndPool");
+  t.regex(r.warnings.join(' '), /Skype for Business Server 2019 .*does not support Persistent Chat/);
+});
+
+test('a mixed 2015/2019 document: each pool keeps its product, the topology is SkypeForBusiness2015', (t) => {
+  const r = fixture('mixed-2015-2019.xml');
+  t.deepEqual(r.topology.frontEndPools.map((p) => [p.fqdn, p.product]), [
+    ['fe2015.contoso.com', 'SkypeForBusiness2015'],
+    ['fe2019.contoso.com', 'SkypeForBusiness2019'],
+  ]);
+  t.is(r.topology.product, 'SkypeForBusiness2015');
+  t.regex(r.warnings.join(' '), /2019 pools .*recorded as SkypeForBusiness2019/);
 });
 
 test('several sites: two central sites with their pools, a named instance, an AlwaysOn listener, a Director and a branch site', (t) => {
@@ -191,10 +210,10 @@ test('several sites: two central sites with their pools, a named instance, an Al
     { name: 'Dublin', siteId: 2, city: 'Dublin', countryCode: 'IE' },
   ]);
   t.deepEqual(
-    r.topology.frontEndPools.map((p) => [p.fqdn, p.site, p.edition, p.computers.join(',')]),
+    r.topology.frontEndPools.map((p) => [p.fqdn, p.site, p.edition, p.product, p.computers.join(',')]),
     [
-      ['sea-pool.contoso.com', 'Seattle', 'Enterprise', 'sea-fe1.contoso.com,sea-fe2.contoso.com,sea-fe3.contoso.com'],
-      ['dub-pool.contoso.com', 'Dublin', 'Enterprise', 'dub-fe1.contoso.com,dub-fe2.contoso.com'],
+      ['sea-pool.contoso.com', 'Seattle', 'Enterprise', 'SkypeForBusiness2015', 'sea-fe1.contoso.com,sea-fe2.contoso.com,sea-fe3.contoso.com'],
+      ['dub-pool.contoso.com', 'Dublin', 'Enterprise', 'Lync2013', 'dub-fe1.contoso.com,dub-fe2.contoso.com'],
     ],
   );
   t.deepEqual(sqlIds(r.topology), ['sea-sql.contoso.com', 'sea-sql.contoso.com\\PCHAT', 'dub-sqlag.contoso.com']);
@@ -254,7 +273,7 @@ test('a hand-written document without namespace or optional parts is read, with 
 </Topology>`;
   const r = importTopologyDocument(doc, 'lab.xml');
   t.deepEqual(r.topology.sites, [{ name: 'Lab', siteId: 3 }]);
-  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'lab-se.lab.local', site: 'Lab', edition: 'Standard', computers: ['lab-se.lab.local'] }], 'no DependsOn: the local user store decides');
+  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'lab-se.lab.local', site: 'Lab', edition: 'Standard', product: 'SkypeForBusiness2015', computers: ['lab-se.lab.local'] }], 'no DependsOn: the local user store decides');
   t.regex(r.warnings.join(' '), /no namespace/);
 });
 

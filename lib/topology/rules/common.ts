@@ -29,6 +29,10 @@ export interface Finding {
 export interface RuleDefinition {
   id: number;
   title: string;
+  /** The severities its findings have (the registry, about_TopologyRules). */
+  severity: 'Error' | 'Warning' | 'Error, Warning';
+  /** One sentence: what the rule asks and why, for the registry. */
+  meaning: string;
   check(t: Topology): Finding[];
   /** Rules about editing an existing pool (6, 8) also judge the change itself. */
   checkChange?(t: Topology, before: PersistentChatPool, after: PersistentChatPool): Finding[];

@@ -28,6 +28,8 @@ function fileStoreDefinitionProblems(t: Topology): Finding[] {
 export const fileStoreRule: RuleDefinition = {
   id: 19,
   title: 'File store is set; a multiple-computer pool uses a UNC share',
+  severity: 'Error',
+  meaning: 'Every pool has a file store; a multiple-computer pool a UNC share (\\\\server\\share), a single-computer pool may use a local path.',
   check: indexed((t, ix) => {
     const out = fileStoreDefinitionProblems(t);
     t.persistentChatPools.forEach((p, i) => {
@@ -52,6 +54,8 @@ export const fileStoreRule: RuleDefinition = {
 export const fileServerNotEnterpriseFrontEndRule: RuleDefinition = {
   id: 20,
   title: 'The file server is not an Enterprise Edition Front End server',
+  severity: 'Error',
+  meaning: 'The file share cannot sit on a server of an Enterprise Edition Front End pool.',
   check(t) {
     const servers = enterpriseFrontEndServers(t);
     for (const fe of t.frontEndPools) if (fe.edition === 'Enterprise') servers.set(normalizeFqdn(fe.fqdn), normalizeFqdn(fe.fqdn));

@@ -1,6 +1,6 @@
 // Rules about what each SQL Server instance ends up holding and running
 // (domain.md 8, rules 17, 18, 26, 30; domain.md 1.4, 2.2, 2.3).
-import { DEFAULT_MIRRORING_PORT, DEFAULT_WITNESS_PORT, normalizeFqdn, sqlStoreIdentity, type SqlStore, type Topology } from '../model.js';
+import { DEFAULT_MIRRORING_PORT, DEFAULT_WITNESS_PORT, normalizeFqdn, persistentChatProduct, sqlStoreIdentity, storeProduct, type SqlStore, type Topology } from '../model.js';
 import { evaluateSqlPlatform } from '../sql-support.js';
 import {
   effectiveStoreRoles,
@@ -68,6 +68,8 @@ function describe(t: Topology, p: Placement): string {
 export const mirroringPortRule: RuleDefinition = {
   id: 17,
   title: 'Mirroring endpoints of instances on one host use different ports (defaults 5022, witness 7022)',
+  severity: 'Error',
+  meaning: 'Two SQL instances on one host cannot share a database mirroring endpoint port.',
   check: indexed((t, ix) => {
     const mirrors = new Set<string>();
     const witnesses = new Set<string>();
@@ -102,6 +104,8 @@ export const mirroringPortRule: RuleDefinition = {
 export const onePersistentChatDatabaseRule: RuleDefinition = {
   id: 18,
   title: 'A SQL instance holds at most one back-end (user store) database and one Persistent Chat (mgc) database',
+  severity: 'Error',
+  meaning: 'One SQL instance serves at most one Front End back end and one Persistent Chat pool.',
   check: indexed((t, ix) => {
     const out: Finding[] = [];
     // The back-end half: Front End pools whose user store is on the same instance.
@@ -155,6 +159,8 @@ function clashes(ps: readonly Placement[]): boolean {
 export const databaseNamesRule: RuleDefinition = {
   id: 26,
   title: 'Database names are fixed (mgc, mgccomp): one instance cannot hold two copies of either',
+  severity: 'Error',
+  meaning: 'Persistent Chat databases are always named mgc and mgccomp, so an instance holds at most one of each.',
   check: indexed((t, ix) => {
     const out: Finding[] = [];
     for (const ps of groupBy(placements(t, ix), (p) => `${p.instance}\u0000${p.db}`).values()) {
@@ -171,6 +177,8 @@ export const databaseNamesRule: RuleDefinition = {
 export const sqlPlatformRule: RuleDefinition = {
   id: 30,
   title: 'SQL platform of Persistent Chat stores is supported; no AlwaysOn availability groups',
+  severity: 'Error, Warning',
+  meaning: "A store's SQL Server release and edition, when known, are supported by the product of the pools' next hops (an unsupported one is an error, one newer than the table a warning); an AlwaysOn instance is a warning.",
   check: indexed((t, ix) => {
     const out: Finding[] = [];
     for (const [instance, ps] of groupBy(placements(t, ix), (p) => p.instance)) {
@@ -182,7 +190,9 @@ export const sqlPlatformRule: RuleDefinition = {
         out.push(finding(30, 'Warning', instance, 'The SQL instance hosts AlwaysOn availability groups; Persistent Chat databases are not supported in an availability group.', 'Keep mgc and mgccomp out of the availability group (use SQL mirroring for high availability), or use a stand-alone instance or a failover cluster instance.'));
       }
       if (!store.version) continue;
-      const verdict = evaluateSqlPlatform({ product: t.product, productVersion: store.version, edition: store.edition ?? '', allowExpress: pools.every((p) => ix.isSeCollocated(p)) });
+      // The table of the product the pools run beside (their next hops'), not the topology's.
+      const product = storeProduct(t, pools.map((p) => persistentChatProduct(t, p, typeof p.nextHopPool === 'string' ? ix.frontEndPool(p.nextHopPool) : undefined)));
+      const verdict = evaluateSqlPlatform({ product, productVersion: store.version, edition: store.edition ?? '', allowExpress: pools.every((p) => ix.isSeCollocated(p)) });
       if (verdict.status === 'Passed') continue;
       out.push(finding(30, verdict.status === 'Failed' ? 'Error' : 'Warning', instance, verdict.details, verdict.recommendedAction));
     }

@@ -1,6 +1,8 @@
 // Rules about where a pool sits among the other servers of the topology
 // (domain.md 8, rules 5, 8, 9, 21, 22; wizard pages 1.1, 1.8; domain.md 2.1).
 import { normalizeFqdn, type PersistentChatPool, type Topology } from '../model.js';
+import { closestNames } from '../../cmdlet/did-you-mean.js';
+import { shown } from '../../cmdlet/validators.js';
 import { addedComputers } from './pool.js';
 import {
   enterpriseFrontEndServers,
@@ -50,6 +52,8 @@ function otherOwners(t: Topology): Map<string, string[]> {
 export const uniqueNamesRule: RuleDefinition = {
   id: 5,
   title: 'Pool and computer FQDNs are not used by another pool or cluster',
+  severity: 'Error',
+  meaning: "No other pool, server or cluster of the deployment uses the pool's FQDN or the FQDN of one of its computers.",
   check(t) {
     const owners = otherOwners(t);
     // Standard Edition servers are judged by rule 8 (collocation), Enterprise Front End servers as computers by rule 9.
@@ -90,6 +94,8 @@ export const uniqueNamesRule: RuleDefinition = {
 export const standardEditionRule: RuleDefinition = {
   id: 8,
   title: 'A pool on a Standard Edition server is named like it and never grows',
+  severity: 'Error',
+  meaning: "Persistent Chat on a Standard Edition server is a single-computer pool with the server's FQDN, and it never receives more computers.",
   check: indexed((t, ix) => {
     const se = standardEditionServers(t);
     const out: Finding[] = [];
@@ -125,6 +131,8 @@ export const standardEditionRule: RuleDefinition = {
 export const notOnEnterpriseFrontEndRule: RuleDefinition = {
   id: 9,
   title: 'A pool computer is not an Enterprise Edition Front End server',
+  severity: 'Error',
+  meaning: 'Persistent Chat cannot be collocated with an Enterprise Edition Front End server.',
   check(t) {
     const ee = enterpriseFrontEndServers(t);
     const out: Finding[] = [];
@@ -163,6 +171,8 @@ function frontEndDefinitionProblems(t: Topology): Finding[] {
 export const nextHopRule: RuleDefinition = {
   id: 21,
   title: 'Next hop is a Front End pool or Standard Edition server of the topology; their FQDNs are valid',
+  severity: 'Error',
+  meaning: 'The next hop, which routes Persistent Chat traffic to the pool, is a Front End pool or Standard Edition server of the topology.',
   check: indexed((t, ix) => {
     const out = frontEndDefinitionProblems(t);
     let frontEnds: string | undefined; // the list offered in the recommended action, joined once
@@ -174,7 +184,20 @@ export const nextHopRule: RuleDefinition = {
         out.push(finding(21, 'Error', target, `The next-hop pool '${p.nextHopPool}' is not a valid FQDN.`, `${setPool(target, '-NextHopPool <frontEndPoolFqdn>')}, naming the Front End pool or Standard Edition server by its FQDN (e.g. fepool.contoso.com).`));
       } else if (!ix.frontEndPool(p.nextHopPool)) {
         const hop = normalizeFqdn(p.nextHopPool);
-        out.push(finding(21, 'Error', target, `The next-hop pool ${hop} is not a Front End pool or Standard Edition server of the topology.`, t.frontEndPools.length ? `${setPool(target, '-NextHopPool <pool>')} with one of: ${(frontEnds ??= t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)).join(', '))}.` : 'Add the Front End pool first (New-FrontEndPool), then make it the next hop.'));
+        const near = closestNames(hop, t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)));
+        out.push(
+          finding(
+            21,
+            'Error',
+            target,
+            `The next-hop pool ${shown(hop)} is not a Front End pool or Standard Edition server of the topology.${near.length ? ` Did you mean ${near.join(' or ')}?` : ''}`,
+            near.length
+              ? `${setPool(target, `-NextHopPool ${near[0]}`)}; if ${shown(hop)} is a pool the topology lacks, add it first (New-FrontEndPool, or Import-Topology from the deployment).`
+              : t.frontEndPools.length
+                ? `${setPool(target, '-NextHopPool <pool>')} with one of: ${(frontEnds ??= t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)).join(', '))}.`
+                : 'Add the Front End pool first (New-FrontEndPool), then make it the next hop.',
+          ),
+        );
       }
     });
     return out;
@@ -184,6 +207,8 @@ export const nextHopRule: RuleDefinition = {
 export const frontEndFirstRule: RuleDefinition = {
   id: 22,
   title: 'The topology holds a Front End pool or Standard Edition server before any Persistent Chat pool',
+  severity: 'Error',
+  meaning: 'Persistent Chat is added to a topology that already has a Front End pool or Standard Edition server.',
   check: (t) =>
     t.frontEndPools.length > 0
       ? []

@@ -13,6 +13,8 @@ function eachPool(t: Topology, fn: (p: PersistentChatPool, target: string, i: nu
 export const poolFqdnRule: RuleDefinition = {
   id: 1,
   title: 'Pool FQDN is present and is a valid FQDN',
+  severity: 'Error',
+  meaning: "The pool's FQDN is a DNS name of at least two labels (letters, digits, hyphens; at most 63 characters a label, 253 in all), never an IP address.",
   check: (t) =>
     eachPool(t, (p, target) => {
       if (!p.fqdn || !p.fqdn.trim()) return [finding(1, 'Error', target, 'The pool has no FQDN.', 'Define the pool with a fully qualified domain name registered in DNS (New-PersistentChatPool -Fqdn pchat.contoso.com ...).')];
@@ -26,6 +28,8 @@ export const poolFqdnRule: RuleDefinition = {
 export const computerTypeRule: RuleDefinition = {
   id: 2,
   title: "Pool type is 'Single' or 'Multiple'",
+  severity: 'Error',
+  meaning: 'A pool is a single-computer pool or a multiple-computer pool, nothing else.',
   check: (t) =>
     eachPool(t, (p, target) =>
       COMPUTER_TYPES.includes(p.computerType)
@@ -37,6 +41,8 @@ export const computerTypeRule: RuleDefinition = {
 export const singleComputerRule: RuleDefinition = {
   id: 3,
   title: 'A single-computer pool has exactly one computer, named like the pool',
+  severity: 'Error',
+  meaning: "A single-computer pool's one computer has the pool's FQDN.",
   check: (t) =>
     eachPool(t, (p, target) => {
       if (p.computerType !== 'Single') return [];
@@ -53,6 +59,8 @@ export const singleComputerRule: RuleDefinition = {
 export const multipleComputersRule: RuleDefinition = {
   id: 4,
   title: 'A multiple-computer pool has at least one computer; each is a valid FQDN, unique within the pool',
+  severity: 'Error',
+  meaning: "A multiple-computer pool lists its computers by their own FQDNs, each once, none with the pool's FQDN.",
   check: indexed((t, ix) =>
     eachPool(t, (p, target) => {
       if (p.computerType !== 'Multiple') return [];
@@ -88,6 +96,8 @@ export function addedComputers(before: PersistentChatPool, after: PersistentChat
 export const singleNeverGrowsRule: RuleDefinition = {
   id: 6,
   title: 'A single-computer pool is never grown; it is removed and defined again',
+  severity: 'Error',
+  meaning: 'Adding computers to a single-computer pool is refused: remove the pool and define a multiple-computer one.',
   // Only a change can break this rule: the document alone does not say what a pool was before.
   check: () => [],
   checkChange(t, before, after) {
@@ -105,6 +115,8 @@ export const singleNeverGrowsRule: RuleDefinition = {
 export const computerCountRule: RuleDefinition = {
   id: 7,
   title: 'At most 8 computers per pool, at most 4 active',
+  severity: 'Error, Warning',
+  meaning: 'More than 8 computers is an error; more than 4 without disaster recovery is a warning, since at most 4 can be active.',
   check: (t) =>
     eachPool(t, (p, target) => {
       const n = (p.computers ?? []).length;
@@ -123,6 +135,8 @@ export const computerCountRule: RuleDefinition = {
 export const displayNameRule: RuleDefinition = {
   id: 10,
   title: 'Display name is not empty',
+  severity: 'Error',
+  meaning: 'Clients show the display name to tell the rooms of different pools apart.',
   check: (t) =>
     eachPool(t, (p, target) =>
       typeof p.displayName === 'string' && p.displayName.trim()
@@ -134,6 +148,8 @@ export const displayNameRule: RuleDefinition = {
 export const portRule: RuleDefinition = {
   id: 11,
   title: 'Port is an integer from 1 to 65535 (default 5041)',
+  severity: 'Error',
+  meaning: 'The port the Front End servers reach the pool on.',
   check: (t) =>
     eachPool(t, (p, target) => {
       if (p.port === undefined || p.port === null) return [finding(11, 'Error', target, 'The pool has no Persistent Chat port.', setPool(target, `-Port ${DEFAULT_PCHAT_PORT}`))];

@@ -19,7 +19,9 @@ function resolveDefaults(current: string[], extra: string[], parameter: string):
 
 export const siteAffinityRule: RuleDefinition = {
   id: 23,
-  title: 'At most one default pool per site and one for all sites; every site with a pool has a default',
+  title: 'At most one default pool per site and one for all sites; the default for all sites needs several sites',
+  severity: 'Error, Warning',
+  meaning: 'A site has at most one default pool and the topology at most one default for all sites (errors); the default for all sites with only one site is a warning.',
   check: indexed((t, ix) => {
     const out: Finding[] = [];
     const pools = t.persistentChatPools.map((p, i) => ({ p, target: poolTarget(p, i), site: p.site ? ix.site(p.site) : undefined }));
@@ -61,11 +63,38 @@ export const siteAffinityRule: RuleDefinition = {
           finding(23, 'Error', s.name, `${defaults.length} pools are the default for site ${s.name} (${defaults.map((x) => x.target).join(', ')}); a site has one default pool.`, resolveDefaults([defaults[0]!.target], defaults.slice(1).map((x) => x.target), 'DefaultForSite')),
         );
       }
-      if (defaults.length === 0 && forAll.length === 0) {
-        out.push(
-          finding(23, 'Warning', s.name, `Site ${s.name} hosts Persistent Chat pool${here.length > 1 ? 's' : ''} ${here.map((x) => x.target).join(', ')} but has no default pool; room creation from this site has no pool to go to.`, `Set-PersistentChatPoolSiteAffinity -Identity ${here[0]!.target} -DefaultForSite${here.length > 1 ? ' (or another pool of the site)' : ''}`),
-        );
-      }
+    }
+    return out;
+  }),
+};
+
+export const siteDefaultRule: RuleDefinition = {
+  id: 32,
+  title: 'Every site that hosts Persistent Chat pools has a default pool',
+  severity: 'Warning',
+  meaning: "Room creation from a site goes to the site's default pool; without one it goes to the default for all sites, in another site, or nowhere.",
+  check: indexed((t, ix) => {
+    const out: Finding[] = [];
+    const bySite = new Map<Site, string[]>();
+    const defaulted = new Set<Site>();
+    let forAll: { target: string; site?: Site } | undefined;
+    t.persistentChatPools.forEach((p, i) => {
+      const site = p.site ? ix.site(p.site) : undefined;
+      const target = poolTarget(p, i);
+      if (p.defaultForAllSites) forAll ??= { target, site };
+      if (!site) return; // rule 23 reports a pool without a site
+      if (p.defaultForSite || p.defaultForAllSites) defaulted.add(site);
+      const list = bySite.get(site);
+      if (list) list.push(target);
+      else bySite.set(site, [target]);
+    });
+    for (const s of t.sites) {
+      const here = bySite.get(s);
+      if (!here || defaulted.has(s)) continue;
+      const goes = forAll ? `room creation from it goes to ${forAll.target}, the default for all sites${forAll.site ? ` in site ${forAll.site.name}` : ''}` : 'room creation from this site has no pool to go to';
+      out.push(
+        finding(32, 'Warning', s.name, `Site ${s.name} has Persistent Chat pool${here.length > 1 ? 's' : ''} ${here.join(', ')} but no default pool; ${goes}.`, `Set-PersistentChatPoolSiteAffinity -Identity ${here[0]} -DefaultForSite${here.length > 1 ? ' (or another pool of the site)' : ''}`),
+      );
     }
     return out;
   }),

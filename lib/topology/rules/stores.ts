@@ -39,6 +39,8 @@ function sameAsPrimary(rule: number, p: PersistentChatPool, i: number, backup: S
 export const complianceStoreRule: RuleDefinition = {
   id: 12,
   title: 'Compliance enabled needs a compliance SQL store; disabled ignores compliance stores',
+  severity: 'Error',
+  meaning: 'With -EnableCompliance the pool names a compliance SQL store (database mgccomp).',
   check: indexed((t) => {
     return t.persistentChatPools.flatMap((p, i) => {
       if (!p.enableCompliance) return ignoredStores(12, p, i, ['complianceSqlStore', 'backupComplianceSqlStore'], 'Compliance', '-EnableCompliance');
@@ -51,6 +53,8 @@ export const complianceStoreRule: RuleDefinition = {
 export const disasterRecoveryPoolTypeRule: RuleDefinition = {
   id: 13,
   title: 'Disaster recovery only for multiple-computer pools',
+  severity: 'Error',
+  meaning: 'Backup SQL stores (disaster recovery) need a multiple-computer pool.',
   check: (t) =>
     t.persistentChatPools.flatMap((p, i) =>
       p.enableDisasterRecovery && p.computerType === 'Single'
@@ -62,6 +66,8 @@ export const disasterRecoveryPoolTypeRule: RuleDefinition = {
 export const backupStoresRule: RuleDefinition = {
   id: 14,
   title: 'Disaster recovery needs backup stores other than the primary ones',
+  severity: 'Error',
+  meaning: 'With disaster recovery the pool names a backup SQL store (and a backup compliance store with compliance), each other than its primary.',
   check: indexed((t) => {
     return t.persistentChatPools.flatMap((p, i) => {
       if (!p.enableDisasterRecovery) {
@@ -87,6 +93,8 @@ const INSTANCE_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,15}$/;
 export const primaryStoreRule: RuleDefinition = {
   id: 15,
   title: 'The primary SQL store is set; a store is an FQDN with the default or a named instance',
+  severity: 'Error',
+  meaning: 'Every pool names the SQL store of its mgc database, defined in the topology.',
   check: indexed((t) => {
     const out: Finding[] = [];
     for (const s of t.sqlStores) {
@@ -113,6 +121,8 @@ export const primaryStoreRule: RuleDefinition = {
 export const mirroringRule: RuleDefinition = {
   id: 16,
   title: 'A mirror differs from its principal; a witness needs a mirror and differs from both',
+  severity: 'Error',
+  meaning: 'SQL mirroring: the mirror is another instance; a witness only with a mirror, and on a third instance.',
   check: indexed((t) => {
     const out: Finding[] = [];
     for (const s of t.sqlStores) {

@@ -16,7 +16,7 @@ import {
   type Topology,
 } from '../model.js';
 import type { RawCluster, RawDeployment, RawService, RawSqlInstance } from './deployment.js';
-import { productOf } from './product.js';
+import { frontEndProductOf, productOf } from './product.js';
 
 export interface MapResult {
   topology: Topology;
@@ -108,6 +108,10 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     }
     const edition = ownBackEnd && single ? 'Standard' : 'Enterprise';
     const pool: FrontEndPool = { fqdn, site: siteName, edition, computers: edition === 'Standard' ? [fqdn] : machines };
+    // The pool's own product: -Product overrides a 2013/2015 one, but a 2019 pool stays one (it has no Persistent
+    // Chat, whatever the topology is called); an unknown version leaves it to the topology's.
+    const feProduct = frontEndProductOf(userServices.serviceVersion);
+    if (feProduct) pool.product = options.product && feProduct !== 'SkypeForBusiness2019' ? options.product : feProduct;
     const backEnd = backEndStore(userServices, servicesByKey, sqlByKey, clusters);
     if (backEnd) pool.backEndSqlStore = backEnd;
     if (!pool.computers.length) warnings.push(`Front End pool ${fqdn} (line ${c.line}) lists no computers.`);

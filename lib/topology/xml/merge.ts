@@ -64,6 +64,8 @@ function merge(d: Topology, imp: Topology, apply: boolean, opts: MergeOptions): 
   if (!isEmptyTopology(d) && d.product !== imp.product) {
     conflict('Topology', 'Product', [`product: draft ${d.product}, imported ${imp.product}`]);
   }
+  // A draft pool without a product of its own runs the draft's product: say so before that may change.
+  for (const p of d.frontEndPools) p.product ??= d.product;
   d.product = apply || isEmptyTopology(d) ? imp.product : d.product;
 
   for (const s of imp.sites) {
@@ -97,24 +99,24 @@ function merge(d: Topology, imp: Topology, apply: boolean, opts: MergeOptions): 
     const existing = d.frontEndPools.find((x) => normalizeFqdn(x.fqdn) === p.fqdn);
     const occupied = d.occupiedNames.find((o) => normalizeFqdn(o.fqdn) === p.fqdn);
     if (existing) {
-      const diffs = poolDiffs(existing, p);
+      const diffs = poolDiffs(existing, { ...p, product: p.product ?? imp.product });
       if (!diffs.length) {
         plan.skipped.push(id);
         if (!existing.backEndSqlStore && p.backEndSqlStore) existing.backEndSqlStore = p.backEndSqlStore;
       }
       else {
         conflict('FrontEndPool', p.fqdn, diffs);
-        if (apply) Object.assign(existing, structuredClone(p));
+        if (apply) Object.assign(existing, structuredClone({ ...p, product: p.product ?? imp.product }));
       }
     } else if (occupied) {
       conflict('FrontEndPool', p.fqdn, [`the draft has ${p.fqdn} as an occupied name (${occupied.role}), the document as a Front End pool`]);
       if (apply) {
         d.occupiedNames.splice(d.occupiedNames.indexOf(occupied), 1);
-        d.frontEndPools.push(structuredClone(p));
+        d.frontEndPools.push(structuredClone({ ...p, product: p.product ?? imp.product }));
       }
     } else {
       plan.added.push(id);
-      d.frontEndPools.push(structuredClone(p));
+      d.frontEndPools.push(structuredClone({ ...p, product: p.product ?? imp.product }));
     }
   }
 
@@ -214,6 +216,7 @@ function poolDiffs(draft: FrontEndPool, imp: FrontEndPool): string[] {
   const out: string[] = [];
   if (draft.site.toLowerCase() !== imp.site.toLowerCase()) out.push(`site: draft ${draft.site}, imported ${imp.site}`);
   if (draft.edition !== imp.edition) out.push(`edition: draft ${draft.edition}, imported ${imp.edition}`);
+  if (draft.product !== imp.product) out.push(`product: draft ${draft.product}, imported ${imp.product}`);
   const a = [...new Set(draft.computers.map(normalizeFqdn))].sort();
   const b = [...new Set(imp.computers.map(normalizeFqdn))].sort();
   if (a.join(',') !== b.join(',')) out.push(`computers: draft ${show(a.join(', '))}, imported ${show(b.join(', '))}`);
