@@ -7,6 +7,7 @@ import { bindArguments, bindPipelineObject, checkMandatory } from './binding.js'
 import { createRenderer, terminalSafe, type OutputFormat } from './format.js';
 import { LogSink } from './log.js';
 import { defaultRepositoryPath } from './paths.js';
+import { repositoryHandle } from './repository.js';
 import { ShouldProcessState, type ConfirmIo } from './should-process.js';
 import type { CmdletContext, CmdletDefinition } from './types.js';
 
@@ -196,9 +197,14 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     stderr(renderErrorRecord(scrubbed, def.name));
   };
 
+  const repositoryPath = (v.Repository as string | undefined) ?? defaultRepositoryPath(host.env);
+  const repository = repositoryHandle(repositoryPath, v.RepositoryCredentialFile as string | undefined);
   const baseCtx = (bound: Set<string>): CmdletContext => ({
     commandName: def.name,
-    repositoryPath: (v.Repository as string | undefined) ?? defaultRepositoryPath(host.env),
+    repositoryPath,
+    repository() {
+      return repository.get(this);
+    },
     runId,
     log,
     shouldProcess: (target, action) => should.shouldProcess(target, action),
@@ -299,6 +305,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
       raise(ExitCode.Error);
     }
   } finally {
+    await repository.close();
     renderer.end();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
