@@ -97,7 +97,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     const v = connectFailureVerdicts(opened.failure, { mode: t.encrypt, userName: credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}` });
     const failed = v.encryption.Status === 'Failed' ? v.encryption : v.login;
     if (numbers.includes(18456)) {
-      throw new ErrorRecord({ errorId: 'RepositoryLoginFailed', category: 'AuthenticationError', target: this.folder, message: `Cannot log in to the topology store ${this.folder}: ${failed.Details}`, recommendedAction: failed.RecommendedAction });
+      throw new ErrorRecord({ errorId: 'RepositoryLoginFailed', category: 'AuthenticationError', target: this.folder, message: `Cannot log in to the topology store ${this.folder}: ${failed.Details}`, recommendedAction: 'Check the login in the address and its password (PCHAT_REPOSITORY_PASSWORD, -RepositoryCredentialFile or the prompt), that the login exists and is enabled, and that the instance allows SQL Server authentication; for a Windows account write DOMAIN\\user@host.' });
     }
     throw this.unreachable(failed.Details, failed.RecommendedAction);
   }

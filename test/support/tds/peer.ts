@@ -17,6 +17,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import type { SsrpInstance } from '../ssrp.js';
 import type { PeerEncryption, PeerFaults, PeerLogin, PeerMode, PeerQuirks, TdsPeerOptions } from './options.js';
 import { Session } from './session.js';
+import { emptyStoreDb, type StoreDb } from './store.js';
 import { loadPeerCertificate, peerCertificate } from './tls.js';
 import { eqName } from './values.js';
 
@@ -50,6 +51,9 @@ export class TdsPeer {
   readonly created: string[] = [];
   /** What the peer saw, for assertions. */
   readonly stats = { connections: 0, logins: 0, encryptedLogins: 0, failedLogins: 0, statements: [] as string[], attentions: 0 };
+  /** The topology store's tables per database (store.ts), and applocks: resource to owning session. */
+  private readonly stores = new Map<string, StoreDb>();
+  /** @internal */ readonly applocks = new Map<string, number>();
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private nextSpid = 51;
@@ -146,6 +150,16 @@ export class TdsPeer {
   }
   /** @internal */ findDatabase(name: string): string | undefined {
     return this.dbs.find((d) => eqName(d, name));
+  }
+  /** The store state of a database (created empty on first use): tests set userObjects or schemaVersion, or read the rows. */
+  storeDb(name: string): StoreDb {
+    const key = name.toLowerCase();
+    if (!this.stores.has(key)) this.stores.set(key, emptyStoreDb());
+    return this.stores.get(key)!;
+  }
+  /** @internal Applocks die with their session, as on SQL Server. */
+  releaseSession(spid: number): void {
+    for (const [k, owner] of this.applocks) if (owner === spid) this.applocks.delete(k);
   }
   /** @internal */ addDatabase(name: string): void {
     this.dbs.push(name);
