@@ -23,6 +23,7 @@ export const COMMANDS: Record<string, Loader> = {
   'Compare-Topology': () => import('../cmdlets/Compare-Topology.js'),
   'Import-Topology': () => import('../cmdlets/Import-Topology.js'),
   'Export-Topology': () => import('../cmdlets/Export-Topology.js'),
+  'Copy-Topology': () => import('../cmdlets/Copy-Topology.js'),
 };
 
 /** Resolves a command name case-insensitively (`get-topology` is `Get-Topology`). */

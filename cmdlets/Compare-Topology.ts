@@ -1,6 +1,5 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { compareTopologies } from '../lib/topology/diff.js';
-import { Repository } from '../lib/topology/repository.js';
 import { SETUP_PUBLISHED } from '../lib/help/example-setups.js';
 
 export default {
@@ -23,7 +22,7 @@ export default {
     { title: 'Between two revisions', code: 'pchat Compare-Topology -ReferenceRevision 1 -DifferenceRevision 2', remarks: 'What publishing revision 2 changed.', setup: 'pchat Publish-Topology -Force' },
   ],
   async process(p: { ReferenceRevision?: number; DifferenceRevision?: number }, ctx) {
-    const repo = new Repository(ctx.repositoryPath);
+    const repo = ctx.repository();
     const ref = p.ReferenceRevision === 0 ? undefined : await repo.readPublished(p.ReferenceRevision);
     const diff = p.DifferenceRevision !== undefined ? (await repo.readPublished(p.DifferenceRevision))!.topology : (await repo.readDraft()).topology;
     return compareTopologies(ref?.topology, diff);

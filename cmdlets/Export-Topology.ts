@@ -1,5 +1,4 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
-import { Repository } from '../lib/topology/repository.js';
 import { exportDocument, resolveExportTarget, writeExport } from '../lib/topology/xml/export-json.js';
 import { SETUP_PUBLISHED } from '../lib/help/example-setups.js';
 
@@ -43,7 +42,7 @@ export default {
   async process(p: Params, ctx) {
     // Where -Path leads is decided first: a usage error (an empty path, a folder) before the repository is read.
     const target = p.Path === undefined ? undefined : await resolveExportTarget(p.Path);
-    const doc = await exportDocument(new Repository(ctx.repositoryPath), p.Revision);
+    const doc = await exportDocument(ctx.repository(), p.Revision);
     if (!target) return doc;
     const what = doc.kind === 'Draft' ? `the draft (revision ${doc.revision})` : `published revision ${doc.revision}`;
     const where = target.kind === 'stdout' ? 'stdout' : target.given;

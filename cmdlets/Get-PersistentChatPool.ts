@@ -1,7 +1,6 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { FQDN } from '../lib/cmdlet/validators.js';
 import { findPersistentChatPool, findSite, normalizeFqdn } from '../lib/topology/model.js';
-import { Repository } from '../lib/topology/repository.js';
 import { persistentChatPoolNotFound, siteNotFound } from '../lib/topology/not-found.js';
 import { persistentChatPoolView, POOL_OUTPUTS } from '../lib/topology/views.js';
 import { SETUP_POOL } from '../lib/help/example-setups.js';
@@ -21,7 +20,7 @@ export default {
     { title: 'Make every pool of a site its default, one after the other', code: 'pchat Get-PersistentChatPool -Site Redmond | pchat Set-PersistentChatPoolSiteAffinity -DefaultForSite', remarks: 'Piped objects bind to -Identity by their Fqdn property; the last one wins.' },
   ],
   async process(p: { Identity?: string; Site?: string }, ctx) {
-    const t = (await new Repository(ctx.repositoryPath).readDraft()).topology;
+    const t = (await ctx.repository().readDraft()).topology;
     if (p.Identity) {
       const pool = findPersistentChatPool(t, p.Identity);
       if (!pool) throw persistentChatPoolNotFound(normalizeFqdn(p.Identity), t);

@@ -1,6 +1,5 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { fileStoreIdentity, sqlStoreIdentity } from '../lib/topology/model.js';
-import { Repository } from '../lib/topology/repository.js';
 import { SETUP_TOPOLOGY } from '../lib/help/example-setups.js';
 
 export default {
@@ -24,7 +23,7 @@ export default {
     { title: 'A published revision, as JSON', code: 'pchat Get-Topology -Revision 1 -OutputFormat Json', remarks: 'Shows what was published as revision 1 (Get-TopologyRevision lists them).', setup: 'pchat Publish-Topology -Force' },
   ],
   async process(p: { Revision?: number }, ctx) {
-    const repo = new Repository(ctx.repositoryPath);
+    const repo = ctx.repository();
     let meta: { Kind: string; Revision: number; BasedOnPublishedRevision: number | null; ModifiedAt: string; ModifiedBy: string };
     let t;
     if (p.Revision !== undefined) {

@@ -1,5 +1,4 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
-import { Repository } from '../lib/topology/repository.js';
 import { SETUP_PUBLISHED } from '../lib/help/example-setups.js';
 
 export default {
@@ -21,7 +20,7 @@ export default {
     { title: 'The latest revision only', code: "pchat Get-TopologyRevision | tail -n 1 | jq .Summary", remarks: 'Into a pipe each revision is one JSON line.' },
   ],
   async process(p: { Revision?: number }, ctx) {
-    const repo = new Repository(ctx.repositoryPath);
+    const repo = ctx.repository();
     const numbers = p.Revision !== undefined ? [p.Revision] : await repo.listPublishedNumbers();
     // No revision yet is an empty list, but only in a repository: a mistyped path says there is none.
     if (!numbers.length) await repo.assertExists();

@@ -1,6 +1,5 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { PRODUCTS, type Product } from '../lib/topology/model.js';
-import { Repository } from '../lib/topology/repository.js';
 import { formatFinding } from '../lib/topology/edit.js';
 import { decodeTopologyBytes, importTopologyDocument, type ImportResult } from '../lib/topology/xml/index.js';
 import { readDocumentInput } from '../lib/topology/xml/input.js';
@@ -110,7 +109,7 @@ export default {
     const imported = importTopologyDocument(decodeTopologyBytes(input.bytes), input.sourceName, { product: p.Product });
     if (imported.exported) ctx.writeVerbose(`'${input.sourceName}' is an Export-Topology document: ${imported.exported.kind === 'Draft' ? `the draft at revision ${imported.exported.revision}` : `published revision ${imported.exported.revision}`}.`);
 
-    const repo = new Repository(ctx.repositoryPath);
+    const repo = ctx.repository();
     const draft = (await repo.exists()) ? await repo.readDraft() : undefined;
     const current = draft?.topology;
     const opts = { merge: p.Merge === true, force: p.Force === true, sourceName: input.sourceName, complete: imported.form === 'Json' };

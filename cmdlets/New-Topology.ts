@@ -1,7 +1,6 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { ErrorRecord } from '../lib/cmdlet/errors.js';
 import { PRODUCTS, type Product } from '../lib/topology/model.js';
-import { Repository } from '../lib/topology/repository.js';
 import { changeTopology } from '../lib/topology/edit.js';
 
 export default {
@@ -26,7 +25,7 @@ export default {
     { title: 'Lync Server 2013, in the default repository', code: 'pchat New-Topology -Product Lync2013', remarks: 'The default repository is $PCHAT_REPOSITORY, else ~/.local/share/pchat-topology (Linux). Refused when it already holds a draft, unless -Force.' },
   ],
   async process(p: { Product: Product; Force?: boolean }, ctx) {
-    const repo = new Repository(ctx.repositoryPath);
+    const repo = ctx.repository();
     const exists = await repo.exists();
     if (exists && !p.Force) {
       throw new ErrorRecord({

@@ -71,6 +71,7 @@ export default {
     try {
       result = await publishTopology({
         repositoryPath: ctx.repositoryPath,
+        repository: ctx.repository(),
         runId: ctx.runId,
         log: ctx.log,
         skipDatabase: p.SkipDatabase,

@@ -47,9 +47,7 @@ const nonEmpty = (v?: string) => (v && v.trim() ? v.trim() : undefined);
 
 async function draftTopology(ctx: CmdletContext, state: RunState): Promise<Topology> {
   if (state.draft) return state.draft;
-  // Loaded here: a -Path run never reads the repository, and a command starts faster without it.
-  const { Repository } = await import('../lib/topology/repository.js');
-  const repo = new Repository(ctx.repositoryPath);
+  const repo = ctx.repository();
   if (!(await repo.exists())) {
     throw (await import('../lib/topology/not-found.js')).repositoryNotFound(ctx.repositoryPath, { what: 'pool', instead: 'Give -Path \\\\server\\share (or -FileServerFqdn and -Share) to test a share directly' });
   }

@@ -3,7 +3,6 @@ import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeou
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
 import { PASSWORD_VARIABLES, resolveCredential, type CredentialSource } from '../lib/cmdlet/credential.js';
 import { PORT, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
-import { Repository } from '../lib/topology/repository.js';
 import {
   PRODUCTS,
   findPersistentChatPool,
@@ -59,7 +58,7 @@ const runs = new Map<string, RunState>();
 
 async function loadTopology(ctx: CmdletContext, state: RunState, required: boolean): Promise<Topology | null> {
   if (state.topology !== undefined) return state.topology;
-  const repo = new Repository(ctx.repositoryPath);
+  const repo = ctx.repository();
   if (!(await repo.exists())) {
     if (required) {
       throw (await import('../lib/topology/not-found.js')).repositoryNotFound(ctx.repositoryPath, { what: 'store or pool', instead: 'Give -SqlServerFqdn (and -SqlInstance or -Port) to test an instance directly' });

@@ -1,5 +1,4 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
-import { Repository } from '../lib/topology/repository.js';
 import { validateTopology } from '../lib/topology/rules/index.js';
 import { SETUP_POOL } from '../lib/help/example-setups.js';
 
@@ -26,7 +25,7 @@ export default {
     { title: 'Only the errors', code: "pchat Test-Topology | jq -c 'select(.Severity==\"Error\")'", remarks: "Into a pipe the findings are JSON lines. 'pchat help about_TopologyRules' says what each rule number means." },
   ],
   async process(p: { Revision?: number }, ctx) {
-    const repo = new Repository(ctx.repositoryPath);
+    const repo = ctx.repository();
     const t = p.Revision !== undefined ? (await repo.readPublished(p.Revision))!.topology : (await repo.readDraft()).topology;
     const findings = validateTopology(t);
     const errors = findings.filter((f) => f.Severity === 'Error').length;

@@ -32,7 +32,12 @@ const ALWAYS: ParameterDefinition[] = [
   {
     name: 'Repository',
     type: 'string',
-    help: 'Folder of the topology repository. Default: $PCHAT_REPOSITORY, else the per-user folder (see README).',
+    help: 'The topology repository: a folder, or a store on SQL Server (sqlserver://login@host[\\instance][:port]/database). Default: $PCHAT_REPOSITORY, else the per-user folder (see README).',
+  },
+  {
+    name: 'RepositoryCredentialFile',
+    type: 'string',
+    help: 'For a store on SQL Server: a file (mode 0600) whose first line is the password of the login in the address. Else PCHAT_REPOSITORY_PASSWORD, else a prompt on a terminal.',
   },
 ];
 

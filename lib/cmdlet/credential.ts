@@ -6,7 +6,7 @@ import type { CmdletContext } from './types.js';
 import type { Credential } from '../probes/types.js';
 
 /** Where the passwords come from in the environment; children never inherit them (run-tool.ts). */
-export const PASSWORD_VARIABLES = { smb: 'PCHAT_SMB_PASSWORD', sql: 'PCHAT_SQL_PASSWORD' } as const;
+export const PASSWORD_VARIABLES = { smb: 'PCHAT_SMB_PASSWORD', sql: 'PCHAT_SQL_PASSWORD', repository: 'PCHAT_REPOSITORY_PASSWORD' } as const;
 
 export interface CredentialSource {
   /** The user name given with -Credential/-SqlCredential (`user`, `DOMAIN\user`, `user@realm`). */

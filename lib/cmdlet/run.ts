@@ -8,6 +8,7 @@ import { createRenderer, terminalSafe, type OutputFormat } from './format.js';
 import { viewFor } from './views.js';
 import { LogSink } from './log.js';
 import { defaultRepositoryPath } from './paths.js';
+import { repositoryHandle } from './repository.js';
 import { ShouldProcessState, type ConfirmIo } from './should-process.js';
 import type { CmdletContext, CmdletDefinition } from './types.js';
 
@@ -208,9 +209,14 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     stderr(renderErrorRecord(scrubbed, def.name));
   };
 
+  const repositoryPath = (v.Repository as string | undefined) ?? defaultRepositoryPath(host.env);
+  const repository = repositoryHandle(repositoryPath, v.RepositoryCredentialFile as string | undefined);
   const baseCtx = (bound: Set<string>): CmdletContext => ({
     commandName: def.name,
-    repositoryPath: (v.Repository as string | undefined) ?? defaultRepositoryPath(host.env),
+    repositoryPath,
+    repository() {
+      return repository.get(this);
+    },
     runId,
     log,
     shouldProcess: (target, action) => should.shouldProcess(target, action),
@@ -311,6 +317,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
       raise(ExitCode.Error);
     }
   } finally {
+    await repository.close();
     renderer.end();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);

@@ -2,6 +2,7 @@
 // CmdletDefinition; the runtime binds argv/stdin to it, renders its output and maps
 // its errors to exit codes. Nothing here knows about Lync.
 import type { ErrorRecord } from './errors.js';
+import type { TopologyRepository } from '../topology/repository.js';
 
 export type ParameterType = 'string' | 'string[]' | 'int' | 'switch' | 'enum' | 'credential';
 
@@ -82,8 +83,10 @@ export interface Logger {
 
 export interface CmdletContext {
   commandName: string;
-  /** Folder of the topology repository (from -Repository, PCHAT_REPOSITORY or the per-user default). */
+  /** The topology repository (from -Repository, PCHAT_REPOSITORY or the per-user default): a folder or a sqlserver:// address. */
   repositoryPath: string;
+  /** That repository, opened once per run (a SQL Server store connects at its first use). */
+  repository(): TopologyRepository;
   /** A run id that correlates every log line of this invocation. */
   runId: string;
   log: Logger;

@@ -5,8 +5,7 @@ import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
 import type { Logger } from '../cmdlet/types.js';
 import { dnsCheck } from '../probes/net.js';
 import { mapBounded, type CheckRow, type Credential } from '../probes/types.js';
-import { withLock } from '../topology/lock.js';
-import { currentUser, Repository, type DraftDocument, type PublishedRevision } from '../topology/repository.js';
+import { currentUser, type DraftDocument, type PublishedRevision, type TopologyRepository } from '../topology/repository.js';
 import { validateTopology } from '../topology/rules/index.js';
 import { formatFinding } from '../topology/edit.js';
 import { summarizeChanges } from '../topology/diff.js';
@@ -16,6 +15,7 @@ import type { SmbBackend } from '../probes/smb/types.js';
 
 export interface PublishOptions {
   repositoryPath: string;
+  repository: TopologyRepository;
   runId: string;
   log: Logger;
   skipDatabase?: boolean;
@@ -63,8 +63,6 @@ export interface PublishResult {
   Created: string[];
   RunId: string;
 }
-
-const PUBLISH_LOCK = '.publish.lock';
 
 function refusal(errorId: string, message: string, target: string, recommendedAction: string, exitCode: (typeof ExitCode)[keyof typeof ExitCode] = ExitCode.TestFailed): ErrorRecord {
   return new ErrorRecord({ errorId, category: 'InvalidOperation', target, message, recommendedAction, exitCode });
@@ -187,14 +185,14 @@ async function applyDatabaseStep(step: PlanStep, o: PublishOptions): Promise<{ s
 }
 
 export async function publishTopology(o: PublishOptions): Promise<PublishResult> {
-  const repo = new Repository(o.repositoryPath);
+  const repo = o.repository;
   // No repository: say so (RepositoryNotFound) rather than fail creating the publish lock in a missing folder.
   await repo.readDraft();
   // -WhatIf changes nothing, so it takes no lock: a monitoring job's dry run never blocks the real publish,
   // and works for an account that may only read the repository.
   if (o.whatIf) return publishLocked(repo, o);
-  // One publish at a time per repository; a second one is refused at once rather than queued.
-  return withLock(o.repositoryPath, () => publishLocked(repo, o), { name: PUBLISH_LOCK, timeoutMs: 0 }).catch((e) => {
+  // One publish at a time per repository: a second one gets exit 5 (see withPublishLock of each store).
+  return repo.withPublishLock(() => publishLocked(repo, o)).catch((e) => {
     if (e instanceof ErrorRecord && e.errorId === 'RepositoryLocked') {
       throw refusal('PublishInProgress', `Another Publish-Topology is running on '${o.repositoryPath}'. ${e.message}`, o.repositoryPath, 'Wait for it to finish, then run Publish-Topology again (it will find the work done).', ExitCode.RepositoryBusy);
     }
@@ -202,7 +200,7 @@ export async function publishTopology(o: PublishOptions): Promise<PublishResult>
   });
 }
 
-async function publishLocked(repo: Repository, o: PublishOptions): Promise<PublishResult> {
+async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promise<PublishResult> {
   const draft = await repo.readDraft();
   const latest = await repo.readPublished();
   const stale = staleBase(draft, latest);

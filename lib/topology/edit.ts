@@ -4,7 +4,7 @@
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
 import type { CmdletContext } from '../cmdlet/types.js';
 import type { Product, Topology } from './model.js';
-import { Repository, type DraftDocument } from './repository.js';
+import type { DraftDocument } from './repository.js';
 import { adviseForNewPool, validateTopology, type Finding } from './rules/index.js';
 
 const key = (f: Finding) => `${f.Rule}|${f.Target}|${f.Message}`;
@@ -35,13 +35,13 @@ export interface EditOptions {
 }
 
 async function editTopology<R>(
-  repositoryPath: string,
+  ctx: CmdletContext,
   mutate: (t: Topology, draft: DraftDocument) => R | Promise<R>,
   opts: EditOptions = {},
 ): Promise<EditResult<R>> {
   let warnings: Finding[] = [];
   let result!: R;
-  const { draft, changed } = await new Repository(repositoryPath).updateReporting(
+  const { draft, changed } = await ctx.repository().updateReporting(
     async (t, d) => {
       const before = structuredClone(t);
       result = await mutate(t, d);
@@ -80,12 +80,12 @@ export async function changeTopology<R>(
   opts: EditOptions = {},
 ): Promise<EditResult<R> | undefined> {
   if (ctx.whatIf || ctx.needsConfirmation()) {
-    const dry = await editTopology(ctx.repositoryPath, mutate, { ...opts, dryRun: true });
+    const dry = await editTopology(ctx, mutate, { ...opts, dryRun: true });
     // The command reports it as the real run would, which writes nothing either.
     if (!dry.changed) return dry;
   }
   if (!(await ctx.shouldProcess(target, action))) return undefined;
-  const r = await editTopology(ctx.repositoryPath, mutate, opts);
+  const r = await editTopology(ctx, mutate, opts);
   r.warnings.forEach((w) => ctx.writeWarning(`${w.Message} ${w.RecommendedAction}`));
   return r;
 }

@@ -6,7 +6,7 @@
 //   <folder>/published/<n>.json         published revisions (created once, never rewritten)
 //   <folder>/backups/                   copies written by Publish-Topology before it replaces a revision
 //   <folder>/.lock                      held during every read-modify-write
-import { readdir, link, mkdir } from 'node:fs/promises';
+import { readdir, link, mkdir, rm } from 'node:fs/promises';
 import { repositoryNotFound } from './not-found.js';
 import { repositoryFolderError } from './folder-error.js';
 import os from 'node:os';
@@ -68,11 +68,162 @@ export interface UpdateOptions {
   dryRun?: boolean;
 }
 
-export class Repository {
+/** What both stores share: reading and checking documents, and computing a change (no I/O of their own). */
+export abstract class RepositoryBase {
+  /** Where the topology is, for messages: the folder, or the sqlserver:// address (never with a password). */
+  abstract readonly folder: string;
+  /** The draft's name in messages: draft.json's path, or the draft row of the store. */
+  abstract readonly draftFile: string;
+  abstract latestPublishedNumber(): Promise<number>;
+  /** Where earlier drafts are, for a repair hint. */
+  protected abstract historyLabel(): string;
+
+  /** Parses and checks a repository file; a corrupt or newer file is refused (and never rewritten). */
+  protected parse(text: string, file: string, kind: 'draft' | 'published'): DraftDocument | PublishedRevision {
+    let doc: any;
+    const corrupt = (why: string) =>
+      new ErrorRecord({
+        errorId: 'RepositoryFileCorrupt',
+        category: 'InvalidData',
+        target: file,
+        message: `The repository file '${file}' is not a valid topology document: ${why}. It was left as it is.`,
+        recommendedAction: `Restore it from ${this.historyLabel()} (earlier draft revisions) or from a published revision, or fix it by hand.`,
+      });
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw corrupt((e as Error).message);
+    }
+    if (!doc || typeof doc !== 'object' || typeof doc.schemaVersion !== 'number') throw corrupt('no schemaVersion');
+    if (doc.schemaVersion > SCHEMA_VERSION) {
+      throw new ErrorRecord({
+        errorId: 'RepositorySchemaTooNew',
+        category: 'InvalidData',
+        target: file,
+        message: `The repository file '${file}' has schemaVersion ${doc.schemaVersion}; this version of pchat-topology understands up to ${SCHEMA_VERSION}. It was left as it is.`,
+        recommendedAction: 'Upgrade pchat-topology (npm install -g pchat-topology@latest) on this host.',
+      });
+    }
+    // Every field, not only the lists: a wrong type found later crashes a command or is written back.
+    const problem = shapeProblem(kind, doc);
+    if (problem) throw corrupt(problem);
+    return doc;
+  }
+
+
+  /** The draft `mutate` makes of the draft file's text (undefined: none yet), checked, not written. */
+  protected async change(
+    text: string | undefined,
+    mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
+    opts: { create?: boolean; product?: Product; replace?: boolean },
+  ): Promise<{ before: DraftDocument; next: DraftDocument; changed: boolean }> {
+    const current = text === undefined ? undefined : (this.parse(text, this.draftFile, 'draft') as DraftDocument);
+    let before: DraftDocument;
+    if (current === undefined || opts.replace) {
+      if (current === undefined && !opts.create && !opts.replace) throw repositoryNotFound(this.folder);
+      const published = await this.latestPublishedNumber();
+      before = { schemaVersion: SCHEMA_VERSION, revision: current?.revision ?? 0, basedOnPublishedRevision: current?.basedOnPublishedRevision ?? published, modifiedAt: '', modifiedBy: '', topology: emptyTopology(opts.product) };
+    } else {
+      before = current;
+    }
+    const topology = structuredClone(before.topology);
+    await mutate(topology, before);
+    if (current && sameJson(topology, current.topology)) return { before, next: current, changed: false };
+    const problems = checkIntegrity(topology);
+    if (problems.length) {
+      // A draft that was already broken (edited by hand, or two spellings of one default SQL instance written
+      // by an older version) blocks every change: say so, and how to repair it, rather than blame the change.
+      const already = new Set(checkIntegrity(before.topology).map((p) => p.message));
+      const old = problems.filter((p) => already.has(p.message));
+      if (old.length) {
+        throw new ErrorRecord({
+          errorId: 'TopologyIntegrityViolation',
+          category: 'InvalidData',
+          target: old[0]!.target,
+          message: `The draft '${this.draftFile}' is already inconsistent: ${old.map((p) => p.message).join('; ')}. No change can be saved until it is repaired; nothing was written.`,
+          recommendedAction: `Repair '${this.draftFile}' by hand (keep one entry of an object defined more than once, e.g. one SQL store for 'sql01.contoso.com' and 'sql01.contoso.com\\MSSQLSERVER', the same default instance; define or correct what is referred to), or restore an earlier draft from ${this.historyLabel()}.`,
+        });
+      }
+      throw new ErrorRecord({
+        errorId: 'TopologyIntegrityViolation',
+        category: 'InvalidOperation',
+        target: problems[0]!.target,
+        message: `The change was refused because it would break the topology: ${problems.map((p) => p.message).join('; ')}. Nothing was written.`,
+        recommendedAction: 'Define the missing object first (New-Site, New-SqlStore, New-FileStore, New-FrontEndPool), or correct the reference.',
+      });
+    }
+    const next: DraftDocument = {
+      schemaVersion: SCHEMA_VERSION,
+      revision: before.revision + 1,
+      basedOnPublishedRevision: before.basedOnPublishedRevision,
+      modifiedAt: new Date().toISOString(),
+      modifiedBy: currentUser(),
+      topology,
+    };
+    // Never write what the next read would refuse as corrupt (an imported name with a line break, say).
+    const problem = shapeProblem('draft', next);
+    if (problem) {
+      throw new ErrorRecord({
+        errorId: 'TopologyValueInvalid',
+        category: 'InvalidData',
+        target: this.draftFile,
+        message: `The change was refused because it would write an invalid value: ${problem}. Nothing was written.`,
+        recommendedAction: 'Correct that value where it comes from (the imported document, or the parameter given), then run the command again.',
+      });
+    }
+    return { before, next, changed: true };
+  }
+
+}
+
+/** The contract both stores keep (the folder here, SQL Server in sql-repository.ts). */
+export interface TopologyRepository {
+  readonly folder: string;
+  readonly draftFile: string;
+  exists(): Promise<boolean>;
+  assertExists(): Promise<void>;
+  readDraft(): Promise<DraftDocument>;
+  update(mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>, opts?: UpdateOptions): Promise<DraftDocument>;
+  updateReporting(mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>, opts?: UpdateOptions): Promise<{ draft: DraftDocument; changed: boolean }>;
+  rebaseDraft(publishedRevision: number): Promise<void>;
+  rebaseDraftLocked(publishedRevision: number): Promise<void>;
+  /** Runs fn with no other change to the draft in between (the folder's lock; on SQL Server fn's writes check what they read). */
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /** One Publish-Topology at a time: a second one gets RepositoryLocked (exit 5) naming the holder. */
+  withPublishLock<T>(fn: () => Promise<T>): Promise<T>;
+  listPublishedNumbers(): Promise<number[]>;
+  latestPublishedNumber(): Promise<number>;
+  readPublished(n?: number): Promise<PublishedRevision | undefined>;
+  writePublished(rev: PublishedRevision): Promise<void>;
+  /** Returns where the backup went, for the user. */
+  writeBackup(name: string, content: string): Promise<string>;
+  /** Everything the repository holds, checked (Copy-Topology's source). */
+  snapshot(): Promise<RepositorySnapshot>;
+  /** True when it holds nothing at all (Copy-Topology's destination must be). */
+  isEmpty(): Promise<boolean>;
+  /** Writes a snapshot into this repository (created when missing), replacing what it holds. */
+  restore(snap: RepositorySnapshot): Promise<void>;
+  /** Releases connections (a folder holds none). */
+  close(): Promise<void>;
+}
+
+export interface RepositorySnapshot {
+  draft?: DraftDocument;
+  history: DraftDocument[];
+  published: PublishedRevision[];
+  backups: { name: string; content: string }[];
+}
+
+export class Repository extends RepositoryBase implements TopologyRepository {
   readonly draftFile: string;
 
   constructor(readonly folder: string) {
+    super();
     this.draftFile = path.join(folder, 'draft.json');
+  }
+
+  protected historyLabel(): string {
+    return `'${path.join(this.folder, 'history')}'`;
   }
 
   /** The draft file's text (undefined: none); a folder that cannot be read is a RepositoryNotAccessible record. */
@@ -95,38 +246,6 @@ export class Repository {
       throw repositoryNotFound(this.folder);
     }
     return this.parse(text, this.draftFile, 'draft') as DraftDocument;
-  }
-
-  /** Parses and checks a repository file; a corrupt or newer file is refused (and never rewritten). */
-  private parse(text: string, file: string, kind: 'draft' | 'published'): DraftDocument | PublishedRevision {
-    let doc: any;
-    const corrupt = (why: string) =>
-      new ErrorRecord({
-        errorId: 'RepositoryFileCorrupt',
-        category: 'InvalidData',
-        target: file,
-        message: `The repository file '${file}' is not a valid topology document: ${why}. It was left as it is.`,
-        recommendedAction: `Restore it from '${path.join(this.folder, 'history')}' (earlier draft revisions) or from a published revision, or fix it by hand.`,
-      });
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      throw corrupt((e as Error).message);
-    }
-    if (!doc || typeof doc !== 'object' || typeof doc.schemaVersion !== 'number') throw corrupt('no schemaVersion');
-    if (doc.schemaVersion > SCHEMA_VERSION) {
-      throw new ErrorRecord({
-        errorId: 'RepositorySchemaTooNew',
-        category: 'InvalidData',
-        target: file,
-        message: `The repository file '${file}' has schemaVersion ${doc.schemaVersion}; this version of pchat-topology understands up to ${SCHEMA_VERSION}. It was left as it is.`,
-        recommendedAction: 'Upgrade pchat-topology (npm install -g pchat-topology@latest) on this host.',
-      });
-    }
-    // Every field, not only the lists: a wrong type found later crashes a command or is written back.
-    const problem = shapeProblem(kind, doc);
-    if (problem) throw corrupt(problem);
-    return doc;
   }
 
   /**
@@ -172,69 +291,6 @@ export class Repository {
     });
   }
 
-  /** The draft `mutate` makes of the draft file's text (undefined: none yet), checked, not written. */
-  private async change(
-    text: string | undefined,
-    mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
-    opts: { create?: boolean; product?: Product; replace?: boolean },
-  ): Promise<{ before: DraftDocument; next: DraftDocument; changed: boolean }> {
-    const current = text === undefined ? undefined : (this.parse(text, this.draftFile, 'draft') as DraftDocument);
-    let before: DraftDocument;
-    if (current === undefined || opts.replace) {
-      if (current === undefined && !opts.create && !opts.replace) throw repositoryNotFound(this.folder);
-      const published = await this.latestPublishedNumber();
-      before = { schemaVersion: SCHEMA_VERSION, revision: current?.revision ?? 0, basedOnPublishedRevision: current?.basedOnPublishedRevision ?? published, modifiedAt: '', modifiedBy: '', topology: emptyTopology(opts.product) };
-    } else {
-      before = current;
-    }
-    const topology = structuredClone(before.topology);
-    await mutate(topology, before);
-    if (current && sameJson(topology, current.topology)) return { before, next: current, changed: false };
-    const problems = checkIntegrity(topology);
-    if (problems.length) {
-      // A draft that was already broken (edited by hand, or two spellings of one default SQL instance written
-      // by an older version) blocks every change: say so, and how to repair it, rather than blame the change.
-      const already = new Set(checkIntegrity(before.topology).map((p) => p.message));
-      const old = problems.filter((p) => already.has(p.message));
-      if (old.length) {
-        throw new ErrorRecord({
-          errorId: 'TopologyIntegrityViolation',
-          category: 'InvalidData',
-          target: old[0]!.target,
-          message: `The draft '${this.draftFile}' is already inconsistent: ${old.map((p) => p.message).join('; ')}. No change can be saved until it is repaired; nothing was written.`,
-          recommendedAction: `Repair '${this.draftFile}' by hand (keep one entry of an object defined more than once, e.g. one SQL store for 'sql01.contoso.com' and 'sql01.contoso.com\\MSSQLSERVER', the same default instance; define or correct what is referred to), or restore an earlier draft from '${path.join(this.folder, 'history')}'.`,
-        });
-      }
-      throw new ErrorRecord({
-        errorId: 'TopologyIntegrityViolation',
-        category: 'InvalidOperation',
-        target: problems[0]!.target,
-        message: `The change was refused because it would break the topology: ${problems.map((p) => p.message).join('; ')}. Nothing was written.`,
-        recommendedAction: 'Define the missing object first (New-Site, New-SqlStore, New-FileStore, New-FrontEndPool), or correct the reference.',
-      });
-    }
-    const next: DraftDocument = {
-      schemaVersion: SCHEMA_VERSION,
-      revision: before.revision + 1,
-      basedOnPublishedRevision: before.basedOnPublishedRevision,
-      modifiedAt: new Date().toISOString(),
-      modifiedBy: currentUser(),
-      topology,
-    };
-    // Never write what the next read would refuse as corrupt (an imported name with a line break, say).
-    const problem = shapeProblem('draft', next);
-    if (problem) {
-      throw new ErrorRecord({
-        errorId: 'TopologyValueInvalid',
-        category: 'InvalidData',
-        target: this.draftFile,
-        message: `The change was refused because it would write an invalid value: ${problem}. Nothing was written.`,
-        recommendedAction: 'Correct that value where it comes from (the imported document, or the parameter given), then run the command again.',
-      });
-    }
-    return { before, next, changed: true };
-  }
-
   /** The replaced draft stays readable as history/draft-<n>.json (a hard link: no copy, no partial file). */
   private async keepHistory(revision: number, previousText: string | undefined): Promise<void> {
     if (previousText === undefined || revision === 0) return;
@@ -258,6 +314,69 @@ export class Repository {
 
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
     return withLock(this.folder, fn);
+  }
+
+  /** A second publish is refused at once rather than queued (a folder lock outlives a holder on another host). */
+  async withPublishLock<T>(fn: () => Promise<T>): Promise<T> {
+    return withLock(this.folder, fn, { name: '.publish.lock', timeoutMs: 0 });
+  }
+
+  async close(): Promise<void> {}
+
+  // ---- the whole repository (Copy-Topology) ----------------------------------------
+
+  private async listNames(dir: string): Promise<string[]> {
+    try {
+      return (await readdir(path.join(this.folder, dir))).filter((n) => !n.startsWith('.')).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw repositoryFolderError(this.folder, e, 'read');
+    }
+  }
+
+  async snapshot(): Promise<RepositorySnapshot> {
+    const draft = await this.readDraft();
+    const history: DraftDocument[] = [];
+    const revisions = (await this.listNames('history')).map((n) => /^draft-(\d+)\.json$/.exec(n)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((a, b) => a - b);
+    for (const n of revisions) {
+      const file = path.join(this.folder, 'history', `draft-${n}.json`);
+      history.push(this.parse((await readTextIfExists(file)) ?? '', file, 'draft') as DraftDocument);
+    }
+    const published: PublishedRevision[] = [];
+    for (const n of await this.listPublishedNumbers()) published.push((await this.readPublished(n))!);
+    const backups: RepositorySnapshot['backups'] = [];
+    for (const name of await this.listNames('backups')) {
+      if (name.endsWith('.tmp')) continue;
+      backups.push({ name, content: (await readTextIfExists(path.join(this.folder, 'backups', name))) ?? '' });
+    }
+    return { draft, history, published, backups };
+  }
+
+  async isEmpty(): Promise<boolean> {
+    for (const n of ['draft.json', 'history', 'published', 'backups']) {
+      if (n === 'draft.json' ? await this.exists() : (await this.listNames(n)).length) return false;
+    }
+    return true;
+  }
+
+  async restore(snap: RepositorySnapshot): Promise<void> {
+    await mkdir(this.folder, { recursive: true }).catch((e) => Promise.reject(repositoryFolderError(this.folder, e, 'write')));
+    await withLock(this.folder, async () => {
+      try {
+        // Replacing (Copy-Topology -Force): what the source does not have must not stay behind.
+        for (const dir of ['history', 'published', 'backups']) await rm(path.join(this.folder, dir), { recursive: true, force: true });
+        await rm(this.draftFile, { force: true });
+        const json = (o: unknown) => JSON.stringify(o, null, 1) + '\n';
+        await mkdir(path.join(this.folder, 'history'), { recursive: true });
+        for (const h of snap.history) await writeFileAtomic(path.join(this.folder, 'history', `draft-${h.revision}.json`), json(h));
+        for (const p of snap.published) await this.writePublished(p);
+        for (const b of snap.backups) await this.writeBackup(b.name, b.content);
+        // The draft last: a copy cut short holds no draft, so no command takes it for a topology.
+        if (snap.draft) await writeFileAtomic(this.draftFile, json(snap.draft));
+      } catch (e) {
+        throw repositoryFolderError(this.folder, e, 'write');
+      }
+    });
   }
 
   // ---- published revisions ------------------------------------------------------

@@ -1,10 +1,13 @@
-// A separate process that changes a repository, for the concurrency tests (test/unit/repository.test.ts).
+// A separate process that changes a repository, for the concurrency tests (test/unit/repository.test.ts,
+// test/integration/repository-contract.test.ts). <folder> may be a sqlserver:// address; its password
+// comes from PCHAT_REPOSITORY_PASSWORD.
 //   node repo-worker.js <folder> add-pool <n>     adds pool n (with its own SQL store) in one update
 //   node repo-worker.js <folder> add-site <name>  adds a site whose SiteId is the next free one
 //   node repo-worker.js <folder> hold <ms>        holds the lock for <ms>; prints "locked" once it has it
 //   node repo-worker.js <folder> churn            rewrites a large draft in a loop until killed
+//   node repo-worker.js <folder> hold-publish     holds the publish lock until killed; prints "locked" once it has it
 // Prints one JSON line: {"ok":true,"revision":n} or {"ok":false,"errorId":...,"exitCode":...}.
-import { Repository } from '../../lib/topology/repository.js';
+import { openRepository } from '../../lib/topology/store.js';
 import { isErrorRecord } from '../../lib/cmdlet/errors.js';
 import type { PersistentChatPool, Topology } from '../../lib/topology/model.js';
 
@@ -13,7 +16,7 @@ if (!folder || !action) {
   process.stderr.write('usage: repo-worker <folder> add-pool|add-site|hold|churn <arg>\n');
   process.exit(2);
 }
-const repo = new Repository(folder);
+const repo = openRepository(folder, { credential: async (userName) => ({ userName, password: process.env.PCHAT_REPOSITORY_PASSWORD ?? '' }) });
 
 function poolNumber(n: number): PersistentChatPool {
   return {
@@ -59,6 +62,13 @@ async function main(): Promise<void> {
       });
       return;
     }
+    case 'hold-publish': {
+      await repo.withPublishLock(async () => {
+        out({ ok: true, locked: true });
+        await new Promise(() => {});
+      });
+      return;
+    }
     case 'churn': {
       // Big enough that each write takes a while, so a kill lands mid-write now and then.
       for (let i = 0; ; i++) {
@@ -77,7 +87,7 @@ function out(o: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify(o) + '\n');
 }
 
-main().catch((e) => {
+main().finally(() => repo.close()).catch((e) => {
   if (isErrorRecord(e)) out({ ok: false, errorId: e.errorId, exitCode: e.exitCode, message: e.message });
   else out({ ok: false, errorId: 'Unexpected', message: String(e?.stack ?? e) });
   process.exitCode = 1;

@@ -8,6 +8,13 @@
 // SERVERPROPERTY, CONNECTIONPROPERTY, SUSER_SNAME, IS_SRVROLEMEMBER, HAS_PERMS_BY_NAME, DB_ID,
 // CONVERT/CAST, ISNULL, @@VERSION and parameters; SELECT ... FROM sys.databases [WHERE ...];
 // CREATE DATABASE (262 without the right, 1801 when it exists, 226 inside a transaction); USE.
+// The topology store's statements (lib/topology/sql/statements.ts), recognised by their exact text,
+// over tables the peer keeps per database (tds/store.ts): probe, createSchema, readDraft, insertDraft,
+// updateDraft (only WHERE revision = @read; the old row to the history), rebaseDraft, listHistory,
+// insertHistory, listPublished, readPublished, readLatestPublished, insertPublished (2627 when taken),
+// listBackups, insertBackup, clearStore, countRows, getPublishLock/releasePublishLock (sp_getapplock
+// owned by the session, released when its connection drops), writePublishLockHolder,
+// readPublishLockHolder.
 // Statements it does not know fail with an error instead of a canned answer.
 //
 // The code lives in test/support/tds/ (peer.ts is the main module); this file re-exports it so

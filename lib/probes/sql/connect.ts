@@ -59,12 +59,12 @@ export function buildConfig(t: NormalizedTarget, port: number, encrypt: boolean 
   const cfg: MssqlConfig = {
     server: t.server,
     port,
-    database: 'master',
+    database: t.database ?? 'master',
     connectionTimeout: t.connectTimeoutMs,
     requestTimeout: t.requestTimeoutMs,
     // One connection, used at once: validating it with an extra SELECT 1 would only cost a round trip.
     validateConnection: false,
-    pool: { max: 1, min: 0, idleTimeoutMillis: 1000 },
+    pool: { max: 1, min: 0, idleTimeoutMillis: t.idleTimeoutMs ?? 1000 },
     options: {
       encrypt: encrypt as boolean,
       trustServerCertificate: t.trustServerCertificate,

@@ -23,6 +23,10 @@ export interface SqlTarget {
   requestTimeoutMs?: number;
   /** UDP port of the SQL Server Browser (1434; tests use another). */
   browserPort?: number;
+  /** The database the login opens (default master); the topology store opens its own. */
+  database?: string;
+  /** How long an idle connection stays open (default 1 s); a session holding an applock must outlive its idle moments. */
+  idleTimeoutMs?: number;
 }
 
 export interface SqlStoreExpectation {

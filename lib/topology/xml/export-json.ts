@@ -6,7 +6,7 @@ import { lstat, open, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { ErrorRecord, ExitCode } from '../../cmdlet/errors.js';
 import { SCHEMA_VERSION, type Topology } from '../model.js';
-import type { Repository } from '../repository.js';
+import type { TopologyRepository } from '../repository.js';
 import { writeFileAtomic } from '../files.js';
 
 export interface ExportDocument {
@@ -24,7 +24,7 @@ export interface ExportDocument {
 }
 
 /** The draft, or published revision `revision` (RevisionNotFound when there is none). */
-export async function exportDocument(repo: Repository, revision?: number): Promise<ExportDocument> {
+export async function exportDocument(repo: TopologyRepository, revision?: number): Promise<ExportDocument> {
   if (revision !== undefined) {
     const r = (await repo.readPublished(revision))!;
     return { schemaVersion: SCHEMA_VERSION, kind: 'Published', revision: r.revision, publishedAt: r.publishedAt, publishedBy: r.publishedBy, summary: r.summary, topology: r.topology };

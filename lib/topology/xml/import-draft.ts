@@ -3,7 +3,7 @@
 // early) and made again under the repository lock, so a concurrent change is never overwritten.
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import type { Topology } from '../model.js';
-import type { DraftDocument, Repository } from '../repository.js';
+import type { DraftDocument, TopologyRepository } from '../repository.js';
 import { validateTopology, type Finding } from '../rules/index.js';
 import { applyMerge, identitiesOf, isEmptyTopology, planMerge, type MergeConflict, type MergePlan } from './merge.js';
 
@@ -44,7 +44,7 @@ export interface ImportWritten {
   written: boolean;
 }
 
-export async function writeImport(repo: Repository, imported: Topology, opts: ImportOptions): Promise<ImportWritten> {
+export async function writeImport(repo: TopologyRepository, imported: Topology, opts: ImportOptions): Promise<ImportWritten> {
   let plan: ImportPlan | undefined;
   let newFindings: Finding[] = [];
   const { draft, changed } = await repo.updateReporting(

@@ -8,6 +8,13 @@
 // SERVERPROPERTY, CONNECTIONPROPERTY, SUSER_SNAME, IS_SRVROLEMEMBER, HAS_PERMS_BY_NAME, DB_ID,
 // CONVERT/CAST, ISNULL, @@VERSION and parameters; SELECT ... FROM sys.databases [WHERE ...];
 // CREATE DATABASE (262 without the right, 1801 when it exists, 226 inside a transaction); USE.
+// The topology store's statements (lib/topology/sql/statements.ts), recognised by their exact text,
+// over tables the peer keeps per database (tds/store.ts): probe, createSchema, readDraft, insertDraft,
+// updateDraft (only WHERE revision = @read; the old row to the history), rebaseDraft, listHistory,
+// insertHistory, listPublished, readPublished, readLatestPublished, insertPublished (2627 when taken),
+// listBackups, insertBackup, clearStore, countRows, getPublishLock/releasePublishLock (sp_getapplock
+// owned by the session, released when its connection drops), writePublishLockHolder,
+// readPublishLockHolder.
 // Statements it does not know fail with an error instead of a canned answer.
 //
 // This module is the peer itself (listening, options, server facts, faults, the databases it holds
@@ -17,6 +24,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import type { SsrpInstance } from '../ssrp.js';
 import type { PeerEncryption, PeerFaults, PeerLogin, PeerMode, PeerQuirks, TdsPeerOptions } from './options.js';
 import { Session } from './session.js';
+import { emptyStoreDb, type StoreDb } from './store.js';
 import { loadPeerCertificate, peerCertificate } from './tls.js';
 import { eqName } from './values.js';
 
@@ -50,6 +58,9 @@ export class TdsPeer {
   readonly created: string[] = [];
   /** What the peer saw, for assertions. */
   readonly stats = { connections: 0, logins: 0, encryptedLogins: 0, failedLogins: 0, statements: [] as string[], attentions: 0 };
+  /** The topology store's tables per database (store.ts), and applocks: resource to owning session. */
+  private readonly stores = new Map<string, StoreDb>();
+  /** @internal */ readonly applocks = new Map<string, number>();
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private nextSpid = 51;
@@ -146,6 +157,16 @@ export class TdsPeer {
   }
   /** @internal */ findDatabase(name: string): string | undefined {
     return this.dbs.find((d) => eqName(d, name));
+  }
+  /** The store state of a database (created empty on first use): tests set userObjects or schemaVersion, or read the rows. */
+  storeDb(name: string): StoreDb {
+    const key = name.toLowerCase();
+    if (!this.stores.has(key)) this.stores.set(key, emptyStoreDb());
+    return this.stores.get(key)!;
+  }
+  /** @internal Applocks die with their session, as on SQL Server. */
+  releaseSession(spid: number): void {
+    for (const [k, owner] of this.applocks) if (owner === spid) this.applocks.delete(k);
   }
   /** @internal */ addDatabase(name: string): void {
     this.dbs.push(name);

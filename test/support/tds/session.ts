@@ -14,6 +14,7 @@ import { Evaluator, mayCreateDatabase, type QueryContext } from './tsql-eval.js'
 import { tokenize } from './tsql-lexer.js';
 import { Parser, type Stmt } from './tsql-parser.js';
 import { SqlError, eqName, type ResultSet, type Val } from './values.js';
+import { runStoreStatement, storeStatement } from './store.js';
 
 type SessionState = 'prelogin' | 'login' | 'ntlm' | 'loggedin' | 'closed';
 
@@ -41,7 +42,7 @@ export class Session {
     this.reader = new PacketReader((t, p) => this.enqueue(t, p), () => socket.destroy());
     this.writeTds = (b) => socket.write(b);
     socket.on('data', (d: Buffer) => this.onRaw(d));
-    socket.on('close', () => { this.state = 'closed'; this.attention?.(); });
+    socket.on('close', () => { this.state = 'closed'; this.attention?.(); this.peer.releaseSession(this.spid); });
   }
 
   private onRaw(data: Buffer): void {
@@ -206,6 +207,16 @@ export class Session {
       else text = body.toString('ucs2');
     } catch (e) {
       return this.finish(rpc, [], e instanceof SqlError ? e : new SqlError(8009, 'The incoming tabular data stream (TDS) remote procedure call (RPC) protocol stream is incorrect.'));
+    }
+    const store = storeStatement(text);
+    if (store) {
+      this.peer.stats.statements.push(`STORE ${store}`);
+      try {
+        const results = runStoreStatement(store, { db: this.peer.storeDb(this.database), database: this.database, login: this.login!.name, spid: this.spid, params, applocks: this.peer.applocks });
+        return this.finish(rpc, results);
+      } catch (e) {
+        return this.finish(rpc, [], e instanceof SqlError ? e : new SqlError(50000, String(e)));
+      }
     }
     let stmts: Stmt[];
     try {

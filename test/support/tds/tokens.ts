@@ -51,6 +51,7 @@ function typeInfo(type: SqlType): Buffer {
     case 'bigint': return Buffer.from([0x26, 8]);
     case 'bit': return Buffer.from([0x68, 1]);
     case 'nvarchar': { const b = Buffer.alloc(3); b.writeUInt8(0xe7, 0); b.writeUInt16LE(8000, 1); return Buffer.concat([b, COLLATION_BYTES]); }
+    case 'nvarcharmax': { const b = Buffer.alloc(3); b.writeUInt8(0xe7, 0); b.writeUInt16LE(0xffff, 1); return Buffer.concat([b, COLLATION_BYTES]); }
     case 'variant': { const b = Buffer.alloc(5); b.writeUInt8(0x62, 0); b.writeUInt32LE(8016, 1); return b; }
   }
 }
@@ -71,6 +72,15 @@ function encodeValue(type: SqlType, v: Val): Buffer {
       if (value === null) return Buffer.from([0xff, 0xff]);
       const data = ucs2(String(value));
       const b = Buffer.alloc(2); b.writeUInt16LE(data.length); return Buffer.concat([b, data]);
+    }
+    case 'nvarcharmax': {
+      // PLP: total length, one chunk, the terminator.
+      if (value === null) return Buffer.from('ffffffffffffffff', 'hex');
+      const data = ucs2(String(value));
+      const total = Buffer.alloc(8); total.writeBigUInt64LE(BigInt(data.length));
+      if (!data.length) return Buffer.concat([total, Buffer.alloc(4)]);
+      const chunk = Buffer.alloc(4); chunk.writeUInt32LE(data.length);
+      return Buffer.concat([total, chunk, data, Buffer.alloc(4)]);
     }
     case 'variant': {
       if (value === null) return Buffer.alloc(4);

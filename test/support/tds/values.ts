@@ -2,7 +2,8 @@
 // conversions and comparisons, result sets, and the SqlError a statement fails with.
 
 export type BaseType = 'int' | 'bigint' | 'bit' | 'nvarchar';
-export type SqlType = BaseType | 'variant';
+/** nvarcharmax: nvarchar(max), sent as a PLP stream (the topology store's documents). */
+export type SqlType = BaseType | 'variant' | 'nvarcharmax';
 export interface Val {
   type: SqlType;
   value: number | bigint | boolean | string | null;
@@ -32,6 +33,7 @@ export class SqlError extends Error {
 
 export function convert(v: Val, to: SqlType): Val {
   if (to === 'variant') return variant(v);
+  if (to === 'nvarcharmax') return convert(v, 'nvarchar');
   if (v.value === null) return NULL_OF(to);
   switch (to) {
     case 'nvarchar':

@@ -1,0 +1,81 @@
+// The address of a topology store on SQL Server:
+//   sqlserver://[user@]host[\instance][:port]/database[?encrypt=mandatory|optional|strict&trustServerCertificate=true]
+// `DOMAIN\user` (or DOMAIN%5Cuser) is a Windows login over NTLM, as -SqlCredential is. A password in
+// the address is refused without repeating it: addresses end up in shell history, logs and messages.
+import { ErrorRecord, ExitCode } from '../../cmdlet/errors.js';
+import { isValidDatabaseName } from '../../probes/sql/names.js';
+
+export interface SqlStoreAddress {
+  userName?: string;
+  server: string;
+  instance?: string;
+  port?: number;
+  database: string;
+  encrypt: 'Mandatory' | 'Optional' | 'Strict';
+  trustServerCertificate: boolean;
+  /** The address as shown in messages: as given, minus nothing secret (a password was refused). */
+  display: string;
+}
+
+export function isSqlStoreAddress(location: string): boolean {
+  return /^sqlserver:\/\//i.test(location);
+}
+
+function invalid(display: string, why: string, action: string): ErrorRecord {
+  return new ErrorRecord({
+    errorId: 'RepositoryAddressInvalid',
+    category: 'InvalidArgument',
+    target: display,
+    message: `The repository address '${display}' is not valid: ${why}.`,
+    recommendedAction: action,
+    exitCode: ExitCode.Usage,
+  });
+}
+
+const FORM = 'Write it as sqlserver://[user@]host[\\instance][:port]/database[?encrypt=mandatory|optional|strict&trustServerCertificate=true].';
+
+export function parseSqlStoreAddress(location: string): SqlStoreAddress {
+  const rest = location.slice('sqlserver://'.length);
+  const slash = rest.indexOf('/');
+  const authority = slash < 0 ? rest : rest.slice(0, slash);
+  const at = authority.lastIndexOf('@');
+  const userInfo = at < 0 ? undefined : authority.slice(0, at);
+  if (userInfo !== undefined && userInfo.includes(':')) {
+    // Never echoed: shown with the password part masked.
+    const masked = `sqlserver://${userInfo.slice(0, userInfo.indexOf(':'))}:***@${rest.slice(at + 1)}`;
+    throw new ErrorRecord({
+      errorId: 'RepositoryPasswordInAddress',
+      category: 'SecurityError',
+      target: masked,
+      message: `The repository address holds a password (${masked}); it is refused, since addresses end up in shell history, process lists and logs.`,
+      recommendedAction: 'Remove the password from the address and give it in PCHAT_REPOSITORY_PASSWORD, a -RepositoryCredentialFile (mode 0600), or at the prompt on a terminal. Change that password if the address was stored anywhere.',
+      exitCode: ExitCode.Usage,
+    });
+  }
+  const display = location;
+  const hostPart = at < 0 ? authority : authority.slice(at + 1);
+  const m = /^([A-Za-z0-9.-]+)(?:\\([A-Za-z0-9_$#-]+))?(?::(\d{1,5}))?$/.exec(hostPart.replace(/%5c/gi, '\\'));
+  if (!m) throw invalid(display, `'${hostPart}' is not host[\\instance][:port]`, FORM);
+  const after = slash < 0 ? '' : rest.slice(slash + 1);
+  const q = after.indexOf('?');
+  const database = decodeURIComponent(q < 0 ? after : after.slice(0, q));
+  if (!database) throw invalid(display, 'it names no database', FORM);
+  if (!isValidDatabaseName(database)) throw invalid(display, `'${database}' is not a database name this tool uses (a letter or _ first, then letters, digits, _ @ $ #)`, FORM);
+  let encrypt: SqlStoreAddress['encrypt'] = 'Mandatory';
+  let trustServerCertificate = false;
+  for (const pair of q < 0 ? [] : after.slice(q + 1).split('&').filter(Boolean)) {
+    const [k = '', v = ''] = pair.split('=');
+    if (/^encrypt$/i.test(k) && /^(mandatory|optional|strict)$/i.test(v)) encrypt = (v[0]!.toUpperCase() + v.slice(1).toLowerCase()) as SqlStoreAddress['encrypt'];
+    else if (/^trustServerCertificate$/i.test(k) && /^(true|false)$/i.test(v)) trustServerCertificate = v.toLowerCase() === 'true';
+    else throw invalid(display, `'${pair}' is not an option it knows`, FORM);
+  }
+  const port = m[3] === undefined ? undefined : Number(m[3]);
+  if (port !== undefined && (port < 1 || port > 65535)) throw invalid(display, `port ${port} is out of range`, FORM);
+  let userName: string | undefined;
+  try {
+    userName = userInfo === undefined || userInfo === '' ? undefined : decodeURIComponent(userInfo);
+  } catch {
+    throw invalid(display, `the user name '${userInfo}' is badly escaped`, FORM);
+  }
+  return { userName, server: m[1]!, instance: m[2], port, database, encrypt, trustServerCertificate, display };
+}

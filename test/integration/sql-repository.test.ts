@@ -1,0 +1,188 @@
+// The topology store on SQL Server as a user meets it: the built commands against the TDS test peer.
+// Where the password may come from (never the address), what each failure says and exits with (nothing
+// written, the password nowhere in output or log), creation of the database and its tables, the publish
+// lock that dies with its holder, and Copy-Topology from a folder to the store and back.
+import test, { type ExecutionContext } from 'ava';
+import { execa } from 'execa';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TdsPeer } from '../support/tds-peer.js';
+import { run, type RunResult } from '../support/cli.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const WORKER = path.resolve(here, '../support/repo-worker.js');
+const PASSWORD = 'Store-Cli-S3cret!';
+
+let peer: TdsPeer;
+test.before(async () => {
+  peer = await TdsPeer.start({ logins: [{ name: 'pchatstore', password: PASSWORD, roles: ['sysadmin'] }], databases: ['emptydb', 'crm', 'future'] });
+  peer.storeDb('crm').userObjects = 12;
+});
+test.after.always(async () => {
+  await peer?.stop();
+});
+
+let n = 0;
+const address = (database = `pchat_cli_${++n}`, port = peer.port) => `sqlserver://pchatstore@${peer.host}:${port}/${database}?trustServerCertificate=true`;
+const env = (over: Record<string, string | undefined> = {}) => ({ PCHAT_REPOSITORY_PASSWORD: PASSWORD, PCHAT_LOCK_TIMEOUT_MS: '3000', ...over });
+const pchat = (args: string[], e: Record<string, string | undefined> = env()) => run([...args, '-OutputFormat', 'Json'], { env: e });
+
+async function tempDir(t: ExecutionContext): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-sqlrepo-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function noSecret(t: ExecutionContext, r: RunResult, secret: string): void {
+  t.false(r.stdout.includes(secret), 'not on stdout');
+  t.false(r.stderr.includes(secret), 'not on stderr');
+}
+
+test('New-Topology creates the missing database and its tables; then every command works on the store', async (t) => {
+  const repo = address();
+  const created = await pchat(['New-Topology', '-Repository', repo]);
+  t.is(created.exitCode, 0, created.stderr);
+  t.true(peer.created.includes(repo.split('/')[3]!.split('?')[0]!));
+  t.is((await pchat(['New-Site', '-Name', 'Redmond', '-Repository', repo])).exitCode, 0);
+  const got = await pchat(['Get-Topology', '-Repository', repo]);
+  t.is(got.exitCode, 0, got.stderr);
+  t.like(got.objects[0], { Revision: 2, Sites: ['Redmond'] });
+});
+
+test('New-Topology on an existing empty database creates only the tables', async (t) => {
+  const r = await pchat(['New-Topology', '-Repository', address('emptydb')]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.false(peer.created.includes('emptydb'), 'no CREATE DATABASE');
+  t.is(peer.storeDb('emptydb').schemaVersion, 1);
+});
+
+test('a password inside the address is refused (exit 2) without echoing it, before any connection', async (t) => {
+  const connections = peer.stats.connections;
+  const r = await pchat(['Get-Topology', '-Repository', `sqlserver://pchatstore:${PASSWORD}@${peer.host}:${peer.port}/x`]);
+  t.is(r.exitCode, 2);
+  t.regex(r.stderr, /RepositoryPasswordInAddress/);
+  noSecret(t, r, PASSWORD);
+  t.is(peer.stats.connections, connections);
+});
+
+test('no password and no terminal: fails at once, naming where a password can come from', async (t) => {
+  const connections = peer.stats.connections;
+  const r = await pchat(['Get-Topology', '-Repository', address()], env({ PCHAT_REPOSITORY_PASSWORD: undefined }));
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /PCHAT_REPOSITORY_PASSWORD is not set, no -RepositoryCredentialFile was given, and there is no terminal/);
+  t.is(peer.stats.connections, connections);
+});
+
+test('the password from -RepositoryCredentialFile (mode 0600)', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'store.pw');
+  await (await import('node:fs/promises')).writeFile(file, PASSWORD + '\n', { mode: 0o600 });
+  const repo = address();
+  const r = await pchat(['New-Topology', '-Repository', repo, '-RepositoryCredentialFile', file], env({ PCHAT_REPOSITORY_PASSWORD: undefined }));
+  t.is(r.exitCode, 0, r.stderr);
+});
+
+test('a wrong password: exit 1, the login named, the password nowhere in output or log', async (t) => {
+  const dir = await tempDir(t);
+  const log = path.join(dir, 'run.jsonl');
+  const wrong = 'Not-The-Passw0rd!';
+  const r = await pchat(['Get-Topology', '-Repository', address(), '-LogFile', log], env({ PCHAT_REPOSITORY_PASSWORD: wrong }));
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /RepositoryLoginFailed/);
+  t.regex(r.stderr, /Login failed for user 'pchatstore'/);
+  noSecret(t, r, wrong);
+  t.false((await readFile(log, 'utf8')).includes(wrong), 'not in the log');
+});
+
+test('an unreachable server: exit 1 with what to check', async (t) => {
+  const gone = await TdsPeer.start();
+  const port = gone.port;
+  await gone.stop();
+  const r = await pchat(['Get-Topology', '-Repository', address('x', port)]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /RepositoryUnreachable/);
+  t.regex(r.stderr, /Cannot reach the topology store/);
+});
+
+test('a database that is not a store is refused and left as it was, by every command', async (t) => {
+  for (const args of [['Get-Topology'], ['New-Site', '-Name', 'X'], ['New-Topology', '-Force']]) {
+    const r = await pchat([...args, '-Repository', address('crm')]);
+    t.is(r.exitCode, 1, args.join(' '));
+    t.regex(r.stderr, /RepositoryNotAStore/);
+    t.regex(r.stderr, /'crm' .* is not a topology store/);
+  }
+  t.is(peer.storeDb('crm').schemaVersion, undefined, 'no tables were created');
+});
+
+test('a store of a newer schema is refused and left as it was', async (t) => {
+  t.is((await pchat(['New-Topology', '-Repository', address('future')])).exitCode, 0);
+  peer.storeDb('future').schemaVersion = 99;
+  const draft = peer.storeDb('future').draft;
+  for (const args of [['Get-Topology'], ['New-Site', '-Name', 'X']]) {
+    const r = await pchat([...args, '-Repository', address('future')]);
+    t.is(r.exitCode, 1);
+    t.regex(r.stderr, /RepositorySchemaTooNew/);
+    t.regex(r.stderr, /schema version 99/);
+  }
+  t.is(peer.storeDb('future').draft, draft, 'the draft was not rewritten');
+});
+
+test('a missing store: every command but New-Topology says so, and creates nothing', async (t) => {
+  const r = await pchat(['New-Site', '-Name', 'X', '-Repository', address('nowhere')]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /RepositoryNotFound/);
+  t.false(peer.databases.includes('nowhere'));
+});
+
+test('a publish killed while it holds the lock: the next one proceeds without clean-up; while held, exit 5 names the holder', async (t) => {
+  const repo = address();
+  t.is((await pchat(['New-Topology', '-Repository', repo])).exitCode, 0);
+  t.is((await pchat(['New-Site', '-Name', 'Redmond', '-Repository', repo])).exitCode, 0);
+  const holder = execa(process.execPath, [WORKER, repo, 'hold-publish'], { env: env(), reject: false });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout!.on('data', (d: Buffer) => (String(d).includes('"locked":true') ? resolve() : undefined));
+    holder.on('exit', () => reject(new Error('the holder ended')));
+  });
+  const busy = await pchat(['Publish-Topology', '-Force', '-Repository', repo], env({ PCHAT_LOCK_TIMEOUT_MS: '1000' }));
+  t.is(busy.exitCode, 5, busy.stderr);
+  t.regex(busy.stderr, new RegExp(`held by login pchatstore on ${os.hostname()} \\(process ${holder.pid}\\)`));
+  t.is(peer.storeDb(repo.split('/')[3]!.split('?')[0]!).published.size, 0, 'nothing published');
+  holder.kill('SIGKILL');
+  await holder;
+  const next = await pchat(['Publish-Topology', '-Force', '-Repository', repo]);
+  t.is(next.exitCode, 0, next.stderr);
+  t.like(next.objects[0], { Status: 'Published', Revision: 1 });
+});
+
+test('Copy-Topology from a folder to the store and back: the exports of the draft and of each revision are the same', async (t) => {
+  const dir = await tempDir(t);
+  const folder = path.join(dir, 'team');
+  const back = path.join(dir, 'back');
+  const store = address();
+  const inFolder = (args: string[]) => pchat([...args, '-Repository', folder]);
+  t.is((await inFolder(['New-Topology'])).exitCode, 0);
+  t.is((await inFolder(['New-Site', '-Name', 'Redmond'])).exitCode, 0);
+  t.is((await inFolder(['Publish-Topology', '-Force'])).exitCode, 0);
+  t.is((await inFolder(['New-Site', '-Name', 'Paris'])).exitCode, 0);
+  t.is((await inFolder(['Publish-Topology', '-Force'])).exitCode, 0, 'the second publish backs up the first');
+  t.is((await inFolder(['New-Site', '-Name', 'Tokyo'])).exitCode, 0);
+
+  const there = await pchat(['Copy-Topology', '-Repository', folder, '-Destination', store]);
+  t.is(there.exitCode, 0, there.stderr);
+  t.like(there.objects[0], { DraftRevision: 4, DraftHistory: 3, PublishedRevisions: 2, Backups: 1 });
+  const again = await pchat(['Copy-Topology', '-Repository', folder, '-Destination', store]);
+  t.is(again.exitCode, 1, 'a non-empty destination is refused');
+  t.regex(again.stderr, /DestinationNotEmpty/);
+  t.is((await pchat(['Copy-Topology', '-Repository', store, '-Destination', back])).exitCode, 0);
+
+  for (const rev of [[], ['-Revision', '1'], ['-Revision', '2']]) {
+    const [a, b, c] = await Promise.all([folder, store, back].map((r) => pchat(['Export-Topology', ...rev, '-Repository', r])));
+    t.is(a!.exitCode, 0, a!.stderr);
+    t.is(b!.stdout, a!.stdout, `store = folder ${rev.join(' ')}`);
+    t.is(c!.stdout, a!.stdout, `copied back = folder ${rev.join(' ')}`);
+  }
+  const history = (await pchat(['Get-TopologyRevision', '-Repository', back])).objects.map((o) => o.Revision);
+  t.deepEqual(history.sort(), [1, 2]);
+});
