@@ -1,17 +1,36 @@
 #!/usr/bin/env bash
 # Does what a stranger does: clones this repository's committed HEAD into an empty temporary folder, with
 # no shared/ or anything else beside it, runs the README's commands there (npm ci, then npm test), and
-# compares the users (/etc/passwd), groups (/etc/group) and the temporary folder with what they were
-# before. Prints every difference and exits 1 on one, or when npm test fails.
-# Usage: bash test/stranger.sh    (as root, for the Samba suites; other runs on the machine at the same
-# time, e.g. from other clones, can show up as differences: they are named, so they can be told apart)
+# compares the users (/etc/passwd), groups (/etc/group), the temporary folder and the running processes
+# with what they were before. Prints every difference; exits 1 on one, or when npm test fails.
+# Usage: bash test/stranger.sh [-- <ava arguments, e.g. a few test files>]     (as root, for the Samba suites)
+# Where it can (root, unshare), it runs in a mount namespace with a /tmp of its own, so that the temporary
+# folder it compares holds only what this run made, not what other runs on the machine make meanwhile;
+# /tmp/pchat-test-loopback, where all runs reserve their loopback addresses, stays shared.
+# STRANGER_SHARED_TMP=1 compares the machine's /tmp instead.
 set -uo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
+[ "${1:-}" = -- ] && shift
+locks=/tmp/pchat-test-loopback
+
+if [ -z "${STRANGER_IN_NAMESPACE:-}" ] && [ "${STRANGER_SHARED_TMP:-0}" != 1 ] && unshare -m true 2>/dev/null; then
+  export STRANGER_IN_NAMESPACE=1
+  exec unshare -m --propagation private bash "$0" "$@"
+fi
+private_tmp=0
+if [ -n "${STRANGER_IN_NAMESPACE:-}" ]; then
+  made_locks=0
+  [ -d "$locks" ] || { mkdir -p "$locks" && made_locks=1; }
+  exec 8<"$locks" 9</tmp   # the machine's lock folder and /tmp, reachable under the private /tmp
+  mount -t tmpfs -o mode=1777 pchat-stranger-tmp /tmp && mkdir "$locks" && mount --bind /proc/self/fd/8 "$locks" || exit 1
+  private_tmp=1
+fi
 tmp=${TMPDIR:-/tmp}
 
 state=$(mktemp -d) || exit 1
 work=$(mktemp -d) || exit 1
-ignore="^($(basename "$state")|$(basename "$work"))$"   # this script's own two folders
+chmod 755 "$work"   # as a folder in a home or /srv would be: the tests run some commands as nobody
+ignore="^($(basename "$state")|$(basename "$work")|$(basename "$locks"))$"   # this script's own folders, the shared locks
 snapshot() {
   getent passwd | cut -d: -f1,3 | sort >"$state/$1.passwd"
   getent group | cut -d: -f1,3,4 | sort >"$state/$1.group"
@@ -21,19 +40,25 @@ snapshot before
 
 git clone -q "$src" "$work/pchat-topology" || exit 1
 cd "$work/pchat-topology" || exit 1
-echo "stranger: $(git log --oneline -1) cloned into $work/pchat-topology"
-# Offline machines install from npm's cache; without the packages there, nothing can be tested.
-if ! npm ci --prefer-offline --no-audit --no-fund >"$state/npm-ci.log" 2>&1; then
+echo "stranger: $(git log --oneline -1) cloned into $work/pchat-topology$([ $private_tmp = 1 ] && echo ' (a /tmp of its own)')"
+# From npm's cache when it has every package (no network needed), else from the registry.
+if ! { npm ci --offline --no-audit --no-fund || npm ci --no-audit --no-fund; } >"$state/npm-ci.log" 2>&1; then
   echo "stranger: npm ci failed:"; tail -n 20 "$state/npm-ci.log"; status=1
 else
-  npm test
+  npm test -- "$@"
   status=$?
   echo "stranger: npm test exited $status"
 fi
-cd / && rm -rf "$work"
+cd / || exit 1
+left=$(pgrep -af -- "$work" | grep -v "^$$ " || true)
+rm -rf "$work"
 
 snapshot after
 differences=0
+if [ -n "$left" ]; then
+  differences=1
+  echo "stranger: processes still running from the clone:"; echo "$left" | sed 's/^/    /'
+fi
 for what in passwd group tmp; do
   if ! diff -q "$state/before.$what" "$state/after.$what" >/dev/null; then
     differences=1
@@ -47,8 +72,11 @@ for what in passwd group tmp; do
   fi
 done
 rm -rf "$state"
+if [ $private_tmp = 1 ]; then
+  umount "$locks" && [ $made_locks = 1 ] && rmdir /proc/self/fd/9/pchat-test-loopback 2>/dev/null
+fi
 if [ $differences -eq 0 ]; then
-  echo "stranger: /etc/passwd, /etc/group and $tmp are as they were"
+  echo "stranger: no process left, and /etc/passwd, /etc/group and $tmp are as they were"
 else
   status=1
 fi

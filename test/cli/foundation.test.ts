@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { COMMANDS } from '../../bin/registry.js';
 import { projectRoot, run, type RunResult } from '../support/cli.js';
+import { skipSuite, titled } from '../support/skip.js';
 
 const POOL = 'pchatpool.contoso.com';
 const DUBLIN_POOL = 'pchatdub.contoso.com';
@@ -694,7 +695,8 @@ test('-Repository that is a file: RepositoryNotAccessible names the folder and w
 const asRoot = process.getuid?.() === 0;
 const nobodyRuns = asRoot && spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(path.join(projectRoot, 'dist'))})`]).status === 0;
 const canDenyWrite = process.platform !== 'win32' && (!asRoot || nobodyRuns);
-(canDenyWrite ? test : test.skip)('a repository folder this account cannot write: RepositoryNotAccessible (exit 1) says so and what to do; nothing written', async (t) => {
+const cannotDeny = canDenyWrite ? undefined : skipSuite('cli/foundation: a repository folder this account cannot write', process.platform === 'win32' ? 'no POSIX permissions on Windows' : 'running as root and `runuser -u nobody` cannot run node on this checkout', { optional: true });
+(cannotDeny ? test.skip : test)(titled('a repository folder this account cannot write: RepositoryNotAccessible (exit 1) says so and what to do; nothing written', cannotDeny), async (t) => {
   const repo = await copyOfBase(t);
   await chmod(path.dirname(repo), 0o755); // mkdtemp's 0700 would keep `nobody` out of the repository altogether
   if (!asRoot) {
@@ -725,7 +727,8 @@ const canDenyWrite = process.platform !== 'win32' && (!asRoot || nobodyRuns);
 
 // On a terminal (a pty through util-linux `script`) Remove-PersistentChatPool asks; No is exit 4 and keeps the pool.
 const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
-(hasScript ? test : test.skip)('on a terminal Remove-PersistentChatPool asks: No keeps the pool (exit 4), Yes removes it', async (t) => {
+const noTerminal = hasScript ? undefined : skipSuite('cli/foundation: the confirmation prompt on a terminal', "util-linux 'script' (which gives the command a terminal) is not installed", { optional: true });
+(noTerminal ? test.skip : test)(titled('on a terminal Remove-PersistentChatPool asks: No keeps the pool (exit 4), Yes removes it', noTerminal), async (t) => {
   const repo = await copyOfBase(t);
   const bin = path.join(projectRoot, 'bin', 'pchat');
   const answer = (key: string) =>

@@ -9,6 +9,7 @@ import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot, run } from '../support/cli.js';
+import { skipSuite, titled } from '../support/skip.js';
 import { Repository } from '../../lib/topology/repository.js';
 
 const fixtures = path.join(projectRoot, 'test/fixtures/xml');
@@ -462,8 +463,9 @@ const mknodRefused = (() => {
   }
 })();
 
-(mknodRefused === undefined ? test : test.skip)(
-  `Export-Topology -Path <character device>: written in place, never renamed over: the same device node stays${mknodRefused === undefined ? '' : ` [SKIPPED: mknod is not permitted here: ${mknodRefused}]`}`,
+const noDevice = skipSuite('cli/import-topology: Export-Topology to a character device', mknodRefused && `mknod is not permitted here: ${mknodRefused}`, { optional: true });
+(noDevice ? test.skip : test)(
+  titled('Export-Topology -Path <character device>: written in place, never renamed over: the same device node stays', noDevice),
   async (t) => {
     const { repo, work } = await exportSetup(t);
     const dev = path.join(work, 'nulldev');
@@ -574,7 +576,8 @@ test("Export-Topology -Path - prints the document on stdout (no file named '-');
   t.deepEqual(await tempFiles(path.dirname(work), 'work'), [], 'no temp file beside the working folder');
 });
 
-(existsSync('/proc/self/fd/1') ? test : test.skip)('Export-Topology -Path <link to /proc/self/fd/1> (what /dev/stdout is) writes to stdout, a pipe or a file, and the link stays a link', async (t) => {
+const noProcFd = existsSync('/proc/self/fd/1') ? undefined : skipSuite('cli/import-topology: Export-Topology to /proc/self/fd/1', 'there is no /proc/self/fd here (not Linux)', { optional: true });
+(noProcFd ? test.skip : test)(titled('Export-Topology -Path <link to /proc/self/fd/1> (what /dev/stdout is) writes to stdout, a pipe or a file, and the link stays a link', noProcFd), async (t) => {
   const { repo, work } = await exportSetup(t);
   const expected = await exportedText(repo, work);
   // A private stand-in for /dev/stdout: the same link, in the temp folder.

@@ -88,7 +88,7 @@ rmSync(runDir, { recursive: true, force: true, maxRetries: 5 });
 try {
   for (const f of readdirSync(LOCK_DIR)) {
     const file = path.join(LOCK_DIR, f);
-    if (Date.now() - statSync(file).mtimeMs < 10_000) continue; // just made: its PID may not be written yet
+    if (Date.now() - statSync(file).mtimeMs < 2_000) continue; // just made: its PID may not be written yet
     const owner = Number(readFileSync(file, 'utf8'));
     if (!(Number.isInteger(owner) && owner > 0 && processAlive(owner))) unlinkSync(file);
   }

@@ -17,14 +17,14 @@ export PCHAT_TEST_SKIP_LOG=$run_dir/skipped
 PCHAT_TEST_RUN_ID=$(LC_ALL=C tr -dc 'a-z0-9' </dev/urandom | head -c 5)
 export PCHAT_TEST_RUN_ID
 
-ava_pid=
+child=
 cleanup() {
   trap '' INT TERM
-  if [ -n "$ava_pid" ] && kill -0 "$ava_pid" 2>/dev/null; then
-    # ava and its workers are one process group (set -m below): interrupt it as Ctrl+C would, then kill.
-    kill -INT -- "-$ava_pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$ava_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$ava_pid" 2>/dev/null
+  if [ -n "$child" ] && kill -0 "$child" 2>/dev/null; then
+    # The build or ava with its workers, one process group: interrupt it as Ctrl+C would, then kill it.
+    kill -INT -- "-$child" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$child" 2>/dev/null
   fi
   if [ -f dist/test/support/cleanup-run.js ]; then
     node dist/test/support/cleanup-run.js "$run_dir" "$PCHAT_TEST_RUN_ID"
@@ -36,17 +36,22 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-node_modules/.bin/tsc -p . || exit $?
+# Runs a command in its own process group (set -m), so that the clean-up can stop it with everything it
+# started; `wait` returns at once on a signal, so the traps run while it is still going.
+in_group() {
+  set -m
+  "$@" &
+  child=$!
+  set +m
+  wait "$child"
+  local rc=$?
+  child=
+  return $rc
+}
 
-# Its own process group, so that the clean-up can stop every worker and what they started; `wait` returns
-# at once on a signal, so the traps run while ava is still going.
-set -m
-node_modules/.bin/ava "$@" &
-ava_pid=$!
-set +m
-wait "$ava_pid"
+in_group node_modules/.bin/tsc -p . || exit $?
+in_group node_modules/.bin/ava "$@"
 status=$?
-ava_pid=
 
 if [ -s "$PCHAT_TEST_SKIP_LOG" ]; then
   echo
