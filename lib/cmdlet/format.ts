@@ -125,9 +125,12 @@ function countOf(v: unknown[] | Bag): string {
   return `${n} ${Array.isArray(v) ? (n === 1 ? 'item' : 'items') : n === 1 ? 'property' : 'properties'}`;
 }
 
+/** A UTC timestamp as stored: a cell shows it to the second, with a space where it may wrap (date, then time). */
+const ISO_TIME = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.\d+)?Z$/;
+
 /** A table cell is one logical line: its line breaks and tabs become spaces, its control characters escapes. */
 function cellText(v: unknown, column?: Column): string {
-  const text = column?.count && Array.isArray(v) ? String(v.length) : summarise(v);
+  const text = column?.count && Array.isArray(v) ? String(v.length) : typeof v === 'string' && ISO_TIME.test(v) ? v.replace(ISO_TIME, '$1 $2Z') : summarise(v);
   return terminalSafe(text.replace(/\s*[\r\n]+\s*|\t/g, ' '));
 }
 
@@ -305,7 +308,7 @@ export function renderTable(rows: unknown[], opts: RenderOptions): string {
     const headers = cols.map((c) => terminalSafe(c.label ?? c.property));
     const text = objects.map((o) => cols.map((c) => cellText(prop(o, c.property), c)));
     // Numbers align right, as PowerShell aligns them.
-    const numeric = cols.map((c, i) => objects.some((o) => typeof prop(o, c.property) === 'number') && text.every((t) => t[i] === '' || /^-?\d+(\.\d+)?$/.test(t[i]!)));
+    const numeric = cols.map((c, i) => (c.count || objects.some((o) => typeof prop(o, c.property) === 'number')) && text.every((t) => t[i] === '' || /^-?\d+(\.\d+)?$/.test(t[i]!)));
     const natural = cols.map((_, i) => Math.max(headers[i]!.length, ...text.map((t) => t[i]!.length)));
     const prose = cols.map((_, i) => !numeric[i] && text.some((t) => t[i]!.includes(' ')));
     const widths = fitWidths(natural, headers, prose, opts.width, text);

@@ -61,7 +61,6 @@ const VIEWS: Record<string, View> = {
       { property: 'kind', label: 'Kind' },
       { property: 'revision', label: 'Revision' },
       { property: 'schemaVersion', label: 'SchemaVersion' },
-      { property: 'basedOnPublishedRevision', label: 'BasedOnPublishedRevision' },
       { property: 'modifiedAt', label: 'ModifiedAt' },
       { property: 'publishedAt', label: 'PublishedAt' },
     ],

@@ -129,3 +129,11 @@ test('a cell shows control characters escaped, so a value cannot rewrite the ter
   const list = renderList({ Name: 'x\u001by', Items: ['ok', 'x\u001by'] }, { width: 80 });
   t.is(list, 'Name  : x\\u001By\nItems : ok, x\\u001By');
 });
+
+test('a timestamp in a cell reads to the second and wraps between date and time; a list keeps it exact', (t) => {
+  const summary = { Kind: 'Draft', Revision: 1, Product: 'SkypeForBusiness2015', Sites: ['Seattle', 'Dublin'], PersistentChatPools: [], ModifiedAt: '2026-12-06T22:42:27.326Z' };
+  const text = renderTable([summary], { width: 80, view: viewFor('TopologySummary') });
+  t.is(text.split('\n')[2], 'Draft        1 SkypeForBusiness2015 Seattle,                      2026-12-06');
+  t.is(text.split('\n')[3], '                                    Dublin                        22:42:27Z');
+  t.true(renderList(summary, { width: 80 }).includes('ModifiedAt          : 2026-12-06T22:42:27.326Z'));
+});
