@@ -256,7 +256,7 @@ function balance(ws: number[], natural: number[], floors: number[], allCells: st
       for (const row of cells) {
         const r = row[i]!.length <= w ? { lines: [row[i]!], atSeparator: 0, anywhere: 0 } : wrapCounting(row[i]!, w);
         c.heights.push(r.lines.length);
-        c.breaks += 2 * r.atSeparator + 4 * r.anywhere;
+        c.breaks += 2 * r.atSeparator + 8 * r.anywhere;
       }
       memo.set(key, c);
     }
