@@ -1,7 +1,7 @@
 // Output renderers ("format right"): commands return objects; only here do they become text.
 // Json: one object per line as soon as it exists, every property, untouched. List: one block per object.
 // Table: buffered, so columns can be sized to their content; which columns is the output type's view (views.ts).
-import type { ActionNotes, Column, View } from './views.js';
+import { viewOf, type ActionNotes, type Column, type View } from './views.js';
 
 export type OutputFormat = 'Table' | 'List' | 'Json';
 
@@ -41,11 +41,17 @@ export function createRenderer(format: OutputFormat, out: (s: string) => void, o
       },
     };
   }
-  const rows: unknown[] = [];
+  // Objects of another view start another table, as PowerShell starts a new table when the type changes.
+  const runs: { view: View | undefined; rows: unknown[] }[] = [];
   return {
-    write: (o) => rows.push(o),
+    write(o) {
+      const view = isObject(o) ? viewOf(o, opts.view) : opts.view;
+      const last = runs[runs.length - 1];
+      if (last && last.view === view) last.rows.push(o);
+      else runs.push({ view, rows: [o] });
+    },
     end() {
-      if (rows.length) out('\n' + renderTable(rows, opts) + '\n\n');
+      if (runs.length) out('\n' + runs.map((r) => renderTable(r.rows, { ...opts, view: r.view })).join('\n\n') + '\n\n');
     },
   };
 }

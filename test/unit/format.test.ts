@@ -5,7 +5,7 @@ import test from 'ava';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createRenderer, renderList, renderTable, type OutputFormat, type RenderOptions } from '../../lib/cmdlet/format.js';
-import { viewFor } from '../../lib/cmdlet/views.js';
+import { viewFor, withView } from '../../lib/cmdlet/views.js';
 import { projectRoot } from '../support/cli.js';
 
 const fixtures = path.join(projectRoot, 'test/fixtures/format');
@@ -136,4 +136,18 @@ test('a timestamp in a cell reads to the second and wraps between date and time;
   t.is(text.split('\n')[2], 'Draft        1 SkypeForBusiness2015 Seattle,                      2026-12-06');
   t.is(text.split('\n')[3], '                                    Dublin                        22:42:27Z');
   t.true(renderList(summary, { width: 80 }).includes('ModifiedAt          : 2026-12-06T22:42:27.326Z'));
+});
+
+test('objects of another kind start their own table: a tag names their view, else their shape does; JSON never shows the tag', (t) => {
+  const check = recorded.FileStoreCheck!.find((r) => r.Status === 'Failed');
+  const result = recorded.PublishResult![0];
+  // Untagged check rows from a command whose view is the publish result: recognised by their columns.
+  const text = render('Table', [check, result], { width: 120, view: viewFor('PublishResult') });
+  t.regex(text, /^ {3}Target: .*\n\nCheck +Status +Details\n/m);
+  t.regex(text, /^Status +Revision +PreviousRevision +Summary +Steps +ToDo$/m);
+  const pool = withView({ ...recorded.PersistentChatPool![0] }, 'PersistentChatPool');
+  const tagged = render('Table', [pool], { width: 200, view: viewFor('TopologyFinding') });
+  t.regex(tagged, /^Fqdn +Site +Computers +DefaultForSite +SqlStore +FileStore$/m);
+  t.is(render('Json', [pool], { width: 80 }), JSON.stringify(recorded.PersistentChatPool![0]) + '\n');
+  t.deepEqual(Object.keys(pool), Object.keys(recorded.PersistentChatPool![0]));
 });
