@@ -4,7 +4,7 @@
 import test from 'ava';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createRenderer, renderList, renderTable, type OutputFormat, type RenderOptions } from '../../lib/cmdlet/format.js';
+import { createRenderer, renderList, renderTable, textWidth, type OutputFormat, type RenderOptions } from '../../lib/cmdlet/format.js';
 import { viewFor, withView } from '../../lib/cmdlet/views.js';
 import { projectRoot } from '../support/cli.js';
 
@@ -150,4 +150,12 @@ test('objects of another kind start their own table: a tag names their view, els
   t.regex(tagged, /^Fqdn +Site +Computers +DefaultForSite +SqlStore +FileStore$/m);
   t.is(render('Json', [pool], { width: 80 }), JSON.stringify(recorded.PersistentChatPool![0]) + '\n');
   t.deepEqual(Object.keys(pool), Object.keys(recorded.PersistentChatPool![0]));
+});
+
+test('wide characters take two columns: a site named in Japanese keeps the next column in line, and wraps within the width', (t) => {
+  const text = renderTable([{ Name: '東京', City: 'Tōkyō', Notes: 'x' }, { Name: 'Redmond', City: 'Redmond', Notes: 'y' }], { width: 80 });
+  t.is(text, 'Name    City    Notes\n----    ----    -----\n東京    Tōkyō   x\nRedmond Redmond y');
+  const long = renderTable([{ Rule: 1, Message: '東京サイトには既定のパーシステント チャット プールがありません。'.repeat(3) }], { width: 40 });
+  for (const line of long.split('\n')) t.true(textWidth(line) <= 40, line);
+  t.is(textWidth('e\u0301'), 1, 'a combining accent takes no column');
 });
