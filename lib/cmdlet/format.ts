@@ -77,7 +77,7 @@ const isObject = (v: unknown): v is Bag => v !== null && typeof v === 'object' &
 
 /** A property by name, case-insensitively (-Property fqdn finds Fqdn), as PowerShell finds members. */
 function prop(o: Bag, name: string): unknown {
-  if (name in o) return o[name];
+  if (Object.hasOwn(o, name)) return o[name];
   const k = Object.keys(o).find((key) => key.toLowerCase() === name.toLowerCase());
   return k === undefined ? undefined : o[k];
 }

@@ -118,6 +118,7 @@ test('a list has a blank line between records, nested records as indented sub-li
 test('a type with no view shows every property; a missing property is a blank cell', (t) => {
   const text = renderTable([{ A: 1, B: 'x' }, { A: 22, C: true }], { width: 80 });
   t.is(text, ' A B C\n - - -\n 1 x\n22   True');
+  t.is(renderTable([{ A: 1 }], { width: 80, properties: ['A', 'constructor', 'toString'] }), 'A constructor toString\n- ----------- --------\n1', 'only the object\'s own properties');
 });
 
 test('a cell shows control characters escaped, so a value cannot rewrite the terminal', (t) => {
