@@ -19,7 +19,7 @@ const ALWAYS: ParameterDefinition[] = [
     type: 'enum',
     aliases: ['of'],
     validateSet: OUTPUT_FORMATS,
-    help: 'How objects are written to stdout. Default: Table on a terminal, Json (one object per line) into a pipe or file.',
+    help: 'How objects are written to stdout. Default: Table on a terminal, Json (one object per line, every property) into a pipe or file. Table: the command\'s few columns sized to the terminal (else COLUMNS, else 120), long text wrapped in its cell. List: every property, one per line.',
   },
   {
     name: 'Property',

@@ -1,7 +1,7 @@
 // Output renderers ("format right"): commands return objects; only here do they become text.
 // Json: one object per line as soon as it exists, every property, untouched. List: one block per object.
 // Table: buffered, so columns can be sized to their content; which columns is the output type's view (views.ts).
-import type { ActionNotes, Column, View } from './views.js';
+import { viewOf, type ActionNotes, type Column, type View } from './views.js';
 
 export type OutputFormat = 'Table' | 'List' | 'Json';
 
@@ -41,11 +41,17 @@ export function createRenderer(format: OutputFormat, out: (s: string) => void, o
       },
     };
   }
-  const rows: unknown[] = [];
+  // Objects of another view start another table, as PowerShell starts a new table when the type changes.
+  const runs: { view: View | undefined; rows: unknown[] }[] = [];
   return {
-    write: (o) => rows.push(o),
+    write(o) {
+      const view = isObject(o) ? viewOf(o, opts.view) : opts.view;
+      const last = runs[runs.length - 1];
+      if (last && last.view === view) last.rows.push(o);
+      else runs.push({ view, rows: [o] });
+    },
     end() {
-      if (rows.length) out('\n' + renderTable(rows, opts) + '\n\n');
+      if (runs.length) out('\n' + runs.map((r) => renderTable(r.rows, { ...opts, view: r.view })).join('\n\n') + '\n\n');
     },
   };
 }
@@ -71,7 +77,7 @@ const isObject = (v: unknown): v is Bag => v !== null && typeof v === 'object' &
 
 /** A property by name, case-insensitively (-Property fqdn finds Fqdn), as PowerShell finds members. */
 function prop(o: Bag, name: string): unknown {
-  if (name in o) return o[name];
+  if (Object.hasOwn(o, name)) return o[name];
   const k = Object.keys(o).find((key) => key.toLowerCase() === name.toLowerCase());
   return k === undefined ? undefined : o[k];
 }
@@ -125,18 +131,52 @@ function countOf(v: unknown[] | Bag): string {
   return `${n} ${Array.isArray(v) ? (n === 1 ? 'item' : 'items') : n === 1 ? 'property' : 'properties'}`;
 }
 
+/** A UTC timestamp as stored: a cell shows it to the second, with a space where it may wrap (date, then time). */
+const ISO_TIME = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.\d+)?Z$/;
+
 /** A table cell is one logical line: its line breaks and tabs become spaces, its control characters escapes. */
 function cellText(v: unknown, column?: Column): string {
-  const text = column?.count && Array.isArray(v) ? String(v.length) : summarise(v);
+  const text = column?.count && Array.isArray(v) ? String(v.length) : typeof v === 'string' && ISO_TIME.test(v) ? v.replace(ISO_TIME, '$1 $2Z') : summarise(v);
   return terminalSafe(text.replace(/\s*[\r\n]+\s*|\t/g, ' '));
+}
+
+/** Terminal columns a character takes: CJK and other wide characters two, combining marks and joiners none. */
+const WIDE = /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F900}-\u{1F9FF}\u{20000}-\u{3FFFD}]/u;
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\u200B-\u200F\uFE00-\uFE0F]/u;
+const NARROW = /^[\x20-\x7e]*$/;
+
+/** The columns `s` takes on a terminal, so that a site named in Japanese does not push the next column out of line. */
+export function textWidth(s: string): number {
+  if (NARROW.test(s)) return s.length;
+  let w = 0;
+  for (const ch of s) w += ZERO_WIDTH.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
+  return w;
+}
+
+const padEnd = (s: string, width: number) => s + ' '.repeat(Math.max(0, width - textWidth(s)));
+const padStart = (s: string, width: number) => ' '.repeat(Math.max(0, width - textWidth(s))) + s;
+
+/** The longest start of `word` that fits in `width` columns (at least one character), as a string index. */
+function fitIndex(word: string, width: number): number {
+  if (NARROW.test(word)) return Math.max(1, Math.min(word.length, width));
+  let w = 0;
+  let i = 0;
+  for (const ch of word) {
+    const cw = ZERO_WIDTH.test(ch) ? 0 : WIDE.test(ch) ? 2 : 1;
+    if (w + cw > width && i > 0) break;
+    w += cw;
+    i += ch.length;
+  }
+  return i;
 }
 
 /** Characters after which a long name (a UNC path, an FQDN) breaks more readably than at any character. */
 const BREAK_AFTER = new Set(['\\', '/', '.', '-', '_', ',', ':', ';']);
 
 function breakPoint(word: string, width: number): number {
-  for (let i = width; i > width / 2; i--) if (BREAK_AFTER.has(word[i - 1]!)) return i;
-  return width;
+  const most = fitIndex(word, width);
+  for (let i = most; i > most / 2; i--) if (BREAK_AFTER.has(word[i - 1]!)) return i;
+  return most;
 }
 
 /** Word wrap to `width`; a word longer than a line is broken, at a separator when one is near. */
@@ -154,12 +194,12 @@ function wrapCounting(text: string, width: number): { lines: string[]; atSeparat
     let line = '';
     for (let word of paragraph.split(/ +/)) {
       if (!word) continue;
-      if (line && line.length + 1 + word.length <= w) {
+      if (line && textWidth(line) + 1 + textWidth(word) <= w) {
         line += ' ' + word;
         continue;
       }
       if (line) lines.push(line);
-      while (word.length > w) {
+      while (textWidth(word) > w) {
         const cut = breakPoint(word, w);
         if (BREAK_AFTER.has(word[cut - 1]!)) atSeparator++;
         else anywhere++;
@@ -205,7 +245,7 @@ function columnsFor(objects: Bag[], opts: RenderOptions): Column[] {
 function fitWidths(natural: number[], headers: string[], prose: boolean[], width: number, cells?: string[][]): number[] {
   const total = (ws: number[]) => ws.reduce((a, b) => a + b, 0) + ws.length - 1;
   if (total(natural) <= width) return natural;
-  const floorOf = (i: number, least: number) => Math.min(natural[i]!, Math.max(headers[i]!.length, least));
+  const floorOf = (i: number, least: number) => Math.min(natural[i]!, Math.max(textWidth(headers[i]!), least));
   const passes = [natural.map((n, i) => (prose[i] ? floorOf(i, MIN_PROSE) : n)), natural.map((_, i) => floorOf(i, MIN_WRAP))];
   for (const floors of passes) {
     const at = (cap: number) => natural.map((n, i) => Math.max(floors[i]!, Math.min(n, cap)));
@@ -227,7 +267,7 @@ function fitWidths(natural: number[], headers: string[], prose: boolean[], width
       }
     }
     // Balancing may narrow a column down to its header: its cost counts every line and broken word it makes.
-    if (cells) balance(ws, natural, natural.map((n, i) => Math.min(n, headers[i]!.length)), cells);
+    if (cells) balance(ws, natural, natural.map((n, i) => Math.min(n, textWidth(headers[i]!))), cells);
     return ws;
   }
   if (natural.length <= 1) return natural.map(() => width);
@@ -251,9 +291,9 @@ function balance(ws: number[], natural: number[], floors: number[], allCells: st
     if (!c) {
       c = { heights: [], breaks: 0 };
       for (const row of cells) {
-        const r = row[i]!.length <= w ? { lines: [row[i]!], atSeparator: 0, anywhere: 0 } : wrapCounting(row[i]!, w);
+        const r = textWidth(row[i]!) <= w ? { lines: [row[i]!], atSeparator: 0, anywhere: 0 } : wrapCounting(row[i]!, w);
         c.heights.push(r.lines.length);
-        c.breaks += 2 * r.atSeparator + 4 * r.anywhere;
+        c.breaks += 2 * r.atSeparator + 8 * r.anywhere;
       }
       memo.set(key, c);
     }
@@ -305,14 +345,14 @@ export function renderTable(rows: unknown[], opts: RenderOptions): string {
     const headers = cols.map((c) => terminalSafe(c.label ?? c.property));
     const text = objects.map((o) => cols.map((c) => cellText(prop(o, c.property), c)));
     // Numbers align right, as PowerShell aligns them.
-    const numeric = cols.map((c, i) => objects.some((o) => typeof prop(o, c.property) === 'number') && text.every((t) => t[i] === '' || /^-?\d+(\.\d+)?$/.test(t[i]!)));
-    const natural = cols.map((_, i) => Math.max(headers[i]!.length, ...text.map((t) => t[i]!.length)));
+    const numeric = cols.map((c, i) => (c.count || objects.some((o) => typeof prop(o, c.property) === 'number')) && text.every((t) => t[i] === '' || /^-?\d+(\.\d+)?$/.test(t[i]!)));
+    const natural = cols.map((_, i) => Math.max(textWidth(headers[i]!), ...text.map((t) => textWidth(t[i]!))));
     const prose = cols.map((_, i) => !numeric[i] && text.some((t) => t[i]!.includes(' ')));
     const widths = fitWidths(natural, headers, prose, opts.width, text);
     const shown = widths.length;
-    const align = (s: string, i: number) => (numeric[i] ? s.padStart(widths[i]!) : s.padEnd(widths[i]!));
+    const align = (s: string, i: number) => (numeric[i] ? padStart(s, widths[i]!) : padEnd(s, widths[i]!));
     const line = (cells: string[]) => cells.map(align).join(' ').trimEnd();
-    const heading = [line(headers.slice(0, shown)), line(headers.slice(0, shown).map((h) => '-'.repeat(h.length)))];
+    const heading = [line(headers.slice(0, shown)), line(headers.slice(0, shown).map((h) => '-'.repeat(textWidth(h))))];
     const lines: string[] = [];
     let group: string | undefined;
     text.forEach((t, r) => {
@@ -325,7 +365,7 @@ export function renderTable(rows: unknown[], opts: RenderOptions): string {
         if (r === 0 || groupBy !== undefined) lines.push(...heading);
         group = g;
       }
-      const cells = t.slice(0, shown).map((s, i) => (s.length > widths[i]! ? wrap(s, widths[i]!) : [s]));
+      const cells = t.slice(0, shown).map((s, i) => (textWidth(s) > widths[i]! ? wrap(s, widths[i]!) : [s]));
       const height = Math.max(...cells.map((c) => c.length));
       for (let k = 0; k < height; k++) lines.push(line(cells.map((c) => c[k] ?? '')));
     });
@@ -361,11 +401,11 @@ export function renderList(o: unknown, opts: RenderOptions): string {
 }
 
 function listLines(entries: [string, unknown][], width: number, indent: number): string[] {
-  const keyWidth = Math.max(0, ...entries.map(([k]) => k.length));
+  const keyWidth = Math.max(0, ...entries.map(([k]) => textWidth(terminalSafe(k))));
   const pad = ' '.repeat(indent);
   const lines: string[] = [];
   for (const [k, v] of entries) {
-    const head = `${pad}${terminalSafe(k).padEnd(keyWidth)} : `;
+    const head = `${pad}${padEnd(terminalSafe(k), keyWidth)} : `;
     const records = isObject(v) && Object.keys(v).length ? [v] : Array.isArray(v) && v.length && v.every(isObject) ? (v as Bag[]) : undefined;
     if (records) {
       lines.push(head.trimEnd());
@@ -375,12 +415,12 @@ function listLines(entries: [string, unknown][], width: number, indent: number):
       });
       continue;
     }
-    const room = Math.max(MIN_WRAP * 2, width - head.length);
+    const room = Math.max(MIN_WRAP * 2, width - textWidth(head));
     const text = terminalSafe(summarise(v));
     // A list of sentences (a to-do list, warnings) reads one item a line, not run together with commas.
-    const items = Array.isArray(v) && text.length > room ? v.map((x) => terminalSafe(summarise(x))) : [text];
+    const items = Array.isArray(v) && textWidth(text) > room ? v.map((x) => terminalSafe(summarise(x))) : [text];
     const wrapped = text ? items.flatMap((item) => wrap(item, room)) : [''];
-    lines.push((head + wrapped[0]).trimEnd(), ...wrapped.slice(1).map((l) => ' '.repeat(head.length) + l));
+    lines.push((head + wrapped[0]).trimEnd(), ...wrapped.slice(1).map((l) => ' '.repeat(textWidth(head)) + l));
   }
   return lines;
 }

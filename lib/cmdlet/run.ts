@@ -158,7 +158,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   const format = (v.OutputFormat as OutputFormat | undefined) ?? (host.stdoutIsTerminal ? 'Table' : 'Json');
   const errorAction = (v.ErrorAction as string | undefined) ?? 'Continue';
   const quiet = def.parameters.some((p) => p.name === 'Quiet') && v.Quiet === true;
-  const properties = v.Property as string[] | undefined;
+  const properties = (v.Property as string[] | undefined)?.filter((name) => name.trim());
   if (properties?.length && format === 'Json') log.warning('-Property chooses what Table and List output show; JSON lines keep every property.');
   const renderer = createRenderer(format, host.stdout, { width: outputWidth(host), view: viewFor(def.outputType, def.defaultDisplay), properties });
   const abort = new AbortController();

@@ -61,7 +61,6 @@ const VIEWS: Record<string, View> = {
       { property: 'kind', label: 'Kind' },
       { property: 'revision', label: 'Revision' },
       { property: 'schemaVersion', label: 'SchemaVersion' },
-      { property: 'basedOnPublishedRevision', label: 'BasedOnPublishedRevision' },
       { property: 'modifiedAt', label: 'ModifiedAt' },
       { property: 'publishedAt', label: 'PublishedAt' },
     ],
@@ -76,6 +75,29 @@ const VIEWS: Record<string, View> = {
   FileStore: { columns: ['Identity', 'FileServerFqdn', 'Share', 'Path'] },
   SiteAffinityChange: { columns: ['Fqdn', 'Site', 'DefaultForSite', 'DefaultForAllSites', 'Changes'] },
 };
+
+/** Names an object's view when it differs from its command's (a command that writes two kinds of object). */
+const VIEW_TAG = Symbol('pchat.view');
+
+/** `obj` tagged with the view it is shown in; the tag is not enumerable, so JSON output and spreads never see it. */
+export function withView<T extends object>(obj: T, outputType: string): T {
+  Object.defineProperty(obj, VIEW_TAG, { value: outputType, enumerable: false });
+  return obj;
+}
+
+/**
+ * The view one object is shown in: its tag; else the command's view when the object has all its columns; else the
+ * first view it has all the columns of (check rows from any command); else the command's view when it has some of
+ * them (an older or newer object: the missing ones are blank); else none (every property).
+ */
+export function viewOf(obj: object, commandView: View | undefined): View | undefined {
+  const tag = (obj as { [VIEW_TAG]?: string })[VIEW_TAG];
+  if (tag) return viewFor(tag);
+  const keys = new Set(Object.keys(obj).map((k) => k.toLowerCase()));
+  const has = (c: string | Column) => keys.has((typeof c === 'string' ? c : c.property).toLowerCase());
+  if (commandView?.columns.every(has)) return commandView;
+  return Object.values(VIEWS).find((v) => v.columns.every(has)) ?? (commandView?.columns.some(has) ? commandView : undefined);
+}
 
 /**
  * The view for a command's output type ("PersistentChatPool (with -PassThru)" names PersistentChatPool).

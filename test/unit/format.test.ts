@@ -4,8 +4,8 @@
 import test from 'ava';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createRenderer, renderList, renderTable, type OutputFormat, type RenderOptions } from '../../lib/cmdlet/format.js';
-import { viewFor } from '../../lib/cmdlet/views.js';
+import { createRenderer, renderList, renderTable, textWidth, type OutputFormat, type RenderOptions } from '../../lib/cmdlet/format.js';
+import { viewFor, withView } from '../../lib/cmdlet/views.js';
 import { projectRoot } from '../support/cli.js';
 
 const fixtures = path.join(projectRoot, 'test/fixtures/format');
@@ -118,6 +118,7 @@ test('a list has a blank line between records, nested records as indented sub-li
 test('a type with no view shows every property; a missing property is a blank cell', (t) => {
   const text = renderTable([{ A: 1, B: 'x' }, { A: 22, C: true }], { width: 80 });
   t.is(text, ' A B C\n - - -\n 1 x\n22   True');
+  t.is(renderTable([{ A: 1 }], { width: 80, properties: ['A', 'constructor', 'toString'] }), 'A constructor toString\n- ----------- --------\n1', 'only the object\'s own properties');
 });
 
 test('a cell shows control characters escaped, so a value cannot rewrite the terminal', (t) => {
@@ -128,4 +129,34 @@ test('a cell shows control characters escaped, so a value cannot rewrite the ter
   t.false(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(table));
   const list = renderList({ Name: 'x\u001by', Items: ['ok', 'x\u001by'] }, { width: 80 });
   t.is(list, 'Name  : x\\u001By\nItems : ok, x\\u001By');
+});
+
+test('a timestamp in a cell reads to the second and wraps between date and time; a list keeps it exact', (t) => {
+  const summary = { Kind: 'Draft', Revision: 1, Product: 'SkypeForBusiness2015', Sites: ['Seattle', 'Dublin'], PersistentChatPools: [], ModifiedAt: '2026-12-06T22:42:27.326Z' };
+  const text = renderTable([summary], { width: 80, view: viewFor('TopologySummary') });
+  t.is(text.split('\n')[2], 'Draft        1 SkypeForBusiness2015 Seattle,                      2026-12-06');
+  t.is(text.split('\n')[3], '                                    Dublin                        22:42:27Z');
+  t.true(renderList(summary, { width: 80 }).includes('ModifiedAt          : 2026-12-06T22:42:27.326Z'));
+});
+
+test('objects of another kind start their own table: a tag names their view, else their shape does; JSON never shows the tag', (t) => {
+  const check = recorded.FileStoreCheck!.find((r) => r.Status === 'Failed');
+  const result = recorded.PublishResult![0];
+  // Untagged check rows from a command whose view is the publish result: recognised by their columns.
+  const text = render('Table', [check, result], { width: 120, view: viewFor('PublishResult') });
+  t.regex(text, /^ {3}Target: .*\n\nCheck +Status +Details\n/m);
+  t.regex(text, /^Status +Revision +PreviousRevision +Summary +Steps +ToDo$/m);
+  const pool = withView({ ...recorded.PersistentChatPool![0] }, 'PersistentChatPool');
+  const tagged = render('Table', [pool], { width: 200, view: viewFor('TopologyFinding') });
+  t.regex(tagged, /^Fqdn +Site +Computers +DefaultForSite +SqlStore +FileStore$/m);
+  t.is(render('Json', [pool], { width: 80 }), JSON.stringify(recorded.PersistentChatPool![0]) + '\n');
+  t.deepEqual(Object.keys(pool), Object.keys(recorded.PersistentChatPool![0]));
+});
+
+test('wide characters take two columns: a site named in Japanese keeps the next column in line, and wraps within the width', (t) => {
+  const text = renderTable([{ Name: '東京', City: 'Tōkyō', Notes: 'x' }, { Name: 'Redmond', City: 'Redmond', Notes: 'y' }], { width: 80 });
+  t.is(text, 'Name    City    Notes\n----    ----    -----\n東京    Tōkyō   x\nRedmond Redmond y');
+  const long = renderTable([{ Rule: 1, Message: '東京サイトには既定のパーシステント チャット プールがありません。'.repeat(3) }], { width: 40 });
+  for (const line of long.split('\n')) t.true(textWidth(line) <= 40, line);
+  t.is(textWidth('e\u0301'), 1, 'a combining accent takes no column');
 });
