@@ -1,6 +1,6 @@
 // What changed between two topologies, object by object (Compare-Topology, the publish plan and
 // the summary of a published revision).
-import { fileStoreIdentity, sqlStoreIdentity, type Topology } from './model.js';
+import { fileStoreIdentity, frontEndProduct, sqlStoreIdentity, type Topology } from './model.js';
 
 export type ChangeKind = 'Added' | 'Removed' | 'Changed';
 
@@ -42,7 +42,8 @@ export function compareTopologies(before: Topology | undefined, after: Topology)
   if (before && before.product !== after.product) out.push({ ObjectType: 'Product', Identity: 'Product', Change: 'Changed', Details: [`Product: ${before.product} -> ${after.product}`] });
   out.push(
     ...compareList('Site', b.sites, after.sites, (s) => s.name),
-    ...compareList('FrontEndPool', b.frontEndPools, after.frontEndPools, (p) => p.fqdn),
+    // A pool's product as it runs: a revision written before pools had one runs the topology's product.
+    ...compareList('FrontEndPool', b.frontEndPools.map((p) => ({ ...p, product: frontEndProduct(b, p) })), after.frontEndPools.map((p) => ({ ...p, product: frontEndProduct(after, p) })), (p) => p.fqdn),
     ...compareList('SqlStore', b.sqlStores, after.sqlStores, sqlStoreIdentity),
     ...compareList('FileStore', b.fileStores, after.fileStores, fileStoreIdentity),
     ...compareList('PersistentChatPool', b.persistentChatPools, after.persistentChatPools, (p) => p.fqdn),

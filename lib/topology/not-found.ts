@@ -67,8 +67,11 @@ export function sqlStoreNotFound(identity: string, opts: { inline?: boolean; par
   return reference({ errorId: 'SqlStoreNotFound', target: identity, message: `The SQL store '${shown(identity)}' does not exist in the topology.${hint}`, recommendedAction: action });
 }
 
-/** What an unquoted UNC path looks like after the shell: `\server\share` (one backslash each) or `server\share`. */
-function lostUncBackslashes(value: string): string | undefined {
+/**
+ * The UNC path an unquoted shell word became `value` from: `\server\share` (one backslash each) or
+ * `server\share` gives `\\server\share`; undefined for anything else. Also for commands that take a UNC -Path.
+ */
+export function lostUncBackslashes(value: string): string | undefined {
   const m = /^\\?([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)\\([^\\/]+)$/.exec(value);
   return m && !value.startsWith('\\\\') ? `\\\\${m[1]}\\${m[2]}` : undefined;
 }

@@ -545,7 +545,7 @@ test('-WhatIf refuses what the real run refuses: the same error record and exit 
   const nine = Array.from({ length: 9 }, (_, i) => `pchat${20 + i}.contoso.com`).join(',');
   const cases = [
     newPool({ Site: 'Nowhere' }),
-    newPool({ DefaultForAllSites: true }),
+    newPool({ NextHopPool: 'fepol.contoso.com' }),
     ['Set-PersistentChatPool', POOL, '-Computer', nine],
     ['Set-PersistentChatPool', POOL, '-SqlStore', 'sql99.contoso.com'],
     ['Set-PersistentChatPoolSiteAffinity', 'missing.contoso.com', '-Clear'],

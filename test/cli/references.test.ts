@@ -67,7 +67,7 @@ test('a site with no close name lists the sites, exit 3', async (t) => {
 });
 
 test('a mistyped next-hop pool: "Did you mean" with the command that fixes it, exit 3', async (t) => {
-  await refused(t, newPool({ '-NextHopPool': 'fepol.contoso.com' }), 'TopologyRuleViolation', [/The next-hop pool fepol\.contoso\.com is not a Front End pool .*Did you mean fepool\.contoso\.com\?/, /-NextHopPool fepool\.contoso\.com;/]);
+  await refused(t, newPool({ '-NextHopPool': 'fepol.contoso.com' }), 'TopologyRuleViolation', [/The next-hop pool fepol\.contoso\.com is not a Front End pool /, /RecommendedAction +: .*Did you mean fepool\.contoso\.com\? New-PersistentChatPool -Fqdn pc2\.contoso\.com \.\.\. -NextHopPool fepool\.contoso\.com;/]);
   await refused(t, ['Set-PersistentChatPool', 'pchatpool.contoso.com', '-NextHopPool', 'fepool.contoso.co'], 'TopologyRuleViolation', [/Did you mean fepool\.contoso\.com\?/, /Set-PersistentChatPool -Identity pchatpool\.contoso\.com -NextHopPool fepool\.contoso\.com/]);
 });
 

@@ -62,3 +62,15 @@ test('Express is allowed only where every pool on the store is collocated with a
   t.true(storePlan(top, `${SE_SERVER}\\RTC`).expect.allowExpress);
   t.false(storePlan(top, 'sql01.contoso.com\\PCHAT').expect.allowExpress);
 });
+
+test("a store's SQL support table is its pools' next hops' product: Lync2013's when one of them runs beside Lync Server 2013", (t) => {
+  const plan = (tweak: Parameters<typeof topology>[0]) => {
+    const top = topology(tweak);
+    return storePlan(top, 'sql01.contoso.com\\PCHAT').expect.product;
+  };
+  t.is(plan(() => {}), 'SkypeForBusiness2015', 'no product of its own: the topology\'s');
+  t.is(plan((x) => { x.product = 'SkypeForBusiness2015'; x.frontEndPools[0]!.product = 'Lync2013'; }), 'Lync2013');
+  t.is(plan((x) => { x.product = 'Lync2013'; x.frontEndPools[0]!.product = 'SkypeForBusiness2015'; }), 'SkypeForBusiness2015');
+  t.is(plan((x) => { x.product = 'Lync2013'; x.frontEndPools[0]!.product = 'SkypeForBusiness2019'; }), 'Lync2013', 'a next hop without Persistent Chat (rule 31): the topology\'s');
+  t.is(storePlan(topology((x) => (x.product = 'Lync2013')), 'sql03.contoso.com').expect.product, 'Lync2013', 'a store no pool uses yet: the topology\'s');
+});

@@ -590,3 +590,10 @@ test('validation is pure and stable: the same document gives the same findings a
     [23, 'Redmond'],
   ]);
 });
+
+test('rules 1 and 4 say what makes a name no FQDN', (t) => {
+  const [one] = reports(t, topology((x) => (pool(x).fqdn = 'pchat_01.contoso.com')), 1, [{ Severity: 'Error', Target: 'pchat_01.contoso.com' }]);
+  t.regex(one!.Message, /label 1 \('pchat_01'\) holds '_'/);
+  const [four] = reports(t, topology((x) => (pool(x).computers = ['pc01.contoso.com', `${'p'.repeat(64)}.contoso.com`])), 4, [{ Severity: 'Error', Target: POOL }]);
+  t.regex(four!.Message, /is 64 characters long; a DNS label has at most 63/);
+});

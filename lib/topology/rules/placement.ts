@@ -168,6 +168,9 @@ function frontEndDefinitionProblems(t: Topology): Finding[] {
   return out;
 }
 
+/** How many unknown next hops of one validation get "Did you mean" (each compares with every Front End pool). */
+const MAX_SUGGESTIONS = 10;
+
 export const nextHopRule: RuleDefinition = {
   id: 21,
   title: 'Next hop is a Front End pool or Standard Edition server of the topology; their FQDNs are valid',
@@ -176,6 +179,8 @@ export const nextHopRule: RuleDefinition = {
   check: indexed((t, ix) => {
     const out = frontEndDefinitionProblems(t);
     let frontEnds: string | undefined; // the list offered in the recommended action, joined once
+    let frontEndNames: string[] | undefined;
+    let suggested = 0;
     t.persistentChatPools.forEach((p, i) => {
       const target = poolTarget(p, i);
       if (!p.nextHopPool || !p.nextHopPool.trim()) {
@@ -184,15 +189,17 @@ export const nextHopRule: RuleDefinition = {
         out.push(finding(21, 'Error', target, `The next-hop pool '${p.nextHopPool}' is not a valid FQDN.`, `${setPool(target, '-NextHopPool <frontEndPoolFqdn>')}, naming the Front End pool or Standard Edition server by its FQDN (e.g. fepool.contoso.com).`));
       } else if (!ix.frontEndPool(p.nextHopPool)) {
         const hop = normalizeFqdn(p.nextHopPool);
-        const near = closestNames(hop, t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)));
+        // Suggestions go in the advice, never the message: edit.ts tells new findings from old ones by their
+        // message. Only the first few dangling hops get them, so a document of thousands stays linear.
+        const near = suggested++ < MAX_SUGGESTIONS ? closestNames(hop, (frontEndNames ??= t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)))) : [];
         out.push(
           finding(
             21,
             'Error',
             target,
-            `The next-hop pool ${shown(hop)} is not a Front End pool or Standard Edition server of the topology.${near.length ? ` Did you mean ${near.join(' or ')}?` : ''}`,
+            `The next-hop pool ${shown(hop)} is not a Front End pool or Standard Edition server of the topology.`,
             near.length
-              ? `${setPool(target, `-NextHopPool ${near[0]}`)}; if ${shown(hop)} is a pool the topology lacks, add it first (New-FrontEndPool, or Import-Topology from the deployment).`
+              ? `Did you mean ${near.join(' or ')}? ${setPool(target, `-NextHopPool ${near[0]}`)}; if ${shown(hop)} is a pool the topology lacks, add it first (New-FrontEndPool, or Import-Topology from the deployment).`
               : t.frontEndPools.length
                 ? `${setPool(target, '-NextHopPool <pool>')} with one of: ${(frontEnds ??= t.frontEndPools.map((f) => normalizeFqdn(f.fqdn)).join(', '))}.`
                 : 'Add the Front End pool first (New-FrontEndPool), then make it the next hop.',

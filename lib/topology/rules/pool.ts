@@ -1,5 +1,6 @@
 // Rules about a pool's own definition (domain.md 8, rules 1-4, 6, 7, 10, 11; wizard pages 1.1-1.3).
 import { DEFAULT_PCHAT_PORT, normalizeFqdn, type PersistentChatPool, type Topology } from '../model.js';
+import { fqdnProblem, shown } from '../../cmdlet/validators.js';
 import { finding, indexed, isSeCollocated, isValidFqdn, plural, poolTarget, redefinePool, setPool, type Finding, type RuleDefinition } from './common.js';
 
 const COMPUTER_TYPES = ['Single', 'Multiple'];
@@ -19,7 +20,7 @@ export const poolFqdnRule: RuleDefinition = {
     eachPool(t, (p, target) => {
       if (!p.fqdn || !p.fqdn.trim()) return [finding(1, 'Error', target, 'The pool has no FQDN.', 'Define the pool with a fully qualified domain name registered in DNS (New-PersistentChatPool -Fqdn pchat.contoso.com ...).')];
       if (!isValidFqdn(p.fqdn)) {
-        return [finding(1, 'Error', target, `'${p.fqdn}' is not a valid FQDN (DNS labels of letters, digits and hyphens, at least two labels, at most 253 characters).`, `${redefinePool(target, ' with a valid FQDN (New-PersistentChatPool -Fqdn pchat.contoso.com ...)')}.`)];
+        return [finding(1, 'Error', target, `'${shown(p.fqdn)}' is not a valid FQDN: ${fqdnProblem(normalizeFqdn(p.fqdn)) ?? 'DNS labels of letters, digits and hyphens, at least two labels, at most 253 characters'}.`, `${redefinePool(target, ' with a valid FQDN (New-PersistentChatPool -Fqdn pchat.contoso.com ...)')}.`)];
       }
       return [];
     }),
@@ -74,7 +75,7 @@ export const multipleComputersRule: RuleDefinition = {
       const fix = setPool(target, `-Computer ${good.length ? good.join(',') : '<computerFqdn>[,<computerFqdn>...]'}`);
       for (const c of computers) {
         const n = typeof c === 'string' ? normalizeFqdn(c) : '';
-        if (!isValidFqdn(c)) out.push(finding(4, 'Error', target, `Computer '${String(c)}' is not a valid FQDN.`, `Give the computer's fully qualified DNS host name (e.g. pchat01.contoso.com), or leave it out: ${fix}`));
+        if (!isValidFqdn(c)) out.push(finding(4, 'Error', target, `Computer '${shown(String(c))}' is not a valid FQDN${typeof c === 'string' && fqdnProblem(normalizeFqdn(c)) ? `: ${fqdnProblem(normalizeFqdn(c))}` : ''}.`, `Give the computer's fully qualified DNS host name (e.g. pchat01.contoso.com), or leave it out: ${fix}`));
         else if (seen.has(n)) out.push(finding(4, 'Error', target, `Computer ${n} is listed more than once.`, `List it once: ${fix}`));
         else if (p.fqdn && n === normalizeFqdn(p.fqdn) && !ix.isSeCollocated(p)) {
           // (On a Standard Edition server, rule 8 says why the pool must be single-computer.)

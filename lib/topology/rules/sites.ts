@@ -1,5 +1,6 @@
 // Site affinity (domain.md 8, rule 23; wizard page 1.3): which pool is the default for each site.
-// Conflicting claims are errors (open question 6: this tool's choice); a site without a default is a warning.
+// Conflicting claims are errors (rule 23; open question 6: this tool's choice); a site without a default of its own is a
+// warning (rule 32), also when a default for all sites in another site would take its rooms.
 import type { PersistentChatPool, Site } from '../model.js';
 import { finding, indexed, isNewPool, poolTarget, redefinePool, type Finding, type RuleDefinition } from './common.js';
 

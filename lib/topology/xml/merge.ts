@@ -64,8 +64,8 @@ function merge(d: Topology, imp: Topology, apply: boolean, opts: MergeOptions): 
   if (!isEmptyTopology(d) && d.product !== imp.product) {
     conflict('Topology', 'Product', [`product: draft ${d.product}, imported ${imp.product}`]);
   }
-  // A draft pool without a product of its own runs the draft's product: say so before that may change.
-  for (const p of d.frontEndPools) p.product ??= d.product;
+  // A draft pool without a product of its own runs the draft's product: say so before that changes.
+  if (d.product !== imp.product) for (const p of d.frontEndPools) p.product ??= d.product;
   d.product = apply || isEmptyTopology(d) ? imp.product : d.product;
 
   for (const s of imp.sites) {
@@ -99,7 +99,7 @@ function merge(d: Topology, imp: Topology, apply: boolean, opts: MergeOptions): 
     const existing = d.frontEndPools.find((x) => normalizeFqdn(x.fqdn) === p.fqdn);
     const occupied = d.occupiedNames.find((o) => normalizeFqdn(o.fqdn) === p.fqdn);
     if (existing) {
-      const diffs = poolDiffs(existing, { ...p, product: p.product ?? imp.product });
+      const diffs = poolDiffs({ ...existing, product: existing.product ?? d.product }, { ...p, product: p.product ?? imp.product });
       if (!diffs.length) {
         plan.skipped.push(id);
         if (!existing.backEndSqlStore && p.backEndSqlStore) existing.backEndSqlStore = p.backEndSqlStore;
