@@ -64,7 +64,7 @@ export default {
     { name: 'NextHopPool', type: 'string', mandatory: true, ...FQDN, help: 'The Front End pool or Standard Edition server that routes requests to this pool.' },
     { name: 'EnableCompliance', type: 'switch', help: 'Installs the Compliance service; needs a compliance SQL store.' },
     { name: 'EnableDisasterRecovery', type: 'switch', help: 'Uses backup SQL stores (multiple-computer pools only); needs -BackupSqlStore.' },
-    { name: 'DefaultForSite', type: 'switch', help: 'Makes this pool the default of its site. Default: on for the first pool of a site (-DefaultForSite:false to leave the site without a default).' },
+    { name: 'DefaultForSite', type: 'switch', help: 'Makes this pool the default of its site. Default: on when the site has no default pool yet, as for its first pool (-DefaultForSite:false to leave the site without a default).' },
     { name: 'DefaultForAllSites', type: 'switch', help: 'Makes this pool the default for all sites (topologies with more than one site).' },
     { name: 'SqlStore', type: 'string', help: 'The SQL store for chat content, by identity (fqdn or fqdn\\INSTANCE).' },
     { name: 'SqlServerFqdn', type: 'string', ...FQDN, help: 'Defines the SQL store inline: its host FQDN.' },
@@ -85,13 +85,13 @@ export default {
   defaultDisplay: ['Fqdn', 'Site', 'ComputerType', 'Computers', 'Port', 'SqlStore', 'FileStore', 'NextHopPool'],
   examples: [
     {
-      title: 'A multiple-computer pool with compliance, stores defined inline',
+      title: 'Several computers, compliance, stores defined inline',
       code: 'pchat New-PersistentChatPool -Fqdn pchatpool.contoso.com -Site Redmond -Computer pchat01.contoso.com,pchat02.contoso.com -DisplayName "Redmond chat" -NextHopPool fepool.contoso.com -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT -EnableCompliance -ComplianceSqlServerFqdn sql01.contoso.com -ComplianceSqlInstance PCHAT -FileServerFqdn fs01.contoso.com -FileShare pchat -DefaultForSite',
       remarks: 'Defines the SQL store sql01.contoso.com\\PCHAT and the file store \\\\fs01.contoso.com\\pchat when they are not defined yet. The site and the next-hop Front End pool must exist.',
       setup: SETUP_TOPOLOGY,
     },
     {
-      title: 'A single-computer pool collocated with a Standard Edition server',
+      title: 'A single-computer pool on a Standard Edition server',
       code: 'pchat New-PersistentChatPool -Fqdn se01.contoso.com -Site Redmond -SingleComputer -DisplayName Chat -NextHopPool se01.contoso.com -SqlStore \'se01.contoso.com\\RTC\' -FileStore \'\\\\se01.contoso.com\\share\'',
       remarks: 'The pool FQDN is the server\'s FQDN; the pool can never receive more computers. Stores given by identity must be defined first (New-SqlStore, New-FileStore); the Standard Edition server too.',
       setup: 'pchat New-FrontEndPool -Fqdn se01.contoso.com -Site Redmond -Edition Standard && pchat New-SqlStore -SqlServerFqdn se01.contoso.com -SqlInstance RTC && pchat New-FileStore -FileServerFqdn se01.contoso.com -FileShare share',

@@ -25,7 +25,7 @@ const ALWAYS: ParameterDefinition[] = [
   {
     name: 'Repository',
     type: 'string',
-    help: 'Folder of the topology repository. Default: $PCHAT_REPOSITORY, else the per-user folder (see README).',
+    help: 'Folder of the topology repository. Default: $PCHAT_REPOSITORY, else the per-user folder (pchat help about_Repository).',
   },
 ];
 

@@ -3,6 +3,7 @@ import type { CmdletDefinition, ParameterDefinition } from './types.js';
 import { commonParameters } from './common.js';
 import { typeName } from './binding.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
+import { wrapText } from './wrap.js';
 
 function syntaxOf(p: ParameterDefinition): string {
   const name = p.position !== undefined ? `[-${p.name}]` : `-${p.name}`;
@@ -29,13 +30,15 @@ function indent(text: string, n: number): string {
   return text.split('\n').map((l) => (l ? pad + l : l)).join('\n');
 }
 
-export function formatHelp(def: CmdletDefinition, program = 'pchat'): string {
+/** The help page at `width` columns: prose wraps; syntax lines and example code stay whole, to be copied. */
+export function formatHelp(def: CmdletDefinition, program = 'pchat', width = 80): string {
+  const prose = (text: string, n: number, hanging = '') => wrapText(text, width, ' '.repeat(n), hanging);
   const out: string[] = [];
-  out.push('NAME', indent(def.name, 4), '', 'SYNOPSIS', indent(def.synopsis, 4), '', 'SYNTAX');
+  out.push('NAME', indent(def.name, 4), '', 'SYNOPSIS', prose(def.synopsis, 4), '', 'SYNTAX');
   for (const l of syntaxLines(def)) out.push(indent(l, 4), '');
-  out.push('DESCRIPTION', indent(def.description, 4), '', 'PARAMETERS');
+  out.push('DESCRIPTION', prose(def.description, 4), '', 'PARAMETERS');
   for (const p of def.parameters) {
-    out.push(indent(`-${p.name} <${typeName(p)}>`, 4), indent(p.help, 8), '');
+    out.push(indent(`-${p.name} <${typeName(p)}>`, 4), prose(p.help, 8), '');
     const facts: [string, string][] = [
       ['Required?', String(!!p.mandatory)],
       ['Position?', p.position !== undefined ? String(p.position) : 'named'],
@@ -46,21 +49,26 @@ export function formatHelp(def: CmdletDefinition, program = 'pchat'): string {
     if (p.validateRange) facts.push(['Range', `${p.validateRange.min}-${p.validateRange.max}`]);
     if (p.aliases?.length) facts.push(['Aliases', p.aliases.join(', ')]);
     if (p.secret) facts.push(['Secret', 'never logged or echoed']);
-    for (const [k, v] of facts) out.push(indent(`${k.padEnd(28)} ${v}`, 8));
+    for (const [k, v] of facts) out.push(prose(`${k.padEnd(28)} ${v}`, 8, ' '.repeat(29)));
     out.push('');
   }
   out.push(indent('<CommonParameters>', 4));
-  for (const p of commonParameters(def)) out.push(indent(`-${p.name}${p.type === 'switch' ? '' : ` <${p.validateSet ? p.validateSet.join(' | ') : typeName(p)}>`}`, 8), indent(p.help, 12));
+  for (const p of commonParameters(def)) out.push(indent(`-${p.name}${p.type === 'switch' ? '' : ` <${p.validateSet ? p.validateSet.join(' | ') : typeName(p)}>`}`, 8), prose(p.help, 12));
   out.push('', 'OUTPUTS', indent(def.outputType, 4));
-  for (const o of def.outputs) out.push(indent(`${o.name.padEnd(20)} ${o.description}`, 8));
+  for (const o of def.outputs) out.push(prose(`${o.name.padEnd(20)} ${o.description}`, 8, ' '.repeat(21)));
   out.push('', 'EXAMPLES');
   def.examples.forEach((e, i) => {
-    out.push(indent(`-------------------------- Example ${i + 1}: ${e.title} --------------------------`, 4), '');
+    const body = ` Example ${i + 1}: ${e.title} `;
+    const dashes = width - 4 - body.length;
+    const left = Math.max(3, Math.min(10, Math.floor(dashes / 2)));
+    out.push(indent('-'.repeat(left) + body + '-'.repeat(Math.max(3, dashes - left)), 4), '');
     if (e.setup) out.push(indent(`# Set-up: ${e.setup}`, 4));
-    out.push(indent(`$ ${e.code}`, 4), '', indent(e.remarks, 4), '');
+    out.push(...e.code.split('\n').map((l) => indent(`$ ${l}`, 4)), '', prose(e.remarks, 4), '');
   });
-  out.push('NOTES', indent(`Run as '${program} ${def.name}' or '${def.name}'. Parameter names are case-insensitive and may be shortened to a unique prefix.`, 4));
-  for (const n of def.notes ?? []) out.push(indent(n, 4));
-  out.push('', 'EXIT CODES', ...EXIT_CODE_HELP.map((l) => indent(l, 4)), '', 'SEE ALSO', indent("pchat help about_ExitCodes, about_TopologyRules, about_Repository, about_Credentials, about_FileStorePolicy; 'pchat' lists the commands.", 4), '');
+  out.push('NOTES', prose(`Run as '${program} ${def.name}' or '${def.name}'. Parameter names are case-insensitive and may be shortened to a unique prefix.`, 4));
+  for (const n of def.notes ?? []) out.push(prose(n, 4));
+  // Each exit code line is '<code padded to 5> <meaning>': the meaning wraps under itself.
+  out.push('', 'EXIT CODES', ...EXIT_CODE_HELP.map((l) => indent(l.slice(0, 5) + wrapText(l.slice(5), width - 4, ' '.repeat(5)).slice(5), 4)), '');
+  out.push('SEE ALSO', prose("pchat help about_ExitCodes, about_TopologyRules, about_Repository, about_Credentials, about_FileStorePolicy; 'pchat' lists the commands.", 4), '');
   return out.join('\n');
 }

@@ -149,3 +149,13 @@ test('an unknown help topic is a usage error (exit 2) with Did you mean', async 
   t.is(none.exitCode, 2);
   t.regex(none.stderr, /Run 'pchat help' to list the topics/);
 });
+
+test('command help fits 80 columns, except the syntax and example lines, which stay whole to be copied', async (t) => {
+  const { formatHelp, syntaxLines } = await import('../../lib/cmdlet/help.js');
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const def = (await load()).default;
+    const whole = new Set([...syntaxLines(def), ...def.examples.flatMap((e) => [...e.code.split('\n').map((l) => `$ ${l}`), `# Set-up: ${e.setup}`])].map((l) => `    ${l}`));
+    const long = formatHelp(def).split('\n').filter((l) => l.length > 80 && !whole.has(l));
+    t.deepEqual(long, [], name);
+  }
+});
