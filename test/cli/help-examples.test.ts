@@ -150,11 +150,11 @@ test('an unknown help topic is a usage error (exit 2) with Did you mean', async 
   t.regex(none.stderr, /Run 'pchat help' to list the topics/);
 });
 
-test('command help fits 80 columns, except the syntax and example lines, which stay whole to be copied', async (t) => {
-  const { formatHelp, syntaxLines } = await import('../../lib/cmdlet/help.js');
+test('command help fits 80 columns, except example lines, which stay whole to be copied', async (t) => {
+  const { formatHelp } = await import('../../lib/cmdlet/help.js');
   for (const [name, load] of Object.entries(COMMANDS)) {
     const def = (await load()).default;
-    const whole = new Set([...syntaxLines(def), ...def.examples.flatMap((e) => [...e.code.split('\n').map((l) => `$ ${l}`), `# Set-up: ${e.setup}`])].map((l) => `    ${l}`));
+    const whole = new Set([...def.examples.flatMap((e) => [...e.code.split('\n').map((l) => `$ ${l}`), `# Set-up: ${e.setup}`])].map((l) => `    ${l}`));
     const long = formatHelp(def).split('\n').filter((l) => l.length > 80 && !whole.has(l));
     t.deepEqual(long, [], name);
   }
