@@ -120,6 +120,10 @@ test("'pchat help' lists the about_ topics, and each shows as a page of at most 
     t.regex(r.stdout, new RegExp(`^TOPIC\\n {4}${TOPICS[i]}\\n`), TOPICS[i]!);
     t.deepEqual(r.stdout.split('\n').filter((l) => l.length > 80), [], TOPICS[i]!);
   });
+  // 'pchat help about_*' lists them with what each is about.
+  const all = await run(['help', 'about_*']);
+  t.is(all.exitCode, 0);
+  for (const topic of TOPICS) t.regex(all.stdout, new RegExp(`^${topic}\\n {4}\\S`, 'm'));
   // Case and the about_ prefix do not matter, as for Get-Help.
   const lower = await run(['help', 'topologyrules']);
   t.is(lower.stdout, pages[0]!.stdout);
