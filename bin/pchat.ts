@@ -13,12 +13,18 @@ async function listing(): Promise<string> {
   for (const [name, load] of Object.entries(COMMANDS)) program.command(name).description((await load()).default.synopsis);
   const { ABOUT_TOPICS } = await import('../lib/help/about.js');
   const topics = ABOUT_TOPICS.map((t) => `  ${t.name}`).join('\n');
-  return `${program.helpInformation()}\nTopics (pchat help <Topic>):\n${topics}\n\nRun \`pchat help <Command>\` for a command's parameters and examples.\n`;
+  return `${program.helpInformation()}\nTopics (pchat help <Topic>; pchat help about_* says what each is about):\n${topics}\n\nRun \`pchat help <Command>\` for a command's parameters and examples.\n`;
 }
 
 /** `pchat help about_<Topic>` (also without the about_ prefix); undefined when `name` is no topic. */
 async function aboutTopic(name: string): Promise<number | undefined> {
-  const { findAboutTopic, similarTopics } = await import('../lib/help/about.js');
+  const { ABOUT_TOPICS, findAboutTopic, similarTopics } = await import('../lib/help/about.js');
+  // 'pchat help about_*' (or about): the topics, as Get-Help about_* lists them.
+  if (/^about_?\*?$/i.test(name)) {
+    const { wrapText } = await import('../lib/cmdlet/wrap.js');
+    process.stdout.write(ABOUT_TOPICS.map((t) => `${t.name}\n${wrapText(t.synopsis)}\n`).join('\n'));
+    return ExitCode.Success;
+  }
   const topic = findAboutTopic(name) ?? findAboutTopic(`about_${name}`);
   if (topic) {
     process.stdout.write(await topic.text());

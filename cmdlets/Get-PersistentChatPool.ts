@@ -17,7 +17,7 @@ export default {
   outputs: POOL_OUTPUTS,
   examples: [
     { title: 'Every pool', code: 'pchat Get-PersistentChatPool', remarks: 'A table on a terminal; one JSON line per pool into a pipe.', setup: SETUP_POOL },
-    { title: 'Make every pool of a site its default, one after the other', code: 'pchat Get-PersistentChatPool -Site Redmond | pchat Set-PersistentChatPoolSiteAffinity -DefaultForSite', remarks: 'Piped objects bind to -Identity by their Fqdn property; the last one wins.' },
+    { title: 'Pools of a site into another command', code: 'pchat Get-PersistentChatPool -Site Redmond | pchat Set-PersistentChatPoolSiteAffinity -DefaultForSite', remarks: 'Piped objects bind to -Identity by their Fqdn property; the last one wins.' },
   ],
   async process(p: { Identity?: string; Site?: string }, ctx) {
     const t = (await ctx.repository().readDraft()).topology;

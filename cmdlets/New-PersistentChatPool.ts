@@ -85,13 +85,13 @@ export default {
   outputs: POOL_OUTPUTS,
   examples: [
     {
-      title: 'A multiple-computer pool with compliance, stores defined inline',
+      title: 'Several computers, compliance, stores defined inline',
       code: 'pchat New-PersistentChatPool -Fqdn pchatpool.contoso.com -Site Redmond -Computer pchat01.contoso.com,pchat02.contoso.com -DisplayName "Redmond chat" -NextHopPool fepool.contoso.com -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT -EnableCompliance -ComplianceSqlServerFqdn sql01.contoso.com -ComplianceSqlInstance PCHAT -FileServerFqdn fs01.contoso.com -FileShare pchat -DefaultForSite',
       remarks: 'Defines the SQL store sql01.contoso.com\\PCHAT and the file store \\\\fs01.contoso.com\\pchat when they are not defined yet. The site and the next-hop Front End pool must exist.',
       setup: SETUP_TOPOLOGY,
     },
     {
-      title: 'A single-computer pool collocated with a Standard Edition server',
+      title: 'A single-computer pool on a Standard Edition server',
       code: 'pchat New-PersistentChatPool -Fqdn se01.contoso.com -Site Redmond -SingleComputer -DisplayName Chat -NextHopPool se01.contoso.com -SqlStore \'se01.contoso.com\\RTC\' -FileStore \'\\\\se01.contoso.com\\share\'',
       remarks: 'The pool FQDN is the server\'s FQDN; the pool can never receive more computers. Stores given by identity must be defined first (New-SqlStore, New-FileStore); the Standard Edition server too.',
       setup: 'pchat New-FrontEndPool -Fqdn se01.contoso.com -Site Redmond -Edition Standard && pchat New-SqlStore -SqlServerFqdn se01.contoso.com -SqlInstance RTC && pchat New-FileStore -FileServerFqdn se01.contoso.com -FileShare share',

@@ -7,10 +7,10 @@ import { siteView } from '../lib/topology/views.js';
 export default {
   name: 'New-Site',
   synopsis: 'Adds a central site to the draft topology.',
-  description: 'Adds a central site. Its SiteId (the number in service ids and file store folder names such as 1-PersistentChatService-1) is the next free number unless given.',
+  description: 'Adds a central site. Its SiteId (the number in service ids and file store folder names such as 1-PersistentChatService-1) is one more than the highest SiteId of the topology unless given.',
   parameters: [
     { name: 'Name', type: 'string', mandatory: true, position: 0, validatePattern: { regex: /^[^\\/:*?"<>|]{1,64}$/, description: 'a site name (1-64 characters)' }, help: 'The site name (its identity).' },
-    { name: 'SiteId', type: 'int', validateRange: { min: 1, max: 65535 }, help: 'The site number. Default: the next free one.' },
+    { name: 'SiteId', type: 'int', validateRange: { min: 1, max: 65535 }, help: 'The site number. Default: one more than the highest in the topology (1 in an empty one).' },
     { name: 'City', type: 'string', help: 'Location: city.' },
     { name: 'State', type: 'string', help: 'Location: state or region.' },
     { name: 'CountryCode', type: 'string', validatePattern: { regex: /^[A-Za-z]{2}$/, description: 'a two-letter country code' }, help: 'Location: ISO country code (US, DE, ...).' },

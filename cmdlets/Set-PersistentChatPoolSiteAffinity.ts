@@ -18,7 +18,7 @@ export default {
   name: 'Set-PersistentChatPoolSiteAffinity',
   synopsis: 'Makes a Persistent Chat pool the default of its site or of all sites, or clears its affinity.',
   description:
-    'Clients route room creation and management to the default pool of the user\'s site. This command keeps at most one default per site and one default for all sites: making a pool the default takes the flag from the pool that had it, and the output says what changed (New-PersistentChatPool -DefaultForSite and -DefaultForAllSites do the same). Clearing the default of a site that still has pools warns: room creation from that site has no default pool to go to (rule 32). -DefaultForAllSites applies only to topologies with more than one site.',
+    'Clients route room creation and management to the default pool of the user\'s site. This command keeps at most one default per site and one default for all sites: making a pool the default takes the flag from the pool that had it, and the output says what changed (New-PersistentChatPool -DefaultForSite and -DefaultForAllSites do the same). Clearing the default of a site that still has pools warns: room creation from that site has no default pool to go to (rule 32). -DefaultForAllSites only takes effect in a topology with more than one site: with one site it is still set, and a warning (rule 23) says so.',
   parameters: [
     { name: 'Identity', type: 'string', mandatory: true, position: 0, ...FQDN, valueFromPipelineByPropertyName: true, pipelineProperties: ['Fqdn'], help: 'The pool FQDN (bound from a piped pool\'s Fqdn).' },
     { name: 'DefaultForSite', type: 'switch', parameterSets: ['Site'], help: 'Makes the pool the default of its site.' },

@@ -135,7 +135,7 @@ export default {
     {
       title: 'With your own ACE table',
       code: "pchat Test-FileStore -Path '\\\\fs01\\pchat\\1-PersistentChatService-1' -Credential 'CONTOSO\\lyncadmin' -PolicyFile ./filestore-policy.json",
-      remarks: 'The file is a JSON array such as [{"principal":"RTCHSUniversalServices","access":"Modify"},{"principal":"BUILTIN\\\\Administrators","sid":"S-1-5-32-544","access":"FullControl"}]; \'pchat help about_FileStorePolicy\' shows the built-in table.',
+      remarks: 'The file is a JSON array such as [{ "principal": "RTCHSUniversalServices", "access": "Modify" }, { "principal": "BUILTIN\\\\Administrators", "sid": "S-1-5-32-544", "access": "FullControl" }]; \'pchat help about_FileStorePolicy\' shows the built-in table.',
     },
   ],
   async process(p: Params, ctx: CmdletContext) {

@@ -135,7 +135,7 @@ export default {
       setup: SETUP_POOL,
     },
     {
-      title: 'A named instance directly, with a login from a credential file',
+      title: 'A named instance, the password from a file',
       code: 'pchat Test-SqlStore -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT -SqlCredential pchatsql -SqlCredentialFile ~/.pchat-sql',
       remarks: 'The port comes from the SQL Server Browser (UDP 1434); give -Port when the instance has a fixed port.',
     },

@@ -32,7 +32,7 @@ const ALWAYS: ParameterDefinition[] = [
   {
     name: 'Repository',
     type: 'string',
-    help: 'The topology repository: a folder, or a store on SQL Server (sqlserver://login@host[\\instance][:port]/database). Default: $PCHAT_REPOSITORY, else the per-user folder (see README).',
+    help: 'The topology repository: a folder, or a store on SQL Server (sqlserver://login@host[\\instance][:port]/database). Default: $PCHAT_REPOSITORY, else the per-user folder (pchat help about_Repository).',
   },
   {
     name: 'RepositoryCredentialFile',

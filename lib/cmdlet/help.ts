@@ -3,6 +3,7 @@ import type { CmdletDefinition, ParameterDefinition } from './types.js';
 import { commonParameters } from './common.js';
 import { typeName } from './binding.js';
 import { EXIT_CODE_HELP } from './exit-codes.js';
+import { wrapText } from './wrap.js';
 
 function syntaxOf(p: ParameterDefinition): string {
   const name = p.position !== undefined ? `[-${p.name}]` : `-${p.name}`;
@@ -10,18 +11,42 @@ function syntaxOf(p: ParameterDefinition): string {
   return p.mandatory ? body : `[${body}]`;
 }
 
-export function syntaxLines(def: CmdletDefinition): string[] {
+/** Each parameter set's syntax as its elements (`New-Site`, `[-Name] <String>`, `[-SiteId <Int32>]`, ...). */
+function syntaxParts(def: CmdletDefinition): string[][] {
   const common = commonParameters(def);
-  const tail = [
-    ...common.filter((p) => ['WhatIf', 'Confirm', 'Force'].includes(p.name)).map((p) => `[-${p.name}]`),
-    '[<CommonParameters>]',
-  ].join(' ');
+  const tail = [...common.filter((p) => ['WhatIf', 'Confirm', 'Force'].includes(p.name)).map((p) => `[-${p.name}]`), '[<CommonParameters>]'];
   const sets = def.parameterSets?.length ? def.parameterSets.map((s) => s.name) : [undefined];
   return sets.map((set) => {
     const ps = def.parameters.filter((p) => !set || !p.parameterSets || p.parameterSets.includes(set));
     const ordered = [...ps.filter((p) => p.position !== undefined).sort((a, b) => a.position! - b.position!), ...ps.filter((p) => p.position === undefined && p.mandatory), ...ps.filter((p) => p.position === undefined && !p.mandatory)];
-    return `${def.name} ${ordered.map(syntaxOf).join(' ')} ${tail}`.replace(/\s+/g, ' ');
+    return [def.name, ...ordered.map(syntaxOf), ...tail];
   });
+}
+
+export function syntaxLines(def: CmdletDefinition): string[] {
+  return syntaxParts(def).map((parts) => parts.join(' '));
+}
+
+/** A syntax line wrapped between its elements (never inside one), continuation lines indented 8. */
+function wrapSyntax(parts: string[], width: number): string {
+  const lines: string[] = [];
+  let line = `    ${parts[0]}`;
+  for (const part of parts.slice(1)) {
+    if (line.length + 1 + part.length > width) {
+      lines.push(line);
+      line = `        ${part}`;
+    } else line += ` ${part}`;
+  }
+  return [...lines, line].join('\n');
+}
+
+/** `label` padded to `labelWidth`, then `text` wrapped under itself, the whole indented `n`. */
+function labelled(label: string, text: string, n: number, labelWidth: number, width: number): string {
+  const lead = ' '.repeat(n + labelWidth + 1);
+  const body = wrapText(text, width, lead);
+  // A label longer than its column (EnableDisasterRecovery) gets a line of its own.
+  if (label.length > labelWidth) return `${wrapText(label, width, ' '.repeat(n))}${body ? `\n${body}` : ''}`;
+  return `${' '.repeat(n)}${label.padEnd(labelWidth)} ${body.slice(lead.length)}`.trimEnd();
 }
 
 function indent(text: string, n: number): string {
@@ -29,13 +54,15 @@ function indent(text: string, n: number): string {
   return text.split('\n').map((l) => (l ? pad + l : l)).join('\n');
 }
 
-export function formatHelp(def: CmdletDefinition, program = 'pchat'): string {
+/** The help page at `width` columns: prose and syntax wrap; example code stays whole, to be copied. */
+export function formatHelp(def: CmdletDefinition, program = 'pchat', width = 80): string {
+  const prose = (text: string, n: number, hanging = '') => wrapText(text, width, ' '.repeat(n), hanging);
   const out: string[] = [];
-  out.push('NAME', indent(def.name, 4), '', 'SYNOPSIS', indent(def.synopsis, 4), '', 'SYNTAX');
-  for (const l of syntaxLines(def)) out.push(indent(l, 4), '');
-  out.push('DESCRIPTION', indent(def.description, 4), '', 'PARAMETERS');
+  out.push('NAME', indent(def.name, 4), '', 'SYNOPSIS', prose(def.synopsis, 4), '', 'SYNTAX');
+  for (const parts of syntaxParts(def)) out.push(wrapSyntax(parts, width), '');
+  out.push('DESCRIPTION', prose(def.description, 4), '', 'PARAMETERS');
   for (const p of def.parameters) {
-    out.push(indent(`-${p.name} <${typeName(p)}>`, 4), indent(p.help, 8), '');
+    out.push(indent(`-${p.name} <${typeName(p)}>`, 4), prose(p.help, 8), '');
     const facts: [string, string][] = [
       ['Required?', String(!!p.mandatory)],
       ['Position?', p.position !== undefined ? String(p.position) : 'named'],
@@ -46,21 +73,26 @@ export function formatHelp(def: CmdletDefinition, program = 'pchat'): string {
     if (p.validateRange) facts.push(['Range', `${p.validateRange.min}-${p.validateRange.max}`]);
     if (p.aliases?.length) facts.push(['Aliases', p.aliases.join(', ')]);
     if (p.secret) facts.push(['Secret', 'never logged or echoed']);
-    for (const [k, v] of facts) out.push(indent(`${k.padEnd(28)} ${v}`, 8));
+    for (const [k, v] of facts) out.push(labelled(k, v, 8, 28, width));
     out.push('');
   }
   out.push(indent('<CommonParameters>', 4));
-  for (const p of commonParameters(def)) out.push(indent(`-${p.name}${p.type === 'switch' ? '' : ` <${p.validateSet ? p.validateSet.join(' | ') : typeName(p)}>`}`, 8), indent(p.help, 12));
+  for (const p of commonParameters(def)) out.push(indent(`-${p.name}${p.type === 'switch' ? '' : ` <${p.validateSet ? p.validateSet.join(' | ') : typeName(p)}>`}`, 8), prose(p.help, 12));
   out.push('', 'OUTPUTS', indent(def.outputType, 4));
-  for (const o of def.outputs) out.push(indent(`${o.name.padEnd(20)} ${o.description}`, 8));
+  for (const o of def.outputs) out.push(labelled(o.name, o.description, 8, 20, width));
   out.push('', 'EXAMPLES');
   def.examples.forEach((e, i) => {
-    out.push(indent(`-------------------------- Example ${i + 1}: ${e.title} --------------------------`, 4), '');
+    const body = ` Example ${i + 1}: ${e.title} `;
+    const dashes = width - 4 - body.length;
+    const left = Math.max(3, Math.min(10, Math.floor(dashes / 2)));
+    out.push(indent('-'.repeat(left) + body + '-'.repeat(Math.max(3, dashes - left)), 4), '');
     if (e.setup) out.push(indent(`# Set-up: ${e.setup}`, 4));
-    out.push(indent(`$ ${e.code}`, 4), '', indent(e.remarks, 4), '');
+    out.push(...e.code.split('\n').map((l) => indent(`$ ${l}`, 4)), '', prose(e.remarks, 4), '');
   });
-  out.push('NOTES', indent(`Run as '${program} ${def.name}' or '${def.name}'. Parameter names are case-insensitive and may be shortened to a unique prefix.`, 4));
-  for (const n of def.notes ?? []) out.push(indent(n, 4));
-  out.push('', 'EXIT CODES', ...EXIT_CODE_HELP.map((l) => indent(l, 4)), '', 'SEE ALSO', indent("pchat help about_ExitCodes, about_TopologyRules, about_Repository, about_Credentials, about_FileStorePolicy; 'pchat' lists the commands.", 4), '');
+  out.push('NOTES', prose(`Run as '${program} ${def.name}' or '${def.name}'. Parameter names are case-insensitive and may be shortened to a unique prefix.`, 4));
+  for (const n of def.notes ?? []) out.push(prose(n, 4));
+  // Each exit code line is '<code padded to 5> <meaning>': the meaning wraps under itself.
+  out.push('', 'EXIT CODES', ...EXIT_CODE_HELP.map((l) => labelled(l.slice(0, 4), l.slice(5), 4, 4, width)), '');
+  out.push('SEE ALSO', prose("pchat help about_ExitCodes, about_TopologyRules, about_Repository, about_Credentials, about_FileStorePolicy; 'pchat' lists the commands.", 4), '');
   return out.join('\n');
 }

@@ -2,6 +2,7 @@
 // from the same tables the code runs on (the rules, the file store policy, the exit codes), so they
 // cannot drift from it. Each topic loads what it needs only when it is asked for.
 import { EXIT_CODE_HELP } from '../cmdlet/exit-codes.js';
+import { wrapText } from '../cmdlet/wrap.js';
 
 export interface AboutTopic {
   name: string;
@@ -9,29 +10,7 @@ export interface AboutTopic {
   text(): Promise<string>;
 }
 
-/** Wraps each paragraph (line) of `text` at `width`; a paragraph's own leading spaces are kept, and its
- * continuation lines of a paragraph without its own indent get `hanging`. */
-const wrap = (text: string, width = 80, indent = '    ', hanging = ''): string => {
-  const out: string[] = [];
-  for (const para of text.split('\n')) {
-    if (!para.trim()) {
-      out.push('');
-      continue;
-    }
-    const own = /^\s*/.exec(para)![0];
-    let lead = indent + own;
-    let line = '';
-    for (const word of para.trim().split(/\s+/)) {
-      if (line && lead.length + line.length + 1 + word.length > width) {
-        out.push(lead + line);
-        lead = indent + own + (own ? '' : hanging);
-        line = word;
-      } else line = line ? `${line} ${word}` : word;
-    }
-    if (line) out.push(lead + line);
-  }
-  return out.join('\n');
-};
+const wrap = wrapText;
 
 /** A topic page as Get-Help prints one; a section body given as [text, hanging] keeps a hanging indent. */
 type Body = string | [text: string, hanging: string] | { pre: string };
@@ -99,7 +78,7 @@ export const ABOUT_TOPICS: AboutTopic[] = [
     async text() {
       return page(this.name, this.synopsis, [
         // Each line is '<code padded to 5> <meaning>': the meaning wraps under itself.
-        ['EXIT CODES', { pre: EXIT_CODE_HELP.map((l) => l.slice(0, 5) + wrap(l.slice(5), 76, '     ').slice(5)).join('\n') }],
+        ['EXIT CODES', { pre: EXIT_CODE_HELP.map((l) => l.slice(0, 5) + wrap(l.slice(5), 76, ' '.repeat(5)).slice(5)).join('\n') }],
         [
           'NOTES',
           'Exit 1 is also set when a command wrote a non-terminating error and went on (with -ErrorAction SilentlyContinue too). ' +

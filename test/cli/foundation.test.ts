@@ -124,13 +124,15 @@ test('help of New-PersistentChatPool: pchat help, -?, --help and lower case all 
   }
   const help = forms[0]!.stdout;
   for (const section of ['NAME', 'SYNOPSIS', 'SYNTAX', 'DESCRIPTION', 'PARAMETERS', 'OUTPUTS', 'EXAMPLES', 'EXIT CODES']) t.regex(help, new RegExp(`^${section}$`, 'm'), section);
-  t.true(help.includes(def.synopsis));
-  t.regex(help, /^ {4}New-PersistentChatPool \[-Fqdn\] <String> -Site <String> -DisplayName <String> -NextHopPool <String>/m, 'syntax line, mandatory parameters first');
-  t.regex(help, /\[-WhatIf\] \[-Confirm\] \[-Force\] \[<CommonParameters>\]/);
+  t.true(help.replace(/\s+/g, ' ').includes(def.synopsis), 'synopsis (wrapped at 80 columns)');
+  // Syntax wraps at 80 columns between its elements, continuation lines indented 8: joined back, it is one line.
+  const syntax = help.replace(/\n {8}(?=[[-])/g, ' ');
+  t.regex(syntax, /^ {4}New-PersistentChatPool \[-Fqdn\] <String> -Site <String> -DisplayName <String> -NextHopPool <String>/m, 'syntax line, mandatory parameters first');
+  t.regex(syntax, /\[-WhatIf\] \[-Confirm\] \[-Force\] \[<CommonParameters>\]/);
   for (const p of def.parameters) t.regex(help, new RegExp(`^ {4}-${p.name} <`, 'm'), `parameter ${p.name} documented`);
   t.regex(help, /Default value\s+5041/);
   for (const o of def.outputs) t.true(help.includes(o.name), `output ${o.name}`);
-  for (const e of def.examples) t.true(help.includes(`$ ${e.code}`), `example ${e.title}`);
+  for (const e of def.examples) for (const line of e.code.split('\n')) t.true(help.includes(`$ ${line}`), `example ${e.title}`);
   t.regex(help, /^ {4}4 {4}confirmation needed/m);
 });
 

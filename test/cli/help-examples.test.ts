@@ -120,6 +120,10 @@ test("'pchat help' lists the about_ topics, and each shows as a page of at most 
     t.regex(r.stdout, new RegExp(`^TOPIC\\n {4}${TOPICS[i]}\\n`), TOPICS[i]!);
     t.deepEqual(r.stdout.split('\n').filter((l) => l.length > 80), [], TOPICS[i]!);
   });
+  // 'pchat help about_*' lists them with what each is about.
+  const all = await run(['help', 'about_*']);
+  t.is(all.exitCode, 0);
+  for (const topic of TOPICS) t.regex(all.stdout, new RegExp(`^${topic}\\n {4}\\S`, 'm'));
   // Case and the about_ prefix do not matter, as for Get-Help.
   const lower = await run(['help', 'topologyrules']);
   t.is(lower.stdout, pages[0]!.stdout);
@@ -148,4 +152,14 @@ test('an unknown help topic is a usage error (exit 2) with Did you mean', async 
   const none = await run(['help', 'about_Nothing']);
   t.is(none.exitCode, 2);
   t.regex(none.stderr, /Run 'pchat help' to list the topics/);
+});
+
+test('command help fits 80 columns, except example lines, which stay whole to be copied', async (t) => {
+  const { formatHelp } = await import('../../lib/cmdlet/help.js');
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const def = (await load()).default;
+    const whole = new Set([...def.examples.flatMap((e) => [...e.code.split('\n').map((l) => `$ ${l}`), `# Set-up: ${e.setup}`])].map((l) => `    ${l}`));
+    const long = formatHelp(def).split('\n').filter((l) => l.length > 80 && !whole.has(l));
+    t.deepEqual(long, [], name);
+  }
 });
