@@ -38,7 +38,7 @@ const as = (user: 'admin' | 'reader', extra: Record<string, string> = {}) => ({ 
 it('a healthy folder: every row Passed as JSON lines, exit 0', async (t) => {
   const r = await run(['Test-FileStore', '-Path', unc(SHARE, FOLDER), '-Credential', samba.users.admin.name], as('admin'));
   t.is(r.exitCode, 0, r.stderr);
-  t.is(r.objects.length, 11);
+  t.is(r.objects.length, 12);
   for (const o of r.objects) {
     t.is(o.Status, 'Passed', `${o.Check}: ${o.Details}`);
     t.is(o.Target, unc(SHARE, FOLDER));

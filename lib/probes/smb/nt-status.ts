@@ -35,7 +35,7 @@ export function advice(f: SmbFailure, server: string, share: string, user: strin
     case 'NT_STATUS_PASSWORD_MUST_CHANGE':
       return `Enable ${user} or renew its password in Active Directory.`;
     case 'NT_STATUS_BAD_NETWORK_NAME':
-      return `Create the share '${share}' on ${server} (domain.md 4: Administrators Full control as share permission), or correct the share name.`;
+      return `Create the share '${share}' on ${server} (share permission: Administrators Full control), or correct the share name.`;
     case 'NT_STATUS_CONNECTION_REFUSED':
       return `Start the Server (LanmanServer) service on ${server}, or allow TCP 445 from this host in its firewall.`;
   }

@@ -171,7 +171,9 @@ async function evaluate(p: Probe, run: ToolRun, part: string | undefined, timeou
   const listed = parseShowacls(part);
   const probeEntry = listed.find((e) => e.fileName === p.name);
   const folderName = p.folder.split('\\').filter(Boolean).pop()?.toLowerCase();
-  const folderEntry = folderName ? listed.find((e) => e.fileName.toLowerCase() === folderName && e.mode.includes('D')) : undefined;
+  const named = folderName ? listed.find((e) => e.fileName.toLowerCase() === folderName) : undefined;
+  if (named) result.folderKind = named.mode.includes('D') ? 'folder' : 'file';
+  const folderEntry = named?.mode.includes('D') ? named : undefined;
   if (folderEntry?.sd) result.folderSd = folderEntry.sd;
   result.steps.write = errorFor(new RegExp(`opening remote file ${esc(remote1)}$`)) ?? (probeEntry ? { ok: true } : { ok: false, detail: 'the probe file did not appear in the folder listing' });
   if (probeEntry?.sd?.owner?.sid) result.accountSid = probeEntry.sd.owner.sid;
