@@ -1,5 +1,5 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
-import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
+import { credentialFor } from '../lib/cmdlet/credential.js';
 import type { PublishResult } from '../lib/publish/apply.js';
 
 interface Params {
@@ -63,10 +63,8 @@ export default {
   async *process(p: Params, ctx) {
     // Refuse before the checks, not after them: a scheduled job without -Force must not wait for nothing.
     ctx.assertConfirmable(ctx.repositoryPath, 'Publish topology');
-    const [smbCredential, sqlCredential] = [
-      await resolveCredential(ctx, { userName: p.Credential, envVar: PASSWORD_VARIABLES.smb, file: p.CredentialFile, target: 'the file stores' }),
-      await resolveCredential(ctx, { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.SqlCredentialFile, fileParameter: '-SqlCredentialFile', target: 'the SQL stores' }),
-    ];
+    const smbCredential = await credentialFor(ctx, 'smb', p.Credential, p.CredentialFile);
+    const sqlCredential = await credentialFor(ctx, 'sql', p.SqlCredential, p.SqlCredentialFile);
     const { publishTopology } = await import('../lib/publish/apply.js');
     let result: PublishResult;
     try {
