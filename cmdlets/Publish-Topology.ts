@@ -1,5 +1,5 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
-import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
+import { credentialFor } from '../lib/cmdlet/credential.js';
 import type { PublishResult } from '../lib/publish/apply.js';
 
 interface Params {
@@ -29,7 +29,7 @@ export default {
     'An interruption (a killed process, a server that goes away) leaves the previous published revision in force; running the command again completes the job without repeating finished steps ("AlreadyDone"). -WhatIf runs steps 1-3 and prints the plan as What if lines. The result lists each step\'s status and a to-do list of what the tool does not do itself (installing the Persistent Chat components, mirroring, log shipping).',
   ].join('\n'),
   parameters: [
-    { name: 'SkipDatabase', type: 'switch', help: 'Leaves database creation to a DBA (a warning and a to-do line per database).' },
+    { name: 'SkipDatabase', type: 'switch', help: 'Leaves database creation to a DBA (a warning and a to-do line per database). The SQL stores are then not probed at all: no database is created, so they do not gate the publish, and an unreachable SQL Server does not stop it.' },
     { name: 'Credential', type: 'credential', help: 'The account for the file stores (DOMAIN\\user); its password comes from PCHAT_SMB_PASSWORD, -CredentialFile, or a prompt on a terminal. Default: the current Kerberos/OS identity.' },
     { name: 'CredentialFile', type: 'string', help: 'A file (mode 0600) whose first line is the -Credential password.' },
     { name: 'SqlCredential', type: 'credential', help: 'A SQL login, or DOMAIN\\user for Windows authentication over NTLM; its password comes from PCHAT_SQL_PASSWORD, -SqlCredentialFile, or a prompt.' },
@@ -62,10 +62,8 @@ export default {
   async *process(p: Params, ctx) {
     // Refuse before the checks, not after them: a scheduled job without -Force must not wait for nothing.
     ctx.assertConfirmable(ctx.repositoryPath, 'Publish topology');
-    const [smbCredential, sqlCredential] = [
-      await resolveCredential(ctx, { userName: p.Credential, envVar: PASSWORD_VARIABLES.smb, file: p.CredentialFile, target: 'the file stores' }),
-      await resolveCredential(ctx, { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.SqlCredentialFile, fileParameter: '-SqlCredentialFile', target: 'the SQL stores' }),
-    ];
+    const smbCredential = await credentialFor(ctx, 'smb', p.Credential, p.CredentialFile);
+    const sqlCredential = await credentialFor(ctx, 'sql', p.SqlCredential, p.SqlCredentialFile);
     const { publishTopology } = await import('../lib/publish/apply.js');
     let result: PublishResult;
     try {
@@ -92,7 +90,10 @@ export default {
       if (partial) yield partial;
       throw e;
     }
-    if (p.SkipDatabase) ctx.writeWarning('Databases were not created (-SkipDatabase); the to-do list says what a DBA must run.');
+    // Said when this run published without its databases; not after a decline, nor when nothing changed.
+    if (p.SkipDatabase && result.Status === 'Published' && result.ToDo.some((t) => t.includes('Install-CsDatabase'))) {
+      ctx.writeWarning('Databases were not created (-SkipDatabase); the to-do list says what a DBA must run.');
+    }
     for (const w of result.Warnings) ctx.writeWarning(w);
     yield result;
   },

@@ -1,8 +1,8 @@
 import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
-import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeoutParameter } from '../lib/probes/check-command.js';
+import { CHECK_ROWS, checkRowOutputs, probeInOrder, probeRun, QUIET_PARAMETER, takeProbeRun, throttleParameter, timeoutParameter, type ProbeRun } from '../lib/probes/check-command.js';
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
 import { SHARE_NAME, SHARE_NAME_REGEX } from '../lib/cmdlet/validators.js';
-import { PASSWORD_VARIABLES, resolveCredential, type CredentialSource } from '../lib/cmdlet/credential.js';
+import { credentialSource, resolveCredential } from '../lib/cmdlet/credential.js';
 import { findFileStore, findPersistentChatPool, isUncFileStore, normalizeFqdn, parseUncPath, persistentChatFolderName, type Topology } from '../lib/topology/model.js';
 // Types only: the SMB probe loads when probing starts.
 import type { FileStoreTestOptions, SmbTarget } from '../lib/probes/smb/types.js';
@@ -29,19 +29,15 @@ interface Job {
   opts: Omit<FileStoreTestOptions, 'policy'>;
 }
 
-interface RunState {
-  jobs: Job[];
+type Options = Pick<Params, 'TimeoutSeconds' | 'ThrottleLimit' | 'PolicyFile'>;
+
+interface Extra {
   seen: Set<string>;
-  /** Resolved in end, once there is something to test: an empty pipeline needs no password. */
-  credentialSource?: CredentialSource;
-  options?: Pick<Params, 'TimeoutSeconds' | 'ThrottleLimit' | 'PolicyFile'>;
   draft?: Topology;
   published?: Topology | null;
 }
 
-// process() runs once per piped object; end() probes every target of the invocation, at most
-// -ThrottleLimit at once, and emits the rows target by target in input order.
-const runs = new Map<string, RunState>();
+type RunState = ProbeRun<Job, Options> & Extra;
 
 const nonEmpty = (v?: string) => (v && v.trim() ? v.trim() : undefined);
 
@@ -62,26 +58,6 @@ function addJob(state: RunState, server: string, share: string, folder: string, 
   if (state.seen.has(key)) return;
   state.seen.add(key);
   state.jobs.push({ label, target: { server, share, ...(folder ? { folder } : {}) }, opts });
-}
-
-/** A bounded pool that hands results back in input order as soon as each is ready. */
-async function* boundedInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
-  const results: Promise<R>[] = new Array(items.length);
-  let next = 0;
-  const starters: (() => void)[] = [];
-  const launch = () => {
-    const i = next++;
-    if (i >= items.length) return;
-    results[i] = fn(items[i]!).finally(() => launch());
-    results[i]!.catch(() => {});
-    starters[i]?.();
-  };
-  const gates = items.map((_, i) => new Promise<void>((resolve) => (starters[i] = resolve)));
-  for (let k = 0; k < Math.min(limit, items.length); k++) launch();
-  for (let i = 0; i < items.length; i++) {
-    await gates[i];
-    yield await results[i]!;
-  }
 }
 
 export default {
@@ -139,10 +115,9 @@ export default {
     },
   ],
   async process(p: Params, ctx: CmdletContext) {
-    const state: RunState = runs.get(ctx.runId) ?? { jobs: [], seen: new Set(), };
-    runs.set(ctx.runId, state);
+    const state: RunState = probeRun<Job, Options, Extra>(ctx.runId, () => ({ seen: new Set() }));
     state.options = { TimeoutSeconds: p.TimeoutSeconds, ThrottleLimit: p.ThrottleLimit, PolicyFile: p.PolicyFile };
-    state.credentialSource ??= { userName: p.Credential, envVar: PASSWORD_VARIABLES.smb, file: p.CredentialFile, target: 'the file store' };
+    state.credentialSource ??= credentialSource('smb', p.Credential, p.CredentialFile);
 
     const localStore = (what: string) =>
       ctx.writeError(
@@ -206,9 +181,8 @@ export default {
     );
   },
   async *end(ctx: CmdletContext) {
-    const state = runs.get(ctx.runId);
-    runs.delete(ctx.runId);
-    if (!state?.jobs.length || !state.options) return;
+    const state = takeProbeRun<Job, Options, Extra>(ctx.runId);
+    if (!state) return;
     const o = state.options;
     const credential = state.credentialSource && (await resolveCredential(ctx, state.credentialSource));
     // The policy is read before any probe (a broken file is refused first), while the probe loads.
@@ -217,10 +191,6 @@ export default {
       import('../lib/probes/dacl/policy.js').then((m): Promise<RequiredAce[]> => m.loadPolicy(o.PolicyFile ?? process.env.PCHAT_FILESTORE_POLICY)),
     ]);
     const timeoutMs = o.TimeoutSeconds * 1000;
-    const probe = (job: Job) => testFileStore({ ...job.target, credential, timeoutMs }, { ...job.opts, policy }, job.label);
-    for await (const rows of boundedInOrder(state.jobs, o.ThrottleLimit, probe)) {
-      for (const r of rows) if (r.Status !== 'Passed') ctx.writeVerbose(`${r.Target} ${r.Check}: ${r.Status} - ${r.Details}`);
-      yield* rows;
-    }
+    yield* probeInOrder(ctx, state.jobs, o.ThrottleLimit, (job) => testFileStore({ ...job.target, credential, timeoutMs }, { ...job.opts, policy }, job.label));
   },
 } satisfies CmdletDefinition<Params>;

@@ -1,7 +1,7 @@
 import type { CmdletContext, CmdletDefinition } from '../lib/cmdlet/types.js';
-import { CHECK_ROWS, checkRowOutputs, QUIET_PARAMETER, throttleParameter, timeoutParameter } from '../lib/probes/check-command.js';
+import { CHECK_ROWS, checkRowOutputs, probeInOrder, probeRun, QUIET_PARAMETER, takeProbeRun, throttleParameter, timeoutParameter, type ProbeRun } from '../lib/probes/check-command.js';
 import { ErrorRecord, usageError } from '../lib/cmdlet/errors.js';
-import { PASSWORD_VARIABLES, resolveCredential, type CredentialSource } from '../lib/cmdlet/credential.js';
+import { credentialSource, resolveCredential } from '../lib/cmdlet/credential.js';
 import { PORT, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
 import {
   PRODUCTS,
@@ -42,19 +42,16 @@ interface Job {
   expect: SqlStoreExpectation;
 }
 
-interface RunState {
-  jobs: Job[];
-  /** Resolved in end, once there is something to test: an empty pipeline needs no password. */
-  credentialSource?: CredentialSource;
+type Options = Pick<Params, 'Encrypt' | 'TrustServerCertificate' | 'TimeoutSeconds' | 'ThrottleLimit'>;
+
+interface Extra {
   topology?: Topology | null;
   /** The published topology in force (null: none), for the databases an earlier publish created. */
   published?: Topology | null;
-  options?: Pick<Params, 'Encrypt' | 'TrustServerCertificate' | 'TimeoutSeconds' | 'ThrottleLimit'>;
 }
 
-// process() runs once per piped object; the probing waits for end() so that every store of the
-// invocation is probed concurrently (bounded by -ThrottleLimit).
-const runs = new Map<string, RunState>();
+// process() runs once per piped object and gathers the stores; end() probes them all (the run kit).
+type RunState = ProbeRun<Job, Options> & Extra;
 
 async function loadTopology(ctx: CmdletContext, state: RunState, required: boolean): Promise<Topology | null> {
   if (state.topology !== undefined) return state.topology;
@@ -79,26 +76,6 @@ async function loadTopology(ctx: CmdletContext, state: RunState, required: boole
 }
 
 const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?|\[?[0-9A-Fa-f:.]+\]?)(?:\\[A-Za-z_][A-Za-z0-9_$#]{0,15})?$/;
-
-/** A slot-handing semaphore: at most `limit` jobs run; results come back in input order. */
-async function* boundedInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  const run = async (item: T) => {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    else active++;
-    try {
-      return await fn(item);
-    } finally {
-      const next = waiting.shift();
-      if (next) next(); // the slot passes to the next job as is
-      else active--;
-    }
-  };
-  const pending = items.map(run);
-  pending.forEach((p) => p.catch(() => {}));
-  for (const p of pending) yield await p;
-}
 
 export default {
   name: 'Test-SqlStore',
@@ -156,10 +133,9 @@ export default {
     },
   ],
   async process(p: Params, ctx: CmdletContext) {
-    const state: RunState = runs.get(ctx.runId) ?? { jobs: [], };
-    runs.set(ctx.runId, state);
+    const state: RunState = probeRun<Job, Options, Extra>(ctx.runId);
     state.options = { Encrypt: p.Encrypt, TrustServerCertificate: p.TrustServerCertificate, TimeoutSeconds: p.TimeoutSeconds, ThrottleLimit: p.ThrottleLimit };
-    state.credentialSource ??= { userName: p.SqlCredential, envVar: PASSWORD_VARIABLES.sql, file: p.SqlCredentialFile, fileParameter: '-SqlCredentialFile', target: 'SQL Server' };
+    state.credentialSource ??= credentialSource('sql', p.SqlCredential, p.SqlCredentialFile);
 
     // A piped pool object also carries SqlStore and Port (its chat port): the widest target wins.
     const add = (_t: Topology | null, plans: StorePlan[]) => {
@@ -215,27 +191,13 @@ export default {
     );
   },
   async *end(ctx: CmdletContext) {
-    const state = runs.get(ctx.runId);
-    runs.delete(ctx.runId);
-    if (!state?.jobs.length || !state.options) return;
+    const state = takeProbeRun<Job, Options, Extra>(ctx.runId);
+    if (!state) return;
     const o = state.options;
     const credential = state.credentialSource && (await resolveCredential(ctx, state.credentialSource));
     const { testSqlStore } = await import('../lib/probes/sql/index.js');
     const timeoutMs = o.TimeoutSeconds * 1000;
-    const probe = (job: Job) =>
-      testSqlStore(
-        {
-          ...job.target,
-          credential,
-          encrypt: o.Encrypt,
-          trustServerCertificate: o.TrustServerCertificate,
-          connectTimeoutMs: timeoutMs,
-          requestTimeoutMs: timeoutMs,
-        },
-        job.expect,
-        job.label,
-        { log: ctx.log },
-      );
-    for await (const rows of boundedInOrder(state.jobs, o.ThrottleLimit, probe)) yield* rows;
+    const target = { credential, encrypt: o.Encrypt, trustServerCertificate: o.TrustServerCertificate, connectTimeoutMs: timeoutMs, requestTimeoutMs: timeoutMs };
+    yield* probeInOrder(ctx, state.jobs, o.ThrottleLimit, (job) => testSqlStore({ ...job.target, ...target }, job.expect, job.label, { log: ctx.log }));
   },
 } satisfies CmdletDefinition<Params>;

@@ -21,6 +21,22 @@ export interface CredentialSource {
   target: string;
 }
 
+/** The two kinds of account, as every command names them: -Credential (file stores) and -SqlCredential. */
+const KINDS = {
+  smb: { envVar: PASSWORD_VARIABLES.smb, fileParameter: '-CredentialFile', target: 'the file stores' },
+  sql: { envVar: PASSWORD_VARIABLES.sql, fileParameter: '-SqlCredentialFile', target: 'the SQL stores' },
+} as const;
+
+/** Where the password of a file store (smb) or SQL (sql) account comes from; resolved later by resolveCredential. */
+export function credentialSource(kind: keyof typeof KINDS, userName: string | undefined, file: string | undefined): CredentialSource {
+  return { userName, file, ...KINDS[kind] };
+}
+
+/** The file store (smb) or SQL (sql) account of a command: undefined without a user name (the current identity). */
+export function credentialFor(ctx: CmdletContext, kind: keyof typeof KINDS, userName: string | undefined, file: string | undefined): Promise<Credential | undefined> {
+  return resolveCredential(ctx, credentialSource(kind, userName, file));
+}
+
 /** Returns undefined when no user name was given (integrated / anonymous authentication). */
 export async function resolveCredential(ctx: CmdletContext, src: CredentialSource): Promise<Credential | undefined> {
   const cred = await findCredential(ctx, src);

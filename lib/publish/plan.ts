@@ -78,8 +78,9 @@ export function planPublish(
     const store = findSqlStore(draft, storeId);
     if (!store) return;
     const id = sqlStoreIdentity(store);
-    if (!sql.has(id)) {
-      const expect = { ...storePlan(draft, id, undefined, published?.topology).expect, needCreate: !opts.skipDatabase };
+    // -SkipDatabase: a store that gets no database from this run does not gate it, so it is not probed.
+    if (!opts.skipDatabase && !sql.has(id)) {
+      const expect = { ...storePlan(draft, id, undefined, published?.topology).expect, needCreate: true };
       sql.set(id, { store: id, server: store.sqlServerFqdn, instance: store.sqlInstance ?? null, port: store.port, expect });
     }
     if (opts.skipDatabase) {

@@ -38,7 +38,8 @@ const as = (user: 'admin' | 'reader', extra: Record<string, string> = {}) => ({ 
 it('a healthy folder: every row Passed as JSON lines, exit 0', async (t) => {
   const r = await run(['Test-FileStore', '-Path', unc(SHARE, FOLDER), '-Credential', samba.users.admin.name], as('admin'));
   t.is(r.exitCode, 0, r.stderr);
-  t.is(r.objects.length, 11);
+  t.is(r.objects.length, 12);
+  t.regex(r.stderr, /^Test-FileStore: 12 passed, 0 warnings, 0 failed\.$/m);
   for (const o of r.objects) {
     t.is(o.Status, 'Passed', `${o.Check}: ${o.Details}`);
     t.is(o.Target, unc(SHARE, FOLDER));
@@ -59,6 +60,7 @@ it('-Quiet prints nothing and only sets the exit code', async (t) => {
   t.deepEqual([ok.exitCode, ok.stdout.trim()], [0, '']);
   const readOnly = await run(['Test-FileStore', '-Path', unc(SHARE, FOLDER), '-Credential', samba.users.reader.name, '-Quiet'], as('reader'));
   t.deepEqual([readOnly.exitCode, readOnly.stdout.trim()], [3, '']);
+  t.notRegex(ok.stderr + readOnly.stderr, /passed/, '-Quiet prints no summary either');
 });
 
 it('a wrong password fails authentication, and it is nowhere in stdout, stderr or the log file', async (t) => {
@@ -179,6 +181,47 @@ test('no target is a usage error (exit 2); a local path is a non-terminating err
   t.regex(noRepo.stderr, /RepositoryNotFound,Test-FileStore/);
   t.regex(noRepo.stderr, /to look the pool up in/);
   t.regex(noRepo.stderr, /Give -Path/);
+});
+
+it('SIGTERM or SIGINT at a random moment, 50 runs: no pchat-* temporary path is left behind', async (t) => {
+  t.timeout(240_000);
+  const silent = await silentListener();
+  t.teardown(() => silent.close());
+  const tmp = await mkdtemp(path.join(tmpdir(), 'pchat-signals-'));
+  t.teardown(() => rm(tmp, { recursive: true, force: true }));
+  const { execa } = await import('execa');
+  const { projectRoot } = await import('../support/cli.js');
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // A healthy share (the round trip's files come and go) and a silent server (they wait), in turn.
+  const targets = [unc(SHARE, FOLDER), `\\\\${silent.ip}\\share\\folder`];
+  const left: string[] = [];
+  const codes = new Set<number>();
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < 50; k = next++) {
+      // Each run its own TMPDIR: other runs (and other tests) make theirs at the same time.
+      const own = await mkdtemp(path.join(tmp, 'run-'));
+      const child = execa(path.join(projectRoot, 'bin', 'pchat'), ['Test-FileStore', '-Path', targets[k % 2]!, '-Credential', samba.users.admin.name, '-TimeoutSeconds', '3'], {
+        env: { PCHAT_SMB_PASSWORD: samba.users.admin.password, TMPDIR: own },
+        reject: false,
+        stdin: 'ignore',
+      });
+      await sleep(150 + Math.random() * 2000);
+      const signal = k % 4 < 2 ? 'SIGTERM' : 'SIGINT';
+      child.kill(signal);
+      // Now and then a second one: the command then exits at once.
+      if (k % 5 === 0) setTimeout(() => child.kill(signal), Math.random() * 100);
+      const r = await child;
+      codes.add(r.exitCode ?? -1);
+      left.push(...(await readdir(own)).filter((n) => n.startsWith('pchat-')).map((n) => `run ${k} (${signal}): ${n}`));
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  t.deepEqual(left, []);
+  // Some runs end before the signal, some before the command set its handlers (killed by it): enough were caught mid-probe.
+  t.true(codes.has(143) || codes.has(130), `exit codes seen: ${[...codes].join(', ')}`);
+  const tools = await execa('pgrep', ['-af', `//${silent.ip}/`], { reject: false });
+  t.is(tools.stdout.trim(), '', 'a Samba tool outlived its command');
 });
 
 it('SIGTERM (a scheduler, timeout) mid-probe: the Samba tools stop, the temporary folder goes, exit 143', async (t) => {

@@ -49,6 +49,9 @@ test('a healthy store: exit 0, one JSON row per check, the password nowhere', as
   t.is(r.objects.find((o) => o.Check === 'Login').Status, 'Passed');
   t.deepEqual(Object.keys(r.objects[0]), ['Target', 'Check', 'Status', 'Details', 'RecommendedAction', 'DurationMs']);
   t.false((r.stdout + r.stderr).includes(PASSWORD));
+  // One summary line on stderr, as Test-Topology ends.
+  const count = (s: string) => r.objects.filter((o) => o.Status === s).length;
+  t.true(r.stderr.trimEnd().endsWith(`Test-SqlStore: ${count('Passed')} passed, ${count('Warning')} warning${count('Warning') === 1 ? '' : 's'}, 0 failed${count('Skipped') ? `, ${count('Skipped')} skipped` : ''}.`), r.stderr);
 });
 
 test("Node's own warnings (DEP0123: TLS to an IP address) are debug output, not bare lines on stderr", async (t) => {
@@ -81,6 +84,7 @@ test('-Quiet prints nothing; the exit code still tells', async (t) => {
   t.is(ok.stdout, '');
   t.is(bad.exitCode, 3, bad.stderr);
   t.is(bad.stdout, '');
+  t.notRegex(ok.stderr + bad.stderr, /Test-SqlStore: \d+ passed/, '-Quiet prints no summary either');
 });
 
 test('-PoolFqdn tests every store of the pool concurrently; one stopped store fails alone', async (t) => {

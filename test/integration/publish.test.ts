@@ -357,8 +357,9 @@ maybe('a SQL server that goes away after creating mgc: the old revision stays, t
   t.deepEqual(w.sql1.created, ['mgc']);
 });
 
-maybe('-SkipDatabase: no database is created, a login without create rights is enough, the to-do list names Install-CsDatabase', async (t) => {
+maybe('-SkipDatabase: no database is created, the SQL stores are not probed (every one down), the to-do list names Install-CsDatabase', async (t) => {
   const w = await world(t, { roles: [] });
+  await Promise.all([w.sql1.stop(), w.sql2.stop()]);
   const r = await run(publishArgs('-Force', '-SkipDatabase'), { env: w.env });
   t.is(r.exitCode, 0, r.stderr);
   t.like(r.objects[0], { Status: 'Published', Revision: 1 });
@@ -367,6 +368,12 @@ maybe('-SkipDatabase: no database is created, a login without create rights is e
   t.true(r.objects[0].ToDo.some((x: string) => /Install-CsDatabase -DatabaseType PersistentChat -SqlServerFqdn sql01\.pchat\.test/.test(x)));
   t.true(r.objects[0].ToDo.some((x: string) => /Install-CsDatabase -DatabaseType PersistentChatCompliance -SqlServerFqdn sql02\.pchat\.test/.test(x)));
   t.regex(r.stderr, /WARNING: Databases were not created \(-SkipDatabase\)/);
+  t.false(r.objects[0].Checks.some((c: { Target: string }) => /sql0/.test(c.Target)), 'a SQL store was probed');
+  // Nothing to do the second time: no warning about databases this run did not create.
+  const again = await run(publishArgs('-Force', '-SkipDatabase'), { env: w.env });
+  t.is(again.exitCode, 0, again.stderr);
+  t.is(again.objects[0].Status, 'UpToDate');
+  t.notRegex(again.stderr, /-SkipDatabase/);
 });
 
 maybe('Ctrl+C while a database is being created: that step finishes, no later step starts, the old revision stays; a second run completes', async (t) => {
@@ -489,4 +496,24 @@ maybe('a DACL that cannot be set: the folder this run created is removed again, 
   t.is(again.Status, 'Published');
   t.true(again.Steps.every((s) => s.Status === 'Done'), JSON.stringify(again.Steps));
   t.deepEqual(again.Created, [`folder \\\\${FS_HOST}\\${w.share}\\${FOLDER}`, 'database mgc on sql01.pchat.test', 'database mgccomp on sql02.pchat.test']);
+});
+
+maybe('after a publish, Test-FileStore with an account in no group that gives Modify is told which policy group does, never to grant itself rights', async (t) => {
+  const w = await world(t);
+  const published = await run(publishArgs('-Force', '-SkipDatabase'), { env: w.env });
+  t.is(published.exitCode, 0, published.stderr);
+  // pchatreader is only in RTCUniversalConfigReplicator, which the policy gives Read & execute.
+  const r = await run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.reader.name], { env: { ...w.env, PCHAT_SMB_PASSWORD: samba.users.reader.password } });
+  t.is(r.exitCode, 3, r.stderr);
+  const failed = r.objects.filter((o: { Status: string }) => o.Status === 'Failed');
+  t.true(failed.length > 0);
+  t.regex(failed.find((o: { Check: string }) => o.Check === 'Effective rights')?.RecommendedAction ?? '', /RTCHSUniversalServices/);
+  for (const row of failed) {
+    t.regex(row.RecommendedAction, /publish policy \(.*(RTCHSUniversalServices|Administrators)/, `${row.Check}: ${row.RecommendedAction}`);
+    t.notRegex(row.RecommendedAction, new RegExp(`Grant ${samba.users.reader.name}`), `${row.Check} advises a grant publish would remove`);
+  }
+  // The share root is not held to the pool folders' policy.
+  const root = await run(['Test-FileStore', '-Path', `\\\\${FS_HOST}\\${w.share}`, '-Credential', samba.users.admin.name], { env: w.env });
+  t.like(root.objects.find((o: { Check: string }) => o.Check === 'Policy principals'), { Status: 'Skipped' });
+  t.notRegex(JSON.stringify(root.objects.find((o: { Check: string }) => o.Check === 'Publish policy ACEs')), /drifted/);
 });

@@ -88,7 +88,7 @@ it('a healthy share with the publish policy applied passes every check, one row 
   const rows = await testFileStore(target('admin'), { folder: HEALTHY, published: true }, `\\\\fs01\\${SHARE}`);
   t.deepEqual(
     rows.map((r) => r.Check),
-    [CHECK.dns, CHECK.tcp, CHECK.auth, CHECK.share, CHECK.folder, CHECK.roundTrip, CHECK.dacl, CHECK.rights, CHECK.publish, CHECK.policy, CHECK.dangerous],
+    [CHECK.dns, CHECK.tcp, CHECK.auth, CHECK.share, CHECK.folder, CHECK.roundTrip, CHECK.principals, CHECK.dacl, CHECK.rights, CHECK.publish, CHECK.policy, CHECK.dangerous],
   );
   for (const r of rows) t.is(r.Status, 'Passed', `${r.Check}: ${r.Details}`);
   t.true(rows.every((r) => r.Target === `\\\\fs01\\${SHARE}` && Number.isInteger(r.DurationMs)));
@@ -176,7 +176,7 @@ it('a wrong password fails authentication and appears nowhere in rows, errors or
 serial('the password reaches smbclient and smbcacls on a pipe (PASSWD_FD), never their command line or environment', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'pchat-wrap-'));
   const log = path.join(dir, 'calls.log');
-  for (const tool of ['smbclient', 'smbcacls']) {
+  for (const tool of ['smbclient', 'smbcacls', 'rpcclient']) {
     const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
     // Records each call's argv and environment, then runs the real tool (fd 3 passes through exec).
     await writeFile(path.join(dir, tool), `#!/bin/sh\nprintf '%s %s\\n' "${tool}" "$*" >> '${log}'\nenv >> '${log}'\n[ "$PASSWD_FD" = 3 ] && [ -z "$PASSWD" ] && echo "PASSWD_FD only" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
@@ -206,7 +206,7 @@ serial('shares of one server: a wrong password is tried once, not once per share
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'pchat-count-'));
   const log = path.join(dir, 'calls.log');
-  for (const tool of ['smbclient', 'smbcacls']) {
+  for (const tool of ['smbclient', 'smbcacls', 'rpcclient']) {
     const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
     await writeFile(path.join(dir, tool), `#!/bin/sh\necho ${tool} >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
   }
@@ -245,7 +245,7 @@ serial('shares of one server: a wrong password is tried once, not once per share
 async function loggingCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'pchat-calls-'));
   const log = path.join(dir, 'calls.log');
-  for (const tool of ['smbclient', 'smbcacls']) {
+  for (const tool of ['smbclient', 'smbcacls', 'rpcclient']) {
     const real = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
     await writeFile(path.join(dir, tool), `#!/bin/sh\nprintf '%s %s\\n' "${tool}" "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
   }
@@ -270,6 +270,9 @@ serial('the first folder of a server costs two Samba calls: one named read (logo
   t.notRegex(reads[0]!, /--numeric/);
   t.regex(reads[0]!, / -x /);
   t.is(calls.filter((c) => c.startsWith('smbclient ')).length, 1);
+  // The policy's groups are named by the folder's own listing: proving they resolve costs no lookup.
+  t.is(calls.filter((c) => c.startsWith('rpcclient ')).length, 0, calls.join('\n'));
+  t.is(row(rows, CHECK.principals).Status, 'Passed');
   // Names from the named read, on the SIDs from the session: the policy's group names matched.
   t.regex(row(rows, CHECK.dacl).Details, new RegExp(`owner \\S+\\\\${samba.users.admin.name}\\b`));
   t.regex(row(rows, CHECK.rights).Details, /maximum access reported by the server/);
@@ -446,6 +449,7 @@ it('statuses of the read-only account, all rows', async (t) => {
     [CHECK.share]: 'Passed',
     [CHECK.folder]: 'Passed',
     [CHECK.roundTrip]: 'Failed',
+    [CHECK.principals]: 'Passed',
     [CHECK.dacl]: 'Passed',
     [CHECK.rights]: 'Failed',
     [CHECK.publish]: 'Failed',

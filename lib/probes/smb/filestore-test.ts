@@ -122,7 +122,8 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
 
   // What publish's steps need beyond the rights, asked beside the calls already running: that the
   // folders it creates are folders or not there yet, and that the policy's groups resolve to SIDs.
-  const kindPaths = [...(folder && f0?.stage !== 'path' ? [folder] : []), ...poolFolders.map((f) => joinFolder(target.folder, f))];
+  // (The tested folder's own kind comes from the round trip's listing, when the backend lists it.)
+  const kindPaths = poolFolders.map((f) => joinFolder(target.folder, f));
   const kinds = kindPaths.length && backend.pathKinds ? backend.pathKinds(target, kindPaths) : undefined;
   kinds?.catch(() => undefined);
   const principals = setsPolicy ? lookupPrincipals(backend, target, policy) : undefined;
@@ -148,16 +149,7 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
         published ? 'Run Publish-Topology again to recreate the folder and its permissions.' : '',
         since(t0),
       );
-    } else {
-      t0 = performance.now();
-      const k = kinds ? await kinds.catch((e: unknown) => ({ stage: 'other' as const, status: 'ERROR', message: e instanceof Error ? e.message : String(e) })) : undefined;
-      const kind = k instanceof Map ? k.get(folder) : undefined;
-      if (kind === 'file') {
-        row(CHECK.folder, 'Failed', `${uncLabel(target, folder)} exists but is a file, not a folder: publish cannot create the pool folder there`, `Move or rename the file ${uncLabel(target, folder)} out of the way; publish then creates the folder.`, since(t0));
-        return skipRest(`${uncLabel(target, folder)} is a file`);
-      }
-      row(CHECK.folder, 'Passed', `${uncLabel(target, folder)} exists${kind === 'folder' ? ' and is a folder' : ''}`, '', since(t0));
-    }
+    } else row(CHECK.folder, 'Passed', `${uncLabel(target, folder)} exists`);
   }
   if (poolFolders.length) {
     t0 = performance.now();
@@ -172,6 +164,8 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
     }
   }
   const where = uncLabel(target, objectPath);
+  // The folder publish keeps at the policy (the share root never is): advice names the policy's groups.
+  const poolFolder = !!folder && !folderMissing && setsPolicy;
 
   // The calls already started look at the folder; when it turned out missing, its parent is asked anew.
   const ran = calls && objectPath === folder ? calls : undefined;
@@ -181,6 +175,15 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
     ran ? ran.names : sec.ok ? backend.readNames(target, objectPath, sec.sd) : Promise.resolve(undefined),
     backend.tokenSids ? backend.tokenSids() : Promise.resolve(undefined),
   ]);
+
+  // A file where the pool folder goes: publish cannot create the folder, and nothing below applies.
+  const folderRow = rows.find((r) => r.Check === CHECK.folder);
+  const kind = folderRow && !folderMissing ? (rt.r.folderKind ?? (backend.pathKinds ? await backend.pathKinds(target, [folder]).then((k) => (k instanceof Map ? k.get(folder) : undefined), () => undefined) : undefined)) : undefined;
+  if (folderRow && kind === 'file') {
+    Object.assign(folderRow, { Status: 'Failed', Details: `${uncLabel(target, folder)} exists but is a file, not a folder: publish cannot create the pool folder there`, RecommendedAction: `Move or rename the file ${uncLabel(target, folder)} out of the way; publish then creates the folder.` });
+    await Promise.allSettled([...(calls ? [calls.sec, calls.names] : []), ...(principals ? [principals] : [])]);
+    return skipRest(`${uncLabel(target, folder)} is a file`);
+  }
 
   // Write/read/rename/delete
   {
@@ -196,7 +199,7 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
         CHECK.roundTrip,
         'Failed',
         `${user} cannot ${verb} in ${where}: ${bad.o!.status ?? ''}${bad.o!.detail ? ` (${bad.o!.detail})` : ''}.${leftovers}`,
-        `Grant ${user} Modify on ${where} (the Persistent Chat servers and publish need to create, change and delete files there).`,
+        poolFolder ? (await verdicts).policyAdvice(policy, user, 'Modify', where) : `Grant ${user} Modify on ${where} (the Persistent Chat servers and publish need to create, change and delete files there).`,
         rt.ms,
       );
     } else {
@@ -229,6 +232,6 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
 
   // The verdicts on the DACL need the DACL modules: loaded while the calls ran.
   const { appendVerdicts } = await verdicts;
-  appendVerdicts({ target, folder, where, folderMissing, published, user, policy, comparePolicy: opts.comparePolicy !== false, accountSids: opts.accountSids, sec, names, accountSid: rt.r.accountSid, tokenSids }, row);
+  appendVerdicts({ target, folder, where, folderMissing, published, user, policy, comparePolicy: opts.comparePolicy !== false, accountSids: opts.accountSids, sec, names, accountSid: rt.r.accountSid, tokenSids, poolFolder }, row);
   return rows;
 }

@@ -5,7 +5,7 @@ import type { CheckStatus } from '../types.js';
 import { effectiveAccess, NETWORK_LOGON_SIDS } from '../dacl/access.js';
 import { Mask, Right, describeMask, hasAll, hex, rightNames } from '../dacl/masks.js';
 import { isCanonical, isInherited, isProtected, mergeNames, trustee, type SecurityDescriptor } from '../dacl/model.js';
-import { comparePolicy, dangerousAces, type RequiredAce } from '../dacl/policy.js';
+import { comparePolicy, dangerousAces, requiredMask, type RequiredAce } from '../dacl/policy.js';
 import { CHECK, uncLabel } from './filestore-test.js';
 import type { SecurityRead, SmbTarget } from './types.js';
 
@@ -25,6 +25,19 @@ export interface VerdictInput {
   /** The account as the server stamped it on the probe file. */
   accountSid?: string;
   tokenSids?: string[];
+  /** A pool folder publish keeps at the policy: rights there come from the policy's groups, never from a grant publish would remove. */
+  poolFolder: boolean;
+}
+
+/**
+ * Where an account gets `need` on a pool folder: the policy's groups that have it. Publish rewrites the
+ * folder's DACL to the policy on every run, so granting the account itself would not last.
+ */
+export function policyAdvice(policy: readonly RequiredAce[], user: string, need: 'Modify' | 'FullControl' | 'Read', where: string): string {
+  const groups = policy.filter((r) => hasAll(requiredMask(r), Mask[need])).map((r) => r.principal);
+  const what = { Modify: 'Modify', FullControl: 'Full control', Read: 'read access' }[need];
+  if (!groups.length) return `No group of the publish policy has ${what} on ${where}; change the policy (-PolicyFile or PCHAT_FILESTORE_POLICY) if an account needs it.`;
+  return `On a pool folder ${what} comes from the publish policy (${groups.join(', ')}), which publish re-applies, removing any other ACE: add ${user} to ${groups.length > 1 ? 'one of these groups' : 'that group'}, or test with an account that is in one.`;
 }
 
 type Row = (check: string, status: CheckStatus, details: string, action?: string) => unknown;
@@ -45,7 +58,7 @@ export function appendVerdicts(v: VerdictInput, row: Row): void {
     } else row(CHECK.dacl, 'Passed', `${where}: ${summary}`);
   } else {
     const f = sec.failure!;
-    row(CHECK.dacl, 'Failed', `Cannot read the DACL of ${where}: ${f.status} (${f.message})`, `Grant ${user} at least Read permissions (READ_CONTROL) on ${where}; publish must read and rewrite it.`);
+    row(CHECK.dacl, 'Failed', `Cannot read the DACL of ${where}: ${f.status} (${f.message})`, v.poolFolder ? policyAdvice(policy, user, 'Read', where) : `Grant ${user} at least Read permissions (READ_CONTROL) on ${where}; publish must read and rewrite it.`);
   }
 
   // Effective rights (Modify to run) and rights to publish (WRITE_DAC)
@@ -54,8 +67,8 @@ export function appendVerdicts(v: VerdictInput, row: Row): void {
   const rights = sec.maximumAccess ?? computed?.granted;
   const source = sec.maximumAccess !== undefined ? 'maximum access reported by the server' : `computed from the DACL for ${token.join(', ')}`;
   if (rights === undefined) {
-    row(CHECK.rights, 'Failed', `${user} cannot read the permissions of ${where}, so it lacks READ_CONTROL and with it Modify`, `Grant ${user} Modify on ${where}.`);
-    row(CHECK.publish, 'Failed', `${user} cannot read the permissions of ${where}; publish cannot set them`, `Grant ${user} Full control on ${where}, or publish as a member of the file server's Administrators.`);
+    row(CHECK.rights, 'Failed', `${user} cannot read the permissions of ${where}, so it lacks READ_CONTROL and with it Modify`, v.poolFolder ? policyAdvice(policy, user, 'Modify', where) : `Grant ${user} Modify on ${where}.`);
+    row(CHECK.publish, 'Failed', `${user} cannot read the permissions of ${where}; publish cannot set them`, v.poolFolder ? policyAdvice(policy, user, 'FullControl', where) : `Grant ${user} Full control on ${where}, or publish as a member of the file server's Administrators.`);
   } else {
     const via = computed && computed.applied.length ? `; ACEs that apply to the SIDs known here: ${computed.applied.map((x) => `${trustee(x.ace)} ${x.ace.type} ${hex(x.ace.mask)}`).join(', ')}` : '';
     if (hasAll(rights, Mask.Modify)) {
@@ -65,7 +78,7 @@ export function appendVerdicts(v: VerdictInput, row: Row): void {
         CHECK.rights,
         'Failed',
         `${user} has ${describeMask(rights)} (${hex(rights)}) on ${where} (${source}); Modify needs also: ${rightNames(Mask.Modify & ~rights).join(', ')}${via}`,
-        `Grant ${user} (or a group it is in) Modify on ${where}, and remove any deny ACE that takes those rights away.`,
+        v.poolFolder ? policyAdvice(policy, user, 'Modify', where) : `Grant ${user} (or a group it is in) Modify on ${where}, and remove any deny ACE that takes those rights away.`,
       );
     }
     if (folderMissing) {
@@ -80,7 +93,7 @@ export function appendVerdicts(v: VerdictInput, row: Row): void {
         CHECK.publish,
         'Failed',
         `${user} lacks WRITE_DAC on ${where} (has ${describeMask(rights)}): publish could not set the folder's permissions`,
-        `Grant ${user} Full control on ${where}, or publish as a member of the file server's Administrators (see 'pchat help about_FileStorePolicy').`,
+        v.poolFolder ? policyAdvice(policy, user, 'FullControl', where) : `Grant ${user} Full control on ${where}, or publish as a member of the file server's Administrators (see 'pchat help about_FileStorePolicy').`,
       );
     }
   }

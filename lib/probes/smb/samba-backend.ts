@@ -238,20 +238,31 @@ async function lookupSids(target: SmbTarget, names: string[]): Promise<Map<strin
   const asked = names.filter((n) => LOOKUP_NAME.test(n));
   // A name with other characters cannot be asked about, and smbcacls could not set it either.
   for (const n of names) if (!asked.includes(n)) out.set(n, null);
-  if (!asked.length) return out;
+  // Names a listing of this server already gave need no call (a folder that has the policy names them all).
+  await freshEntry(target)?.pending;
+  const cached = freshEntry(target);
+  if (cached) {
+    const { nameMatches } = await import('../dacl/policy.js');
+    for (const n of asked) {
+      const sids = [...cached.names].filter(([, name]) => nameMatches(name, n)).map(([sid]) => sid);
+      if (sids.length === 1) out.set(n, sids[0]!);
+    }
+  }
+  const unknown = asked.filter((n) => !out.has(n));
+  if (!unknown.length) return out;
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const run = await runSambaTool('rpcclient', target, ['-c', `lookupnames ${asked.map((n) => `"${n}"`).join(' ')}`], timeout);
+  const run = await runSambaTool('rpcclient', target, ['-c', `lookupnames ${unknown.map((n) => `"${n}"`).join(' ')}`], timeout);
   const text = `${run.stdout}\n${run.stderr}`;
   // Not one of them resolves: the call says so as a whole.
   if (!run.timedOut && !run.notTried && /NT_STATUS_NONE_MAPPED/.test(text)) {
-    for (const n of asked) out.set(n, null);
+    for (const n of unknown) out.set(n, null);
     return out;
   }
   const f = runFailure(run, timeout);
   if (f) return f;
   const entry = entryFor(target);
   const esc = (x: string) => x.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-  for (const n of asked) {
+  for (const n of unknown) {
     // "RTCHSUniversalServices S-1-5-21-...-1101 (Domain Group: 2)"; an unknown name: "... S-0-0 (UNKNOWN: 8)".
     const sid = new RegExp(`^${esc(n)} (S-1-[\\d-]+) \\(`, 'mi').exec(run.stdout)?.[1]?.toUpperCase() ?? null;
     out.set(n, sid);

@@ -2,9 +2,9 @@
 // one server and account in the same turn of the event loop share one smbclient session (one
 // logon, then `tcon <share>` per probe). Sixteen shares of a file server cost one process instead
 // of sixteen; on 2 cores that process start (~45 ms of CPU each) was what made many shares slow.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { makeTempDir, removeTempDir } from '../temp-dir.js';
 import path from 'node:path';
 import { ErrorRecord } from '../../cmdlet/errors.js';
 import { firstStatus } from './nt-status.js';
@@ -105,7 +105,7 @@ async function runBatch(b: Batch): Promise<void> {
     // The files to upload and download, in a private folder (mode 0700) removed afterwards.
     // Synchronously (a few small local files): yielding here would let the other calls of this turn
     // spawn first, and the session, the longest call, would start last.
-    dir = mkdtempSync(path.join(tmpdir(), 'pchat-smb-'));
+    dir = makeTempDir('pchat-smb-');
     // The local paths go into the session's put/get commands too.
     if (/["';\r\n]/.test(dir)) {
       throw new ErrorRecord({
@@ -137,7 +137,7 @@ async function runBatch(b: Batch): Promise<void> {
     // A missing smbclient (all runSambaTool throws) or an unusable temporary folder is every probe's error.
     for (const p of b.probes) p.reject(e);
   } finally {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await removeTempDir(dir);
   }
 }
 
@@ -171,7 +171,9 @@ async function evaluate(p: Probe, run: ToolRun, part: string | undefined, timeou
   const listed = parseShowacls(part);
   const probeEntry = listed.find((e) => e.fileName === p.name);
   const folderName = p.folder.split('\\').filter(Boolean).pop()?.toLowerCase();
-  const folderEntry = folderName ? listed.find((e) => e.fileName.toLowerCase() === folderName && e.mode.includes('D')) : undefined;
+  const named = folderName ? listed.find((e) => e.fileName.toLowerCase() === folderName) : undefined;
+  if (named) result.folderKind = named.mode.includes('D') ? 'folder' : 'file';
+  const folderEntry = named?.mode.includes('D') ? named : undefined;
   if (folderEntry?.sd) result.folderSd = folderEntry.sd;
   result.steps.write = errorFor(new RegExp(`opening remote file ${esc(remote1)}$`)) ?? (probeEntry ? { ok: true } : { ok: false, detail: 'the probe file did not appear in the folder listing' });
   if (probeEntry?.sd?.owner?.sid) result.accountSid = probeEntry.sd.owner.sid;

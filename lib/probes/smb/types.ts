@@ -80,6 +80,8 @@ export interface RoundTripResult {
   probeName: string;
   /** The folder's descriptor (SIDs) as the session listed it, when the backend lists it and could. */
   folderSd?: SecurityDescriptor;
+  /** What the session found at the folder's path, when it listed it (a file there is no pool folder). */
+  folderKind?: PathKind;
 }
 
 /** Test-FileStore's calls on one object, started together. */
