@@ -182,8 +182,8 @@ export abstract class RepositoryBase {
 
 /** The contract both stores keep (the folder here, SQL Server in sql-repository.ts). */
 export interface TopologyRepository {
+  /** Where the topology is, for messages: the folder, or the sqlserver:// address. */
   readonly folder: string;
-  readonly draftFile: string;
   exists(): Promise<boolean>;
   assertExists(): Promise<void>;
   readDraft(): Promise<DraftDocument>;
