@@ -214,9 +214,8 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   const baseCtx = (bound: Set<string>): CmdletContext => ({
     commandName: def.name,
     repositoryPath,
-    repository() {
-      return repository.get(this);
-    },
+    // The context only lends the store its password sources (prompt, secret registry), the same in every context.
+    repository: () => repository.get(baseCtx(bound)),
     runId,
     log,
     shouldProcess: (target, action) => should.shouldProcess(target, action),

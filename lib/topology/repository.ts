@@ -77,6 +77,10 @@ export abstract class RepositoryBase {
   abstract latestPublishedNumber(): Promise<number>;
   /** Where earlier drafts are, for a repair hint. */
   protected abstract historyLabel(): string;
+  /** A document in messages: "The repository file '<path>'" / "The draft '<path>'" in a folder. */
+  protected documentLabel(where: string, kind: 'file' | 'draft' = 'file'): string {
+    return kind === 'draft' ? `The draft '${where}'` : `The repository file '${where}'`;
+  }
 
   /** Parses and checks a repository file; a corrupt or newer file is refused (and never rewritten). */
   protected parse(text: string, file: string, kind: 'draft' | 'published'): DraftDocument | PublishedRevision {
@@ -86,7 +90,7 @@ export abstract class RepositoryBase {
         errorId: 'RepositoryFileCorrupt',
         category: 'InvalidData',
         target: file,
-        message: `The repository file '${file}' is not a valid topology document: ${why}. It was left as it is.`,
+        message: `${this.documentLabel(file)} is not a valid topology document: ${why}. It was left as it is.`,
         recommendedAction: `Restore it from ${this.historyLabel()} (earlier draft revisions) or from a published revision, or fix it by hand.`,
       });
     try {
@@ -100,7 +104,7 @@ export abstract class RepositoryBase {
         errorId: 'RepositorySchemaTooNew',
         category: 'InvalidData',
         target: file,
-        message: `The repository file '${file}' has schemaVersion ${doc.schemaVersion}; this version of pchat-topology understands up to ${SCHEMA_VERSION}. It was left as it is.`,
+        message: `${this.documentLabel(file)} has schemaVersion ${doc.schemaVersion}; this version of pchat-topology understands up to ${SCHEMA_VERSION}. It was left as it is.`,
         recommendedAction: 'Upgrade pchat-topology (npm install -g pchat-topology@latest) on this host.',
       });
     }
@@ -140,7 +144,7 @@ export abstract class RepositoryBase {
           errorId: 'TopologyIntegrityViolation',
           category: 'InvalidData',
           target: old[0]!.target,
-          message: `The draft '${this.draftFile}' is already inconsistent: ${old.map((p) => p.message).join('; ')}. No change can be saved until it is repaired; nothing was written.`,
+          message: `${this.documentLabel(this.draftFile, 'draft')} is already inconsistent: ${old.map((p) => p.message).join('; ')}. No change can be saved until it is repaired; nothing was written.`,
           recommendedAction: `Repair '${this.draftFile}' by hand (keep one entry of an object defined more than once, e.g. one SQL store for 'sql01.contoso.com' and 'sql01.contoso.com\\MSSQLSERVER', the same default instance; define or correct what is referred to), or restore an earlier draft from ${this.historyLabel()}.`,
         });
       }
@@ -178,8 +182,8 @@ export abstract class RepositoryBase {
 
 /** The contract both stores keep (the folder here, SQL Server in sql-repository.ts). */
 export interface TopologyRepository {
+  /** Where the topology is, for messages: the folder, or the sqlserver:// address. */
   readonly folder: string;
-  readonly draftFile: string;
   exists(): Promise<boolean>;
   assertExists(): Promise<void>;
   readDraft(): Promise<DraftDocument>;

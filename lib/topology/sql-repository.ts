@@ -46,6 +46,10 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     this.draftFile = `the draft in ${addr.display}`;
   }
 
+  protected override documentLabel(where: string): string {
+    return where[0]!.toUpperCase() + where.slice(1);
+  }
+
   protected historyLabel(): string {
     return `the draft history in ${this.folder} (Copy-Topology copies it out)`;
   }

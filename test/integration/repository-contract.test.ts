@@ -95,7 +95,7 @@ const sqlBackend: Backend = {
     return {
       location,
       open() {
-        const r = openRepository(location, { credential: async (userName) => ({ userName, password: PASSWORD }), timeoutMs: 5000 });
+        const r = openRepository(location, { credential: async (userName) => ({ userName, password: PASSWORD }), timeoutMs: 30_000 });
         opened.push(r);
         return r;
       },
@@ -215,7 +215,38 @@ for (const b of BACKENDS) {
     t.is((e as ErrorRecord).errorId, 'RevisionNotFound');
   });
 
-  test(`${b.name}: 20 processes each adding a pool at the same time: all land, none lost`, async (t) => {
+  test(`${b.name}: a change that throws writes nothing, and the next change goes through`, async (t) => {
+    const s = await b.make(t);
+    await seed(s.open());
+    const before = await s.raw();
+    await t.throwsAsync(s.open().update(() => {
+      throw new Error('refused by the command');
+    }));
+    t.is(await s.raw(), before);
+    t.is((await s.open().update((tp) => void tp.sites.push({ name: 'Paris', siteId: 2 }))).revision, 2);
+  });
+
+  test(`${b.name}: -WhatIf (dryRun) of a new repository checks the change and creates nothing`, async (t) => {
+    const s = await b.make(t);
+    const before = await s.raw();
+    const r = await s.open().updateReporting(() => {}, { create: true, replace: true, dryRun: true });
+    t.true(r.changed);
+    t.is(r.draft.revision, 1);
+    t.is(await s.raw(), before);
+    t.false(await s.open().exists());
+  });
+
+  // Serial: dozens of processes at once on a shared 2-core machine would starve the other tests' logins.
+  test.serial(`${b.name}: concurrent writers computing the next SiteId from what they read: no duplicate, none lost`, async (t) => {
+    const s = await b.make(t);
+    await seed(s.open());
+    const outs = await Promise.all(Array.from({ length: 12 }, (_, i) => worker(s.location, ['add-site', `Site${i}`])));
+    t.deepEqual(outs.filter((o) => !o.ok), []);
+    const sites = (await s.open().readDraft()).topology.sites;
+    t.deepEqual(sites.map((x) => x.siteId).sort((x, y) => x - y), Array.from({ length: 13 }, (_, i) => i + 1));
+  });
+
+  test.serial(`${b.name}: 20 processes each adding a pool at the same time: all land, none lost`, async (t) => {
     const s = await b.make(t);
     await seed(s.open());
     const outs = await Promise.all(Array.from({ length: 20 }, (_, i) => worker(s.location, ['add-pool', String(i + 1)])));

@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TdsPeer } from '../support/tds-peer.js';
+import { SsrpResponder, loopbackAddress } from '../support/ssrp.js';
+import { openRepository, type TopologyRepository } from '../../lib/topology/store.js';
 import { run, type RunResult } from '../support/cli.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -185,4 +187,23 @@ test('Copy-Topology from a folder to the store and back: the exports of the draf
   }
   const history = (await pchat(['Get-TopologyRevision', '-Repository', back])).objects.map((o) => o.Revision);
   t.deepEqual(history.sort(), [1, 2]);
+});
+
+test('a Windows login over NTLM (DOMAIN%5Cuser, as typed or escaped) on a named instance found through the SQL Browser', async (t) => {
+  const host = loopbackAddress();
+  const named = await TdsPeer.start({ host, instanceName: 'PCHAT', logins: [{ name: 'CONTOSO\\lyncadmin', password: PASSWORD, roles: ['sysadmin'] }] });
+  const ssrp = await SsrpResponder.start({ address: host, port: 0, instances: [named.ssrpRecord()] });
+  const opened: TopologyRepository[] = [];
+  t.teardown(async () => {
+    await Promise.all(opened.map((r) => r.close()));
+    await named.stop();
+    await ssrp.close();
+  });
+  for (const user of ['CONTOSO\\lyncadmin', 'CONTOSO%5Clyncadmin']) {
+    const repo = openRepository(`sqlserver://${user}@${host}\\pchat/team?trustServerCertificate=true`, { credential: async (userName) => ({ userName, password: PASSWORD }), browserPort: ssrp.port, timeoutMs: 5000 });
+    opened.push(repo);
+    const d = await repo.update((tp) => void tp.sites.push({ name: `Site${opened.length}`, siteId: opened.length }), { create: true });
+    t.is(d.revision, opened.length);
+  }
+  t.is(named.storeDb('team').draft?.login, 'CONTOSO\\lyncadmin', 'the change is recorded with the Windows login');
 });

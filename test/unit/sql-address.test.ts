@@ -1,0 +1,53 @@
+// Repository addresses: which one is a SQL Server store, what it means, and a password in it refused
+// (exit 2) without being repeated.
+import test from 'ava';
+import { ErrorRecord } from '../../lib/cmdlet/errors.js';
+import { isSqlStoreAddress, parseSqlStoreAddress } from '../../lib/topology/sql/address.js';
+
+test('a folder is not a store address; sqlserver:// in any case is', (t) => {
+  t.false(isSqlStoreAddress('/srv/pchat'));
+  t.false(isSqlStoreAddress('sqlserver.d/topology'));
+  t.true(isSqlStoreAddress('SQLServer://sa@sql01.pchat.test/t'));
+});
+
+test('login, host, named instance, port, database and options', (t) => {
+  t.like(parseSqlStoreAddress('sqlserver://pchatadmin@sql01.pchat.test\\PCHAT:1533/PchatTopology?encrypt=strict&trustServerCertificate=true'), {
+    userName: 'pchatadmin',
+    server: 'sql01.pchat.test',
+    instance: 'PCHAT',
+    port: 1533,
+    database: 'PchatTopology',
+    encrypt: 'Strict',
+    trustServerCertificate: true,
+  });
+  t.like(parseSqlStoreAddress('sqlserver://sa@sql01.pchat.test/t'), { instance: undefined, port: undefined, encrypt: 'Mandatory', trustServerCertificate: false });
+});
+
+test('DOMAIN\\user as typed and as %5C is a Windows login; the host may be followed by %5C instance too', (t) => {
+  t.is(parseSqlStoreAddress('sqlserver://CONTOSO\\lyncadmin@sql01.pchat.test/t').userName, 'CONTOSO\\lyncadmin');
+  t.is(parseSqlStoreAddress('sqlserver://CONTOSO%5Clyncadmin@sql01.pchat.test/t').userName, 'CONTOSO\\lyncadmin');
+  t.is(parseSqlStoreAddress('sqlserver://sa@sql01.pchat.test%5CPCHAT/t').instance, 'PCHAT');
+});
+
+test('a password in the address is refused with exit 2, and the message never holds it', (t) => {
+  const e = t.throws(() => parseSqlStoreAddress('sqlserver://sa:Sup3r-Secret@sql01.pchat.test/t')) as ErrorRecord;
+  t.is(e.errorId, 'RepositoryPasswordInAddress');
+  t.is(e.exitCode, 2);
+  t.false(`${e.message} ${e.target} ${e.recommendedAction}`.includes('Sup3r-Secret'));
+  t.regex(e.message, /sqlserver:\/\/sa:\*\*\*@sql01\.pchat\.test\/t/);
+});
+
+for (const [bad, why] of [
+  ['sqlserver://sa@sql01.pchat.test', /names no database/],
+  ['sqlserver://sa@sql01.pchat.test/1abc', /not a database name/],
+  ['sqlserver://sa@sql01 pchat/t', /is not host/],
+  ['sqlserver://sa@sql01.pchat.test/t?encrypt=maybe', /not an option it knows/],
+  ['sqlserver://sa@sql01.pchat.test:70000/t', /out of range/],
+] as const) {
+  test(`an invalid address is a usage error: ${bad}`, (t) => {
+    const e = t.throws(() => parseSqlStoreAddress(bad)) as ErrorRecord;
+    t.is(e.errorId, 'RepositoryAddressInvalid');
+    t.is(e.exitCode, 2);
+    t.regex(e.message, why);
+  });
+}
