@@ -449,10 +449,11 @@ maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {
 
 maybe('a DACL that cannot be set: the folder this run created is removed again, no database is created, the old revision stays; a rerun completes', async (t) => {
   // In process, with an SMB backend whose DACL call fails: nothing on the command line or in the environment can do this.
-  const [{ publishTopology }, { sambaBackend }, { ErrorRecord }] = await Promise.all([
+  const [{ publishTopology }, { sambaBackend }, { ErrorRecord }, { openRepository }] = await Promise.all([
     import('../../lib/publish/apply.js'),
     import('../../lib/probes/smb/samba-backend.js'),
     import('../../lib/cmdlet/errors.js'),
+    import('../../lib/topology/store.js'),
   ]);
   const w = await world(t);
   const before = await state(w);
@@ -467,6 +468,7 @@ maybe('a DACL that cannot be set: the folder this run created is removed again, 
   const quiet = { verbose() {}, debug() {}, info() {}, warning() {}, error() {} };
   const options = {
     repositoryPath: w.repo,
+    repository: openRepository(w.repo),
     runId: 'in-process',
     log: quiet,
     smbCredential: { userName: samba.users.admin.name, password: samba.users.admin.password },
