@@ -171,12 +171,19 @@ function fitIndex(word: string, width: number): number {
 }
 
 /** Characters after which a long name (a UNC path, an FQDN) breaks more readably than at any character. */
-const BREAK_AFTER = new Set(['\\', '/', '.', '-', '_', ',', ':', ';']);
+const BREAK_AFTER = new Set(['\\', '/', '.', '-', '_', ',', ':', ';', ' ']);
 
 function breakPoint(word: string, width: number): number {
   const most = fitIndex(word, width);
   for (let i = most; i > most / 2; i--) if (BREAK_AFTER.has(word[i - 1]!)) return i;
   return most;
+}
+
+/** "1 NotRun" stays on one line: a count is joined to the word it counts before wrapping. */
+function keepCountsWhole(words: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) out.push(/^\d+$/.test(words[i]!) && i + 1 < words.length ? `${words[i]} ${words[++i]}` : words[i]!);
+  return out;
 }
 
 /** Word wrap to `width`; a word longer than a line is broken, at a separator when one is near. */
@@ -192,7 +199,7 @@ function wrapCounting(text: string, width: number): { lines: string[]; atSeparat
   let anywhere = 0;
   for (const paragraph of text.split(/\r?\n/)) {
     let line = '';
-    for (let word of paragraph.split(/ +/)) {
+    for (let word of keepCountsWhole(paragraph.split(/ +/))) {
       if (!word) continue;
       if (line && textWidth(line) + 1 + textWidth(word) <= w) {
         line += ' ' + word;

@@ -70,7 +70,8 @@ const VIEWS: Record<string, View> = {
   },
   TopologyDraft: { columns: ['Repository', 'Revision', 'Product'] },
   Site: { columns: ['Name', 'SiteId', 'City', 'State', 'CountryCode'] },
-  FrontEndPool: { columns: ['Fqdn', 'Site', 'Edition', 'Computers', 'BackEndSqlStore'] },
+  // Product: each Front End pool's own (issue 13); blank until the pool records one.
+  FrontEndPool: { columns: ['Fqdn', 'Site', 'Edition', 'Product', 'Computers', 'BackEndSqlStore'] },
   SqlStore: { columns: ['Identity', 'SqlServerFqdn', 'SqlInstance', 'Port', 'Mirror', 'AlwaysOn'] },
   FileStore: { columns: ['Identity', 'FileServerFqdn', 'Share', 'Path'] },
   SiteAffinityChange: { columns: ['Fqdn', 'Site', 'DefaultForSite', 'DefaultForAllSites', 'Changes'] },
