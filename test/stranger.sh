@@ -21,8 +21,10 @@ private_tmp=0
 if [ -n "${STRANGER_IN_NAMESPACE:-}" ]; then
   made_locks=0
   [ -d "$locks" ] || { mkdir -p "$locks" && made_locks=1; }
-  exec 8<"$locks" 9</tmp   # the machine's lock folder and /tmp, reachable under the private /tmp
-  mount -t tmpfs -o mode=1777 pchat-stranger-tmp /tmp && mkdir "$locks" && mount --bind /proc/self/fd/8 "$locks" || exit 1
+  # The machine's lock folder and /tmp by descriptor: reachable once the private /tmp hides them (mount
+  # would resolve the /proc/self/fd path to the private /tmp without --no-canonicalize).
+  exec 8<"$locks" 9</tmp
+  mount -t tmpfs -o mode=1777 pchat-stranger-tmp /tmp && mkdir "$locks" && mount --no-canonicalize --bind /proc/self/fd/8 "$locks" || exit 1
   private_tmp=1
 fi
 tmp=${TMPDIR:-/tmp}
