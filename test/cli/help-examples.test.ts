@@ -99,6 +99,12 @@ for (const [name, load] of Object.entries(COMMANDS)) {
   });
 }
 
+test('example set-ups paste into a POSIX shell too: no backslash outside single quotes', async (t) => {
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    for (const ex of (await load()).default.examples) if (ex.setup) t.false(ex.setup.replace(/'[^']*'/g, "''").includes('\\'), `${name}: ${ex.setup}`);
+  }
+});
+
 test('the example runner fails an example whose server command does not bind, even behind || echo', async (t) => {
   const s = await scratch(t);
   const r = await shell(s, "pchat Test-SqlStore -SqlServerFqdn sql01.contoso.com -NoSuchParameter x -Quiet || echo 'not ready'", true);
