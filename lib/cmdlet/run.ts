@@ -211,6 +211,8 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
 
   const repositoryPath = (v.Repository as string | undefined) ?? defaultRepositoryPath(host.env);
   const repository = repositoryHandle(repositoryPath, v.RepositoryCredentialFile as string | undefined);
+  // A command's closing lines (its summary) come after its output: a table is printed only once complete.
+  const hostLines: string[] = [];
   const baseCtx = (bound: Set<string>): CmdletContext => ({
     commandName: def.name,
     repositoryPath,
@@ -230,7 +232,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     writeDebug: (m) => log.debug(m),
     writeHost: (m) => {
       log.info(m);
-      if (!quiet) stderr(log.scrub(m) + '\n');
+      if (!quiet) hostLines.push(log.scrub(m) + '\n');
     },
     readSecret: async (prompt, target) => {
       if (!host.interactive || !host.readSecret) {
@@ -318,6 +320,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   } finally {
     await repository.close();
     renderer.end();
+    hostLines.forEach(stderr);
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
     await log.close();

@@ -96,7 +96,7 @@ export interface CmdletContext {
   writeWarning(message: string): void;
   writeVerbose(message: string): void;
   writeDebug(message: string): void;
-  /** A note for the person at the terminal (Write-Host): stderr, never stdout; silent under -Quiet. */
+  /** A closing note for the person at the terminal (Write-Host), such as a summary: stderr after the output, never stdout; silent under -Quiet. */
   writeHost(message: string): void;
   /** Asks for a secret on a terminal; throws a terminating error when there is none. */
   readSecret(prompt: string, target: string): Promise<string>;

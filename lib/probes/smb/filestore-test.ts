@@ -222,8 +222,8 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
         row(
           CHECK.principals,
           'Failed',
-          `${target.server} cannot resolve ${missing.join(', ')} to a SID, so publish could not set the pool folder's permissions${found.length ? `; resolved: ${found.join(', ')}` : ''}`,
-          `Create or map ${missing.length > 1 ? 'these groups' : 'the group'} on ${target.server} (Windows: the domain group, which forest preparation creates, with the file server a member of that domain; Samba: net groupmap add ntgroup=${missing[0]} unixgroup=<group> type=domain), or correct the principal in the file store policy (-PolicyFile or PCHAT_FILESTORE_POLICY).`,
+          `${target.server} cannot resolve ${missing.join(', ')} to a SID, so publish could not set the pool folder's permissions${found.length ? ` (${found.length === 1 ? 'the other group resolves' : `the other ${found.length} groups resolve`})` : ''}`,
+          `Create or map ${missing.length > 1 ? 'these groups' : 'the group'} on ${target.server} (Windows: the domain group, which forest preparation creates, with the file server a member of that domain; Samba: net groupmap add ntgroup=${missing[0]} unixgroup=<group> type=domain), or correct the principal in the file store policy file (PCHAT_FILESTORE_POLICY; Test-FileStore -PolicyFile).`,
           since(t0),
         );
       } else row(CHECK.principals, 'Passed', found.length ? `${target.server} resolves every group of the publish policy: ${found.join(', ')}` : 'Every principal of the publish policy is given by its SID', '', since(t0));
