@@ -60,21 +60,28 @@ test('New-Topology on an existing empty database creates only the tables', async
   t.is(peer.storeDb('emptydb').schemaVersion, 1);
 });
 
+/** A peer of its own, to count the connections one command makes (the shared one serves concurrent tests). */
+async function ownPeer(t: ExecutionContext): Promise<TdsPeer> {
+  const p = await TdsPeer.start({ logins: [{ name: 'pchatstore', password: PASSWORD, roles: ['sysadmin'] }] });
+  t.teardown(() => p.stop());
+  return p;
+}
+
 test('a password inside the address is refused (exit 2) without echoing it, before any connection', async (t) => {
-  const connections = peer.stats.connections;
-  const r = await pchat(['Get-Topology', '-Repository', `sqlserver://pchatstore:${PASSWORD}@${peer.host}:${peer.port}/x`]);
+  const own = await ownPeer(t);
+  const r = await pchat(['Get-Topology', '-Repository', `sqlserver://pchatstore:${PASSWORD}@${own.host}:${own.port}/x`]);
   t.is(r.exitCode, 2);
   t.regex(r.stderr, /RepositoryPasswordInAddress/);
   noSecret(t, r, PASSWORD);
-  t.is(peer.stats.connections, connections);
+  t.is(own.stats.connections, 0);
 });
 
 test('no password and no terminal: fails at once, naming where a password can come from', async (t) => {
-  const connections = peer.stats.connections;
-  const r = await pchat(['Get-Topology', '-Repository', address()], env({ PCHAT_REPOSITORY_PASSWORD: undefined }));
+  const own = await ownPeer(t);
+  const r = await pchat(['Get-Topology', '-Repository', address('x', own.port)], env({ PCHAT_REPOSITORY_PASSWORD: undefined }));
   t.is(r.exitCode, 1);
   t.regex(r.stderr, /PCHAT_REPOSITORY_PASSWORD is not set, no -RepositoryCredentialFile was given, and there is no terminal/);
-  t.is(peer.stats.connections, connections);
+  t.is(own.stats.connections, 0);
 });
 
 test('the password from -RepositoryCredentialFile (mode 0600)', async (t) => {
