@@ -26,19 +26,18 @@ export function toolPath(tool: SambaTool): string {
   return dir ? `${dir.replace(/\/$/, '')}/${tool}` : tool;
 }
 
-/** The child's environment: ours without any inherited Samba password variables, plus where the password comes from. */
-function childEnv(password: { fd: true } | { env: string } | undefined): Record<string, string> {
+/** The child's environment: ours without any inherited Samba password variables, plus PASSWD_FD when a password comes. */
+function childEnv(withPassword: boolean): Record<string, string> {
   const env = inheritedEnv();
   for (const k of ['PASSWD', 'PASSWD_FD', 'PASSWD_FILE']) delete env[k];
-  if (password && 'fd' in password) env.PASSWD_FD = '3';
-  else if (password) env.PASSWD = password.env;
+  if (withPassword) env.PASSWD_FD = '3';
   return env;
 }
 
 /**
  * Samba reads PASSWD_FD a byte at a time up to a newline into a 128-byte buffer, and 4.17 reads it
  * twice (later releases once, then leave the rest unread): one line per read. A password with a
- * line break, a NUL or too long for that goes in PASSWD instead.
+ * line break, a NUL or too long for that is refused rather than put in the child's environment (PASSWD).
  */
 function fdLine(password: string): string | undefined {
   return /[\r\n\0]/.test(password) || Buffer.byteLength(password) > 120 ? undefined : `${password}\n${password}\n`;
@@ -68,6 +67,17 @@ export async function runSambaTool(tool: SambaTool, target: SmbTarget, args: str
   const argv = [tool === 'rpcclient' ? `//${target.server}` : uncFor(target), ...args, ...credentialArgs(target), '-R', 'host'];
   const password = target.credential?.password;
   const line = password === undefined ? undefined : fdLine(password);
+  if (password !== undefined && line === undefined) {
+    // Never in the environment or on the command line: say why the account cannot be used from here.
+    throw new ErrorRecord({
+      errorId: 'SmbPasswordNotPipeable',
+      category: 'InvalidArgument',
+      target: target.credential!.userName,
+      message: `The password of ${target.credential!.userName} is longer than 120 bytes or holds a line break: Samba's ${tool} can read it only from its environment or command line, which this tool never uses for a password.`,
+      recommendedAction: 'Test with an account whose password is at most 120 bytes on one line, or run the check on a Windows host (the OS passes the password itself).',
+      exitCode: ExitCode.Usage,
+    });
+  }
   const notRun = (f: SmbFailure): ToolRun => ({ stdout: '', stderr: '', timedOut: false, durationMs: 0, notTried: notTried(f, target) });
   let ticket = logonTicket(target, tool === 'smbclient');
   if (ticket.role === 'failed') return notRun(ticket.failure);
@@ -82,7 +92,7 @@ export async function runSambaTool(tool: SambaTool, target: SmbTarget, args: str
   let r: ToolResult;
   try {
     r = await runTool(toolPath(tool), argv, {
-      env: childEnv(password === undefined ? undefined : line === undefined ? { env: password } : { fd: true }),
+      env: childEnv(line !== undefined),
       timeoutMs,
       ...(line === undefined ? {} : { fd3: held ? held.then((f) => (f ? undefined : line)) : Promise.resolve(line) }),
       ...(first && tool === 'smbclient' ? { onStderr: (text: string) => SESSION_PROVEN.test(text) && first(undefined) } : {}),
