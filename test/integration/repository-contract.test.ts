@@ -236,6 +236,27 @@ for (const b of BACKENDS) {
     t.false(await s.open().exists());
   });
 
+  for (const into of BACKENDS) {
+    test(`${b.name} to ${into.name}: a snapshot restored over another topology replaces it whole`, async (t) => {
+      const [from, to] = [await b.make(t), await into.make(t)];
+      const src = from.open();
+      await seed(src);
+      await src.update((tp) => void tp.sites.push({ name: 'Paris', siteId: 2 }));
+      await src.writePublished(published(1, 'first'));
+      await src.rebaseDraft(1);
+      await src.writeBackup('Publish-Topology-Backup-x-rev1.json', '{"b":1}\n');
+      const dst = to.open();
+      await seed(dst);
+      for (let i = 0; i < 3; i++) await dst.update((tp) => void tp.sites.push({ name: `Old${i}`, siteId: 10 + i }));
+      await dst.writePublished(published(5, 'theirs'));
+      t.false(await dst.isEmpty());
+      const snap = await src.snapshot();
+      await dst.restore(snap);
+      t.deepEqual(await to.open().snapshot(), snap);
+      t.deepEqual(await to.open().listPublishedNumbers(), [1]);
+    });
+  }
+
   // Serial: dozens of processes at once on a shared 2-core machine would starve the other tests' logins.
   test.serial(`${b.name}: concurrent writers computing the next SiteId from what they read: no duplicate, none lost`, async (t) => {
     const s = await b.make(t);
