@@ -257,6 +257,25 @@ for (const b of BACKENDS) {
     });
   }
 
+  test.serial(`${b.name}: a writer killed at random moments never leaves a half-written draft`, async (t) => {
+    const s = await b.make(t);
+    await seed(s.open());
+    for (let round = 0; round < 3; round++) {
+      const w = execa(process.execPath, [WORKER, s.location, 'churn'], { env: { PCHAT_REPOSITORY_PASSWORD: PASSWORD }, reject: false });
+      t.teardown(() => void w.kill('SIGKILL'));
+      await new Promise<void>((resolve) => {
+        w.stdout!.on('data', (d: Buffer) => (String(d).includes('started') ? resolve() : undefined));
+        w.on('exit', () => resolve());
+      });
+      await new Promise((r) => setTimeout(r, Math.random() * 300));
+      w.kill('SIGKILL');
+      await w;
+      const d = await s.open().readDraft();
+      t.true(d.revision >= 2, 'the draft reads whole');
+    }
+    t.truthy(await s.open().update((tp) => void tp.sites.push({ name: 'After', siteId: 99 })), 'and the next change goes through');
+  });
+
   // Serial: dozens of processes at once on a shared 2-core machine would starve the other tests' logins.
   test.serial(`${b.name}: concurrent writers computing the next SiteId from what they read: no duplicate, none lost`, async (t) => {
     const s = await b.make(t);
