@@ -24,9 +24,14 @@ interface Holder {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long a change waits for others (the folder's lock, the store's retries, its publish lock): 15 s or PCHAT_LOCK_TIMEOUT_MS. */
+export function lockTimeoutMs(): number {
+  return Number(process.env.PCHAT_LOCK_TIMEOUT_MS) || 15_000;
+}
+
 export async function withLock<T>(folder: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const file = path.join(folder, opts.name ?? '.lock');
-  const timeoutMs = opts.timeoutMs ?? (Number(process.env.PCHAT_LOCK_TIMEOUT_MS) || 15_000);
+  const timeoutMs = opts.timeoutMs ?? lockTimeoutMs();
   // Creating the lock is the first write to the folder: a folder this account cannot write (or that is
   // not a folder) is said here, naming the repository, rather than as the lock's temp file.
   await acquire(folder, file, timeoutMs).catch((e) => Promise.reject(repositoryFolderError(folder, e, 'write')));

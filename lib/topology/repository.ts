@@ -114,7 +114,6 @@ export abstract class RepositoryBase {
     return doc;
   }
 
-
   /** The draft `mutate` makes of the draft file's text (undefined: none yet), checked, not written. */
   protected async change(
     text: string | undefined,

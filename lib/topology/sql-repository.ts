@@ -10,6 +10,7 @@ import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
 import type { Credential } from '../probes/types.js';
 import type { ProbeLog } from '../probes/sql/types.js';
 import type { SqlSession } from '../probes/sql/connect.js';
+import { lockTimeoutMs } from './lock.js';
 import { repositoryNotFound } from './not-found.js';
 import { RepositoryBase, type DraftDocument, type PublishedRevision, type RepositorySnapshot, type TopologyRepository, type UpdateOptions } from './repository.js';
 import type { Topology } from './model.js';
@@ -230,7 +231,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
       return { draft: next, changed };
     }
     if (!opts.create) await this.assertStore();
-    const timeoutMs = Number(process.env.PCHAT_LOCK_TIMEOUT_MS) || 15_000;
+    const timeoutMs = lockTimeoutMs();
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       const s = opts.create ? await this.create() : await this.store();
@@ -282,7 +283,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   async withPublishLock<T>(fn: () => Promise<T>): Promise<T> {
     const s = await this.store();
     // Bounded: a holder killed a moment ago keeps it until the server notices the dropped connection.
-    const timeoutMs = Number(process.env.PCHAT_LOCK_TIMEOUT_MS) || 15_000;
+    const timeoutMs = lockTimeoutMs();
     const deadline = Date.now() + timeoutMs;
     const fail = (e: unknown) => Promise.reject(this.failed(e, 'take the publish lock'));
     for (;;) {

@@ -236,6 +236,46 @@ for (const b of BACKENDS) {
     t.false(await s.open().exists());
   });
 
+  for (const into of BACKENDS) {
+    test(`${b.name} to ${into.name}: a snapshot restored over another topology replaces it whole`, async (t) => {
+      const [from, to] = [await b.make(t), await into.make(t)];
+      const src = from.open();
+      await seed(src);
+      await src.update((tp) => void tp.sites.push({ name: 'Paris', siteId: 2 }));
+      await src.writePublished(published(1, 'first'));
+      await src.rebaseDraft(1);
+      await src.writeBackup('Publish-Topology-Backup-x-rev1.json', '{"b":1}\n');
+      const dst = to.open();
+      await seed(dst);
+      for (let i = 0; i < 3; i++) await dst.update((tp) => void tp.sites.push({ name: `Old${i}`, siteId: 10 + i }));
+      await dst.writePublished(published(5, 'theirs'));
+      t.false(await dst.isEmpty());
+      const snap = await src.snapshot();
+      await dst.restore(snap);
+      t.deepEqual(await to.open().snapshot(), snap);
+      t.deepEqual(await to.open().listPublishedNumbers(), [1]);
+    });
+  }
+
+  test.serial(`${b.name}: a writer killed at random moments never leaves a half-written draft`, async (t) => {
+    const s = await b.make(t);
+    await seed(s.open());
+    for (let round = 0; round < 3; round++) {
+      const w = execa(process.execPath, [WORKER, s.location, 'churn'], { env: { PCHAT_REPOSITORY_PASSWORD: PASSWORD }, reject: false });
+      t.teardown(() => void w.kill('SIGKILL'));
+      await new Promise<void>((resolve) => {
+        w.stdout!.on('data', (d: Buffer) => (String(d).includes('started') ? resolve() : undefined));
+        w.on('exit', () => resolve());
+      });
+      await new Promise((r) => setTimeout(r, Math.random() * 300));
+      w.kill('SIGKILL');
+      await w;
+      const d = await s.open().readDraft();
+      t.true(d.revision >= 2, 'the draft reads whole');
+    }
+    t.truthy(await s.open().update((tp) => void tp.sites.push({ name: 'After', siteId: 99 })), 'and the next change goes through');
+  });
+
   // Serial: dozens of processes at once on a shared 2-core machine would starve the other tests' logins.
   test.serial(`${b.name}: concurrent writers computing the next SiteId from what they read: no duplicate, none lost`, async (t) => {
     const s = await b.make(t);

@@ -150,6 +150,7 @@ test('a publish killed while it holds the lock: the next one proceeds without cl
   t.is((await pchat(['New-Topology', '-Repository', repo])).exitCode, 0);
   t.is((await pchat(['New-Site', '-Name', 'Redmond', '-Repository', repo])).exitCode, 0);
   const holder = execa(process.execPath, [WORKER, repo, 'hold-publish'], { env: env(), reject: false });
+  t.teardown(() => void holder.kill('SIGKILL'));
   await new Promise<void>((resolve, reject) => {
     holder.stdout!.on('data', (d: Buffer) => (String(d).includes('"locked":true') ? resolve() : undefined));
     holder.on('exit', () => reject(new Error('the holder ended')));
