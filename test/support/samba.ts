@@ -107,7 +107,7 @@ export interface Loopback {
  * Random servers take N in 2..99; 100 and above are the named test hosts of add-test-hosts.sh
  * (sqlNN, fsNN.pchat.test), which a test asks for by address (`ip`), waiting while another holds it.
  */
-export async function allocateLoopback(port = 445, ip?: string): Promise<Loopback> {
+export async function allocateLoopback(port = 445, ip?: string, wait = true): Promise<Loopback> {
   await mkdir(LOCK_DIR, { recursive: true });
   const wanted = ip ? Number(ip.split('.').pop()) : undefined;
   const start = 2 + (randomBytes(1)[0]! % 98);
@@ -124,6 +124,7 @@ export async function allocateLoopback(port = 445, ip?: string): Promise<Loopbac
       const owner = Number(await readFile(lock, 'utf8').catch(() => 'NaN'));
       if (Number.isFinite(owner) && owner > 0 && processAlive(owner)) {
         if (wanted === undefined) continue;
+        if (!wait) throw new Error(`127.0.0.${n} is reserved by process ${owner}`);
         if (Date.now() > deadline) throw new Error(`127.0.0.${n} stayed reserved by process ${owner}`);
         await new Promise((r) => setTimeout(r, 200));
         continue;
@@ -244,9 +245,12 @@ export interface SambaFixture {
   dispose(): Promise<void>;
 }
 
-/** Starts smbd on a free 127.0.0.N, or on `opts.ip` (a named test host such as fs01.pchat.test). */
-export async function startSamba(opts: { ip?: string } = {}): Promise<SambaFixture> {
-  const loop = await allocateLoopback(445, opts.ip);
+/**
+ * Starts smbd on a free 127.0.0.N, or on `opts.ip` (a named test host such as fs01.pchat.test), waiting
+ * while another run holds it unless `opts.wait` is false (then it throws at once).
+ */
+export async function startSamba(opts: { ip?: string; wait?: boolean } = {}): Promise<SambaFixture> {
+  const loop = await allocateLoopback(445, opts.ip, opts.wait ?? true);
   const ip = loop.ip;
   const base = await mkdtemp(path.join(tmpdir(), 'pchat-samba-'));
   await chmod(base, 0o755); // mkdtemp makes 0700: every user would get ACCESS_DENIED on the shares
