@@ -76,7 +76,7 @@ export function sambaMissing(): string | undefined {
  * The reason to skip `suite`, which needs Samba, or undefined to run it (test/support/skip.ts: said
  * once, listed in the run's summary, a failure in CI).
  */
-export function sambaUnavailable(suite: string): string | undefined {
+export function sambaUnavailable(suite = 'a suite that needs Samba'): string | undefined {
   return skipSuite(suite, sambaMissing());
 }
 
