@@ -6,7 +6,7 @@
 // (test/support/setup.sh) installs samba, smbclient and samba-common-bin.
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, appendFile, readFile, readdir, rm, chmod, chown, open, unlink } from 'node:fs/promises';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -100,6 +100,8 @@ function portFree(ip: string, port: number): Promise<boolean> {
 export interface Loopback {
   ip: string;
   release(): Promise<void>;
+  /** The same, for an exit handler. */
+  releaseSync(): void;
 }
 
 /**
@@ -134,7 +136,10 @@ export async function allocateLoopback(port = 445, ip?: string, wait = true): Pr
       continue;
     }
     const addr = `127.0.0.${n}`;
-    if (await portFree(addr, port)) return { ip: addr, release: () => unlink(lock).catch(() => {}) };
+    if (await portFree(addr, port)) {
+      const releaseSync = () => rmSync(lock, { force: true });
+      return { ip: addr, release: () => unlink(lock).catch(() => {}), releaseSync };
+    }
     await unlink(lock).catch(() => {});
     if (wanted !== undefined) throw new Error(`${addr}:${port} is in use by another program`);
   }
@@ -384,7 +389,7 @@ export async function startSamba(opts: { ip?: string; wait?: boolean } = {}): Pr
     },
   };
 
-  // If the test process dies without teardown, do not leave smbd holding the address.
+  // If the test process exits without teardown, do not leave smbd holding the address, nor its folder.
   const emergencyStop = () => {
     if (child && fixture.running()) child.kill('SIGKILL');
     for (const pid of pidsMentioning(conf)) {
@@ -394,6 +399,8 @@ export async function startSamba(opts: { ip?: string; wait?: boolean } = {}): Pr
         /* gone */
       }
     }
+    rmSync(base, { recursive: true, force: true });
+    loop.releaseSync();
   };
   process.on('exit', emergencyStop);
 
