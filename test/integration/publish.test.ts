@@ -1,5 +1,5 @@
 // Publish-Topology end to end, as an administrator runs it from a shell: the real bins, a real smbd
-// (fs01.pchat.test) and the TDS test peer (sql01/sql02.pchat.test). Host names come from
+// (fs01.pchat.test, or the first of fs02-fs40 that no other run holds) and the TDS test peer (sql01/sql02.pchat.test). Host names come from
 // test/support/add-test-hosts.sh (run by npm test's set-up, test/support/setup.sh).
 import test from 'ava';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { sambaMissing, startSamba, type SambaFixture } from '../support/samba.js
 import { skipSuite } from '../support/skip.js';
 import { TdsPeer, type PeerFaults } from '../support/tds-peer.js';
 
-const FS_HOST = 'fs01.pchat.test';
+let FS_HOST = 'fs01.pchat.test';
 const SQL1 = 'sql01.pchat.test';
 const SQL2 = 'sql02.pchat.test';
 const SQL_PASSWORD = 'Sql-Passw0rd-For-Publish!';
@@ -36,8 +36,19 @@ const maybe = skip ? test.skip : test.serial;
 let samba: SambaFixture;
 test.before(async () => {
   if (skip) return;
-  const ip = (await lookup(FS_HOST)).address;
-  samba = await startSamba({ ip });
+  // Other runs on the machine (other clones) use the same names: take a file server name none of them
+  // holds, and wait for fs01 only when all are taken.
+  for (let n = 1; n <= 40 && !samba; n++) {
+    const host = `fs${String(n).padStart(2, '0')}.pchat.test`;
+    const ip = await lookup(host).then((a) => a.address, () => undefined);
+    if (!ip) break;
+    samba = await startSamba({ ip, wait: false }).catch((e: Error) => {
+      if (/is reserved by process|is in use by another program/.test(e.message)) return undefined as unknown as SambaFixture;
+      throw e;
+    });
+    if (samba) FS_HOST = host;
+  }
+  if (!samba) samba = await startSamba({ ip: (await lookup(FS_HOST)).address });
 });
 test.after.always(async () => {
   await samba?.dispose();

@@ -36,16 +36,18 @@ export function removeRunAccounts(runId = RUN_ID): string[] {
   if (!valid(runId)) return [];
   const problems: string[] = [];
   // userdel also removes the user's own group (USERGROUPS_ENAB); retried while another run holds /etc/passwd's lock.
-  const del = (cmd: string, name: string) => {
+  const del = (cmd: string, name: string, ...opts: string[]) => {
     for (let i = 0; i < 100; i++) {
-      const r = spawnSync(cmd, [name], { encoding: 'utf8' });
+      const r = spawnSync(cmd, [...opts, name], { encoding: 'utf8' });
       if (r.status === 0 || r.status === 6) return; // 6: no such user/group (already gone)
       if (r.status !== 10 && !/lock/i.test(r.stderr ?? '')) return void problems.push(`${cmd} ${name}: ${(r.stderr ?? '').trim()}`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
     }
     problems.push(`${cmd} ${name}: /etc/passwd stayed locked`);
   };
-  for (const u of names('passwd', runId)) del('userdel', u);
+  // -f: a test file run on its own removes its accounts in its exit handler, which may run before the
+  // fixture's own one has killed the smbd processes serving as those users.
+  for (const u of names('passwd', runId)) del('userdel', u, '-f');
   for (const g of names('group', runId)) del('groupdel', g);
   return problems;
 }

@@ -8,15 +8,9 @@ cd "$(dirname "$0")/../.."
 
 bash test/support/setup.sh
 
-run_dir=$(mktemp -d /tmp/pchat-test-run-XXXXXX) || exit 1
-# Like /tmp itself: Samba serves shares from here to other accounts, and tests run commands as nobody.
-chmod 1777 "$run_dir"
-mkdir -m 1777 "$run_dir/tmp"
-export TMPDIR=$run_dir/tmp
-export PCHAT_TEST_SKIP_LOG=$run_dir/skipped
 PCHAT_TEST_RUN_ID=$(LC_ALL=C tr -dc 'a-z0-9' </dev/urandom | head -c 5)
 export PCHAT_TEST_RUN_ID
-
+run_dir=
 child=
 cleanup() {
   trap '' INT TERM
@@ -26,6 +20,7 @@ cleanup() {
     for _ in $(seq 50); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$child" 2>/dev/null
   fi
+  [ -n "$run_dir" ] || return
   if [ -f dist/test/support/cleanup-run.js ]; then
     node dist/test/support/cleanup-run.js "$run_dir" "$PCHAT_TEST_RUN_ID"
   else
@@ -35,6 +30,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+run_dir=$(mktemp -d /tmp/pchat-test-run-XXXXXX) || exit 1
+# Like /tmp itself: Samba serves shares from here to other accounts, and tests run commands as nobody.
+chmod 1777 "$run_dir"
+mkdir -m 1777 "$run_dir/tmp"
+export TMPDIR=$run_dir/tmp
+export PCHAT_TEST_SKIP_LOG=$run_dir/skipped
 
 # Runs a command in its own process group (set -m), so that the clean-up can stop it with everything it
 # started; `wait` returns at once on a signal, so the traps run while it is still going.

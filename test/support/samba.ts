@@ -6,7 +6,7 @@
 // (test/support/setup.sh) installs samba, smbclient and samba-common-bin.
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, appendFile, readFile, readdir, rm, chmod, chown, open, unlink } from 'node:fs/promises';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -76,7 +76,7 @@ export function sambaMissing(): string | undefined {
  * The reason to skip `suite`, which needs Samba, or undefined to run it (test/support/skip.ts: said
  * once, listed in the run's summary, a failure in CI).
  */
-export function sambaUnavailable(suite: string): string | undefined {
+export function sambaUnavailable(suite = 'a suite that needs Samba'): string | undefined {
   return skipSuite(suite, sambaMissing());
 }
 
@@ -100,6 +100,8 @@ function portFree(ip: string, port: number): Promise<boolean> {
 export interface Loopback {
   ip: string;
   release(): Promise<void>;
+  /** The same, for an exit handler. */
+  releaseSync(): void;
 }
 
 /**
@@ -107,7 +109,7 @@ export interface Loopback {
  * Random servers take N in 2..99; 100 and above are the named test hosts of add-test-hosts.sh
  * (sqlNN, fsNN.pchat.test), which a test asks for by address (`ip`), waiting while another holds it.
  */
-export async function allocateLoopback(port = 445, ip?: string): Promise<Loopback> {
+export async function allocateLoopback(port = 445, ip?: string, wait = true): Promise<Loopback> {
   await mkdir(LOCK_DIR, { recursive: true });
   const wanted = ip ? Number(ip.split('.').pop()) : undefined;
   const start = 2 + (randomBytes(1)[0]! % 98);
@@ -124,6 +126,7 @@ export async function allocateLoopback(port = 445, ip?: string): Promise<Loopbac
       const owner = Number(await readFile(lock, 'utf8').catch(() => 'NaN'));
       if (Number.isFinite(owner) && owner > 0 && processAlive(owner)) {
         if (wanted === undefined) continue;
+        if (!wait) throw new Error(`127.0.0.${n} is reserved by process ${owner}`);
         if (Date.now() > deadline) throw new Error(`127.0.0.${n} stayed reserved by process ${owner}`);
         await new Promise((r) => setTimeout(r, 200));
         continue;
@@ -133,7 +136,10 @@ export async function allocateLoopback(port = 445, ip?: string): Promise<Loopbac
       continue;
     }
     const addr = `127.0.0.${n}`;
-    if (await portFree(addr, port)) return { ip: addr, release: () => unlink(lock).catch(() => {}) };
+    if (await portFree(addr, port)) {
+      const releaseSync = () => rmSync(lock, { force: true });
+      return { ip: addr, release: () => unlink(lock).catch(() => {}), releaseSync };
+    }
     await unlink(lock).catch(() => {});
     if (wanted !== undefined) throw new Error(`${addr}:${port} is in use by another program`);
   }
@@ -244,9 +250,12 @@ export interface SambaFixture {
   dispose(): Promise<void>;
 }
 
-/** Starts smbd on a free 127.0.0.N, or on `opts.ip` (a named test host such as fs01.pchat.test). */
-export async function startSamba(opts: { ip?: string } = {}): Promise<SambaFixture> {
-  const loop = await allocateLoopback(445, opts.ip);
+/**
+ * Starts smbd on a free 127.0.0.N, or on `opts.ip` (a named test host such as fs01.pchat.test), waiting
+ * while another run holds it unless `opts.wait` is false (then it throws at once).
+ */
+export async function startSamba(opts: { ip?: string; wait?: boolean } = {}): Promise<SambaFixture> {
+  const loop = await allocateLoopback(445, opts.ip, opts.wait ?? true);
   const ip = loop.ip;
   const base = await mkdtemp(path.join(tmpdir(), 'pchat-samba-'));
   await chmod(base, 0o755); // mkdtemp makes 0700: every user would get ACCESS_DENIED on the shares
@@ -380,7 +389,7 @@ export async function startSamba(opts: { ip?: string } = {}): Promise<SambaFixtu
     },
   };
 
-  // If the test process dies without teardown, do not leave smbd holding the address.
+  // If the test process exits without teardown, do not leave smbd holding the address, nor its folder.
   const emergencyStop = () => {
     if (child && fixture.running()) child.kill('SIGKILL');
     for (const pid of pidsMentioning(conf)) {
@@ -390,6 +399,8 @@ export async function startSamba(opts: { ip?: string } = {}): Promise<SambaFixtu
         /* gone */
       }
     }
+    rmSync(base, { recursive: true, force: true });
+    loop.releaseSync();
   };
   process.on('exit', emergencyStop);
 
