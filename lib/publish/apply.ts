@@ -147,7 +147,10 @@ async function applyShareSteps(
   // permissions are set all the same (one short batch); nothing new starts after it.
   if (!perms.length || (!created.size && !mayStart(perms[0]!))) return;
   start = performance.now();
-  const r = await applyPolicies(target, perms.map((s) => ({ folder: s.file!.folder, justCreated: created.has(s.file!.folder) })), policy, backend);
+  // A call that throws fails every folder of the batch: those this run created are undone all the same.
+  const r = await applyPolicies(target, perms.map((s) => ({ folder: s.file!.folder, justCreated: created.has(s.file!.folder) })), policy, backend).catch(
+    (e: unknown) => new Map(perms.map((s) => [s.file!.folder, { message: e instanceof Error ? e.message : String(e) }])),
+  );
   const ms = Math.round(performance.now() - start);
   for (const s of perms) {
     const folder = s.file!.folder;

@@ -505,6 +505,12 @@ maybe('a DACL that cannot be set: the folder this run created is removed again, 
   t.deepEqual(result.Created, []);
   t.is(await state(w), before, 'the folder, a database or a revision was left behind');
 
+  // A DACL call that throws something else (a bug, not the server's refusal) undoes the folder too.
+  const broken = { ...sambaBackend, setDacl: async () => Promise.reject(new TypeError('unexpected')) };
+  const e2 = await t.throwsAsync(publishTopology({ ...options, smbBackend: broken }));
+  t.regex(e2!.message, /unexpected.*was removed again/);
+  t.is(await state(w), before);
+
   const again = await publishTopology(options);
   t.is(again.Status, 'Published');
   t.true(again.Steps.every((s) => s.Status === 'Done'), JSON.stringify(again.Steps));

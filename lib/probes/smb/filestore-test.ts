@@ -212,9 +212,14 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
     row(CHECK.principals, 'Skipped', `Not checked on ${uncLabel(target)}: publish sets the policy on the pool folders, not on the share root (test a pool with -PoolFqdn).`);
   } else {
     t0 = performance.now();
-    const r = await principals.catch((e: unknown): SmbFailure => ({ stage: 'other', status: 'ERROR', message: e instanceof Error ? e.message : String(e) }));
+    // A tool that is not installed (rpcclient) says how to install it.
+    let howTo = '';
+    const r = await principals.catch((e: unknown): SmbFailure => {
+      howTo = (e as { recommendedAction?: string }).recommendedAction ?? '';
+      return { stage: 'other', status: 'ERROR', message: e instanceof Error ? e.message : String(e) };
+    });
     if (r === undefined) row(CHECK.principals, 'Skipped', `Not checked: the ${backend.name} backend cannot look names up.`);
-    else if (!(r instanceof Map)) row(CHECK.principals, 'Failed', `Cannot look the policy's groups up on ${target.server}: ${r.status} (${r.message}); publish could not prove it can set the pool folder's permissions`, advice(r, target.server, target.share, user), since(t0));
+    else if (!(r instanceof Map)) row(CHECK.principals, 'Failed', `Cannot look the policy's groups up on ${target.server}: ${r.status} (${r.message}); publish could not prove it can set the pool folder's permissions`, howTo || advice(r, target.server, target.share, user), since(t0));
     else {
       const missing = [...r].filter(([, sid]) => !sid).map(([n]) => n);
       const found = [...r].filter(([, sid]) => sid).map(([n, sid]) => `${n} (${sid})`);
