@@ -86,3 +86,14 @@ test('about_TopologyRules: every rule the rules run or a message cites has a num
     t.true(e.title.length > 10 && e.meaning.length > 20 && e.meaning !== e.title, `rule ${n} has its own meaning`);
   }
 });
+
+test('help is complete: a synopsis, a description, help for every parameter and output, and examples with code and remarks', async (t) => {
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const def = (await load()).default;
+    t.true(def.synopsis.length > 10 && def.description.length > 40, `${name}: synopsis and description`);
+    for (const p of def.parameters) t.true(p.help.length > 8, `${name} -${p.name} has help`);
+    t.true(def.outputType === 'None' || def.outputs.every((o) => o.description.length > 3), `${name}: every output described`);
+    t.true(def.examples.length > 0, `${name} has examples`);
+    for (const e of def.examples) t.true(e.title.length > 3 && e.code.length > 5 && e.remarks.length > 10, `${name}, example "${e.title}": title, code and remarks`);
+  }
+});
