@@ -9,7 +9,7 @@ async function listing(): Promise<string> {
   const program = new Command('pchat')
     .usage('<Command> [-Parameter value ...]')
     .description('Define, check and publish a Lync Server 2013 / Skype for Business Server Persistent Chat pool, PowerShell style.')
-    .helpCommand('help <Command>', 'show the help of a command (also <Command> -?)');
+    .helpCommand('help <Command>', 'show the help of a command (also <Command> -?) or of an about_ topic');
   for (const [name, load] of Object.entries(COMMANDS)) program.command(name).description((await load()).default.synopsis);
   const { ABOUT_TOPICS } = await import('../lib/help/about.js');
   const topics = ABOUT_TOPICS.map((t) => `  ${t.name}`).join('\n');
