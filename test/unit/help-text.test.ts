@@ -97,3 +97,11 @@ test('help is complete: a synopsis, a description, help for every parameter and 
     for (const e of def.examples) t.true(e.title.length > 3 && e.code.length > 5 && e.remarks.length > 10, `${name}, example "${e.title}": title, code and remarks`);
   }
 });
+
+test('Test-SqlStore: -SqlCredentialFile, its alias -CredentialFile and their prefixes bind to the password file; -SqlCredential stays itself', async (t) => {
+  const { resolveParameter } = await import('../../lib/cmdlet/binding.js');
+  const def = (await COMMANDS['Test-SqlStore']!()).default;
+  for (const written of ['-SqlCredentialFile', '-CredentialFile', '-credentialfile', '-SqlCredentialF', '-Cred']) t.is(resolveParameter(def, written).name, 'SqlCredentialFile', written);
+  t.is(resolveParameter(def, '-SqlCredential').name, 'SqlCredential');
+  t.throws(() => resolveParameter(def, '-SqlCred'), { message: /ambiguous.*-SqlCredential -SqlCredentialFile/ });
+});
