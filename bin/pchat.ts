@@ -1,7 +1,6 @@
 // The dispatcher: `pchat <Command> ...` and every per-command executable end here.
 import { COMMANDS, resolveCommandName } from './registry.js';
 import { ExitCode } from '../lib/cmdlet/errors.js';
-import { printable } from '../lib/cmdlet/binding.js';
 
 async function listing(): Promise<string> {
   // commander formats the command list and suggests the nearest name for a typo.
@@ -9,7 +8,7 @@ async function listing(): Promise<string> {
   const program = new Command('pchat')
     .usage('<Command> [-Parameter value ...]')
     .description('Define, check and publish a Lync Server 2013 / Skype for Business Server Persistent Chat pool, PowerShell style.')
-    .helpCommand('help <Command>', 'show the help of a command (also <Command> -?)');
+    .helpCommand('help <Command>', 'show the help of a command (also <Command> -?) or of an about_ topic');
   for (const [name, load] of Object.entries(COMMANDS)) program.command(name).description((await load()).default.synopsis);
   const { ABOUT_TOPICS } = await import('../lib/help/about.js');
   const topics = ABOUT_TOPICS.map((t) => `  ${t.name}`).join('\n');
@@ -32,6 +31,7 @@ async function aboutTopic(name: string): Promise<number | undefined> {
   }
   if (!/^about_/i.test(name)) return undefined;
   const near = similarTopics(name);
+  const { printable } = await import('../lib/cmdlet/binding.js');
   process.stderr.write(`error: unknown help topic '${printable(name)}'${near.length ? ` (Did you mean ${near.join(' or ')}?)` : ''}\nRun 'pchat help' to list the topics.\n`);
   return ExitCode.Usage;
 }

@@ -31,7 +31,7 @@ export default {
     { name: 'BackEndSqlStore', description: 'The SQL store of its back-end databases, or empty when not given.' },
   ],
   examples: [
-    { title: 'An Enterprise pool', code: 'pchat New-FrontEndPool -Fqdn fepool.contoso.com -Site Redmond -Computer fe01.contoso.com,fe02.contoso.com', remarks: '', setup: 'pchat New-Topology && pchat New-Site -Name Redmond' },
+    { title: 'An Enterprise pool', code: 'pchat New-FrontEndPool -Fqdn fepool.contoso.com -Site Redmond -Computer fe01.contoso.com,fe02.contoso.com', remarks: 'A Persistent Chat pool names it as its -NextHopPool.', setup: 'pchat New-Topology && pchat New-Site -Name Redmond' },
     { title: 'A Skype for Business Server 2019 pool beside a 2015 one', code: 'pchat New-FrontEndPool -Fqdn fe2019.contoso.com -Site Redmond -Computer fe2019a.contoso.com -Product SkypeForBusiness2019', remarks: 'Recorded for what it is: a Persistent Chat pool naming it as -NextHopPool is refused (rule 31); its next hop must be a 2015 (or 2013) pool.' },
     { title: 'A Standard Edition server', code: 'pchat New-FrontEndPool -Fqdn se01.contoso.com -Site Redmond -Edition Standard', remarks: 'Its computer is se01.contoso.com.' },
     { title: 'An Enterprise pool and its back-end store', code: 'pchat New-SqlStore -SqlServerFqdn sqlbe.contoso.com -SqlInstance BE && pchat New-FrontEndPool -Fqdn fepool2.contoso.com -Site Redmond -Computer fe11.contoso.com -BackEndSqlStore \'sqlbe.contoso.com\\BE\'', remarks: 'Quote the identity: a shell would eat the backslash. A second Front End pool on that instance is then refused (rule 18).' },

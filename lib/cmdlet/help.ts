@@ -86,7 +86,8 @@ export function formatHelp(def: CmdletDefinition, program = 'pchat', width = 80)
     const dashes = width - 4 - body.length;
     const left = Math.max(3, Math.min(10, Math.floor(dashes / 2)));
     out.push(indent('-'.repeat(left) + body + '-'.repeat(Math.max(3, dashes - left)), 4), '');
-    if (e.setup) out.push(indent(`# Set-up: ${e.setup}`, 4));
+    // The set-up one command a line (it is run as one && chain), then the example itself.
+    if (e.setup) out.push(indent('# Set-up, run first:', 4), ...e.setup.split(' && ').map((l) => indent(`$ ${l}`, 4)), indent('# The example:', 4));
     out.push(...e.code.split('\n').map((l) => indent(`$ ${l}`, 4)), '', prose(e.remarks, 4), '');
   });
   out.push('NOTES', prose(`Run as '${program} ${def.name}' or '${def.name}'. Parameter names are case-insensitive and may be shortened to a unique prefix.`, 4));

@@ -10,5 +10,5 @@ export const SETUP_PUBLISHED = `${SETUP_TOPOLOGY} && pchat Publish-Topology -For
 
 /** SETUP_TOPOLOGY with the Persistent Chat pool pchatpool.contoso.com and its stores. */
 export const SETUP_POOL =
-  `${SETUP_TOPOLOGY} && pchat New-PersistentChatPool -Fqdn pchatpool.contoso.com -Site Redmond -Computer pchat01.contoso.com,pchat02.contoso.com ` +
+  `${SETUP_TOPOLOGY} && pchat New-PersistentChatPool -Fqdn pchatpool.contoso.com -Site Redmond -Computer pchat01.contoso.com ` +
   "-DisplayName 'Redmond chat' -NextHopPool fepool.contoso.com -SqlServerFqdn sql01.contoso.com -SqlInstance PCHAT -FileServerFqdn fs01.contoso.com -FileShare pchat";

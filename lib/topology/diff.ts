@@ -14,9 +14,16 @@ export interface TopologyChange {
 
 const show = (v: unknown) => (v === undefined || v === null || v === '' ? '(none)' : Array.isArray(v) ? v.join(',') : String(v));
 
+/** The properties whose values differ (absent and null alike), sorted; Import-Topology's merge uses it too. */
+export function differentProperties(a: object, b: object): string[] {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])].sort();
+  return keys.filter((k) => JSON.stringify(x[k] ?? null) !== JSON.stringify(y[k] ?? null));
+}
+
 function propertyChanges(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-  return keys.filter((k) => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)).map((k) => `${k}: ${show(a[k])} -> ${show(b[k])}`);
+  return differentProperties(a, b).map((k) => `${k}: ${show(a[k])} -> ${show(b[k])}`);
 }
 
 function compareList<T extends object>(type: TopologyChange['ObjectType'], before: T[], after: T[], id: (x: T) => string): TopologyChange[] {

@@ -218,6 +218,8 @@ test('Import-Topology refuses a malformed, a newer-schema or a wrong JSON docume
     [JSON.stringify({ ...exported, schemaVersion: 99 }), /TopologyDocumentTooNew/, /schemaVersion 99; this version of pchat-topology reads up to 1/],
     [JSON.stringify({ ...exported, topology: { ...exported.topology, persistentChatPools: [{ ...exported.topology.persistentChatPools[0], port: 'x' }] } }), /TopologyDocumentInvalid/, /'topology\.persistentChatPools\[0\]\.port' must be a whole number/],
     ['[1, 2]', /TopologyDocumentInvalid/, /not an Export-Topology document/],
+    // Well-formed, but a reference to nothing: the repository's integrity check refuses it, as any change.
+    [JSON.stringify({ ...exported, topology: { ...exported.topology, persistentChatPools: [{ ...exported.topology.persistentChatPools[0], sqlStore: 'sql99.pchat.test' }] } }), /TopologyIntegrityViolation/, /refers to primary SQL store 'sql99\.pchat\.test', which does not exist/],
   ];
   for (const [doc, id, message] of cases) {
     const r = await pchat(repo, ['Import-Topology', '-Path', '-', '-Merge', '-Force'], doc);

@@ -86,3 +86,22 @@ test('about_TopologyRules: every rule the rules run or a message cites has a num
     t.true(e.title.length > 10 && e.meaning.length > 20 && e.meaning !== e.title, `rule ${n} has its own meaning`);
   }
 });
+
+test('help is complete: a synopsis, a description, help for every parameter and output, and examples with code and remarks', async (t) => {
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const def = (await load()).default;
+    t.true(def.synopsis.length > 10 && def.description.length > 40, `${name}: synopsis and description`);
+    for (const p of def.parameters) t.true(p.help.length > 8, `${name} -${p.name} has help`);
+    t.true(def.outputType === 'None' || def.outputs.every((o) => o.description.length > 3), `${name}: every output described`);
+    t.true(def.examples.length > 0, `${name} has examples`);
+    for (const e of def.examples) t.true(e.title.length > 3 && e.code.length > 5 && e.remarks.length > 10, `${name}, example "${e.title}": title, code and remarks`);
+  }
+});
+
+test('Test-SqlStore: -SqlCredentialFile, its alias -CredentialFile and their prefixes bind to the password file; -SqlCredential stays itself', async (t) => {
+  const { resolveParameter } = await import('../../lib/cmdlet/binding.js');
+  const def = (await COMMANDS['Test-SqlStore']!()).default;
+  for (const written of ['-SqlCredentialFile', '-CredentialFile', '-credentialfile', '-SqlCredentialF', '-Cred']) t.is(resolveParameter(def, written).name, 'SqlCredentialFile', written);
+  t.is(resolveParameter(def, '-SqlCredential').name, 'SqlCredential');
+  t.throws(() => resolveParameter(def, '-SqlCred'), { message: /ambiguous.*-SqlCredential -SqlCredentialFile/ });
+});

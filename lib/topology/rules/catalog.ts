@@ -1,7 +1,7 @@
 // Every rule a message can cite ("Rule 18"), with its severity and meaning, so that a user can look it up
-// with 'pchat help about_TopologyRules'. The rules of RULES (index.ts) give their number and title; the
-// severities and meanings are kept here beside the rules the environment checks (Test-SqlStore,
-// Test-FileStore, Publish-Topology), which have no RuleDefinition.
+// with 'pchat help about_TopologyRules'. The rules of RULES (index.ts) give their number and title, and
+// their severity and meaning when they state them; otherwise those are kept here, beside the rules the
+// environment checks (Test-SqlStore, Test-FileStore, Publish-Topology), which have no RuleDefinition.
 import { RULES } from './index.js';
 
 export type RuleSeverity = 'Error' | 'Warning' | 'Error, Warning';
@@ -80,8 +80,10 @@ const ENVIRONMENT_RULES: RuleEntry[] = [
 /** Every rule, by number. */
 export function ruleCatalog(): RuleEntry[] {
   const fromRules = RULES.map((r) => {
+    // A rule that states its own severity and meaning wins over the table above.
+    const own = r as Partial<Pick<RuleEntry, 'severity' | 'meaning'>>;
     const known = DOCUMENT_RULES[r.id];
-    return { number: r.id, title: r.title, severity: known?.severity ?? 'Error', meaning: known?.meaning ?? r.title, checkedBy: '' } satisfies RuleEntry;
+    return { number: r.id, title: r.title, severity: own.severity ?? known?.severity ?? 'Error', meaning: own.meaning ?? known?.meaning ?? r.title, checkedBy: '' } satisfies RuleEntry;
   });
   return [...fromRules, ...ENVIRONMENT_RULES].sort((a, b) => a.number - b.number);
 }

@@ -34,7 +34,7 @@ export function unknownDocument(source: string, line: number, column: number, wh
     message:
       `'${source}' is not a Lync Server / Skype for Business Server topology document: ${what} (line ${line}, column ${column}). ` +
       "Expected a published topology (root <Topology> in namespace 'urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008') " +
-      'or a Topology Builder file (root <TopologyBuilder> or <PartialTopology>).',
+      "or a Topology Builder file (root <TopologyBuilder> or <PartialTopology>), or this tool's JSON from Export-Topology.",
     recommendedAction: REEXPORT,
   });
 }

@@ -10,6 +10,7 @@ import {
   type SqlStore,
   type Topology,
 } from '../model.js';
+import { differentProperties } from '../diff.js';
 
 export interface MergeConflict {
   Kind: string;
@@ -238,9 +239,8 @@ function sqlDiffs(draft: SqlStore, imp: SqlStore): string[] {
 function fieldDiffs(draft: object, imp: object): string[] {
   const a = draft as Record<string, unknown>;
   const b = imp as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
   const text = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : Array.isArray(v) ? v.join(', ') : String(v));
-  return keys.filter((k) => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)).map((k) => `${k}: draft ${show(text(a[k]))}, imported ${show(text(b[k]))}`);
+  return differentProperties(a, b).map((k) => `${k}: draft ${show(text(a[k]))}, imported ${show(text(b[k]))}`);
 }
 
 function show(v: string | undefined): string {
