@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { Repository } from '../dist/lib/topology/repository.js';
 import { validateTopology } from '../dist/lib/topology/rules/index.js';
 import { shapeProblem } from '../dist/lib/topology/shape.js';
-import { editTopology } from '../dist/lib/topology/edit.js';
+import { changeTopology } from '../dist/lib/topology/edit.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PCHAT = path.join(root, 'bin', 'pchat');
@@ -78,6 +78,8 @@ async function main() {
 
     const bigRepo = path.join(dir, 'big');
     const repo = new Repository(bigRepo);
+    // What a New-/Set- command hands changeTopology, without the runtime around it (no prompt, no -WhatIf).
+    const ctx = { whatIf: false, needsConfirmation: () => false, shouldProcess: async () => true, writeWarning() {}, repository: () => repo };
     await repo.update((t) => Object.assign(t, structuredClone(big)), { create: true });
     const saveRuns = [];
     const editRuns = [];
@@ -86,7 +88,7 @@ async function main() {
       await repo.update((t) => void (t.persistentChatPools[i].displayName = `renamed ${i}`));
       saveRuns.push(performance.now() - a);
       const b = performance.now();
-      await editTopology(bigRepo, (t) => void (t.persistentChatPools[i].port = 5042));
+      await changeTopology(ctx, 'pool', 'Set port', (t) => void (t.persistentChatPools[i].port = 5042));
       editRuns.push(performance.now() - b);
     }
     const d = await repo.readDraft();
@@ -124,7 +126,7 @@ async function main() {
     const w = head.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
     for (const r of table) console.log(r.map((c, i) => String(c).padEnd(w[i])).join('  ').trimEnd());
     console.log(`\nshape check of draft.json (every read): ${ms(shapeCold)} in a fresh process, ${ms(median(shapeRuns))} warm`);
-    console.log(`for reference: one command's change of this topology (editTopology: validate before and after, integrity, save) ${ms(median(editRuns))}; draft.json ${(JSON.stringify(d).length / 1e6).toFixed(1)} MB`);
+    console.log(`for reference: one command's change of this topology (changeTopology: validate before and after, integrity, save) ${ms(median(editRuns))}; draft.json ${(JSON.stringify(d).length / 1e6).toFixed(1)} MB`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
