@@ -36,10 +36,10 @@ export default {
   examples: [
     {
       title: 'Move a team from a folder to a shared store on SQL Server',
-      code: "export PCHAT_REPOSITORY_PASSWORD   # the login's password, from the job's secret store\npchat Copy-Topology -Repository /srv/pchat -Destination 'sqlserver://pchatadmin@sql01.contoso.com\\PCHAT/PchatTopology'\nexport PCHAT_REPOSITORY='sqlserver://pchatadmin@sql01.contoso.com\\PCHAT/PchatTopology'",
+      code: "export PCHAT_REPOSITORY_PASSWORD   # the login's password, from the job's secret store\npchat Copy-Topology -Repository ~/pchat-topology -Destination 'sqlserver://pchatadmin@sql01.contoso.com\\PCHAT/PchatTopology'\nexport PCHAT_REPOSITORY='sqlserver://pchatadmin@sql01.contoso.com\\PCHAT/PchatTopology'",
       remarks: 'Afterwards every command works on the store; Export-Topology gives the same JSON on both sides.',
     },
-    { title: 'Take a copy of the store into a folder', code: 'pchat Copy-Topology -Destination /srv/pchat-copy', remarks: 'The folder is created when missing.' },
+    { title: 'Take a copy of the store into a folder', code: 'pchat Copy-Topology -Destination ~/pchat-copy', remarks: 'The folder is created when missing.' },
   ],
   async process(p: Params, ctx) {
     const source = ctx.repository();

@@ -1,6 +1,6 @@
 // Every example of every command's help, run as a reader would paste it into a shell: in a scratch
 // folder, against a scratch repository, after the example's stated set-up and the same command's earlier
-// examples. Commands that need a server (Test-SqlStore, Test-FileStore, Publish-Topology) are bound
+// examples. Commands that need a server (Test-SqlStore, Test-FileStore, Publish-Topology, Copy-Topology) are bound
 // exactly as they would be and go no further, so no example resolves a name or opens a connection.
 // Also: the about_ topics, as 'pchat help' lists and shows them.
 import test from 'ava';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { COMMANDS } from '../../bin/registry.js';
 import { projectRoot, run } from '../support/cli.js';
 
-const SERVER_COMMANDS = ['Test-SqlStore', 'Test-FileStore', 'Publish-Topology'];
+const SERVER_COMMANDS = ['Test-SqlStore', 'Test-FileStore', 'Publish-Topology', 'Copy-Topology'];
 /** Files the examples read, as the deployment would give them (their remarks say where they come from). */
 const GIVEN_FILES: Record<string, string> = {
   'topology.xml': 'test/fixtures/xml/standard-edition.xml',
