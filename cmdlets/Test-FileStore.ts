@@ -84,7 +84,7 @@ export default {
     QUIET_PARAMETER,
   ],
   outputType: 'FileStoreCheck',
-  outputs: checkRowOutputs('The share or folder: \\\\server\\share[\\folder].', 'Name resolution, TCP reachability, Authentication, Share exists, Folder exists, Write/read/rename/delete, DACL readable, Effective rights, Rights to publish, Publish policy ACEs, Dangerous ACEs.'),
+  outputs: checkRowOutputs('The share or folder: \\\\server\\share[\\folder].', 'Name resolution, TCP reachability, Authentication, Share exists, Folder exists (a file in its place fails), Write/read/rename/delete, Policy principals (the policy groups resolve to SIDs on the file server; on a pool folder), DACL readable, Effective rights, Rights to publish, Publish policy ACEs, Dangerous ACEs.'),
   ...CHECK_ROWS,
   examples: [
     {

@@ -18,7 +18,7 @@ export function checkRowOutputs(target: string, checks: string): OutputProperty[
 export const CHECK_ROWS = {
   defaultDisplay: ['Target', 'Check', 'Status', 'Details'],
   failedWhen: (o: CheckRow) => o.Status === 'Failed',
-  notes: ['Exit code 3 when any check failed; 0 when every check passed or only warned.'],
+  notes: ['Exit code 3 when any check failed; 0 when every check passed or only warned.', 'Ends with one summary line on stderr (the command name, then e.g. "12 passed, 2 warnings, 1 failed."), after the rows; none with -Quiet.'],
 };
 
 export function timeoutParameter(help: string): ParameterDefinition {
