@@ -64,7 +64,7 @@ if [ -n "$left" ]; then
 fi
 # Accounts of another npm test run on this machine (pctest<its id>-*) are that run's, not this one's.
 others='(?!)'   # this run's id unknown: every difference counts
-[ -n "${run_id:-}" ] && others="^pctest(?!${run_id}-)[a-z0-9]{5}-"
+[ -n "${run_id:-}" ] && others="pctest(?!${run_id}-)[a-z0-9]{5}-"
 for what in passwd group; do
   mine=$(diff "$state/before.$what" "$state/after.$what" | grep '^[<>]' | grep -vP "^[<>] $others" || true)
   theirs=$(diff "$state/before.$what" "$state/after.$what" | grep '^[<>]' | grep -P "^[<>] $others" || true)
