@@ -47,8 +47,9 @@ echo "stranger: $(git log --oneline -1) cloned into $work/pchat-topology$([ $pri
 if ! { npm ci --offline --no-audit --no-fund || npm ci --no-audit --no-fund; } >"$state/npm-ci.log" 2>&1; then
   echo "stranger: npm ci failed:"; tail -n 20 "$state/npm-ci.log"; status=1
 else
-  npm test -- "$@"
-  status=$?
+  npm test -- "$@" 2>&1 | tee "$state/npm-test.log"
+  status=${PIPESTATUS[0]}
+  run_id=$(grep -oE '^npm test: run [a-z0-9]{5} ' "$state/npm-test.log" | head -n 1 | cut -d' ' -f4)
   echo "stranger: npm test exited $status"
 fi
 cd / || exit 1
@@ -61,8 +62,18 @@ if [ -n "$left" ]; then
   differences=1
   echo "stranger: processes still running from the clone:"; echo "$left" | sed 's/^/    /'
 fi
+# Accounts of another npm test run on this machine (pctest<its id>-*) are that run's, not this one's.
+others='(?!)'   # this run's id unknown: every difference counts
+[ -n "${run_id:-}" ] && others="pctest(?!${run_id}-)[a-z0-9]{5}-"
+for what in passwd group; do
+  mine=$(diff "$state/before.$what" "$state/after.$what" | grep '^[<>]' | grep -vP "^[<>] $others" || true)
+  theirs=$(diff "$state/before.$what" "$state/after.$what" | grep '^[<>]' | grep -P "^[<>] $others" || true)
+  [ -n "$theirs" ] && echo "stranger: other runs' test accounts came or went meanwhile (not this run's): $(echo "$theirs" | cut -c3- | cut -d: -f1 | sort -u | tr '\n' ' ')"
+  printf '%s\n' "$mine" | sed '/^$/d' >"$state/diff.$what"
+done
 for what in passwd group tmp; do
-  if ! diff -q "$state/before.$what" "$state/after.$what" >/dev/null; then
+  [ "$what" = tmp ] && diff "$state/before.tmp" "$state/after.tmp" | grep '^[<>]' >"$state/diff.tmp"
+  if [ -s "$state/diff.$what" ]; then
     differences=1
     case $what in
       passwd) label="users (/etc/passwd)" ;;
@@ -70,7 +81,7 @@ for what in passwd group tmp; do
       tmp) label="the temporary folder ($tmp)" ;;
     esac
     echo "stranger: $label differ (< before, > after):"
-    diff "$state/before.$what" "$state/after.$what" | grep '^[<>]' | sed 's/^/    /'
+    sed 's/^/    /' "$state/diff.$what"
   fi
 done
 rm -rf "$state"

@@ -37,6 +37,7 @@ chmod 1777 "$run_dir"
 mkdir -m 1777 "$run_dir/tmp"
 export TMPDIR=$run_dir/tmp
 export PCHAT_TEST_SKIP_LOG=$run_dir/skipped
+echo "npm test: run $PCHAT_TEST_RUN_ID (its users and groups: pctest$PCHAT_TEST_RUN_ID-*), temporary folder $run_dir"
 
 # Runs a command in its own process group (set -m), so that the clean-up can stop it with everything it
 # started; `wait` returns at once on a signal, so the traps run while it is still going.

@@ -5,7 +5,7 @@
 // are this run's own (test/support/run-id.ts), removed at its end. Installs nothing: npm test's set-up
 // (test/support/setup.sh) installs samba, smbclient and samba-common-bin.
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, mkdir, writeFile, appendFile, readFile, readdir, rm, chmod, chown, open, unlink } from 'node:fs/promises';
+import { mkdtemp, mkdir, writeFile, appendFile, readFile, readdir, rm, chmod, chown, open, stat, unlink } from 'node:fs/promises';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -124,7 +124,9 @@ export async function allocateLoopback(port = 445, ip?: string, wait = true): Pr
       await fh.close();
     } catch {
       const owner = Number(await readFile(lock, 'utf8').catch(() => 'NaN'));
-      if (Number.isFinite(owner) && owner > 0 && processAlive(owner)) {
+      // A lock made a moment ago may not hold its PID yet: it is taken, not stale.
+      const fresh = await stat(lock).then((st) => Date.now() - st.mtimeMs < 2000, () => false);
+      if ((Number.isFinite(owner) && owner > 0 && processAlive(owner)) || (fresh && !(owner > 0))) {
         if (wanted === undefined) continue;
         if (!wait) throw new Error(`127.0.0.${n} is reserved by process ${owner}`);
         if (Date.now() > deadline) throw new Error(`127.0.0.${n} stayed reserved by process ${owner}`);
