@@ -3,6 +3,7 @@
 // cannot drift from it. Each topic loads what it needs only when it is asked for.
 import { EXIT_CODE_HELP } from '../cmdlet/exit-codes.js';
 import { wrapText } from '../cmdlet/wrap.js';
+import { closestNames } from '../cmdlet/did-you-mean.js';
 
 export interface AboutTopic {
   name: string;
@@ -148,22 +149,7 @@ export function findAboutTopic(name: string): AboutTopic | undefined {
   return ABOUT_TOPICS.find((t) => t.name.toLowerCase() === n);
 }
 
-/** The topic names closest to a mistyped one (edit distance at most a third of its length), for "Did you mean". */
+/** The topic names closest to a mistyped one, for "Did you mean" (the same distance as for commands and parameters). */
 export function similarTopics(name: string): string[] {
-  const n = name.toLowerCase();
-  const distance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0]!;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const cur = row[j]!;
-        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = cur;
-      }
-    }
-    return row[b.length]!;
-  };
-  const scored = ABOUT_TOPICS.map((t) => ({ t: t.name, d: distance(n, t.name.toLowerCase()) })).filter((x) => x.d <= Math.max(2, Math.floor(n.length / 3)));
-  return scored.sort((a, b) => a.d - b.d).map((x) => x.t);
+  return closestNames(name, ABOUT_TOPICS.map((t) => t.name));
 }
