@@ -142,6 +142,7 @@ test('a missing store: every command but New-Topology says so, and creates nothi
   const r = await pchat(['New-Site', '-Name', 'X', '-Repository', address('nowhere')]);
   t.is(r.exitCode, 1);
   t.regex(r.stderr, /RepositoryNotFound/);
+  t.regex(r.stderr.replace(/\s+/g, ' '), /at the right server and database\./, 'the advice is about the address, not a folder');
   t.false(peer.databases.includes('nowhere'));
 });
 
