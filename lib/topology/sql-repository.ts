@@ -108,7 +108,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   }
 
   private unreachable(details: string, action: string): ErrorRecord {
-    return new ErrorRecord({ errorId: 'RepositoryUnreachable', category: 'ConnectionError', target: this.folder, message: `Cannot reach the topology store ${this.folder}: ${details}`, recommendedAction: action || `Check that SQL Server on ${this.server} runs and accepts TCP connections from this host.` });
+    return new ErrorRecord({ errorId: 'RepositoryUnreachable', category: 'ConnectionError', target: this.folder, message: `Cannot reach the topology store ${this.folder}: ${details}`, recommendedAction: inAddressTerms(action) || `Check that SQL Server on ${this.server} runs and accepts TCP connections from this host.` });
   }
 
   private async run(stmt: StoreStatement, params: Params = {}, session?: SqlSession): Promise<Row[]> {
@@ -386,4 +386,16 @@ function withBase(text: string, based: number): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * The connection advice is shared with Test-SqlStore, whose parameters it names; a store has no such
+ * parameters, only its address's options: the same advice in those terms.
+ */
+export function inAddressTerms(action: string): string {
+  return action
+    .replace(/pass -TrustServerCertificate\b/g, 'add trustServerCertificate=true to the address')
+    .replace(/-TrustServerCertificate\b/g, 'trustServerCertificate=true in the address')
+    .replace(/-Encrypt (Optional|Mandatory|Strict)\b/g, (_, m: string) => `encrypt=${m.toLowerCase()} in the address`)
+    .replace(/\(-Port, or New-SqlStore -Port\)/g, '(host:port in the address)');
 }

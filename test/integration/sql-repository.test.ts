@@ -115,6 +115,15 @@ test('an unreachable server: exit 1 with what to check', async (t) => {
   t.regex(r.stderr, /Cannot reach the topology store/);
 });
 
+test('a certificate not trusted here: the advice names the address option, not a parameter the command lacks', async (t) => {
+  const r = await pchat(['Get-Topology', '-Repository', address('x').replace('?trustServerCertificate=true', '')]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /RepositoryUnreachable/);
+  const advice = r.stderr.replace(/\s+/g, ' ');
+  t.regex(advice, /add trustServerCertificate=true to the address/);
+  t.notRegex(advice, /-TrustServerCertificate/);
+});
+
 test('a database that is not a store is refused and left as it was, by every command', async (t) => {
   for (const args of [['Get-Topology'], ['New-Site', '-Name', 'X'], ['New-Topology', '-Force']]) {
     const r = await pchat([...args, '-Repository', address('crm')]);
