@@ -4,6 +4,7 @@
 // lock that dies with its holder, and Copy-Topology from a folder to the store and back.
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,6 +123,17 @@ test('a certificate not trusted here: the advice names the address option, not a
   const advice = r.stderr.replace(/\s+/g, ' ');
   t.regex(advice, /add trustServerCertificate=true to the address/);
   t.notRegex(advice, /-TrustServerCertificate/);
+});
+
+// A terminal through util-linux `script`: Ctrl+C at the password prompt is a byte (raw mode), not SIGINT.
+const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
+(hasScript ? test : test.skip)('Ctrl+C at the password prompt on a terminal: exit 130, said as an interruption, not a failure to report', async (t) => {
+  const bin = path.resolve(here, '../../../bin/pchat');
+  const r = await execa('sh', ['-c', `(sleep 2; printf '\\003') | script -qec '"${bin}" Get-Topology -Repository "${address()}"' /dev/null`], { env: { ...process.env, PCHAT_REPOSITORY_PASSWORD: undefined }, extendEnv: false, reject: false, timeout: 30_000 });
+  t.regex(String(r.stdout), /Password for pchatstore/);
+  t.regex(String(r.stdout), /Interrupted \(Ctrl\+C\) at the password prompt/);
+  t.notRegex(String(r.stdout), /UnexpectedError/);
+  t.is(r.exitCode, 130);
 });
 
 test('a database that is not a store is refused and left as it was, by every command', async (t) => {
