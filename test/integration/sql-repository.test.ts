@@ -54,6 +54,15 @@ test('New-Topology creates the missing database and its tables; then every comma
   t.like(got.objects[0], { Revision: 2, Sites: ['Redmond'] });
 });
 
+test('New-Topology on a store that has a draft: refused, and the advice names no folder the store does not have', async (t) => {
+  const repo = address();
+  t.is((await pchat(['New-Topology', '-Repository', repo])).exitCode, 0);
+  const again = await pchat(['New-Topology', '-Repository', repo]);
+  t.is(again.exitCode, 1);
+  t.regex(again.stderr, /TopologyAlreadyExists/);
+  t.notRegex(again.stderr, /history\//);
+});
+
 test('New-Topology on an existing empty database creates only the tables', async (t) => {
   const r = await pchat(['New-Topology', '-Repository', address('emptydb')]);
   t.is(r.exitCode, 0, r.stderr);
