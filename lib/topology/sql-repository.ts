@@ -397,5 +397,7 @@ export function inAddressTerms(action: string): string {
     .replace(/pass -TrustServerCertificate\b/g, 'add trustServerCertificate=true to the address')
     .replace(/-TrustServerCertificate\b/g, 'trustServerCertificate=true in the address')
     .replace(/-Encrypt (Optional|Mandatory|Strict)\b/g, (_, m: string) => `encrypt=${m.toLowerCase()} in the address`)
-    .replace(/\(-Port, or New-SqlStore -Port\)/g, '(host:port in the address)');
+    .replace(/\(-Port, or New-SqlStore -Port\)/g, '(host:port in the address)')
+    // The store's wait is fixed (15 s): there is no -TimeoutSeconds to raise.
+    .replace(/; raise -TimeoutSeconds for a slow link/g, '');
 }
