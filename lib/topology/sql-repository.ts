@@ -107,6 +107,19 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     throw this.unreachable(failed.Details, failed.RecommendedAction);
   }
 
+  /** The database is there, yet the login was refused it (4060): the DBA created it without a user for this login. */
+  private noAccess(): ErrorRecord {
+    const db = this.addr.database;
+    const login = this.addr.userName ?? '';
+    return new ErrorRecord({
+      errorId: 'RepositoryAccessDenied',
+      category: 'PermissionDenied',
+      target: this.folder,
+      message: `The database '${db}' exists on ${this.server}, but the login '${login}' cannot open it (error 4060).`,
+      recommendedAction: `Ask the DBA to give the login a user in it, member of db_owner: USE [${db}]; CREATE USER [${login}] FOR LOGIN [${login}]; ALTER ROLE db_owner ADD MEMBER [${login}]; (SQL Server 2008 R2: EXEC sp_addrolemember 'db_owner', '${login}').`,
+    });
+  }
+
   private unreachable(details: string, action: string): ErrorRecord {
     return new ErrorRecord({ errorId: 'RepositoryUnreachable', category: 'ConnectionError', target: this.folder, message: `Cannot reach the topology store ${this.folder}: ${details}`, recommendedAction: inAddressTerms(action) || `Check that SQL Server on ${this.server} runs and accepts TCP connections from this host.` });
   }
@@ -169,10 +182,10 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     let kind = await this.inspect();
     if (kind === 'missing') {
       const { ensureDatabase } = await import('../probes/sql/databases.js');
-      await ensureDatabase(this.target(await this.getCredential()), this.addr.database, { log: this.opts.log });
+      const made = await ensureDatabase(this.target(await this.getCredential()), this.addr.database, { log: this.opts.log });
       this.session = this.kind = undefined;
       kind = await this.inspect();
-      if (kind === 'missing') throw repositoryNotFound(this.folder);
+      if (kind === 'missing') throw made === 'exists' ? this.noAccess() : repositoryNotFound(this.folder);
     }
     if (kind === 'empty') {
       try {

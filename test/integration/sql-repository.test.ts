@@ -20,7 +20,13 @@ const PASSWORD = 'Store-Cli-S3cret!';
 
 let peer: TdsPeer;
 test.before(async () => {
-  peer = await TdsPeer.start({ logins: [{ name: 'pchatstore', password: PASSWORD, roles: ['sysadmin'] }], databases: ['emptydb', 'crm', 'future'] });
+  peer = await TdsPeer.start({
+    logins: [
+      { name: 'pchatstore', password: PASSWORD, roles: ['sysadmin'] },
+      { name: 'teamadmin', password: PASSWORD, noAccess: ['teamdb'] },
+    ],
+    databases: ['emptydb', 'crm', 'future', 'teamdb'],
+  });
   peer.storeDb('crm').userObjects = 12;
 });
 test.after.always(async () => {
@@ -61,6 +67,16 @@ test('New-Topology on a store that has a draft: refused, and the advice names no
   t.is(again.exitCode, 1);
   t.regex(again.stderr, /TopologyAlreadyExists/);
   t.notRegex(again.stderr, /history\//);
+});
+
+test('New-Topology on a database the DBA made without a user for this login: says so, with the T-SQL to fix it', async (t) => {
+  const r = await pchat(['New-Topology', '-Repository', address('teamdb').replace('pchatstore@', 'teamadmin@')]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /RepositoryAccessDenied/);
+  const text = r.stderr.replace(/\s+/g, ' ');
+  t.regex(text, /The database 'teamdb' exists on .*, but the login 'teamadmin' cannot open it/);
+  t.regex(text, /CREATE USER \[teamadmin\] FOR LOGIN \[teamadmin\]; ALTER ROLE db_owner ADD MEMBER \[teamadmin\]/);
+  t.notRegex(text, /Create one with 'pchat New-Topology'/);
 });
 
 test('New-Topology on an existing empty database creates only the tables', async (t) => {
