@@ -54,7 +54,7 @@ export default {
     "It also reads this tool's own JSON back (Export-Topology's document, of the draft or of a published revision): the restore path of a backup. That document holds the whole topology, Persistent Chat pools included, and is checked as strictly as a repository file: malformed JSON (named by line and column), a wrong field (named by its JSON path) or a newer schemaVersion is refused and nothing is written. " +
     'It imports the central sites (id, name, location), the Front End pools (clusters running UserServices/Registrar; a single-machine cluster whose user store is on its own SQL instance is a Standard Edition server), the SQL stores (every SQL instance, default or named, with the AlwaysOn flag so the rules can judge it), the file stores (\\\\<file server>\\<share>) and, as occupied names, every other server FQDN (Edge, Office Web Apps, SQL hosts, Directors...) so that no Persistent Chat pool reuses one. ' +
     'Roles the tool does not model (WebServices, EdgeServer, ...) are counted in UnmodelledRoles. ' +
-    'Into an empty or new repository the document becomes the draft. A non-empty draft is refused unless -Merge (identical objects are skipped, new ones added; objects with the same identity but other facts are conflicts, and nothing is written unless -Force lets the document win) or -Force (the draft is replaced; the old one stays in history/). The document\'s warnings are shown only when it is imported, not when it is refused. ' +
+    'Into an empty or new repository the document becomes the draft. A non-empty draft is refused unless -Merge (identical objects are skipped, new ones added; objects with the same identity but other facts are conflicts, and nothing is written unless -Force lets the document win) or -Force (the draft is replaced; the old one is kept in the draft history). The document\'s warnings are shown only when it is imported, not when it is refused. ' +
     'The same rules apply to both forms. The whole document is read and checked before the repository is touched: a malformed or unknown document, or one with a DTD (refused: no external entities, no entity expansion), is an error naming the line and column, and the repository stays byte-for-byte as it was.',
   parameters: [
     { name: 'Path', type: 'string', mandatory: true, position: 0, aliases: ['FileName'], help: "The topology document (.xml from Get-CsTopology -AsXml, .tbxml, or this tool's JSON from Export-Topology). '-' reads it from stdin." },
@@ -100,7 +100,7 @@ export default {
     {
       title: 'Restore a backup written by Export-Topology',
       code: 'pchat Export-Topology -Path backup.json\npchat Import-Topology backup.json -Force',
-      remarks: 'The JSON holds the whole draft, Persistent Chat pools included; -Force replaces the draft with it (the replaced draft stays in history/), -Merge adds it instead.',
+      remarks: 'The JSON holds the whole draft, Persistent Chat pools included; -Force replaces the draft with it (the replaced draft is kept in the draft history), -Merge adds it instead.',
     },
   ],
   async process(p: Params, ctx) {
@@ -125,7 +125,7 @@ export default {
       return summary(input.sourceName, ctx, imported, plan, false, draft?.revision ?? null);
     }
     if (plan.discardedPools.length) {
-      ctx.writeWarning(`Replacing the draft discards its Persistent Chat pool(s) ${plan.discardedPools.join(', ')} (the old draft stays in history/). Use -Merge to keep them.`);
+      ctx.writeWarning(`Replacing the draft discards its Persistent Chat pool(s) ${plan.discardedPools.join(', ')} (the old draft is kept in the draft history). Use -Merge to keep them.`);
     }
     if (!(await ctx.shouldProcess(ctx.repositoryPath, describe(input.sourceName, imported, plan)))) {
       return summary(input.sourceName, ctx, imported, plan, false, draft?.revision ?? null);

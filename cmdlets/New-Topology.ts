@@ -33,7 +33,7 @@ export default {
         category: 'ResourceExists',
         target: ctx.repositoryPath,
         message: `The repository '${ctx.repositoryPath}' already holds a draft topology.`,
-        recommendedAction: 'Use it as it is, give another -Repository, or add -Force to replace it (the old draft stays in history/).',
+        recommendedAction: 'Use it as it is, give another -Repository, or add -Force to replace it (the old draft is kept in the draft history).',
       });
     }
     const r = await changeTopology(ctx, ctx.repositoryPath, exists ? 'Replace the draft topology' : 'Create a new topology', () => {}, { create: true, replace: true, product: p.Product });

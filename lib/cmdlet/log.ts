@@ -20,7 +20,8 @@ export function redact(value: unknown, secrets: readonly string[] = [], depth = 
 }
 
 export function redactString(s: string, secrets: readonly string[] = []): string {
-  let r = s.replace(/\b(password|pwd)\s*=\s*[^;]*/gi, '$1=[REDACTED]').replace(/(smb:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1[REDACTED]@');
+  // A value already masked as *** (an address refused for its password) is left, so the rest of the message stays.
+  let r = s.replace(/\b(password|pwd)\s*=\s*(?!\*\*\*(?:[&);\s]|$))[^;]*/gi, '$1=[REDACTED]').replace(/(smb:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1[REDACTED]@');
   for (const secret of secrets) if (secret) r = r.split(secret).join('[REDACTED]');
   return r;
 }
@@ -115,10 +116,15 @@ async function openFileLog(filename: string, cmdlet: string, runId: string, onEr
     if (!reported) onError(e);
     reported = true;
   });
+  // A SQL Server connection reports its last debug lines after it is closed, i.e. after the run ended
+  // the log: those are dropped here rather than written to an ended stream ("write after end").
+  let ended = false;
   return {
-    log: (level, message, meta) => logger.log(level, message, meta),
+    log: (level, message, meta) => void (ended || logger.log(level, message, meta)),
     close: () =>
       new Promise<void>((resolve) => {
+        if (ended) return resolve();
+        ended = true;
         file.once('finish', () => resolve());
         logger.end();
       }),

@@ -3,7 +3,7 @@
 import { PASSWORD_VARIABLES, resolveCredential } from './credential.js';
 import type { CmdletContext } from './types.js';
 import type { TopologyRepository } from '../topology/repository.js';
-import { isSqlStoreAddress } from '../topology/sql/address.js';
+import { isStoreAddress } from '../topology/sql/address.js';
 
 export interface RepositoryHandle {
   get(ctx: CmdletContext): TopologyRepository;
@@ -18,7 +18,7 @@ export function repositoryHandle(location: string, credentialFile: string | unde
       // The stores' modules load at the first call, not at start-up: a command that never touches the
       // repository never loads them, and the SQL Server store's only on a sqlserver:// address.
       const open = () =>
-        (opened ??= isSqlStoreAddress(location)
+        (opened ??= isStoreAddress(location)
           ? import('../topology/store.js').then(({ openRepository }) =>
               openRepository(location, {
                 credential: async (userName) => (await resolveCredential(ctx, { userName, envVar: PASSWORD_VARIABLES.repository, file: credentialFile, fileParameter: '-RepositoryCredentialFile', target: location }))!,

@@ -80,7 +80,8 @@ async function askSecret(question: string): Promise<string> {
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n') return finish();
-        if (ch === '\u0003') return finish(new Error('interrupted'));
+        // Raw mode turns Ctrl+C into a byte, not SIGINT: end the run as Ctrl+C does elsewhere (exit 130).
+        if (ch === '\u0003') return finish(new ErrorRecord({ errorId: 'PromptInterrupted', category: 'OperationStopped', target: 'password prompt', message: 'Interrupted (Ctrl+C) at the password prompt.', exitCode: ExitCode.Interrupted }));
         if (ch === '\u007f') s = s.slice(0, -1);
         else s += ch;
       }

@@ -98,7 +98,15 @@ export const ABOUT_TOPICS: AboutTopic[] = [
       return page(this.name, this.synopsis, [
         [
           'WHERE',
-          '-Repository <folder>, else $PCHAT_REPOSITORY, else the per-user folder: $XDG_DATA_HOME/pchat-topology (~/.local/share/pchat-topology) on Linux, ~/Library/Application Support/pchat-topology on macOS, %LOCALAPPDATA%\\pchat-topology on Windows.',
+          '-Repository <folder or sqlserver:// address>, else $PCHAT_REPOSITORY, else the per-user folder: $XDG_DATA_HOME/pchat-topology (~/.local/share/pchat-topology) on Linux, ~/Library/Application Support/pchat-topology on macOS, %LOCALAPPDATA%\\pchat-topology on Windows.',
+        ],
+        [
+          'ON SQL SERVER',
+          'A team can share one topology in a database on SQL Server 2008 R2 or later, as the Central Management Store is shared: give sqlserver://login@host[\\instance][:port]/database instead of a folder, optionally followed by ?encrypt=mandatory|optional|strict and &trustServerCertificate=true (encryption is mandatory by default, with the certificate checked); DOMAIN\\user@host is a Windows login over NTLM. Every command works the same on it. ' +
+            'The login\'s password comes from -RepositoryCredentialFile (mode 0600, first line), else PCHAT_REPOSITORY_PASSWORD, else a prompt on a terminal; an address holding a password is refused (exit 2). ' +
+            'New-Topology creates the database (the login needs CREATE DATABASE, e.g. dbcreator), or the tables in an empty database whose db_owner the login is; a database holding other objects is refused. ' +
+            'A change is written only if the draft is still the revision it read, else made again on the new one, so writers on any host are all applied and none leaves a lock behind. Publish-Topology holds an application lock (sp_getapplock) that SQL Server releases when its connection ends, even if the process dies; a second publish waits, then exits 5 naming the holder. ' +
+            'Copy-Topology -Destination copies everything (draft, history, published revisions, backups) from a folder to a store or back. Back the database up with the instance.',
         ],
         [
           'FILES',
@@ -133,7 +141,8 @@ export const ABOUT_TOPICS: AboutTopic[] = [
         [
           'WHERE THE PASSWORD COMES FROM',
           'In this order: a password file (-CredentialFile for -Credential, -SqlCredentialFile for -SqlCredential: a regular file of mode 0600 whose first line is the password; an empty one is refused rather than tried), else the environment variable (PCHAT_SMB_PASSWORD, PCHAT_SQL_PASSWORD), else a prompt on a terminal. With none of them and no terminal the command fails at once (exit 1) instead of waiting. ' +
-            'Test-SqlStore -CredentialFile, its earlier name, still works.',
+            'Test-SqlStore -CredentialFile, its earlier name, still works. ' +
+            'A topology store on SQL Server (about_Repository) takes its login\'s password the same way: -RepositoryCredentialFile, else PCHAT_REPOSITORY_PASSWORD, else the prompt; never in its address.',
         ],
         [
           'NOTES',

@@ -7,6 +7,7 @@ import { closestNames } from '../cmdlet/did-you-mean.js';
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
 import { shown } from '../cmdlet/validators.js';
 import { fileStoreIdentity, normalizeFqdn, sqlStoreIdentity, type Topology } from './model.js';
+import { isSqlStoreAddress } from './sql/address.js';
 
 /** ` Did you mean 'a' or 'b'?`, or nothing. */
 function didYouMean(names: string[]): string {
@@ -136,6 +137,6 @@ export function repositoryNotFound(folder: string, lookup?: { what: string; inst
     message: lookup ? `There is no topology in '${folder}' to look the ${lookup.what} up in.` : `There is no topology in '${folder}'.`,
     recommendedAction: lookup
       ? `${lookup.instead}, or point -Repository (or PCHAT_REPOSITORY) at the topology.`
-      : "Create one with 'pchat New-Topology' or 'pchat Import-Topology -Path <file>', or point -Repository (or PCHAT_REPOSITORY) at the right folder.",
+      : `Create one with 'pchat New-Topology' or 'pchat Import-Topology -Path <file>', or point -Repository (or PCHAT_REPOSITORY) at the right ${isSqlStoreAddress(folder) ? 'server and database' : 'folder'}.`,
   });
 }

@@ -107,8 +107,21 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     throw this.unreachable(failed.Details, failed.RecommendedAction);
   }
 
+  /** The database is there, yet the login was refused it (4060): the DBA created it without a user for this login. */
+  private noAccess(): ErrorRecord {
+    const db = this.addr.database;
+    const login = this.addr.userName ?? '';
+    return new ErrorRecord({
+      errorId: 'RepositoryAccessDenied',
+      category: 'PermissionDenied',
+      target: this.folder,
+      message: `The database '${db}' exists on ${this.server}, but the login '${login}' cannot open it (error 4060).`,
+      recommendedAction: `Ask the DBA to give the login a user in it, member of db_owner: USE [${db}]; CREATE USER [${login}] FOR LOGIN [${login}]; ALTER ROLE db_owner ADD MEMBER [${login}]; (SQL Server 2008 R2: EXEC sp_addrolemember 'db_owner', '${login}').`,
+    });
+  }
+
   private unreachable(details: string, action: string): ErrorRecord {
-    return new ErrorRecord({ errorId: 'RepositoryUnreachable', category: 'ConnectionError', target: this.folder, message: `Cannot reach the topology store ${this.folder}: ${details}`, recommendedAction: action || `Check that SQL Server on ${this.server} runs and accepts TCP connections from this host.` });
+    return new ErrorRecord({ errorId: 'RepositoryUnreachable', category: 'ConnectionError', target: this.folder, message: `Cannot reach the topology store ${this.folder}: ${details}`, recommendedAction: inAddressTerms(action) || `Check that SQL Server on ${this.server} runs and accepts TCP connections from this host.` });
   }
 
   private async run(stmt: StoreStatement, params: Params = {}, session?: SqlSession): Promise<Row[]> {
@@ -169,10 +182,10 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     let kind = await this.inspect();
     if (kind === 'missing') {
       const { ensureDatabase } = await import('../probes/sql/databases.js');
-      await ensureDatabase(this.target(await this.getCredential()), this.addr.database, { log: this.opts.log });
+      const made = await ensureDatabase(this.target(await this.getCredential()), this.addr.database, { log: this.opts.log });
       this.session = this.kind = undefined;
       kind = await this.inspect();
-      if (kind === 'missing') throw repositoryNotFound(this.folder);
+      if (kind === 'missing') throw made === 'exists' ? this.noAccess() : repositoryNotFound(this.folder);
     }
     if (kind === 'empty') {
       try {
@@ -386,4 +399,18 @@ function withBase(text: string, based: number): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * The connection advice is shared with Test-SqlStore, whose parameters it names; a store has no such
+ * parameters, only its address's options: the same advice in those terms.
+ */
+export function inAddressTerms(action: string): string {
+  return action
+    .replace(/pass -TrustServerCertificate\b/g, 'add trustServerCertificate=true to the address')
+    .replace(/-TrustServerCertificate\b/g, 'trustServerCertificate=true in the address')
+    .replace(/-Encrypt (Optional|Mandatory|Strict)\b/g, (_, m: string) => `encrypt=${m.toLowerCase()} in the address`)
+    .replace(/\(-Port, or New-SqlStore -Port\)/g, '(host:port in the address)')
+    // The store's wait is fixed (15 s): there is no -TimeoutSeconds to raise.
+    .replace(/; raise -TimeoutSeconds for a slow link/g, '');
 }

@@ -1,7 +1,7 @@
 // Which store a repository string names: `sqlserver://...` is a topology store on SQL Server, anything
 // else a folder. The caller passes the credential source in (the topology layer asks no one).
 import { Repository, type TopologyRepository } from './repository.js';
-import { isSqlStoreAddress, parseSqlStoreAddress } from './sql/address.js';
+import { isStoreAddress, parseSqlStoreAddress } from './sql/address.js';
 import { SqlRepository, type SqlRepositoryOptions } from './sql-repository.js';
 
 export type { TopologyRepository } from './repository.js';
@@ -10,7 +10,7 @@ export type StoreOptions = Partial<SqlRepositoryOptions>;
 
 /** Throws RepositoryPasswordInAddress / RepositoryAddressInvalid (exit 2) for a bad sqlserver:// address. */
 export function openRepository(location: string, opts: StoreOptions = {}): TopologyRepository {
-  if (!isSqlStoreAddress(location)) return new Repository(location);
+  if (!isStoreAddress(location)) return new Repository(location);
   const addr = parseSqlStoreAddress(location);
   return new SqlRepository(addr, {
     ...opts,

@@ -160,6 +160,16 @@ test('about_FileStorePolicy shows the table publish applies; about_ExitCodes eve
   for (const code of [0, 1, 2, 3, 4, 5, 130, 143]) t.regex(codes.stdout, new RegExp(`^ {4}${code} +\\S`, 'm'), `exit ${code}`);
 });
 
+test('about_Repository tells an admin moving to SQL Server the address, where its password comes from, and how it behaves', async (t) => {
+  const r = await run(['help', 'about_Repository']);
+  const text = r.stdout.replace(/\s+/g, ' ');
+  t.regex(text, /sqlserver:\/\/login@host\[\\instance\]\[:port\]\/database/);
+  t.regex(text, /-RepositoryCredentialFile .* PCHAT_REPOSITORY_PASSWORD/);
+  t.regex(text, /sp_getapplock/);
+  t.regex(text, /Copy-Topology/);
+  t.regex((await run(['help', 'about_Credentials'])).stdout.replace(/\s+/g, ' '), /-RepositoryCredentialFile/);
+});
+
 test('an unknown help topic is a usage error (exit 2) with Did you mean', async (t) => {
   const r = await run(['help', 'about_TopolgyRules']);
   t.is(r.exitCode, 2);

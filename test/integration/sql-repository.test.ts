@@ -4,6 +4,7 @@
 // lock that dies with its holder, and Copy-Topology from a folder to the store and back.
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,13 @@ const PASSWORD = 'Store-Cli-S3cret!';
 
 let peer: TdsPeer;
 test.before(async () => {
-  peer = await TdsPeer.start({ logins: [{ name: 'pchatstore', password: PASSWORD, roles: ['sysadmin'] }], databases: ['emptydb', 'crm', 'future'] });
+  peer = await TdsPeer.start({
+    logins: [
+      { name: 'pchatstore', password: PASSWORD, roles: ['sysadmin'] },
+      { name: 'teamadmin', password: PASSWORD, noAccess: ['teamdb'] },
+    ],
+    databases: ['emptydb', 'crm', 'future', 'teamdb'],
+  });
   peer.storeDb('crm').userObjects = 12;
 });
 test.after.always(async () => {
@@ -51,6 +58,25 @@ test('New-Topology creates the missing database and its tables; then every comma
   const got = await pchat(['Get-Topology', '-Repository', repo]);
   t.is(got.exitCode, 0, got.stderr);
   t.like(got.objects[0], { Revision: 2, Sites: ['Redmond'] });
+});
+
+test('New-Topology on a store that has a draft: refused, and the advice names no folder the store does not have', async (t) => {
+  const repo = address();
+  t.is((await pchat(['New-Topology', '-Repository', repo])).exitCode, 0);
+  const again = await pchat(['New-Topology', '-Repository', repo]);
+  t.is(again.exitCode, 1);
+  t.regex(again.stderr, /TopologyAlreadyExists/);
+  t.notRegex(again.stderr, /history\//);
+});
+
+test('New-Topology on a database the DBA made without a user for this login: says so, with the T-SQL to fix it', async (t) => {
+  const r = await pchat(['New-Topology', '-Repository', address('teamdb').replace('pchatstore@', 'teamadmin@')]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /RepositoryAccessDenied/);
+  const text = r.stderr.replace(/\s+/g, ' ');
+  t.regex(text, /The database 'teamdb' exists on .*, but the login 'teamadmin' cannot open it/);
+  t.regex(text, /CREATE USER \[teamadmin\] FOR LOGIN \[teamadmin\]; ALTER ROLE db_owner ADD MEMBER \[teamadmin\]/);
+  t.notRegex(text, /Create one with 'pchat New-Topology'/);
 });
 
 test('New-Topology on an existing empty database creates only the tables', async (t) => {
@@ -115,6 +141,26 @@ test('an unreachable server: exit 1 with what to check', async (t) => {
   t.regex(r.stderr, /Cannot reach the topology store/);
 });
 
+test('a certificate not trusted here: the advice names the address option, not a parameter the command lacks', async (t) => {
+  const r = await pchat(['Get-Topology', '-Repository', address('x').replace('?trustServerCertificate=true', '')]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /RepositoryUnreachable/);
+  const advice = r.stderr.replace(/\s+/g, ' ');
+  t.regex(advice, /add trustServerCertificate=true to the address/);
+  t.notRegex(advice, /-TrustServerCertificate/);
+});
+
+// A terminal through util-linux `script`: Ctrl+C at the password prompt is a byte (raw mode), not SIGINT.
+const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
+(hasScript ? test : test.skip)('Ctrl+C at the password prompt on a terminal: exit 130, said as an interruption, not a failure to report', async (t) => {
+  const bin = path.resolve(here, '../../../bin/pchat');
+  const r = await execa('sh', ['-c', `(sleep 2; printf '\\003') | script -qec '"${bin}" Get-Topology -Repository "${address()}"' /dev/null`], { env: { ...process.env, PCHAT_REPOSITORY_PASSWORD: undefined }, extendEnv: false, reject: false, timeout: 30_000 });
+  t.regex(String(r.stdout), /Password for pchatstore/);
+  t.regex(String(r.stdout), /Interrupted \(Ctrl\+C\) at the password prompt/);
+  t.notRegex(String(r.stdout), /UnexpectedError/);
+  t.is(r.exitCode, 130);
+});
+
 test('a database that is not a store is refused and left as it was, by every command', async (t) => {
   for (const args of [['Get-Topology'], ['New-Site', '-Name', 'X'], ['New-Topology', '-Force']]) {
     const r = await pchat([...args, '-Repository', address('crm')]);
@@ -142,6 +188,7 @@ test('a missing store: every command but New-Topology says so, and creates nothi
   const r = await pchat(['New-Site', '-Name', 'X', '-Repository', address('nowhere')]);
   t.is(r.exitCode, 1);
   t.regex(r.stderr, /RepositoryNotFound/);
+  t.regex(r.stderr.replace(/\s+/g, ' '), /at the right server and database\./, 'the advice is about the address, not a folder');
   t.false(peer.databases.includes('nowhere'));
 });
 

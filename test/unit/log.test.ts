@@ -65,6 +65,9 @@ test('redactString: connection strings, SMB URLs and registered secrets', (t) =>
   t.is(redactString(`smb://CONTOSO%5Csvc:${SECRET}@fs01.contoso.com/pchat`), 'smb://CONTOSO%5Csvc:[REDACTED]@fs01.contoso.com/pchat');
   t.is(redactString(`smbclient -U svc%${SECRET} //fs01/pchat`, [SECRET]), 'smbclient -U svc%[REDACTED] //fs01/pchat');
   t.is(redactString('nothing secret here'), 'nothing secret here');
+  // An address already masked keeps the rest of its message; an unmasked one loses it, not the secret.
+  t.is(redactString('holds a password (sqlserver://sa@sql01/t?password=***&encrypt=strict); it is refused'), 'holds a password (sqlserver://sa@sql01/t?password=***&encrypt=strict); it is refused');
+  t.is(redactString(`(sqlserver://sa@sql01/t?pwd=***${SECRET}); refused`), '(sqlserver://sa@sql01/t?pwd=[REDACTED]; refused');
 });
 
 test('LogSink: console lines carry PowerShell prefixes, only at the asked level, secrets scrubbed', (t) => {
@@ -138,6 +141,19 @@ test('winston is loaded only when there is a log file', async (t) => {
   };
   t.is(await loaded(''), 'false', 'without -LogFile');
   t.is(await loaded(path.join(dir, 'x.log')), 'true', 'with -LogFile (the check can see winston)');
+});
+
+test('-LogFile: a line that arrives after close() (a SQL connection closing) is dropped without a warning', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'job.log');
+  let stderr = '';
+  const log = new LogSink({ commandName: 'Get-Topology', runId: 'r', verbose: false, debug: false, logFile: file, stderr: (s) => void (stderr += s) });
+  log.info('during');
+  await log.close();
+  log.debug('tedious: connection closed');
+  await new Promise((r) => setTimeout(r, 200));
+  t.is(stderr, '');
+  t.deepEqual((await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).message), ['during']);
 });
 
 test('-LogFile that cannot be written: one warning on stderr, the run goes on', async (t) => {

@@ -2,7 +2,7 @@
 // (exit 2) without being repeated.
 import test from 'ava';
 import { ErrorRecord } from '../../lib/cmdlet/errors.js';
-import { isSqlStoreAddress, parseSqlStoreAddress } from '../../lib/topology/sql/address.js';
+import { isSqlStoreAddress, isStoreAddress, parseSqlStoreAddress } from '../../lib/topology/sql/address.js';
 
 test('a folder is not a store address; sqlserver:// in any case is', (t) => {
   t.false(isSqlStoreAddress('/srv/pchat'));
@@ -35,6 +35,36 @@ test('a password in the address is refused with exit 2, and the message never ho
   t.is(e.exitCode, 2);
   t.false(`${e.message} ${e.target} ${e.recommendedAction}`.includes('Sup3r-Secret'));
   t.regex(e.message, /sqlserver:\/\/sa:\*\*\*@sql01\.pchat\.test\/t/);
+});
+
+for (const [address, masked] of [
+  ['sqlserver://sa:Sup3r/Secret@sql01.pchat.test/t', 'sqlserver://sa:***@sql01.pchat.test/t'],
+  ['sqlserver://sa:Sup3r?Se@cret@sql01.pchat.test\\PCHAT:1533/t?encrypt=strict', 'sqlserver://sa:***@sql01.pchat.test\\PCHAT:1533/t?encrypt=strict'],
+  ['sqlserver://sa@sql01.pchat.test/t?password=Sup3r-Secret', 'sqlserver://sa@sql01.pchat.test/t?password=***'],
+  ['sqlserver://sa@sql01.pchat.test/t?trustServerCertificate=true&PWD=Sup3r-Secret', 'sqlserver://sa@sql01.pchat.test/t?trustServerCertificate=true&PWD=***'],
+  ['sqlserver://sa@sql01.pchat.test/t?passwd=Sup3r-Secret&encrypt=optional', 'sqlserver://sa@sql01.pchat.test/t?passwd=***&encrypt=optional'],
+] as const) {
+  test(`a password anywhere in the address is refused and never repeated: ${masked}`, (t) => {
+    const e = t.throws(() => parseSqlStoreAddress(address)) as ErrorRecord;
+    t.is(e.errorId, 'RepositoryPasswordInAddress');
+    t.is(e.exitCode, 2);
+    const shown = `${e.message} ${e.target} ${e.recommendedAction}`;
+    t.false(/Sup3r|Secret|Se@cret/.test(shown), shown);
+    t.true(e.message.includes(`(${masked})`), e.message);
+  });
+}
+
+test('another scheme is an address refused with exit 2, not a folder named after it, and its rest is not repeated', (t) => {
+  t.false(isStoreAddress('/srv/pchat'));
+  t.false(isStoreAddress('C:\\pchat'));
+  for (const a of ['mssql://sa@sql01.pchat.test/t', 'SQLSERVER2://sa:Sup3r-Secret@sql01.pchat.test/t', 'smb://fs01.pchat.test/pchat']) {
+    t.true(isStoreAddress(a));
+    const e = t.throws(() => parseSqlStoreAddress(a)) as ErrorRecord;
+    t.is(e.errorId, 'RepositoryAddressInvalid');
+    t.is(e.exitCode, 2);
+    t.regex(e.message, /neither a folder nor a SQL Server store/);
+    t.false(`${e.message} ${e.target}`.includes('Sup3r'));
+  }
 });
 
 for (const [bad, why] of [

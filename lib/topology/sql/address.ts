@@ -21,6 +21,11 @@ export function isSqlStoreAddress(location: string): boolean {
   return /^sqlserver:\/\//i.test(location);
 }
 
+/** Any scheme:// (not a folder): sqlserver:// is parsed, any other scheme refused by parseSqlStoreAddress. */
+export function isStoreAddress(location: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(location);
+}
+
 function invalid(display: string, why: string, action: string): ErrorRecord {
   return new ErrorRecord({
     errorId: 'RepositoryAddressInvalid',
@@ -34,24 +39,43 @@ function invalid(display: string, why: string, action: string): ErrorRecord {
 
 const FORM = 'Write it as sqlserver://[user@]host[\\instance][:port]/database[?encrypt=mandatory|optional|strict&trustServerCertificate=true].';
 
+const PASSWORD_OPTION = /^(password|pwd|passwd|pass)$/i;
+
+function passwordInAddress(masked: string): ErrorRecord {
+  return new ErrorRecord({
+    errorId: 'RepositoryPasswordInAddress',
+    category: 'SecurityError',
+    target: masked,
+    message: `The repository address holds a password (${masked}); it is refused, since addresses end up in shell history, process lists and logs.`,
+    recommendedAction: 'Remove the password from the address and give it in PCHAT_REPOSITORY_PASSWORD, a -RepositoryCredentialFile (mode 0600), or at the prompt on a terminal. Change that password if the address was stored anywhere.',
+    exitCode: ExitCode.Usage,
+  });
+}
+
 export function parseSqlStoreAddress(location: string): SqlStoreAddress {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(location)?.[1];
+  if (scheme && !isSqlStoreAddress(location)) {
+    // mssql://, jdbc:..., smb://: without this they would silently become a folder named after the scheme.
+    throw new ErrorRecord({
+      errorId: 'RepositoryAddressInvalid',
+      category: 'InvalidArgument',
+      target: `${scheme}://`,
+      message: `The repository '${scheme}://...' is neither a folder nor a SQL Server store: the only address this tool knows is sqlserver://.`,
+      recommendedAction: `Give a folder path, or ${FORM.charAt(0).toLowerCase()}${FORM.slice(1)}`,
+      exitCode: ExitCode.Usage,
+    });
+  }
   const rest = location.slice('sqlserver://'.length);
+  // login:password@host, where the password may hold / ? # or @: the last @ followed by a host ends it.
+  const pw = /^([^:@/]*):.*@((?:[A-Za-z0-9.-]+)(?:(?:\\|%5c)[A-Za-z0-9_$#-]+)?(?::\d{1,5})?)((?:[/?].*)?)$/is.exec(rest);
+  if (pw) throw passwordInAddress(`sqlserver://${pw[1]}:***@${pw[2]}${maskQuery(pw[3]!)}`);
   const slash = rest.indexOf('/');
   const authority = slash < 0 ? rest : rest.slice(0, slash);
   const at = authority.lastIndexOf('@');
   const userInfo = at < 0 ? undefined : authority.slice(0, at);
-  if (userInfo !== undefined && userInfo.includes(':')) {
-    // Never echoed: shown with the password part masked.
-    const masked = `sqlserver://${userInfo.slice(0, userInfo.indexOf(':'))}:***@${rest.slice(at + 1)}`;
-    throw new ErrorRecord({
-      errorId: 'RepositoryPasswordInAddress',
-      category: 'SecurityError',
-      target: masked,
-      message: `The repository address holds a password (${masked}); it is refused, since addresses end up in shell history, process lists and logs.`,
-      recommendedAction: 'Remove the password from the address and give it in PCHAT_REPOSITORY_PASSWORD, a -RepositoryCredentialFile (mode 0600), or at the prompt on a terminal. Change that password if the address was stored anywhere.',
-      exitCode: ExitCode.Usage,
-    });
-  }
+  if (userInfo !== undefined && userInfo.includes(':')) throw passwordInAddress(`sqlserver://${userInfo.slice(0, userInfo.indexOf(':'))}:***@${maskQuery(rest.slice(at + 1))}`);
+  const masked = maskQuery(rest);
+  if (masked !== rest) throw passwordInAddress(`sqlserver://${masked}`);
   const display = location;
   const hostPart = at < 0 ? authority : authority.slice(at + 1);
   const m = /^([A-Za-z0-9.-]+)(?:\\([A-Za-z0-9_$#-]+))?(?::(\d{1,5}))?$/.exec(hostPart.replace(/%5c/gi, '\\'));
@@ -78,4 +102,15 @@ export function parseSqlStoreAddress(location: string): SqlStoreAddress {
     throw invalid(display, `the user name '${userInfo}' is badly escaped`, FORM);
   }
   return { userName, server: m[1]!, instance: m[2], port, database, encrypt, trustServerCertificate, display };
+}
+
+/** The address with the value of any password=/pwd= option replaced by ***. */
+function maskQuery(s: string): string {
+  const q = s.indexOf('?');
+  if (q < 0) return s;
+  const pairs = s.slice(q + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    return eq >= 0 && PASSWORD_OPTION.test(pair.slice(0, eq).trim()) ? `${pair.slice(0, eq)}=***` : pair;
+  });
+  return `${s.slice(0, q + 1)}${pairs.join('&')}`;
 }

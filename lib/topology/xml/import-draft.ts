@@ -77,7 +77,7 @@ export function draftNotEmpty(current: Topology, repositoryPath: string): ErrorR
     target: repositoryPath,
     message: `The repository '${repositoryPath}' already holds a draft topology (${counts}); nothing was imported.`,
     recommendedAction:
-      'Add -Merge to add the document\'s objects to the draft (identical ones are skipped), or -Force to replace the draft (the old one stays in history/), or give another -Repository.',
+      'Add -Merge to add the document\'s objects to the draft (identical ones are skipped), or -Force to replace the draft (the old one is kept in the draft history), or give another -Repository.',
   });
 }
 

@@ -11,6 +11,8 @@ export interface PeerLogin {
   permissions?: string[];
   /** Permissions of the login's user in master, e.g. `CREATE DATABASE` (GRANT CREATE DATABASE TO ... in master). */
   masterPermissions?: string[];
+  /** Databases that exist but where the login has no user: its login to them fails with 4060, as to a missing one. */
+  noAccess?: string[];
 }
 
 export type PeerMode = 'normal' | 'silent';

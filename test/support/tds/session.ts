@@ -179,7 +179,7 @@ export class Session {
 
   private completeLogin(login: PeerLogin, database: string): void {
     const db = database ? this.peer.findDatabase(database) : 'master';
-    if (!db) {
+    if (!db || login.noAccess?.some((n) => eqName(n, database))) {
       this.peer.stats.failedLogins++;
       this.send(databaseRefusedTokens(database, login.name, this.peer.serverName));
       this.state = 'closed';
