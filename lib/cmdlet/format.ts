@@ -379,6 +379,10 @@ export function renderTable(rows: unknown[], opts: RenderOptions): string {
     parts.push(lines.join('\n'));
     const notes = opts.view?.notes && !opts.properties?.length ? renderNotes(objects, opts.view.notes, opts.width) : '';
     if (notes) parts.push(notes);
+    if (!opts.properties?.length) for (const name of opts.view?.lists ?? []) {
+      const list = renderItems(objects, name, opts.width);
+      if (list) parts.push(list);
+    }
   }
   const others = rows.filter((r) => !isObject(r)).map((r) => terminalSafe(summarise(r)));
   if (others.length) parts.push(others.join('\n'));
@@ -398,6 +402,17 @@ function renderNotes(objects: Bag[], notes: ActionNotes, width: number): string 
     lines.push(...wrap(terminalSafe(summarise(action)), width - 4).map((l) => '    ' + l));
   }
   return lines.length ? ['RecommendedAction', '-----------------', ...lines].join('\n') : '';
+}
+
+/** Under the table, in full: the items of an array property of every object, one bulleted line each, wrapped. */
+function renderItems(objects: Bag[], name: string, width: number): string {
+  const items = objects.flatMap((o) => {
+    const v = prop(o, name);
+    return Array.isArray(v) ? v : [];
+  });
+  if (!items.length) return '';
+  const lines = items.flatMap((item) => wrap(terminalSafe(summarise(item)), width - 2).map((l, i) => (i ? '  ' : '- ') + l));
+  return [name, '-'.repeat(textWidth(name)), ...lines].join('\n');
 }
 
 /** One record as PowerShell's list: `Name : value`, long values wrapped under themselves, nested records as indented sub-lists. */

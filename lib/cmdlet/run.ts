@@ -167,7 +167,8 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   const onSigint = () => {
     if (abort.signal.aborted) process.exit(ExitCode.Interrupted);
     host.stderr('Stopping at the next safe point (Ctrl+C again to quit at once)...\n');
-    abort.abort();
+    // The reason names the interruption in the command's own message (Ctrl+C or SIGTERM).
+    abort.abort('Ctrl+C');
     raise(ExitCode.Interrupted);
   };
   process.on('SIGINT', onSigint);
@@ -176,7 +177,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   const onSigterm = () => {
     if (abort.signal.aborted) process.exit(ExitCode.Terminated);
     host.stderr('Terminated (SIGTERM): stopping running tools and cleaning up...\n');
-    abort.abort();
+    abort.abort('SIGTERM');
     raise(ExitCode.Terminated);
     stopChildren();
     // What no child holds (a SQL login waiting on a silent server) would wait for its own timeout: a

@@ -29,6 +29,8 @@ export interface View {
   /** Shown once as a heading over the consecutive rows that share its value, instead of as a column. */
   groupBy?: string;
   notes?: ActionNotes;
+  /** Array properties printed in full under the table (a column can only count them): Publish-Topology's ToDo. */
+  lists?: readonly string[];
 }
 
 const CHECK_ROWS: View = {
@@ -51,6 +53,7 @@ const VIEWS: Record<string, View> = {
   PublishResult: {
     columns: ['Status', 'Revision', 'PreviousRevision', 'Summary', 'Steps', { property: 'ToDo', count: true }],
     notes: { from: 'Checks', status: 'Status', when: ['Failed', 'Warning'], label: '{Check} on {Target}', action: 'RecommendedAction' },
+    lists: ['ToDo'],
   },
   PersistentChatPool: POOL,
   TopologySummary: { columns: ['Kind', 'Revision', 'Product', 'Sites', 'PersistentChatPools', 'ModifiedAt'] },

@@ -64,6 +64,15 @@ export interface PublishResult {
   RunId: string;
 }
 
+/** What interrupted the run, as the user did it: the signal's reason is set by the command runner. */
+function interruption(o: PublishOptions): string {
+  return o.signal?.reason === 'SIGTERM' ? 'SIGTERM' : 'Ctrl+C';
+}
+
+function interruptedExit(o: PublishOptions): (typeof ExitCode)[keyof typeof ExitCode] {
+  return o.signal?.reason === 'SIGTERM' ? ExitCode.Terminated : ExitCode.Interrupted;
+}
+
 function refusal(errorId: string, message: string, target: string, recommendedAction: string, exitCode: (typeof ExitCode)[keyof typeof ExitCode] = ExitCode.TestFailed): ErrorRecord {
   return new ErrorRecord({ errorId, category: 'InvalidOperation', target, message, recommendedAction, exitCode });
 }
@@ -235,6 +244,11 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
     RunId: o.runId,
   };
   const notRun = (): StepResult[] => plan.steps.map((s) => ({ Step: s.action, Target: s.target, Status: 'NotRun', Details: '', DurationMs: 0 }));
+  // An interruption during the checks stops their tools (SIGTERM kills them), so their failures say
+  // nothing about the environment: report the interruption, not "check(s) failed".
+  if (o.signal?.aborted) {
+    throw refusal('PublishInterrupted', `Publishing was interrupted (${interruption(o)}) before any change.`, o.repositoryPath, 'Run Publish-Topology again when ready.', interruptedExit(o));
+  }
   if (failed.length) {
     throw refusal(
       'PublishPrecheckFailed',
@@ -242,9 +256,6 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
       failed[0]!.Target,
       [...new Set(failed.map((c) => c.RecommendedAction).filter(Boolean))].join(' '),
     );
-  }
-  if (o.signal?.aborted) {
-    throw refusal('PublishInterrupted', 'Publishing was interrupted (Ctrl+C) before any change.', o.repositoryPath, 'Run Publish-Topology again when ready.', ExitCode.Interrupted);
   }
   if (o.whatIf) {
     for (const s of plan.steps) await o.showPlan(s);
@@ -272,7 +283,7 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
   const mayStart = (step: PlanStep): boolean => {
     if (firstFailure) return false;
     if (o.signal?.aborted) {
-      firstFailure = { step, error: 'interrupted (Ctrl+C) before this step' };
+      firstFailure = { step, error: `interrupted (${interruption(o)}) before this step` };
       return false;
     }
     return true;
@@ -329,10 +340,10 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
   if (o.signal?.aborted) {
     const e = refusal(
       'PublishInterrupted',
-      `Publishing was interrupted (Ctrl+C) after its file store and database steps; ${plan.changes.length ? `revision ${plan.toRevision} was not written, and ` : ''}published revision ${plan.fromRevision || '(none)'} is still the one in force.`,
+      `Publishing was interrupted (${interruption(o)}) after its file store and database steps; ${plan.changes.length ? `revision ${plan.toRevision} was not written, and ` : ''}published revision ${plan.fromRevision || '(none)'} is still the one in force.`,
       o.repositoryPath,
       'Run Publish-Topology again: finished steps are detected and not repeated, and the revision is then written.',
-      ExitCode.Interrupted,
+      interruptedExit(o),
     );
     (e as ErrorRecord & { result?: PublishResult }).result = { ...base, Status: 'Failed', Steps: stepResults() };
     throw e;

@@ -459,6 +459,34 @@ maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {
   t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0);
 });
 
+maybe('SIGTERM during the checks (timeout, a scheduler): exit 143, reported as an interruption, not as failed checks', async (t) => {
+  const { execa } = await import('execa');
+  const { projectRoot } = await import('../support/cli.js');
+  const { readdirSync, readFileSync } = await import('node:fs');
+  // The SQL checks are held, so the command is still checking when the file store's Samba tool runs.
+  const w = await world(t, { faults: { queryDelayMs: 1000 } });
+  const before = await state(w);
+  const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs('-Force'), { env: w.env, reject: false, stdin: 'ignore' });
+  // SIGTERM once a Samba tool of the checks runs: the command stops it, and that tool's failure is not the environment's.
+  const samba = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).some((p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return /\((smbclient|smbcacls|rpcclient)\)/.test(stat) && stat.split(') ')[1]!.split(' ')[1] === String(child.pid);
+    } catch {
+      return false;
+    }
+  });
+  for (let i = 0; i < 200 && !samba(); i++) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGTERM');
+  const r = await child;
+  t.is(r.exitCode, 143, String(r.stderr));
+  t.regex(String(r.stderr), /PublishInterrupted,Publish-Topology/);
+  t.regex(String(r.stderr), /interrupted \(SIGTERM\) before any change/);
+  t.notRegex(String(r.stderr), /check\(s\) failed|EXIT_SIGNAL/);
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0);
+  t.is(await state(w), before);
+});
+
 maybe('a DACL that cannot be set: the folder this run created is removed again, no database is created, the old revision stays; a rerun completes', async (t) => {
   // In process, with an SMB backend whose DACL call fails: nothing on the command line or in the environment can do this.
   const [{ publishTopology }, { sambaBackend }, { ErrorRecord }, { openRepository }] = await Promise.all([

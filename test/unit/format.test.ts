@@ -93,6 +93,16 @@ test('nested records in a cell are summarised: counted by status, never raw JSON
   t.true(unwrapped(text).includes('Warning: Dangerous ACEs on \\\\fs01.pchat.test\\pchat\\1-PersistentChatService-1'), "the publish checks' actions follow the table");
 });
 
+test("Publish-Topology's to-do list follows the table in full at 80 columns: the column only counts it", (t) => {
+  const result = recorded.PublishResult![0];
+  const text = render('Table', [result], { width: 80, view: viewFor('PublishResult') });
+  const todo = text.slice(text.indexOf('\nToDo\n----\n'));
+  t.true(todo.length > 1, 'a ToDo heading under the table');
+  for (const item of result.ToDo as string[]) t.true(unwrapped(todo).includes(`- ${item}`), `listed in full: ${item}`);
+  for (const line of text.split('\n')) t.true(line.length <= 80, line);
+  t.false(render('Table', [result], { width: 80, view: viewFor('PublishResult'), properties: ['Status'] }).includes('ToDo'), '-Property shows only what it names');
+});
+
 test('-Property picks the columns, in its order, case-insensitively, with wildcards; an unknown name is a blank column', (t) => {
   const text = render('Table', recorded.PersistentChatPool!, { width: 200, view: viewFor('PersistentChatPool'), properties: ['displayname', 'fqdn', '*SqlStore', 'Nope'] });
   const [header, dashes, first] = text.trim().split('\n');

@@ -44,6 +44,8 @@ type Row = (check: string, status: CheckStatus, details: string, action?: string
 
 export function appendVerdicts(v: VerdictInput, row: Row): void {
   const { target, folder, where, folderMissing, published, user, policy, comparePolicy: compare, sec, names } = v;
+  // What to do about a DACL the account cannot read: said alike on every row that needs to read it.
+  const readAdvice = v.poolFolder ? policyAdvice(policy, user, 'Read', where) : `Grant ${user} at least Read permissions (READ_CONTROL) on ${where}; publish must read and rewrite it.`;
   // DACL readable
   let sd: SecurityDescriptor | undefined;
   if (sec.ok && sec.sd) {
@@ -58,7 +60,7 @@ export function appendVerdicts(v: VerdictInput, row: Row): void {
     } else row(CHECK.dacl, 'Passed', `${where}: ${summary}`);
   } else {
     const f = sec.failure!;
-    row(CHECK.dacl, 'Failed', `Cannot read the DACL of ${where}: ${f.status} (${f.message})`, v.poolFolder ? policyAdvice(policy, user, 'Read', where) : `Grant ${user} at least Read permissions (READ_CONTROL) on ${where}; publish must read and rewrite it.`);
+    row(CHECK.dacl, 'Failed', `Cannot read the DACL of ${where}: ${f.status} (${f.message})`, readAdvice);
   }
 
   // Effective rights (Modify to run) and rights to publish (WRITE_DAC)
@@ -105,7 +107,7 @@ export function appendVerdicts(v: VerdictInput, row: Row): void {
   } else if (folderMissing) {
     row(CHECK.policy, notYet, published ? `${uncLabel(target, folder)} is missing, so none of the ${policy.length} required ACEs are there` : `Publish will create ${uncLabel(target, folder)} with ${policy.length} ACEs: ${policy.map((p) => `${p.principal} ${typeof p.access === 'number' ? hex(p.access) : p.access}`).join(', ')}`, published ? 'Run Publish-Topology again.' : '');
   } else if (!sd) {
-    row(CHECK.policy, notYet, `Cannot compare ${where} with the publish policy: its DACL is unreadable`, `Grant ${user} Read permissions on ${where}.`);
+    row(CHECK.policy, notYet, `Cannot compare ${where} with the publish policy: its DACL is unreadable`, readAdvice);
   } else {
     const cmp = comparePolicy(sd, policy);
     const extra = cmp.extra.length ? ` Other ACEs: ${cmp.extra.map((a) => `${trustee(a)} ${a.type} ${hex(a.mask)}`).join(', ')}.` : '';
@@ -122,7 +124,7 @@ export function appendVerdicts(v: VerdictInput, row: Row): void {
 
   // Anything that opens the folder to (almost) everybody
   if (!sd) {
-    row(CHECK.dangerous, 'Warning', `Cannot look for dangerous ACEs on ${where}: its DACL is unreadable`, `Grant ${user} Read permissions on ${where}.`);
+    row(CHECK.dangerous, 'Warning', `Cannot look for dangerous ACEs on ${where}: its DACL is unreadable`, readAdvice);
   } else {
     const d = dangerousAces(sd);
     const writers = d.filter((x) => x.level === 'write');
