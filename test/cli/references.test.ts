@@ -122,6 +122,16 @@ test('FQDN validation names what is wrong (exit 2): a long label, the total leng
   }
 });
 
+test('a store named host\\instance where the host goes alone: the instance or share has its own parameter (exit 2)', async (t) => {
+  const repo = await copy(t);
+  const sql = await inRepo(repo, ['New-SqlStore', 'sql02.contoso.com\\PCHAT']);
+  t.is(sql.exitCode, 2, sql.stderr);
+  t.regex(sql.stderr, /the part after the backslash has a parameter of its own: -SqlServerFqdn sql02\.contoso\.com -SqlInstance 'PCHAT'/);
+  const fs = await inRepo(repo, ['New-FileStore', '-FileServerFqdn', '\\\\fs02.contoso.com\\pchat']);
+  t.is(fs.exitCode, 2, fs.stderr);
+  t.regex(fs.stderr, /-FileServerFqdn fs02\.contoso\.com -FileShare 'pchat'/);
+});
+
 test('a rejected value is shown cut to about 80 characters', async (t) => {
   const repo = await copy(t);
   const r = await inRepo(repo, [...NEW_POOL.slice(0, -1), 'x'.repeat(5000), ...Object.entries(defaults).flat()]);
