@@ -57,7 +57,8 @@ function indent(text: string, n: number): string {
 /**
  * One shell command line as help shows it at `width` columns: `$ ` and the command, continued with ` \\` on
  * further lines (indented under it) where it is too long, so that it still pastes into a shell as one command.
- * It breaks only at spaces outside quotes, never between a parameter and its value; a comment stays whole.
+ * It breaks only at spaces outside quotes, never between a parameter and its value nor after a pipe, && or
+ * redirection; a comment stays whole.
  */
 export function wrapShellLine(line: string, width: number, margin = 4): string[] {
   const first = `${' '.repeat(margin)}$ `;
@@ -83,11 +84,13 @@ export function wrapShellLine(line: string, width: number, margin = 4): string[]
     word += c;
   }
   if (word) words.push(word);
-  // A parameter and its value stay together on one line.
+  // A parameter and its value stay together on one line, and so does a pipe, && or redirection with what follows it.
+  const operator = /^(\|\|?|&&|;|\d?[<>]{1,2})$/;
   const units: string[] = [];
   for (const w of words) {
     const last = units[units.length - 1];
-    if (last !== undefined && /^-\w/.test(last) && !last.includes(' ') && !/^(-|\||&&|#)/.test(w)) units[units.length - 1] = `${last} ${w}`;
+    const joins = last !== undefined && !/^(-\w|#)/.test(w) && !operator.test(w) && ((/^-\w/.test(last) && !last.includes(' ')) || operator.test(last.split(' ')[0]!));
+    if (joins) units[units.length - 1] = `${last} ${w}`;
     else units.push(w);
   }
   const next = ' '.repeat(margin + 4);
