@@ -1,5 +1,5 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
-import { FQDN, LOCAL_PATH, SHARE_NAME } from '../lib/cmdlet/validators.js';
+import { FQDN, fqdnWithPart, LOCAL_PATH, SHARE_NAME } from '../lib/cmdlet/validators.js';
 import { findFileStore } from '../lib/topology/model.js';
 import { changeTopology } from '../lib/topology/edit.js';
 import { addFileStore } from '../lib/topology/stores.js';
@@ -11,7 +11,7 @@ export default {
   description:
     'Defines the file store that keeps a copy of every file uploaded to chat rooms. A multiple-computer pool needs a UNC share (\\\\<FileServerFqdn>\\<FileShare>); a single-computer pool may use a local path. The share may be defined before it exists, but it must exist before publishing (check it with Test-FileStore).',
   parameters: [
-    { name: 'FileServerFqdn', type: 'string', mandatory: true, ...FQDN, parameterSets: ['Share'], help: 'The file server FQDN.' },
+    { name: 'FileServerFqdn', type: 'string', mandatory: true, ...fqdnWithPart('FileServerFqdn', 'FileShare'), parameterSets: ['Share'], help: 'The file server FQDN.' },
     { name: 'FileShare', type: 'string', mandatory: true, ...SHARE_NAME, parameterSets: ['Share'], help: 'The share name.' },
     { name: 'Path', type: 'string', mandatory: true, parameterSets: ['Local'], ...LOCAL_PATH, help: 'A local path on the Persistent Chat server (single-computer pools only).' },
   ],

@@ -1,6 +1,6 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { ErrorRecord } from '../lib/cmdlet/errors.js';
-import { FQDN, PORT, SHARE_NAME, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
+import { FQDN, fqdnWithPart, PORT, SHARE_NAME, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
 import { DEFAULT_PCHAT_PORT, fileStoreIdentity, findFileStore, findPersistentChatPool, findSite, findSqlStore, normalizeFqdn, sqlStoreIdentity, type PersistentChatPool, type Topology } from '../lib/topology/model.js';
 import { changeTopology } from '../lib/topology/edit.js';
 import { addFileStore, addSqlStore } from '../lib/topology/stores.js';
@@ -68,15 +68,15 @@ export default {
     { name: 'DefaultForSite', type: 'switch', help: 'Makes this pool the default of its site; a pool that was the default loses the flag (a warning says which), as with Set-PersistentChatPoolSiteAffinity -DefaultForSite. Default: on for the first pool of a site (-DefaultForSite:false to leave the site without a default).' },
     { name: 'DefaultForAllSites', type: 'switch', help: 'Makes this pool the default for all sites (topologies with more than one site); a pool that was the default for all sites loses the flag (a warning says which).' },
     { name: 'SqlStore', type: 'string', help: 'The SQL store for chat content, by identity (fqdn or fqdn\\INSTANCE).' },
-    { name: 'SqlServerFqdn', type: 'string', ...FQDN, help: 'Defines the SQL store inline: its host FQDN.' },
+    { name: 'SqlServerFqdn', type: 'string', ...fqdnWithPart('SqlServerFqdn', 'SqlInstance'), help: 'Defines the SQL store inline: its host FQDN.' },
     { name: 'SqlInstance', type: 'string', ...SQL_INSTANCE, help: 'With -SqlServerFqdn: the named instance (default instance when omitted).' },
     { name: 'ComplianceSqlStore', type: 'string', help: 'The compliance SQL store, by identity.' },
-    { name: 'ComplianceSqlServerFqdn', type: 'string', ...FQDN, help: 'Defines the compliance SQL store inline.' },
+    { name: 'ComplianceSqlServerFqdn', type: 'string', ...fqdnWithPart('ComplianceSqlServerFqdn', 'ComplianceSqlInstance'), help: 'Defines the compliance SQL store inline.' },
     { name: 'ComplianceSqlInstance', type: 'string', ...SQL_INSTANCE, help: 'With -ComplianceSqlServerFqdn: the named instance.' },
     { name: 'BackupSqlStore', type: 'string', help: 'The backup SQL store for disaster recovery (log shipping target), by identity.' },
     { name: 'BackupComplianceSqlStore', type: 'string', help: 'The backup compliance SQL store, by identity.' },
     { name: 'FileStore', type: 'string', help: 'The file store, by identity (\\\\server\\share or a local path).' },
-    { name: 'FileServerFqdn', type: 'string', ...FQDN, help: 'Defines the file store inline: the file server FQDN.' },
+    { name: 'FileServerFqdn', type: 'string', ...fqdnWithPart('FileServerFqdn', 'FileShare'), help: 'Defines the file store inline: the file server FQDN.' },
     { name: 'FileShare', type: 'string', ...SHARE_NAME, help: 'With -FileServerFqdn: the share name.' },
   ],
   supportsShouldProcess: true,

@@ -1,5 +1,5 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
-import { FQDN, PORT, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
+import { FQDN, fqdnWithPart, PORT, SQL_INSTANCE } from '../lib/cmdlet/validators.js';
 import { DEFAULT_MIRRORING_PORT, DEFAULT_WITNESS_PORT, findSite, findSqlStore, sqlStoreIdentity } from '../lib/topology/model.js';
 import { changeTopology } from '../lib/topology/edit.js';
 import { addSqlStore } from '../lib/topology/stores.js';
@@ -24,12 +24,12 @@ export default {
   description:
     'Defines a SQL Server store by FQDN and default or named instance, as the wizard\'s "Define New SQL Store" dialog does. With -MirrorSqlServerFqdn the store is mirrored (the mirror store is defined too when missing); with -WitnessSqlServerFqdn a mirroring witness enables automatic failover. Mirroring endpoint ports default to 5022 (principal and mirror) and 7022 (witness).',
   parameters: [
-    { name: 'SqlServerFqdn', type: 'string', mandatory: true, position: 0, ...FQDN, help: 'The SQL Server host (or failover cluster) FQDN.' },
+    { name: 'SqlServerFqdn', type: 'string', mandatory: true, position: 0, ...fqdnWithPart('SqlServerFqdn', 'SqlInstance'), help: 'The SQL Server host (or failover cluster) FQDN.' },
     { name: 'SqlInstance', type: 'string', ...SQL_INSTANCE, help: 'A named instance. Omit for the default instance.' },
     { name: 'Port', type: 'int', ...PORT, help: 'A fixed TCP port (otherwise 1433 for the default instance, or the SQL Browser for a named one).' },
-    { name: 'MirrorSqlServerFqdn', type: 'string', ...FQDN, help: 'Enables mirroring: the mirror\'s host FQDN.' },
+    { name: 'MirrorSqlServerFqdn', type: 'string', ...fqdnWithPart('MirrorSqlServerFqdn', 'MirrorSqlInstance'), help: 'Enables mirroring: the mirror\'s host FQDN.' },
     { name: 'MirrorSqlInstance', type: 'string', ...SQL_INSTANCE, help: 'The mirror\'s named instance (default instance when omitted).' },
-    { name: 'WitnessSqlServerFqdn', type: 'string', ...FQDN, help: 'A mirroring witness for automatic failover (needs a mirror).' },
+    { name: 'WitnessSqlServerFqdn', type: 'string', ...fqdnWithPart('WitnessSqlServerFqdn', 'WitnessSqlInstance'), help: 'A mirroring witness for automatic failover (needs a mirror).' },
     { name: 'WitnessSqlInstance', type: 'string', ...SQL_INSTANCE, help: 'The witness\'s named instance.' },
     { name: 'MirroringPort', type: 'int', ...PORT, help: 'The mirroring endpoint port of this store (default 5022).' },
     { name: 'Site', type: 'string', help: 'The site the store belongs to (informational).' },

@@ -17,6 +17,8 @@ export interface RenderOptions {
   view?: View;
   /** -Property: the properties to show, in order (wildcards allowed), instead of the view's. */
   properties?: readonly string[];
+  /** Where a table says that columns were left out (a WARNING: line on stderr), as Format-Table does. */
+  warn?: (message: string) => void;
 }
 
 /** Below this a cell or value is not worth wrapping into: too few characters a line to read. */
@@ -357,6 +359,14 @@ export function renderTable(rows: unknown[], opts: RenderOptions): string {
     const prose = cols.map((_, i) => !numeric[i] && text.some((t) => t[i]!.includes(' ')));
     const widths = fitWidths(natural, headers, prose, opts.width, text);
     const shown = widths.length;
+    if (shown < cols.length) {
+      // Silently missing columns read as empty properties: say which, and how to see them.
+      const left = headers.slice(shown);
+      opts.warn?.(
+        `${left.length} column(s) do not fit into the display (${opts.width} columns) and were removed: ${left.join(', ')}. ` +
+          `-OutputFormat List shows every property, -Property fewer columns.`,
+      );
+    }
     const align = (s: string, i: number) => (numeric[i] ? padStart(s, widths[i]!) : padEnd(s, widths[i]!));
     const line = (cells: string[]) => cells.map(align).join(' ').trimEnd();
     const heading = [line(headers.slice(0, shown)), line(headers.slice(0, shown).map((h) => '-'.repeat(textWidth(h))))];

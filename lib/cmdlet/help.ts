@@ -54,7 +54,62 @@ function indent(text: string, n: number): string {
   return text.split('\n').map((l) => (l ? pad + l : l)).join('\n');
 }
 
-/** The help page at `width` columns: prose and syntax wrap; example code stays whole, to be copied. */
+/**
+ * One shell command line as help shows it at `width` columns: `$ ` and the command, continued with ` \\` on
+ * further lines (indented under it) where it is too long, so that it still pastes into a shell as one command.
+ * It breaks only at spaces outside quotes, never between a parameter and its value nor after a pipe, && or
+ * redirection; a comment stays whole.
+ */
+export function wrapShellLine(line: string, width: number, margin = 4): string[] {
+  const first = `${' '.repeat(margin)}$ `;
+  if (first.length + line.length <= width) return [first + line];
+  // Words: runs separated by unquoted spaces; from an unquoted ' #' on, the comment is one word.
+  const words: string[] = [];
+  let word = '';
+  let quote = '';
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (!quote && c === '#' && word === '') {
+      word = line.slice(i);
+      break;
+    }
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === ' ') {
+      if (word) words.push(word);
+      word = '';
+      continue;
+    }
+    word += c;
+  }
+  if (word) words.push(word);
+  // A parameter and its value stay together on one line, and so does a pipe, && or redirection with what follows it.
+  const operator = /^(\|\|?|&&|;|\d?[<>]{1,2})$/;
+  const units: string[] = [];
+  for (const w of words) {
+    const last = units[units.length - 1];
+    const joins = last !== undefined && !/^(-\w|#)/.test(w) && !operator.test(w) && ((/^-\w/.test(last) && !last.includes(' ')) || operator.test(last.split(' ')[0]!));
+    if (joins) units[units.length - 1] = `${last} ${w}`;
+    else units.push(w);
+  }
+  const next = ' '.repeat(margin + 4);
+  const lines: string[] = [];
+  let current = first + units[0];
+  for (const u of units.slice(1)) {
+    // Room for ' \\' at the end of a continued line.
+    // A word too long for any line (a long quoted address) gains nothing from a line of its own.
+    if (current.length + 1 + u.length + 2 <= width || next.length + u.length > width) current += ` ${u}`;
+    else {
+      lines.push(`${current} \\`);
+      current = next + u;
+    }
+  }
+  lines.push(current);
+  return lines;
+}
+
+/** The help page at `width` columns: prose and syntax wrap; example code wraps with ` \\` continuations, to be copied. */
 export function formatHelp(def: CmdletDefinition, program = 'pchat', width = 80): string {
   const prose = (text: string, n: number, hanging = '') => wrapText(text, width, ' '.repeat(n), hanging);
   const out: string[] = [];
@@ -87,8 +142,8 @@ export function formatHelp(def: CmdletDefinition, program = 'pchat', width = 80)
     const left = Math.max(3, Math.min(10, Math.floor(dashes / 2)));
     out.push(indent('-'.repeat(left) + body + '-'.repeat(Math.max(3, dashes - left)), 4), '');
     // The set-up one command a line (it is run as one && chain), then the example itself.
-    if (e.setup) out.push(indent('# Set-up, run first:', 4), ...e.setup.split(' && ').map((l) => indent(`$ ${l}`, 4)), indent('# The example:', 4));
-    out.push(...e.code.split('\n').map((l) => indent(`$ ${l}`, 4)), '', prose(e.remarks, 4), '');
+    if (e.setup) out.push(indent('# Set-up, run first:', 4), ...e.setup.split(' && ').flatMap((l) => wrapShellLine(l, width)), indent('# The example:', 4));
+    out.push(...e.code.split('\n').flatMap((l) => wrapShellLine(l, width)), '', prose(e.remarks, 4), '');
   });
   out.push('NOTES', prose(`Run as '${program} ${def.name}' or '${def.name}'. Parameter names are case-insensitive and may be shortened to a unique prefix.`, 4));
   for (const n of def.notes ?? []) out.push(prose(n, 4));

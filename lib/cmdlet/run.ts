@@ -161,7 +161,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   const quiet = def.parameters.some((p) => p.name === 'Quiet') && v.Quiet === true;
   const properties = (v.Property as string[] | undefined)?.filter((name) => name.trim());
   if (properties?.length && format === 'Json') log.warning('-Property chooses what Table and List output show; JSON lines keep every property.');
-  const renderer = createRenderer(format, host.stdout, { width: outputWidth(host), view: viewFor(def.outputType, def.defaultDisplay), properties });
+  const renderer = createRenderer(format, host.stdout, { width: outputWidth(host), view: viewFor(def.outputType, def.defaultDisplay), properties, warn: (m) => log.warning(m) });
   const abort = new AbortController();
   // First Ctrl+C: the command stops at its next safe point (cancellation signal); a second one exits at once.
   const onSigint = () => {

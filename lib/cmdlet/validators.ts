@@ -46,6 +46,22 @@ export const FQDN: Pick<ParameterDefinition, 'validatePattern'> = {
   validatePattern: { regex: FQDN_REGEX, description: 'a fully qualified domain name (e.g. pchat01.contoso.com; not an IP address)', explain: fqdnProblem },
 };
 
+/**
+ * An FQDN parameter whose instance or share has a parameter of its own: `sql01.contoso.com\PCHAT` (the form a
+ * store is named by, and Test-SqlStore takes) is told to give the host to `-<own>` and `PCHAT` to `-<part>`.
+ */
+export function fqdnWithPart(own: string, part: string): Pick<ParameterDefinition, 'validatePattern'> {
+  return {
+    validatePattern: {
+      ...FQDN.validatePattern!,
+      explain: (v) => {
+        const m = /^\\{0,2}([^\\]+)\\([^\\]+)$/.exec(v);
+        return m && FQDN_REGEX.test(m[1]!) ? `the part after the backslash has a parameter of its own: -${own} ${shown(m[1]!)} -${part} '${shown(m[2]!, 40)}'` : fqdnProblem(v);
+      },
+    },
+  };
+}
+
 /** `D:PChat` for `D:\PChat`: the shell ate the backslash after the drive letter. */
 export const LOCAL_PATH: Pick<ParameterDefinition, 'validatePattern'> = {
   validatePattern: {

@@ -46,11 +46,32 @@ function runTogether(value: string, hosts: readonly string[]): { host: string; r
 
 const ATE = 'an unquoted shell word loses its backslashes';
 
+/**
+ * A server's name given where a store is wanted (`sql01.contoso.com` for its named instance, `fs01.contoso.com`
+ * for its share): every store on that server, since edit distance would offer only the shortest of them.
+ */
+function storesOfServer(value: string, stores: { server: string; identity: string }[]): string[] {
+  const v = normalizeFqdn(value.replace(/^[\\/]+/, ''));
+  return /[\\/]/.test(v) ? [] : stores.filter((s) => normalizeFqdn(s.server) === v).map((s) => s.identity).sort();
+}
+
+/** `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`. */
+const all = (names: string[]) => names.map((n) => `'${n}'`).join(', ').replace(/, ([^,]*)$/, ' and $1');
+
+/** The message's hint and the action for a server named instead of its stores. */
+function serverHint(value: string, onServer: string[], parameter: string, part: string): { hint: string; action: string } {
+  return {
+    hint: ` '${shown(value)}' is a server; its ${onServer.length > 1 ? 'stores are' : 'store is'} ${all(onServer)}.`,
+    action: `Give the store with its ${part}: -${parameter} ${onServer.map(quoted).join(' or ')}.`,
+  };
+}
+
 export function sqlStoreNotFound(identity: string, opts: { inline?: boolean; parameter?: string } = {}, t?: Topology): ErrorRecord {
   const inline = opts.inline ?? true;
   const parameter = opts.parameter ?? 'SqlStore';
   const known = t ? t.sqlStores.map(sqlStoreIdentity) : [];
   const glued = t ? runTogether(identity, [...new Set(t.sqlStores.map((s) => normalizeFqdn(s.sqlServerFqdn)))]) : undefined;
+  const onServer = t ? storesOfServer(identity, t.sqlStores.map((s) => ({ server: s.sqlServerFqdn, identity: sqlStoreIdentity(s) }))) : [];
   const define = 'Define it first (pchat New-SqlStore -SqlServerFqdn <fqdn> [-SqlInstance <name>])';
   let hint = '';
   let action = inline ? `${define}, or give -SqlServerFqdn/-SqlInstance to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.`;
@@ -58,6 +79,8 @@ export function sqlStoreNotFound(identity: string, opts: { inline?: boolean; par
     const meant = `${glued.host}\\${glued.rest.toUpperCase()}`;
     hint = ` It looks like '${glued.host}' and '${shown(glued.rest)}' with the backslash between them lost: ${ATE}.`;
     action = `Quote the identity: -${parameter} ${quoted(meant)}${known.some((k) => k.toLowerCase() === meant.toLowerCase()) ? '' : ` (and define that store first if it is new: pchat New-SqlStore -SqlServerFqdn ${glued.host} -SqlInstance ${glued.rest})`}.`;
+  } else if (onServer.length) {
+    ({ hint, action } = serverHint(identity, onServer, parameter, 'instance'));
   } else {
     const near = closestNames(identity, known);
     if (near.length) {
@@ -82,6 +105,7 @@ export function fileStoreNotFound(identity: string, opts: { inline?: boolean; pa
   const inline = opts.inline ?? true;
   const parameter = opts.parameter ?? 'FileStore';
   const known = t ? t.fileStores.map(fileStoreIdentity) : [];
+  const onServer = t ? storesOfServer(identity, t.fileStores.filter((f) => f.fileServerFqdn).map((f) => ({ server: f.fileServerFqdn!, identity: fileStoreIdentity(f) }))) : [];
   const define = 'Define it first (pchat New-FileStore -FileServerFqdn <fqdn> -FileShare <share>)';
   let hint = '';
   let action = inline ? `${define}, or give -FileServerFqdn/-FileShare to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.`;
@@ -94,6 +118,8 @@ export function fileStoreNotFound(identity: string, opts: { inline?: boolean; pa
       : ` It looks like '${glued!.host}' and '${shown(glued!.rest)}' with the backslashes of a UNC path lost: ${ATE}.`;
     const exists = known.some((k) => k.toLowerCase() === meant.toLowerCase());
     action = `Quote the path: -${parameter} ${quoted(meant)}${exists ? '' : ' (and define that store first if it is new)'}.`;
+  } else if (onServer.length) {
+    ({ hint, action } = serverHint(identity, onServer, parameter, 'share'));
   } else {
     const near = closestNames(identity, known);
     if (near.length) {

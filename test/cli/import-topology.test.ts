@@ -317,6 +317,20 @@ test('a malformed, DTD or unknown document leaves the repository unchanged and n
   t.false(existsSync(empty));
 });
 
+test('an empty document (what a failed `Get-CsTopology -AsXml > file` leaves) is called empty, not malformed', async (t) => {
+  const repo = await freshRepo(t);
+  const file = path.join(path.dirname(repo), 'topology.xml');
+  await writeFile(file, '\ufeff\r\n');
+  const r = await pchat(repo, ['Import-Topology', file]);
+  t.is(r.exitCode, 1, r.stderr);
+  t.regex(r.stderr, /The topology document '.*topology\.xml' is empty; nothing was imported\./);
+  t.regex(r.stderr, /check that the export succeeded/);
+  const stdin = await pchat(repo, ['Import-Topology', '-'], '');
+  t.is(stdin.exitCode, 1, stdin.stderr);
+  t.regex(stdin.stderr, /Nothing came on stdin/);
+  t.false(existsSync(repo), 'no repository is created');
+});
+
 test('-WhatIf shows what would be imported and writes nothing; -Force replaces the draft and says what it discards', async (t) => {
   const repo = await freshRepo(t);
   const whatIf = await pchat(repo, ['Import-Topology', tbxml, '-WhatIf']);

@@ -85,6 +85,20 @@ test('backslashes an unquoted shell word lost: a store name run together with it
   }
 });
 
+test('a server given where its store is wanted: every store of that server is offered, exit 3', async (t) => {
+  const repo = await copy(t);
+  const be = await inRepo(repo, ['New-SqlStore', 'sql01.contoso.com', '-SqlInstance', 'BE']);
+  t.is(be.exitCode, 0, be.stderr);
+  const sql = await inRepo(repo, ['Set-PersistentChatPool', 'pchatpool.contoso.com', '-ComplianceSqlStore', 'sql01.contoso.com']);
+  t.is(sql.exitCode, 3, sql.stderr);
+  t.regex(sql.stderr, /'sql01\.contoso\.com' is a server; its stores are 'sql01\.contoso\.com\\BE' and 'sql01\.contoso\.com\\PCHAT'\./);
+  t.regex(sql.stderr, /RecommendedAction +: Give the store with its instance: -ComplianceSqlStore 'sql01\.contoso\.com\\BE' or 'sql01\.contoso\.com\\PCHAT'\./);
+  const fs = await inRepo(repo, ['Set-PersistentChatPool', 'pchatpool.contoso.com', '-FileStore', 'fs01.contoso.com']);
+  t.is(fs.exitCode, 3, fs.stderr);
+  t.regex(fs.stderr, /its store is '\\\\fs01\.contoso\.com\\pchat'\./);
+  t.regex(fs.stderr, /Give the store with its share: -FileStore '\\\\fs01\.contoso\.com\\pchat'\./);
+});
+
 test('the pool a command works on, not found: ObjectNotFound, exit 1, with "Did you mean"', async (t) => {
   const repo = await copy(t);
   const r = await inRepo(repo, ['Set-PersistentChatPool', 'pchatpol.contoso.com', '-Port', '5042']);
@@ -106,6 +120,16 @@ test('FQDN validation names what is wrong (exit 2): a long label, the total leng
     t.is(r.exitCode, 2, fqdn);
     t.regex(r.stderr, pattern, fqdn);
   }
+});
+
+test('a store named host\\instance where the host goes alone: the instance or share has its own parameter (exit 2)', async (t) => {
+  const repo = await copy(t);
+  const sql = await inRepo(repo, ['New-SqlStore', 'sql02.contoso.com\\PCHAT']);
+  t.is(sql.exitCode, 2, sql.stderr);
+  t.regex(sql.stderr, /the part after the backslash has a parameter of its own: -SqlServerFqdn sql02\.contoso\.com -SqlInstance 'PCHAT'/);
+  const fs = await inRepo(repo, ['New-FileStore', '-FileServerFqdn', '\\\\fs02.contoso.com\\pchat']);
+  t.is(fs.exitCode, 2, fs.stderr);
+  t.regex(fs.stderr, /-FileServerFqdn fs02\.contoso\.com -FileShare 'pchat'/);
 });
 
 test('a rejected value is shown cut to about 80 characters', async (t) => {

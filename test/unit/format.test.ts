@@ -114,6 +114,20 @@ test('-Property picks the columns, in its order, case-insensitively, with wildca
   t.is(list, '\nFqdn      : pool01.pchat.test\nComputers : chat01.pchat.test, chat02.pchat.test\n\n');
 });
 
+test('columns that do not fit at 80 are named in a warning, never dropped silently', (t) => {
+  const warnings: string[] = [];
+  const properties = ['Fqdn', '*Store*'];
+  const text = render('Table', recorded.PersistentChatPool!, { width: 80, view: viewFor('PersistentChatPool'), properties, warn: (m) => warnings.push(m) });
+  const header = text.trim().split('\n')[0]!;
+  t.false(header.includes('FileStore'), 'this table is too wide for 80 columns');
+  t.is(warnings.length, 1);
+  t.regex(warnings[0]!, /removed: .*FileStore/);
+  t.regex(warnings[0]!, /-OutputFormat List/);
+  const wide: string[] = [];
+  render('Table', recorded.PersistentChatPool!, { width: 400, view: viewFor('PersistentChatPool'), properties, warn: (m) => wide.push(m) });
+  t.deepEqual(wide, [], 'nothing to say when every column fits');
+});
+
 test('a list has a blank line between records, nested records as indented sub-lists, long values hanging under themselves', (t) => {
   const text = render('List', recorded.PublishResult!, { width: 80 });
   t.regex(text, /^Steps +:\n {4}Step +: Create folder\n/m, 'a sub-list indented under its name');

@@ -13,6 +13,13 @@ export interface DocumentInput {
 }
 
 export async function readDocumentInput(path: string, stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<DocumentInput> {
+  const input = await readAny(path, stdin);
+  // An empty file is what `Get-CsTopology -AsXml > topology.xml` leaves when the command failed: say so, not "no root element".
+  if (!input.bytes.toString('latin1').replace(/^(\xef\xbb\xbf|\xff\xfe|\xfe\xff)/, '').replace(/[\s\x00]/g, '')) throw empty(input.sourceName);
+  return input;
+}
+
+async function readAny(path: string, stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<DocumentInput> {
   if (path === '-') return { bytes: await readStdin(stdin), sourceName: 'stdin' };
   try {
     const info = await stat(path);
@@ -23,6 +30,17 @@ export async function readDocumentInput(path: string, stdin: NodeJS.ReadableStre
     if (e instanceof ErrorRecord) throw e;
     throw unreadable(path, e as NodeJS.ErrnoException);
   }
+}
+
+function empty(source: string): ErrorRecord {
+  return new ErrorRecord({
+    errorId: 'TopologyDocumentEmpty',
+    category: 'InvalidData',
+    target: source,
+    message: source === 'stdin' ? 'Nothing came on stdin: -Path - read an empty document; nothing was imported.' : `The topology document '${source}' is empty; nothing was imported.`,
+    recommendedAction:
+      'Export the topology again and check that the export succeeded (Get-CsTopology -AsXml > topology.xml on a Front End server, or save the .tbxml from Topology Builder, or Export-Topology -Path backup.json), then import that file.',
+  });
 }
 
 async function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<Buffer> {
