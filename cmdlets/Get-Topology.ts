@@ -10,7 +10,7 @@ export default {
   parameters: [{ name: 'Revision', type: 'int', position: 0, validateRange: { min: 1, max: 2 ** 31 - 1 }, help: 'A published revision number (see Get-TopologyRevision). Default: the draft.' }],
   outputType: 'TopologySummary',
   outputs: [
-    { name: 'Repository', description: 'The repository folder.' },
+    { name: 'Repository', description: 'The repository: its folder, or its sqlserver:// address.' },
     { name: 'Kind', description: 'Draft or Published.' },
     { name: 'Revision', description: 'The draft revision, or the published revision number.' },
     { name: 'BasedOnPublishedRevision', description: 'For the draft: the published revision it started from (0: none).' },

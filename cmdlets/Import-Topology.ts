@@ -67,7 +67,7 @@ export default {
   outputType: 'TopologyImportSummary',
   outputs: [
     { name: 'Path', description: "The document read ('stdin' for -Path -)." },
-    { name: 'Repository', description: 'The repository folder.' },
+    { name: 'Repository', description: 'The repository: its folder, or its sqlserver:// address.' },
     { name: 'Form', description: "Published (Get-CsTopology -AsXml), TopologyBuilder (.tbxml) or Json (this tool's Export-Topology document)." },
     { name: 'Product', description: 'The product of the imported topology.' },
     { name: 'Mode', description: 'New (new or empty draft), Replace (-Force) or Merge.' },

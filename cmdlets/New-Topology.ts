@@ -16,7 +16,7 @@ export default {
   confirmImpact: 'Low',
   outputType: 'TopologyDraft',
   outputs: [
-    { name: 'Repository', description: 'The repository folder.' },
+    { name: 'Repository', description: 'The repository: its folder, or its sqlserver:// address.' },
     { name: 'Revision', description: 'The draft revision number.' },
     { name: 'Product', description: 'The product.' },
   ],

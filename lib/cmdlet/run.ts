@@ -59,11 +59,23 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return s;
 }
 
+/** Ctrl+C at a prompt ends the run as Ctrl+C does elsewhere (exit 130), not as a failure to report. */
+function promptInterrupted(prompt: string): ErrorRecord {
+  return new ErrorRecord({ errorId: 'PromptInterrupted', category: 'OperationStopped', target: `${prompt} prompt`, message: `Interrupted (Ctrl+C) at the ${prompt} prompt.`, exitCode: ExitCode.Interrupted });
+}
+
 async function askLine(question: string): Promise<string> {
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     return await rl.question(question);
+  } catch (e) {
+    // readline takes the terminal's Ctrl+C as SIGINT and rejects the question with an AbortError.
+    if ((e as { code?: string }).code === 'ABORT_ERR') {
+      process.stderr.write('\n');
+      throw promptInterrupted('confirmation');
+    }
+    throw e;
   } finally {
     rl.close();
   }
@@ -80,8 +92,8 @@ async function askSecret(question: string): Promise<string> {
     const onData = (chunk: string) => {
       for (const ch of chunk) {
         if (ch === '\r' || ch === '\n') return finish();
-        // Raw mode turns Ctrl+C into a byte, not SIGINT: end the run as Ctrl+C does elsewhere (exit 130).
-        if (ch === '\u0003') return finish(new ErrorRecord({ errorId: 'PromptInterrupted', category: 'OperationStopped', target: 'password prompt', message: 'Interrupted (Ctrl+C) at the password prompt.', exitCode: ExitCode.Interrupted }));
+        // Raw mode turns Ctrl+C into a byte, not SIGINT.
+        if (ch === '\u0003') return finish(promptInterrupted('password'));
         if (ch === '\u007f') s = s.slice(0, -1);
         else s += ch;
       }

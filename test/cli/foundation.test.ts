@@ -745,6 +745,16 @@ const noTerminal = hasScript ? undefined : skipSuite('cli/foundation: the confir
   t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [DUBLIN_POOL, SINGLE]);
 });
 
+(noTerminal ? test.skip : test)(titled('Ctrl+C at the confirmation prompt on a terminal: exit 130, an interruption, the pool kept', noTerminal), async (t) => {
+  const repo = await copyOfBase(t);
+  const bin = path.join(projectRoot, 'bin', 'pchat');
+  const r = await execa('sh', ['-c', `(sleep 1; printf '\\003') | script -qec '"${bin}" Remove-PersistentChatPool ${POOL}' /dev/null`], { env: { PCHAT_REPOSITORY: repo }, reject: false, timeout: 30_000 });
+  t.is(r.exitCode, 130);
+  t.regex(String(r.stdout), /Interrupted \(Ctrl\+C\) at the confirmation prompt/);
+  t.notRegex(String(r.stdout), /UnexpectedError/);
+  t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [POOL, DUBLIN_POOL, SINGLE]);
+});
+
 test('commands that read or change the topology say there is none, and create nothing, when the repository does not exist', async (t) => {
   const repo = path.join(await tempDir(t), 'missing');
   const changes = [['New-Site', 'Tokyo'], ['New-SqlStore', '-SqlServerFqdn', 'sql09.contoso.com'], ['Set-PersistentChatPool', POOL, '-DisplayName', 'x'], ['Set-PersistentChatPoolSiteAffinity', POOL, '-DefaultForSite'], ['Remove-PersistentChatPool', POOL, '-Force']];

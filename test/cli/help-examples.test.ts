@@ -168,6 +168,8 @@ test('about_Repository tells an admin moving to SQL Server the address, where it
   t.regex(text, /sp_getapplock/);
   t.regex(text, /Copy-Topology/);
   t.regex((await run(['help', 'about_Credentials'])).stdout.replace(/\s+/g, ' '), /-RepositoryCredentialFile/);
+  // The Repository property of what New-/Get-/Import-Topology return is not always a folder.
+  for (const name of ['New-Topology', 'Get-Topology', 'Import-Topology']) t.regex((await run([name, '-?'])).stdout.replace(/\s+/g, ' '), /Repository The repository: its folder, or its sqlserver:\/\/ address/, name);
 });
 
 test('an unknown help topic is a usage error (exit 2) with Did you mean', async (t) => {

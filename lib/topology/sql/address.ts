@@ -104,13 +104,18 @@ export function parseSqlStoreAddress(location: string): SqlStoreAddress {
   return { userName, server: m[1]!, instance: m[2], port, database, encrypt, trustServerCertificate, display };
 }
 
-/** The address with the value of any password=/pwd= option replaced by ***. */
+/**
+ * The address cut after a password=/pwd= option's name, shown as ***: what follows may be the rest of a
+ * password that holds '&'.
+ */
 function maskQuery(s: string): string {
   const q = s.indexOf('?');
   if (q < 0) return s;
-  const pairs = s.slice(q + 1).split('&').map((pair) => {
+  const kept: string[] = [];
+  for (const pair of s.slice(q + 1).split('&')) {
     const eq = pair.indexOf('=');
-    return eq >= 0 && PASSWORD_OPTION.test(pair.slice(0, eq).trim()) ? `${pair.slice(0, eq)}=***` : pair;
-  });
-  return `${s.slice(0, q + 1)}${pairs.join('&')}`;
+    if (eq >= 0 && PASSWORD_OPTION.test(pair.slice(0, eq).trim())) return `${s.slice(0, q + 1)}${[...kept, `${pair.slice(0, eq)}=***`].join('&')}`;
+    kept.push(pair);
+  }
+  return s;
 }
