@@ -8,7 +8,7 @@ import { lookup } from 'node:dns/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { run } from '../support/cli.js';
-import { sambaMissing, startSamba, type SambaFixture } from '../support/samba.js';
+import { GROUPS, sambaMissing, startSamba, type SambaFixture } from '../support/samba.js';
 import { skipSuite } from '../support/skip.js';
 import { TdsPeer, type PeerFaults } from '../support/tds-peer.js';
 
@@ -137,7 +137,7 @@ async function childRunning(pid: number, re: RegExp): Promise<void> {
 maybe('a policy group the file server cannot resolve: Test-FileStore fails naming it, Publish-Topology refuses and changes nothing', async (t) => {
   const w = await world(t);
   await groupmap('delete', 'ntgroup=RTCHSUniversalServices');
-  t.teardown(() => groupmap('add', 'ntgroup=RTCHSUniversalServices', 'unixgroup=rtchsuniversalservices', 'type=domain', 'rid=1101'));
+  t.teardown(() => groupmap('add', 'ntgroup=RTCHSUniversalServices', `unixgroup=${GROUPS.RTCHSUniversalServices.unix}`, 'type=domain', 'rid=1101'));
   const preflight = await run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.admin.name], { env: w.env });
   t.is(preflight.exitCode, 3, preflight.stderr);
   const row = preflight.objects.find((o: { Check: string }) => o.Check === 'Policy principals');
