@@ -2,6 +2,7 @@
 // the new published revision last. Nothing changes before every check passed; an interruption leaves
 // the previous published revision in force, and a second run completes the job (steps are idempotent).
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
+import { finishing } from '../cmdlet/children.js';
 import type { Logger } from '../cmdlet/types.js';
 import { dnsCheck } from '../probes/net.js';
 import { mapBounded, type CheckRow, type Credential } from '../probes/types.js';
@@ -305,7 +306,10 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
   }
   await mapBounded([...shares.values()], o.concurrency, async (steps) => {
     if (!mayStart(steps[0]!)) return;
-    await applyShareSteps(steps, o, policy, record, mayStart).catch((e: unknown) => {
+    // A share that gets new folders is one unit with their DACLs: SIGTERM lets it finish (or undo) within
+    // its grace rather than kill the tools between the folder and its DACL.
+    const share = () => applyShareSteps(steps, o, policy, record, mayStart);
+    await (steps.some((s) => s.kind === 'CreateFolder') ? finishing(share) : share()).catch((e: unknown) => {
       const msg = e instanceof Error ? e.message : String(e);
       // The share's first unfinished step failed; the rest were not run.
       const step = steps.find((x) => !results.has(x));

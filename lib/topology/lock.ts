@@ -68,7 +68,7 @@ async function acquire(folder: string, file: string, timeoutMs: number): Promise
           errorId: 'RepositoryLocked',
           category: 'ResourceBusy',
           target: folder,
-          message: `The topology repository '${folder}' is locked${holder ? ` by process ${holder.pid} on ${holder.host} since ${holder.since}` : ''} and stayed locked for ${timeoutMs} ms.`,
+          message: `The topology repository '${folder}' is locked${holder ? ` by process ${holder.pid} on ${holder.host} since ${holder.since}` : ''}${timeoutMs ? ` and stayed locked for ${timeoutMs} ms` : ''}.`,
           recommendedAction: `Wait for the other command to finish and run again. If no pchat command is running, remove '${file}'.`,
           exitCode: ExitCode.RepositoryBusy,
         });

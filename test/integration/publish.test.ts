@@ -118,6 +118,22 @@ async function groupmap(...args: string[]): Promise<void> {
   await new Promise<void>((resolve, reject) => execFile('net', ['-s', samba.conf, 'groupmap', ...args], (e) => (e ? reject(e) : resolve())));
 }
 
+/** Resolves once a child process of `pid` runs a command line matching `re` (or after 5 s). */
+async function childRunning(pid: number, re: RegExp): Promise<void> {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const found = () =>
+    readdirSync('/proc').some((p) => {
+      if (!/^\d+$/.test(p)) return false;
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1] === String(pid) && re.test(readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' '));
+      } catch {
+        return false;
+      }
+    });
+  for (let i = 0; i < 1000 && !found(); i++) await new Promise((r) => setTimeout(r, 5));
+}
+
 maybe('a policy group the file server cannot resolve: Test-FileStore fails naming it, Publish-Topology refuses and changes nothing', async (t) => {
   const w = await world(t);
   await groupmap('delete', 'ntgroup=RTCHSUniversalServices');
@@ -462,21 +478,12 @@ maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {
 maybe('SIGTERM during the checks (timeout, a scheduler): exit 143, reported as an interruption, not as failed checks', async (t) => {
   const { execa } = await import('execa');
   const { projectRoot } = await import('../support/cli.js');
-  const { readdirSync, readFileSync } = await import('node:fs');
   // The SQL checks are held, so the command is still checking when the file store's Samba tool runs.
   const w = await world(t, { faults: { queryDelayMs: 1000 } });
   const before = await state(w);
   const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs('-Force'), { env: w.env, reject: false, stdin: 'ignore' });
   // SIGTERM once a Samba tool of the checks runs: the command stops it, and that tool's failure is not the environment's.
-  const samba = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).some((p) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      return /\((smbclient|smbcacls|rpcclient)\)/.test(stat) && stat.split(') ')[1]!.split(' ')[1] === String(child.pid);
-    } catch {
-      return false;
-    }
-  });
-  for (let i = 0; i < 200 && !samba(); i++) await new Promise((r) => setTimeout(r, 10));
+  await childRunning(child.pid!, /^\S*(smbclient|smbcacls|rpcclient) /);
   child.kill('SIGTERM');
   const r = await child;
   t.is(r.exitCode, 143, String(r.stderr));
@@ -485,6 +492,41 @@ maybe('SIGTERM during the checks (timeout, a scheduler): exit 143, reported as a
   t.notRegex(String(r.stderr), /check\(s\) failed|EXIT_SIGNAL/);
   t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0);
   t.is(await state(w), before);
+});
+
+maybe('SIGTERM while the pool folder is being created: the folder and its DACL finish as one unit, never the inherited ACL', async (t) => {
+  const { execa } = await import('execa');
+  const { projectRoot } = await import('../support/cli.js');
+  const w = await world(t);
+  const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs('-Force', '-SkipDatabase'), { env: w.env, reject: false, stdin: 'ignore' });
+  await childRunning(child.pid!, /^\S*smbclient .*mkdir/);
+  child.kill('SIGTERM');
+  const r = await child;
+  t.is(r.exitCode, 143, String(r.stderr));
+  t.regex(String(r.stderr), /interrupted \(SIGTERM\)/);
+  t.notRegex(String(r.stderr), /could not be removed again|EXIT_SIGNAL/);
+  const acl = await samba.smbcacls(w.share, FOLDER, ['--numeric']);
+  t.is(acl.stdout.split('\n').filter((l) => l.startsWith('ACL:')).length, 5, `the folder stands with the policy: ${acl.stdout}${acl.stderr}`);
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0, 'no revision was written');
+});
+
+maybe('SIGTERM while the checks write their probe file: the probe file is removed all the same', async (t) => {
+  const { execa } = await import('execa');
+  const { projectRoot } = await import('../support/cli.js');
+  const { watch } = await import('node:fs');
+  const w = await world(t);
+  const dir = path.join(samba.base, 'shares', w.share);
+  const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs('-Force', '-SkipDatabase'), { env: w.env, reject: false, stdin: 'ignore' });
+  // SIGTERM the moment the probe file appears: its session is stopped before it deletes the file.
+  // Once only: a second SIGTERM exits at once, by design.
+  let sent = false;
+  const watcher = watch(dir, (_e, name) => {
+    if (!sent && String(name).startsWith('pchat-probe-')) sent = child.kill('SIGTERM');
+  });
+  const r = await child;
+  watcher.close();
+  t.is(r.exitCode, 143, String(r.stderr));
+  t.deepEqual((await readdir(dir)).filter((n) => n.startsWith('pchat-probe-')), [], 'a probe file was left on the share');
 });
 
 maybe('a DACL that cannot be set: the folder this run created is removed again, no database is created, the old revision stays; a rerun completes', async (t) => {

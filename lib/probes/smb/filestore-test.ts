@@ -2,7 +2,7 @@
 // Later checks are Skipped (with the reason) when an earlier one makes them meaningless.
 import { dnsCheck, tcpCheck } from '../net.js';
 import type { CheckRow, CheckStatus } from '../types.js';
-import { advice } from './nt-status.js';
+import { advice, CURRENT_IDENTITY } from './nt-status.js';
 import { selectBackend } from './backend.js';
 import { readFirst } from './first-logon.js';
 import { DEFAULT_TIMEOUT_MS, type FileStoreTestOptions, type SecurityRead, type SmbBackend, type SmbFailure, type SmbTarget } from './types.js';
@@ -55,7 +55,7 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
   const timeout = target.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const folder = joinFolder(target.folder, opts.folder);
   const published = opts.published === true;
-  const user = target.credential?.userName ?? 'the current identity';
+  const user = target.credential?.userName ?? CURRENT_IDENTITY;
   const rows: CheckRow[] = [];
   const poolFolders = opts.poolFolders ?? [];
   const setsPolicy = opts.setsPolicy ?? (!!folder && opts.comparePolicy !== false);

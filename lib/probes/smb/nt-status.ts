@@ -20,12 +20,17 @@ export function firstStatus(text: string): string | undefined {
   return /NT_STATUS_[A-Z0-9_]+/.exec(text)?.[0];
 }
 
+/** Who the checks run as without -Credential (a Kerberos ticket on Linux, the logon session on Windows). */
+export const CURRENT_IDENTITY = 'the current identity';
+
 /** What to do about a failure, for RecommendedAction columns and error records. */
 export function advice(f: SmbFailure, server: string, share: string, user: string): string {
   switch (f.status) {
     case 'NT_STATUS_LOGON_FAILURE':
     case 'NT_STATUS_WRONG_PASSWORD':
     case 'NT_STATUS_NO_SUCH_USER':
+      // No password was sent: a PCHAT_SMB_PASSWORD set without -Credential is the likely slip.
+      if (user === CURRENT_IDENTITY) return `No -Credential was given, so the current identity's Kerberos ticket (or Windows logon session) was used, and ${server} refused it; PCHAT_SMB_PASSWORD is used only with -Credential. Give -Credential DOMAIN\\user, or get a ticket (kinit user@REALM) for an account that may log on to ${server}.`;
       return `Check the user name and password of ${user} (PCHAT_SMB_PASSWORD or -CredentialFile); for a domain account give DOMAIN\\user.`;
     case 'NT_STATUS_ACCOUNT_LOCKED_OUT':
       return `Unlock ${user} in Active Directory and check nothing keeps trying an old password.`;
@@ -75,6 +80,6 @@ export function failureRecord(f: SmbFailure, target: SmbTarget, what: string, fo
     category,
     target: unc,
     message: `Cannot ${what} on ${unc}: ${f.status} (${f.message}).`,
-    recommendedAction: advice(f, target.server, target.share, target.credential?.userName ?? 'the current identity'),
+    recommendedAction: advice(f, target.server, target.share, target.credential?.userName ?? CURRENT_IDENTITY),
   });
 }

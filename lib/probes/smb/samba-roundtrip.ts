@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { makeTempDir, removeTempDir } from '../temp-dir.js';
 import path from 'node:path';
 import { ErrorRecord } from '../../cmdlet/errors.js';
+import { finishing } from '../../cmdlet/children.js';
 import { firstStatus } from './nt-status.js';
 import { assertSafePath, assertSafeShare, clientPath, runFailure, runSambaTool, toolMessage, type ToolRun } from './samba-exec.js';
 import { DEFAULT_TIMEOUT_MS, type RoundTripResult, type SmbTarget } from './types.js';
@@ -148,10 +149,15 @@ async function evaluate(p: Probe, run: ToolRun, part: string | undefined, timeou
   const pattern = clientPath(p.folder, `pchat-probe-${p.id}*`);
   const result: RoundTripResult = { steps: {}, leftovers: [], probeName: remote1 };
   const failure = runFailure(run, timeout);
+  // Timed out, or stopped by a termination (SIGTERM): how far it got is unknown, and a killed smbclient's
+  // buffered stdout is lost, so its part may be missing even though the probe file was written.
+  const cut = run.timedOut || (run.exitCode === undefined && !run.cancelled && !run.notTried);
+  // Removing both names once more is work a termination lets finish (within its grace).
+  const cleanUp = () => finishing(() => cleanup(p.target, [remote1, remote2], pattern, result));
   if (part === undefined) {
     // The session never reached this probe's share: it failed before (logon, connection) or was killed.
     result.failure = failure ?? { stage: 'other', status: `EXIT_${run.exitCode}`, message: toolMessage(run) };
-    if (run.timedOut) await cleanup(p.target, [remote1, remote2], pattern, result);
+    if (cut) await cleanUp();
     return result;
   }
   const tcon = /^tcon failed: (NT_STATUS_[A-Z_]+)/m.exec(part);
@@ -194,10 +200,9 @@ async function evaluate(p: Probe, run: ToolRun, part: string | undefined, timeou
     result.leftovers = leftovers;
     result.steps.delete = delErr ?? (gone && leftovers.length === 0 ? { ok: true } : { ok: false, detail: 'the probe file is still there after delete' });
   }
-  // A timeout mid-way leaves the outcome of later steps unknown: try once more to remove both names.
-  if (run.timedOut) {
+  if (cut) {
     result.failure = failure;
-    await cleanup(p.target, [remote1, remote2], pattern, result);
+    await cleanUp();
   }
   return result;
 }
