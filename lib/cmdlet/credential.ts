@@ -61,6 +61,15 @@ async function findCredential(ctx: CmdletContext, src: CredentialSource): Promis
   return { userName: src.userName, password: await ctx.readSecret(`Password for ${src.userName} (${src.target}): `, src.target) };
 }
 
+/** What stat() of a credential file says, in words (the rest keep Node's own message). */
+const CREDENTIAL_FILE_FAULT: Record<string, string> = {
+  ENOENT: 'there is no such file',
+  ENOTDIR: 'a part of the path is not a folder',
+  EACCES: 'this account may not read it or a folder on its path',
+  EPERM: 'this account may not read it or a folder on its path',
+  ELOOP: 'the path has a loop of symbolic links',
+};
+
 async function readCredentialFile(file: string, parameter: string): Promise<string> {
   let info;
   try {
@@ -70,7 +79,7 @@ async function readCredentialFile(file: string, parameter: string): Promise<stri
       errorId: 'CredentialFileNotFound',
       category: 'ObjectNotFound',
       target: file,
-      message: `Cannot read the credential file '${file}': ${(e as NodeJS.ErrnoException).code ?? e}.`,
+      message: `Cannot read the credential file '${file}': ${CREDENTIAL_FILE_FAULT[(e as NodeJS.ErrnoException).code ?? ''] ?? (e as Error).message}.`,
       recommendedAction: `Check the path given with ${parameter}.`,
       exitCode: 2,
     });

@@ -260,3 +260,12 @@ test('SIGTERM while a login waits on a silent server: exit 143 within the 3 s gr
   t.regex(String(r.stderr), /Terminated \(SIGTERM\)/);
   t.regex(String(r.stderr), /Still running 3 s after SIGTERM: exiting now/);
 });
+
+test('a credential file that is not there: exit 2 in words, naming the parameter, before any connection', async (t) => {
+  const r = await run(['Test-SqlStore', '-SqlServerFqdn', 'sql01.pchat.test', '-SqlCredential', 'pchatsql', '-SqlCredentialFile', '/nonexistent/pchat-password'], { env: { PCHAT_REPOSITORY: '/nonexistent/repo' } });
+  t.is(r.exitCode, 2, r.stderr);
+  t.regex(r.stderr, /Cannot read the credential file '\/nonexistent\/pchat-password': there is no such file\./);
+  t.regex(r.stderr, /CredentialFileNotFound/);
+  t.regex(r.stderr, /Check the path given with -SqlCredentialFile/);
+  t.notRegex(r.stderr, /ENOENT/);
+});
