@@ -529,6 +529,23 @@ maybe('SIGTERM while the checks write their probe file: the probe file is remove
   t.deepEqual((await readdir(dir)).filter((n) => n.startsWith('pchat-probe-')), [], 'a probe file was left on the share');
 });
 
+maybe("Ctrl+C at a terminal while the pool folder is being created: the folder stands with the policy or not at all, and the error says which", async (t) => {
+  const { execa } = await import('execa');
+  const { projectRoot } = await import('../support/cli.js');
+  const w = await world(t);
+  // A terminal's Ctrl+C reaches the whole process group, the Samba tools too: a group of its own here.
+  const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs('-Force', '-SkipDatabase'), { env: w.env, reject: false, stdin: 'ignore', detached: true });
+  await childRunning(child.pid!, /^\S*smbclient .*mkdir/);
+  process.kill(-child.pid!, 'SIGINT');
+  const r = await child;
+  t.is(r.exitCode, 130, String(r.stderr));
+  const acl = await samba.smbcacls(w.share, FOLDER, ['--numeric']);
+  const aces = acl.stdout.split('\n').filter((l) => l.startsWith('ACL:')).length;
+  if (acl.code === 0) t.is(aces, 5, `a folder stands without the policy: ${acl.stdout}`);
+  else t.notRegex(String(r.stderr), /Kept from this run: folder|could not be removed again/, 'the error tells of a folder that is not there');
+  t.is((await run(['Get-TopologyRevision'], { env: w.env })).objects.length, 0, 'no revision was written');
+});
+
 maybe('a DACL that cannot be set: the folder this run created is removed again, no database is created, the old revision stays; a rerun completes', async (t) => {
   // In process, with an SMB backend whose DACL call fails: nothing on the command line or in the environment can do this.
   const [{ publishTopology }, { sambaBackend }, { ErrorRecord }, { openRepository }] = await Promise.all([

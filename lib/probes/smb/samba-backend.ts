@@ -177,10 +177,18 @@ async function ensureFolders(target: SmbTarget, folders: string[]): Promise<Map<
   const run = await runSambaTool('smbclient', target, ['-t', String(Math.max(1, Math.ceil(timeout / 1000))), '-c', levels.map((l) => `mkdir "${l}"`).join('; ')], timeout * wanted.length);
   const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n/);
   const f = runFailure(run, timeout);
+  // Stopped by a signal (a terminal's Ctrl+C reaches the whole process group): which mkdirs ran is
+  // unknown, so the folders are looked for; one that is not there was not created.
+  const killed = run.exitCode === undefined && !run.timedOut && !run.cancelled && !run.notTried;
+  const found = killed ? await readFolders(target, wanted) : undefined;
   for (const folder of wanted) {
     const last = clientPath(...folder.split('\\').filter(Boolean));
     // "NT_STATUS_... making remote directory \a\b": matched on the whole path, so \b never matches \a\b.
     const errLast = lines.find((l) => /NT_STATUS_/.test(l) && l.trim().endsWith(' ' + last));
+    if (found && !errLast && !found.has(folder)) {
+      out.set(folder, failureRecord({ stage: 'other', status: 'INTERRUPTED', message: 'smbclient was stopped before it created the folder' }, target, `create the folder '${folder}'`));
+      continue;
+    }
     if (!errLast) {
       out.set(folder, f && f.stage !== 'access' && f.stage !== 'path' && f.stage !== 'other' ? failureRecord(f, target, `create the folder '${folder}'`) : 'created');
       continue;
