@@ -13,16 +13,34 @@ function removeAllNow(): void {
   live.clear();
 }
 
+/**
+ * A signal that arrives while a folder is live, when the command's own handlers are gone (it has returned
+ * and the process is only draining), would end the process without an 'exit' event, leaving the folder:
+ * then remove them and exit as the command would have (130 Ctrl+C, 143 SIGTERM). While the command's
+ * handlers are there, they decide, and this one does nothing.
+ */
+function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
+  removeAllNow();
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+
+function watch(on: boolean): void {
+  const f = on ? process.on.bind(process) : process.off.bind(process);
+  f('exit', removeAllNow);
+  f('SIGINT', onSignal);
+  f('SIGTERM', onSignal);
+}
+
 /** A new folder (mode 0700) under TMPDIR named `<prefix>XXXXXX`, removed at exit at the latest. */
 export function makeTempDir(prefix: string): string {
-  if (!live.size) process.once('exit', removeAllNow);
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  if (!live.size) watch(true);
   live.add(dir);
   return dir;
 }
 
 export async function removeTempDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
-  live.delete(dir);
-  if (!live.size) process.off('exit', removeAllNow);
+  if (live.delete(dir) && !live.size) watch(false);
 }
