@@ -77,6 +77,21 @@ export abstract class RepositoryBase {
   abstract latestPublishedNumber(): Promise<number>;
   /** Where earlier drafts are, for a repair hint. */
   protected abstract historyLabel(): string;
+
+  /**
+   * Read-modify-write under the store's lock or transaction. `mutate` changes the topology in place (or throws
+   * an ErrorRecord to abort: nothing is written). A change that breaks the document's integrity is refused.
+   * `dryRun` (-WhatIf) makes the same change and the same checks on the draft as it is now, and writes nothing.
+   */
+  async update(mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>, opts: UpdateOptions = {}): Promise<DraftDocument> {
+    return (await this.updateReporting(mutate, opts)).draft;
+  }
+
+  /** update(), also saying whether the change changed anything (false: nothing was, or would be, written). */
+  abstract updateReporting(
+    mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
+    opts?: UpdateOptions,
+  ): Promise<{ draft: DraftDocument; changed: boolean }>;
   /** A document in messages: "The repository file '<path>'" / "The draft '<path>'" in a folder. */
   protected documentLabel(where: string, kind: 'file' | 'draft' = 'file'): string {
     return kind === 'draft' ? `The draft '${where}'` : `The repository file '${where}'`;
@@ -251,20 +266,7 @@ export class Repository extends RepositoryBase implements TopologyRepository {
     return this.parse(text, this.draftFile, 'draft') as DraftDocument;
   }
 
-  /**
-   * Read-modify-write under the lock. `mutate` changes the topology in place (or throws an ErrorRecord to
-   * abort: nothing is written). A change that breaks the document's integrity is refused.
-   * `dryRun` (-WhatIf) makes the same change and the same checks on the draft as it is now, and writes
-   * nothing: no folder, no lock file, no sweep of temporary files.
-   */
-  async update(
-    mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
-    opts: UpdateOptions = {},
-  ): Promise<DraftDocument> {
-    return (await this.updateReporting(mutate, opts)).draft;
-  }
-
-  /** update(), also saying whether the change changed anything (false: nothing was, or would be, written). */
+  /** See RepositoryBase.update. */
   async updateReporting(
     mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
     opts: UpdateOptions = {},

@@ -229,10 +229,6 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     return this.parse(row.text, this.draftFile, 'draft') as DraftDocument;
   }
 
-  async update(mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>, opts: UpdateOptions = {}): Promise<DraftDocument> {
-    return (await this.updateReporting(mutate, opts)).draft;
-  }
-
   async updateReporting(
     mutate: (topology: Topology, draft: DraftDocument) => void | Promise<void>,
     opts: UpdateOptions = {},
