@@ -303,7 +303,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
         const h = (await this.run('readPublishLockHolder', {}, s).catch(fail))[0] ?? {};
         const since = h.since instanceof Date ? h.since.toISOString() : h.since;
         const who = h.holderLogin ? ` by login ${h.holderLogin} on ${h.holderHost} (process ${h.holderProcess}) since ${since}` : '';
-        throw new ErrorRecord({ errorId: 'RepositoryLocked', category: 'ResourceBusy', target: this.folder, message: `The publish lock of ${this.folder} is held${who} and stayed held for ${timeoutMs} ms.`, recommendedAction: 'Wait for that publish to finish. SQL Server releases the lock by itself when its session ends, even if that process or host died.', exitCode: ExitCode.RepositoryBusy });
+        throw new ErrorRecord({ errorId: 'RepositoryLocked', category: 'ResourceBusy', target: this.folder, message: `Its publish lock is held${who} and stayed held for ${timeoutMs} ms.`, recommendedAction: 'Wait for that publish to finish. SQL Server releases the lock by itself when its session ends, even if that process or host died.', exitCode: ExitCode.RepositoryBusy });
       }
       await sleep(200);
     }
