@@ -45,7 +45,6 @@ export interface FileProbeNeed {
 }
 
 export interface PublishPlan {
-  product: Product;
   fromRevision: number;
   toRevision: number;
   changes: TopologyChange[];
@@ -130,7 +129,6 @@ export function planPublish(
     steps.push({ kind: 'WritePublishedRevision', action: `Publish topology revision ${toRevision}`, target: 'repository' });
   }
   return {
-    product: draft.product,
     fromRevision,
     toRevision: changes.length ? toRevision : fromRevision,
     changes,
