@@ -68,7 +68,6 @@ export default {
     let result: PublishResult;
     try {
       result = await publishTopology({
-        repositoryPath: ctx.repositoryPath,
         repository: ctx.repository(),
         runId: ctx.runId,
         log: ctx.log,

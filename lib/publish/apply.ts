@@ -15,7 +15,7 @@ import type { RequiredAce } from '../probes/dacl/policy.js';
 import type { SmbBackend } from '../probes/smb/types.js';
 
 export interface PublishOptions {
-  repositoryPath: string;
+  /** The draft's store; its `folder` (the folder or the sqlserver:// address, never a password) names it in messages. */
   repository: TopologyRepository;
   runId: string;
   log: Logger;
@@ -207,7 +207,7 @@ export async function publishTopology(o: PublishOptions): Promise<PublishResult>
   // One publish at a time per repository: a second one gets exit 5 (see withPublishLock of each store).
   return repo.withPublishLock(() => publishLocked(repo, o)).catch((e) => {
     if (e instanceof ErrorRecord && e.errorId === 'RepositoryLocked') {
-      throw refusal('PublishInProgress', `Another Publish-Topology is running on '${o.repositoryPath}'. ${e.message}`, o.repositoryPath, 'Wait for it to finish, then run Publish-Topology again (it will find the work done).', ExitCode.RepositoryBusy);
+      throw refusal('PublishInProgress', `Another Publish-Topology is running on '${o.repository.folder}'. ${e.message}`, o.repository.folder, 'Wait for it to finish, then run Publish-Topology again (it will find the work done).', ExitCode.RepositoryBusy);
     }
     throw e;
   });
@@ -248,7 +248,7 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
   // An interruption during the checks stops their tools (SIGTERM kills them), so their failures say
   // nothing about the environment: report the interruption, not "check(s) failed".
   if (o.signal?.aborted) {
-    throw refusal('PublishInterrupted', `Publishing was interrupted (${interruption(o)}) before any change.`, o.repositoryPath, 'Run Publish-Topology again when ready.', interruptedExit(o));
+    throw refusal('PublishInterrupted', `Publishing was interrupted (${interruption(o)}) before any change.`, o.repository.folder, 'Run Publish-Topology again when ready.', interruptedExit(o));
   }
   if (failed.length) {
     throw refusal(
@@ -263,7 +263,7 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
     return { ...base, Status: 'WhatIf', Steps: notRun() };
   }
   const action = plan.changes.length ? `Publish topology revision ${plan.toRevision} (${plan.steps.length} steps)` : `Re-apply ${plan.steps.length} file store and database steps (no topology change)`;
-  if (!(await o.confirm(o.repositoryPath, action))) return { ...base, Status: 'Declined', Steps: notRun() };
+  if (!(await o.confirm(o.repository.folder, action))) return { ...base, Status: 'Declined', Steps: notRun() };
 
   const results = new Map<PlanStep, StepResult>();
   let firstFailure: { step: PlanStep; error: string } | undefined;
@@ -345,7 +345,7 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
     const e = refusal(
       'PublishInterrupted',
       `Publishing was interrupted (${interruption(o)}) after its file store and database steps; ${plan.changes.length ? `revision ${plan.toRevision} was not written, and ` : ''}published revision ${plan.fromRevision || '(none)'} is still the one in force.`,
-      o.repositoryPath,
+      o.repository.folder,
       'Run Publish-Topology again: finished steps are detected and not repeated, and the revision is then written.',
       interruptedExit(o),
     );

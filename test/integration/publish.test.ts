@@ -566,7 +566,6 @@ maybe('a DACL that cannot be set: the folder this run created is removed again, 
   };
   const quiet = { verbose() {}, debug() {}, info() {}, warning() {}, error() {} };
   const options = {
-    repositoryPath: w.repo,
     repository: openRepository(w.repo),
     runId: 'in-process',
     log: quiet,
