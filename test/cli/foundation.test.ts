@@ -11,6 +11,7 @@ import path from 'node:path';
 import { COMMANDS } from '../../bin/registry.js';
 import { projectRoot, run, type RunResult } from '../support/cli.js';
 import { skipSuite, titled } from '../support/skip.js';
+import { hasScript, onTerminal } from '../support/terminal.js';
 
 const POOL = 'pchatpool.contoso.com';
 const DUBLIN_POOL = 'pchatdub.contoso.com';
@@ -730,30 +731,31 @@ const cannotDeny = canDenyWrite ? undefined : skipSuite('cli/foundation: a repos
 });
 
 // On a terminal (a pty through util-linux `script`) Remove-PersistentChatPool asks; No is exit 4 and keeps the pool.
-const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
 const noTerminal = hasScript ? undefined : skipSuite('cli/foundation: the confirmation prompt on a terminal', "util-linux 'script' (which gives the command a terminal) is not installed", { optional: true });
+const CONFIRM_PROMPT = /\[L\] No to All[^\n]*\(default is "Y"\):/;
+const removeOnTerminal = (repo: string, keys: string) =>
+  onTerminal([path.join(projectRoot, 'bin', 'pchat'), 'Remove-PersistentChatPool', POOL], { env: { PCHAT_REPOSITORY: repo }, prompt: CONFIRM_PROMPT, keys });
 (noTerminal ? test.skip : test)(titled('on a terminal Remove-PersistentChatPool asks: No keeps the pool (exit 4), Yes removes it', noTerminal), async (t) => {
   const repo = await copyOfBase(t);
-  const bin = path.join(projectRoot, 'bin', 'pchat');
-  const answer = (key: string) =>
-    execa('sh', ['-c', `(sleep 1; printf '${key}\\r') | script -qec '"${bin}" Remove-PersistentChatPool ${POOL}' /dev/null`], { env: { PCHAT_REPOSITORY: repo }, reject: false, timeout: 30_000 });
-  const no = await answer('n');
+  const no = await removeOnTerminal(repo, 'n\r');
+  t.true(no.prompted, no.screen);
   t.is(no.exitCode, 4);
-  t.regex(String(no.stdout), /Performing the operation "Remove Persistent Chat pool" on target "pchatpool\.contoso\.com"/);
-  t.regex(String(no.stdout), /\[Y\] Yes {2}\[A\] Yes to All {2}\[N\] No {2}\[L\] No to All/);
+  t.regex(no.screen, /Performing the operation "Remove Persistent Chat pool" on target "pchatpool\.contoso\.com"/);
+  t.regex(no.screen, /\[Y\] Yes {2}\[A\] Yes to All {2}\[N\] No {2}\[L\] No to All/);
   t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [POOL, DUBLIN_POOL, SINGLE]);
-  const yes = await answer('y');
+  const yes = await removeOnTerminal(repo, 'y\r');
+  t.true(yes.prompted, yes.screen);
   t.is(yes.exitCode, 0);
   t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [DUBLIN_POOL, SINGLE]);
 });
 
 (noTerminal ? test.skip : test)(titled('Ctrl+C at the confirmation prompt on a terminal: exit 130, an interruption, the pool kept', noTerminal), async (t) => {
   const repo = await copyOfBase(t);
-  const bin = path.join(projectRoot, 'bin', 'pchat');
-  const r = await execa('sh', ['-c', `(sleep 1; printf '\\003') | script -qec '"${bin}" Remove-PersistentChatPool ${POOL}' /dev/null`], { env: { PCHAT_REPOSITORY: repo }, reject: false, timeout: 30_000 });
+  const r = await removeOnTerminal(repo, '\u0003');
+  t.true(r.prompted, r.screen);
   t.is(r.exitCode, 130);
-  t.regex(String(r.stdout), /Interrupted \(Ctrl\+C\) at the confirmation prompt/);
-  t.notRegex(String(r.stdout), /UnexpectedError/);
+  t.regex(r.screen, /Interrupted \(Ctrl\+C\) at the confirmation prompt/);
+  t.notRegex(r.screen, /UnexpectedError/);
   t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [POOL, DUBLIN_POOL, SINGLE]);
 });
 

@@ -4,7 +4,6 @@
 // lock that dies with its holder, and Copy-Topology from a folder to the store and back.
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,8 @@ import { TdsPeer } from '../support/tds-peer.js';
 import { SsrpResponder, loopbackAddress } from '../support/ssrp.js';
 import { openRepository, type TopologyRepository } from '../../lib/topology/store.js';
 import { run, type RunResult } from '../support/cli.js';
+import { hasScript, onTerminal } from '../support/terminal.js';
+import { skipSuite, titled } from '../support/skip.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = path.resolve(here, '../support/repo-worker.js');
@@ -151,13 +152,13 @@ test('a certificate not trusted here: the advice names the address option, not a
 });
 
 // A terminal through util-linux `script`: Ctrl+C at the password prompt is a byte (raw mode), not SIGINT.
-const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
-(hasScript ? test : test.skip)('Ctrl+C at the password prompt on a terminal: exit 130, said as an interruption, not a failure to report', async (t) => {
+const noTerminal = hasScript ? undefined : skipSuite('integration/sql-repository: the password prompt on a terminal', "util-linux 'script' (which gives the command a terminal) is not installed", { optional: true });
+(noTerminal ? test.skip : test)(titled('Ctrl+C at the password prompt on a terminal: exit 130, said as an interruption, not a failure to report', noTerminal), async (t) => {
   const bin = path.resolve(here, '../../../bin/pchat');
-  const r = await execa('sh', ['-c', `(sleep 2; printf '\\003') | script -qec '"${bin}" Get-Topology -Repository "${address()}"' /dev/null`], { env: { ...process.env, PCHAT_REPOSITORY_PASSWORD: undefined }, extendEnv: false, reject: false, timeout: 30_000 });
-  t.regex(String(r.stdout), /Password for pchatstore/);
-  t.regex(String(r.stdout), /Interrupted \(Ctrl\+C\) at the password prompt/);
-  t.notRegex(String(r.stdout), /UnexpectedError/);
+  const r = await onTerminal([bin, 'Get-Topology', '-Repository', address()], { env: { ...process.env, PCHAT_REPOSITORY_PASSWORD: undefined }, extendEnv: false, prompt: /Password for pchatstore[^\n]*: *$/, keys: '\u0003' });
+  t.true(r.prompted, r.screen);
+  t.regex(r.screen, /Interrupted \(Ctrl\+C\) at the password prompt/);
+  t.notRegex(r.screen, /UnexpectedError/);
   t.is(r.exitCode, 130);
 });
 
