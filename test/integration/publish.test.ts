@@ -465,8 +465,13 @@ maybe('Ctrl+C during the checks: nothing is changed, exit 130', async (t) => {
   const { projectRoot } = await import('../support/cli.js');
   const w = await world(t, { faults: { queryDelayMs: 1500 } });
   const before = await state(w);
+  const sent = () => w.sql1.stats.statements.length + w.sql2.stats.statements.length;
+  const before0 = sent();
   const child = execa(path.join(projectRoot, 'bin', 'pchat'), publishArgs('-Force'), { env: w.env, reject: false, input: '' });
-  await new Promise((r) => setTimeout(r, 1500));
+  // Ctrl+C once a check's query is held at a SQL store (not after a fixed time: a slow start would
+  // then be killed before the command listens for it).
+  const checking = () => sent() > before0;
+  for (let i = 0; i < 1000 && !checking(); i++) await new Promise((r) => setTimeout(r, 10));
   child.kill('SIGINT');
   const r = await child;
   t.is(r.exitCode, 130, String(r.stderr));
