@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ErrorRecord } from './errors.js';
 import type { CmdletContext } from './types.js';
-import type { Credential } from '../probes/types.js';
+import type { Credential } from '../credential.js';
 
 /** Where the passwords come from in the environment; children never inherit them (run-tool.ts). */
 export const PASSWORD_VARIABLES = { smb: 'PCHAT_SMB_PASSWORD', sql: 'PCHAT_SQL_PASSWORD', repository: 'PCHAT_REPOSITORY_PASSWORD' } as const;

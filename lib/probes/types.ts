@@ -13,13 +13,6 @@ export interface CheckRow {
   DurationMs: number;
 }
 
-export interface Credential {
-  /** `user`, `DOMAIN\user` or `user@realm`. */
-  userName: string;
-  /** Never logged, never put on a command line, never in an error message. */
-  password: string;
-}
-
 /** Runs `fn` and turns its outcome into a row with its duration; an exception becomes a Failed row. */
 export async function timedCheck(
   target: string,

@@ -5,7 +5,8 @@ import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
 import { finishing } from '../cmdlet/children.js';
 import type { Logger } from '../cmdlet/types.js';
 import { dnsCheck } from '../probes/net.js';
-import { mapBounded, type CheckRow, type Credential } from '../probes/types.js';
+import type { Credential } from '../credential.js';
+import { mapBounded, type CheckRow } from '../probes/types.js';
 import { currentUser, type DraftDocument, type PublishedRevision, type TopologyRepository } from '../topology/repository.js';
 import { validateTopology } from '../topology/rules/index.js';
 import { formatFinding } from '../topology/edit.js';
@@ -188,7 +189,7 @@ async function applyShareSteps(
 }
 
 async function applyDatabaseStep(step: PlanStep, o: PublishOptions): Promise<{ status: StepStatus; details: string }> {
-  const { ensureDatabase } = await import('../probes/sql/index.js');
+  const { ensureDatabase } = await import('../sql/databases.js');
   const s = step.sql!;
   const r = await ensureDatabase(
     { server: s.server, instance: s.instance, port: s.port, credential: o.sqlCredential, encrypt: o.encrypt, trustServerCertificate: o.trustServerCertificate, connectTimeoutMs: o.timeoutMs, requestTimeoutMs: Math.max(o.timeoutMs, 120_000) },

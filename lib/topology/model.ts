@@ -1,6 +1,7 @@
 // The topology model (shared/docs/architecture.md "Topology"): plain typed data.
 // Objects refer to each other by human identities: a site by name, a pool by FQDN,
 // a SQL store as `fqdn` or `fqdn\INSTANCE`, a file store as `\\server\share` or its local path.
+import { normalizeSqlInstance } from '../sql/names.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -130,15 +131,6 @@ export const DEFAULT_WITNESS_PORT = 7022;
 /** FQDNs compare case-insensitively; the canonical form is lower case without a trailing dot. */
 export function normalizeFqdn(fqdn: string): string {
   return fqdn.trim().replace(/\.$/, '').toLowerCase();
-}
-
-/**
- * The one spelling of an instance name: upper case, and null for the default instance, which SQL Server
- * also names MSSQLSERVER (so `sql01\MSSQLSERVER` and `sql01` are one store, never two).
- */
-export function normalizeSqlInstance(instance: string | null | undefined): string | null {
-  const inst = (instance ?? '').trim().toUpperCase();
-  return inst === '' || inst === 'MSSQLSERVER' ? null : inst;
 }
 
 export function sqlStoreIdentity(s: Pick<SqlStore, 'sqlServerFqdn' | 'sqlInstance'>): string {

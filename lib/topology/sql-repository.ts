@@ -1,15 +1,15 @@
 // The topology store on SQL Server: the same contract as the folder (repository.ts), for a team of
 // administrators and hosts sharing one topology, as Lync's Central Management Store is shared.
-// mssql (through the SQL probe's connect code) is loaded only when a store is first used.
+// mssql (through the shared SQL client, lib/sql/) is loaded only when a store is first used.
 //
 // Changes are optimistic: read the draft, compute the change, write it only if the draft is still the
 // revision read (statements.ts, updateDraft), else read again; none is lost, and no lock outlives a
 // writer. Publish-Topology holds an applock owned by its session: it dies with the connection.
 import os from 'node:os';
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
-import type { Credential } from '../probes/types.js';
-import type { ProbeLog } from '../probes/sql/types.js';
-import type { SqlSession } from '../probes/sql/connect.js';
+import type { Credential } from '../credential.js';
+import type { SqlSession } from '../sql/connect.js';
+import type { SqlLog } from '../sql/types.js';
 import { lockTimeoutMs } from './lock.js';
 import { repositoryNotFound } from './not-found.js';
 import { RepositoryBase, type DraftDocument, type PublishedRevision, type RepositorySnapshot, type TopologyRepository, type UpdateOptions } from './repository.js';
@@ -20,7 +20,7 @@ import { SQL, STORE_SCHEMA_VERSION, type StoreStatement } from './sql/statements
 export interface SqlRepositoryOptions {
   /** Asked once, at the first connection: the login named in the address with its password. */
   credential(userName: string): Promise<Credential>;
-  log?: ProbeLog;
+  log?: SqlLog;
   /** Login and each statement (default 15 s). */
   timeoutMs?: number;
   /** Tests: the SQL Browser's UDP port. */
@@ -91,20 +91,19 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
 
   private async openSession(): Promise<SqlSession | undefined> {
     const credential = await this.getCredential();
-    const [{ normalizeTarget, openSession }, { resolveEndpoint }, { connectFailureVerdicts }] = await Promise.all([import('../probes/sql/connect.js'), import('../probes/sql/endpoint.js'), import('../probes/sql/checks.js')]);
+    const [{ normalizeTarget, openSession }, { resolveEndpoint }, { explainConnectFailure }] = await Promise.all([import('../sql/connect.js'), import('../sql/endpoint.js'), import('../sql/connect-failure.js')]);
     const t = normalizeTarget(this.target(credential, this.addr.database));
     const ep = await resolveEndpoint(t);
-    if (ep.port === undefined) throw this.unreachable(ep.verdict.Details, ep.verdict.RecommendedAction);
+    if (ep.port === undefined) throw this.unreachable(ep.browser.details, ep.browser.action);
     const opened = await openSession(t, ep.port, this.opts.log);
     if (opened.ok) return opened.session;
     const numbers = opened.failure.serverErrors.map((e) => e.number);
     if (numbers.includes(4060)) return undefined; // the login worked; the database is not there (or not open to it)
-    const v = connectFailureVerdicts(opened.failure, { mode: t.encrypt, userName: credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}` });
-    const failed = v.encryption.Status === 'Failed' ? v.encryption : v.login;
+    const failed = explainConnectFailure(opened.failure, { mode: t.encrypt, userName: credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}` });
     if (numbers.includes(18456)) {
-      throw new ErrorRecord({ errorId: 'RepositoryLoginFailed', category: 'AuthenticationError', target: this.folder, message: `Cannot log in to the topology store ${this.folder}: ${failed.Details}`, recommendedAction: 'Check the login in the address and its password (PCHAT_REPOSITORY_PASSWORD, -RepositoryCredentialFile or the prompt), that the login exists and is enabled, and that the instance allows SQL Server authentication; for a Windows account write DOMAIN\\user@host.' });
+      throw new ErrorRecord({ errorId: 'RepositoryLoginFailed', category: 'AuthenticationError', target: this.folder, message: `Cannot log in to the topology store ${this.folder}: ${failed.details}`, recommendedAction: 'Check the login in the address and its password (PCHAT_REPOSITORY_PASSWORD, -RepositoryCredentialFile or the prompt), that the login exists and is enabled, and that the instance allows SQL Server authentication; for a Windows account write DOMAIN\\user@host.' });
     }
-    throw this.unreachable(failed.Details, failed.RecommendedAction);
+    throw this.unreachable(failed.details, failed.action);
   }
 
   /** The database is there, yet the login was refused it (4060): the DBA created it without a user for this login. */
@@ -127,7 +126,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   private async run(stmt: StoreStatement, params: Params = {}, session?: SqlSession): Promise<Row[]> {
     const s = session ?? (await this.connect());
     if (!s) throw repositoryNotFound(this.folder);
-    const { loadMssql, describeRequestError } = await import('../probes/sql/connect.js');
+    const { loadMssql, describeRequestError } = await import('../sql/connect.js');
     const sql = await loadMssql();
     const req = s.pool.request();
     for (const [k, v] of Object.entries(params)) req.input(k, typeof v === 'number' ? sql.Int : sql.NVarChar(sql.MAX), v);
@@ -181,7 +180,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   private async create(): Promise<SqlSession> {
     let kind = await this.inspect();
     if (kind === 'missing') {
-      const { ensureDatabase } = await import('../probes/sql/databases.js');
+      const { ensureDatabase } = await import('../sql/databases.js');
       const made = await ensureDatabase(this.target(await this.getCredential()), this.addr.database, { log: this.opts.log });
       this.session = this.kind = undefined;
       kind = await this.inspect();
@@ -398,8 +397,9 @@ function withBase(text: string, based: number): string {
 }
 
 /**
- * The connection advice is shared with Test-SqlStore, whose parameters it names; a store has no such
- * parameters, only its address's options: the same advice in those terms.
+ * The connection advice (lib/sql/connect-failure.ts, endpoint.ts) is shared with Test-SqlStore, whose
+ * parameters it names; a store has no such parameters, only its address's options: the same advice in
+ * those terms.
  */
 export function inAddressTerms(action: string): string {
   return action

@@ -6,12 +6,12 @@ import {
   findFileStore,
   findSqlStore,
   normalizeFqdn,
-  normalizeSqlInstance,
   sqlStoreIdentity,
   type FileStore,
   type SqlStore,
   type Topology,
 } from './model.js';
+import { normalizeSqlInstance } from '../sql/names.js';
 
 export function addSqlStore(t: Topology, s: SqlStore, opts: { reuse: boolean }): string {
   const store: SqlStore = { ...s, sqlServerFqdn: normalizeFqdn(s.sqlServerFqdn), sqlInstance: normalizeSqlInstance(s.sqlInstance) };

@@ -4,13 +4,13 @@ import {
   alwaysOnVerdict,
   connectFailureVerdicts,
   createRightVerdict,
-  describeAuthentication,
   encryptionVerdict,
   otherPoolsVerdict,
   poolDatabasesVerdict,
   versionVerdict,
 } from '../../lib/probes/sql/checks.js';
 import type { ServerFacts } from '../../lib/probes/sql/queries.js';
+import { describeAuthentication } from '../../lib/sql/connect.js';
 import type { CheckStatus } from '../../lib/probes/types.js';
 
 function facts(over: Partial<ServerFacts> = {}): ServerFacts {

@@ -1,10 +1,10 @@
 // The SQL probe's pure parts: names and quoting, queries and their tolerant reading, the SQL Browser
 // answer, and the connection config handed to mssql.
 import test from 'ava';
-import { isValidDatabaseName, quoteName, uniqueNames, validateDatabaseName } from '../../lib/probes/sql/names.js';
+import { isValidDatabaseName, quoteName, uniqueNames, validateDatabaseName } from '../../lib/sql/names.js';
 import { SERVER_FACTS_SQL, databasesQuery, parseServerFacts } from '../../lib/probes/sql/queries.js';
-import { describeInstances, findInstance, parseBrowserResponse } from '../../lib/probes/sql/browser.js';
-import { buildConfig, encryptOption, normalizeTarget, splitUserName } from '../../lib/probes/sql/connect.js';
+import { describeInstances, findInstance, parseBrowserResponse } from '../../lib/sql/browser.js';
+import { buildConfig, encryptOption, normalizeTarget, splitUserName } from '../../lib/sql/connect.js';
 import { ErrorRecord } from '../../lib/cmdlet/errors.js';
 import { encodeSsrpResponse } from '../support/ssrp.js';
 

@@ -1,7 +1,8 @@
-// The connection advice a store command gives is the probe's (Test-SqlStore's), in the terms of the
-// store's address: no parameter the store commands do not have.
+// The connection advice a store command gives is the SQL client's (Test-SqlStore's too), in the terms
+// of the store's address: no parameter the store commands do not have.
 import test from 'ava';
-import { connectFailureVerdicts, type ConnectFailure } from '../../lib/probes/sql/checks.js';
+import type { ConnectFailure } from '../../lib/sql/connect.js';
+import { explainConnectFailure } from '../../lib/sql/connect-failure.js';
 import { inAddressTerms } from '../../lib/topology/sql-repository.js';
 
 const failures: [string, ConnectFailure, 'Mandatory' | 'Optional' | 'Strict'][] = [
@@ -16,8 +17,7 @@ const failures: [string, ConnectFailure, 'Mandatory' | 'Optional' | 'Strict'][] 
 
 for (const [what, f, mode] of failures) {
   test(`${what}: the advice names only the address's options`, (t) => {
-    const v = connectFailureVerdicts(f, { mode, userName: 'pchatstore', connectTimeoutMs: 15_000, endpoint: 'sql01.pchat.test:1433' });
-    const advice = inAddressTerms((v.encryption.Status === 'Failed' ? v.encryption : v.login).RecommendedAction);
+    const advice = inAddressTerms(explainConnectFailure(f, { mode, userName: 'pchatstore', connectTimeoutMs: 15_000, endpoint: 'sql01.pchat.test:1433' }).action);
     t.true(advice.length > 0);
     t.notRegex(advice, /(^|\s)-(Encrypt|TrustServerCertificate|TimeoutSeconds|Port)\b/, advice);
   });

@@ -1,5 +1,5 @@
 // Types shared by the SMB probe and its backends. Probes take a target, never the topology.
-import type { Credential } from '../types.js';
+import type { Credential } from '../../credential.js';
 import type { SecurityDescriptor } from '../dacl/model.js';
 import type { RequiredAce } from '../dacl/policy.js';
 

@@ -1,22 +1,18 @@
 // Pure verdicts: facts in, one check's Status/Details/RecommendedAction out. No I/O, so each rule
 // of domain.md 2.2-2.4 and rule 18 is tested on its own.
 import type { CheckRow } from '../types.js';
-import { normalizeSqlInstance } from '../../topology/model.js';
-import { evaluateSqlPlatform } from '../../topology/sql-support.js';
+import type { ConnectFailure, TlsInfo } from '../../sql/connect.js';
+import { explainConnectFailure } from '../../sql/connect-failure.js';
+import type { Endpoint } from '../../sql/endpoint.js';
+import { normalizeSqlInstance, sameName, uniqueNames } from '../../sql/names.js';
+import { evaluateSqlPlatform } from '../../sql/support.js';
 import type { ServerFacts } from './queries.js';
 import type { EncryptMode, SqlStoreExpectation } from './types.js';
-import { sameName, uniqueNames } from './names.js';
 
 export type Verdict = Omit<CheckRow, 'Target' | 'Check' | 'DurationMs'>;
 
 const passed = (Details: string): Verdict => ({ Status: 'Passed', Details, RecommendedAction: '' });
 const list = (names: readonly string[]) => names.join(', ');
-
-/** Credential kinds as the login check reports them ("which authentication was tried"). */
-export function describeAuthentication(userName: string | undefined): string {
-  if (!userName) return 'no credential';
-  return /\\|@/.test(userName) ? `Windows authentication (NTLM) as '${userName}'` : `SQL Server authentication as '${userName}'`;
-}
 
 /** Engine editions that are Azure services, not an installable SQL Server. */
 const AZURE_ENGINES: Record<number, string> = { 5: 'Azure SQL Database', 6: 'Azure Synapse Analytics', 8: 'Azure SQL Managed Instance', 9: 'Azure SQL Edge', 11: 'Azure Synapse serverless SQL pool' };
@@ -140,12 +136,6 @@ export function otherPoolsVerdict(e: Pick<SqlStoreExpectation, 'databases' | 'ot
   return passed(`Other pools${pools} place ${list(others)} on this instance${here.length ? ' (present)' : ''}; that does not conflict with ${list(uniqueNames(e.databases))}.`);
 }
 
-export interface TlsInfo {
-  protocol: string;
-  cipher: string;
-  strict: boolean;
-}
-
 export function encryptionVerdict(mode: EncryptMode, tls: TlsInfo | undefined, trustServerCertificate: boolean): Verdict {
   const cert = trustServerCertificate ? 'server certificate not validated (-TrustServerCertificate)' : 'server certificate validated';
   const how = tls ? `${tls.strict ? 'TDS 8.0 strict TLS' : 'TLS'} (${tls.protocol}, ${tls.cipher}), ${tls.strict ? 'server certificate validated' : cert}` : '';
@@ -158,105 +148,20 @@ export function encryptionVerdict(mode: EncryptMode, tls: TlsInfo | undefined, t
   };
 }
 
-/** What a connection attempt that did not log in tells, as seen by the Login and Encryption checks. */
-export interface ConnectFailure {
-  code: string;
-  message: string;
-  /** ERROR tokens the server sent during the login (18456 and its state, 4060 ...). */
-  serverErrors: { number: number; state: number; class: number; message: string }[];
-  /** The last tedious state before the failure (SentPrelogin, SentTLSSSLNegotiation, SentLogin7...). */
-  phase: string;
+/** The SQL Browser row: what the lookup found, or why none was needed (`fixedPort`: the port given). */
+export function browserVerdict(ep: Endpoint, fixedPort: number | undefined): Verdict {
+  if (!ep.browser) return { Status: 'Skipped', Details: fixedPort !== undefined ? `Not needed: the fixed port ${fixedPort} was given.` : 'Not needed: the default instance listens on TCP 1433.', RecommendedAction: '' };
+  return { Status: ep.port === undefined ? 'Failed' : 'Passed', Details: ep.browser.details, RecommendedAction: ep.browser.action };
 }
 
-/** OpenSSL's words when the server's newest TLS is older than the client accepts. */
-const OLD_TLS = /unsupported protocol|wrong version number|no protocols available|tlsv1 alert protocol version|UNSUPPORTED_PROTOCOL/i;
-
-const CERT_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|Hostname\/IP does not match|certificate/i;
-
+/** A connection that did not log in, as the Login and Encryption rows report it (the words are the SQL client's). */
 export function connectFailureVerdicts(
   f: ConnectFailure,
   ctx: { mode: EncryptMode; userName?: string; connectTimeoutMs: number; endpoint: string },
 ): { login: Verdict; encryption: Verdict } {
-  const auth = describeAuthentication(ctx.userName);
-  const skippedEncryption: Verdict = { Status: 'Skipped', Details: 'Not checked: no session was established.', RecommendedAction: '' };
-  const skippedLogin = (why: string): Verdict => ({ Status: 'Skipped', Details: `Not attempted: ${why}.`, RecommendedAction: '' });
-  const login18456 = f.serverErrors.find((e) => e.number === 18456);
-  if (login18456 || f.code === 'ELOGIN') {
-    const numbers = f.serverErrors.map((e) => `error ${e.number}, state ${e.state}`).join('; ');
-    const server = f.serverErrors.map((e) => e.message).join(' ') || f.message;
-    const db = f.serverErrors.some((e) => e.number === 4060) ? ' The login\'s database could not be opened.' : '';
-    return {
-      login: {
-        Status: 'Failed',
-        Details: `${server} (${numbers || 'no error number'}). Tried ${auth}.${db} The server's error log gives the reason for the state.`,
-        RecommendedAction: /NTLM/.test(auth)
-          ? 'Check the Windows account name (DOMAIN\\user) and its password (PCHAT_SQL_PASSWORD or -SqlCredentialFile), and that the account has a SQL Server login on the instance.'
-          : 'Check the login name and its password (PCHAT_SQL_PASSWORD or -SqlCredentialFile), that the login exists and is enabled, and that the instance allows SQL Server authentication (mixed mode); for a Windows account give DOMAIN\\user.',
-      },
-      encryption: skippedEncryption,
-    };
-  }
-  if (f.serverErrors.length) {
-    const e = f.serverErrors[f.serverErrors.length - 1]!;
-    return { login: { Status: 'Failed', Details: `${e.message} (error ${e.number}, state ${e.state}). Tried ${auth}.`, RecommendedAction: 'See the SQL Server error log for this error number.' }, encryption: skippedEncryption };
-  }
-  const tlsPhase = f.phase === 'SentTLSSSLNegotiation';
-  // Only TLS 1.0/1.1 on offer: a SQL Server build without the TLS 1.2 update; Node.js 20 (OpenSSL 3) refuses those.
-  if (OLD_TLS.test(f.message)) {
-    return {
-      login: skippedLogin('TLS negotiation failed (see Encryption)'),
-      encryption: {
-        Status: 'Failed',
-        Details: `${ctx.endpoint} offers only TLS 1.0 or 1.1, which this tool (Node.js 20, OpenSSL 3) does not accept: ${f.message.trim()}`,
-        RecommendedAction: ctx.mode === 'Optional'
-          ? 'Install the TLS 1.2 update for this SQL Server build (Microsoft KB3135244: SQL Server 2008 R2 SP2, 2012 SP1 and 2014 have one); the server forces encryption, so -Encrypt Optional cannot avoid TLS.'
-          : 'Install the TLS 1.2 update for this SQL Server build (Microsoft KB3135244: SQL Server 2008 R2 SP2, 2012 SP1 and 2014 have one), or, if the server does not force encryption, use -Encrypt Optional.',
-      },
-    };
-  }
-  if (f.code === 'EENCRYPT' || CERT_ERRORS.test(f.message) || (tlsPhase && f.code !== 'ETIMEOUT')) {
-    return {
-      login: skippedLogin('TLS negotiation failed (see Encryption)'),
-      encryption: {
-        Status: 'Failed',
-        Details: `TLS negotiation with ${ctx.endpoint} failed: ${f.message}`,
-        RecommendedAction: ctx.mode === 'Strict'
-          ? 'With -Encrypt Strict the certificate is always validated: give the instance a certificate trusted here whose name matches the server name, or use -Encrypt Mandatory.'
-          : 'Give the instance a certificate trusted on this host whose name matches the server name, or pass -TrustServerCertificate to accept the certificate the server has.',
-      },
-    };
-  }
-  if (ctx.mode === 'Strict' && (f.phase === 'Connecting' || f.phase === 'Initialized' || f.phase === '') && f.code !== 'ETIMEOUT') {
-    return {
-      login: skippedLogin('the TDS 8.0 TLS connection failed (see Encryption)'),
-      encryption: { Status: 'Failed', Details: `${ctx.endpoint} did not accept a TDS 8.0 (strict) TLS connection: ${f.message}`, RecommendedAction: '-Encrypt Strict needs SQL Server 2022 or later with a certificate; use -Encrypt Mandatory for older releases.' },
-    };
-  }
-  const during: Record<string, string> = {
-    Connecting: 'while connecting',
-    SentPrelogin: 'to the pre-login handshake',
-    SentTLSSSLNegotiation: 'to the TLS handshake',
-    SentLogin7WithStandardLogin: 'to the login',
-    SentLogin7WithNTLMLogin: 'to the NTLM login',
-    LoggedInSendingInitialSql: 'to the session setup after the login',
-  };
-  const where = during[f.phase] ?? 'during the login';
-  if (f.code === 'ETIMEOUT') {
-    return {
-      login: {
-        Status: 'Failed',
-        Details: `${ctx.endpoint} accepted the TCP connection but gave no answer ${where} within ${ctx.connectTimeoutMs} ms. Tried ${auth}.`,
-        RecommendedAction: 'Check that this port is the SQL Server instance (not another service or a hung server), and that no firewall or proxy holds the traffic; raise -TimeoutSeconds for a slow link.',
-      },
-      encryption: skippedEncryption,
-    };
-  }
-  return {
-    login: {
-      Status: 'Failed',
-      Details: `The connection to ${ctx.endpoint} failed ${where}: ${f.message} (${f.code || 'no code'}). Tried ${auth}.`,
-      RecommendedAction: 'Check that this port is the SQL Server instance and that it accepts remote connections (SQL Server Configuration Manager, TCP/IP enabled).',
-    },
-    encryption: skippedEncryption,
-  };
+  const x = explainConnectFailure(f, ctx);
+  const failed: Verdict = { Status: 'Failed', Details: x.details, RecommendedAction: x.action };
+  if (x.stage === 'login') return { login: failed, encryption: { Status: 'Skipped', Details: 'Not checked: no session was established.', RecommendedAction: '' } };
+  const why = x.stage === 'strict-tls' ? 'the TDS 8.0 TLS connection failed (see Encryption)' : 'TLS negotiation failed (see Encryption)';
+  return { login: { Status: 'Skipped', Details: `Not attempted: ${why}.`, RecommendedAction: '' }, encryption: failed };
 }

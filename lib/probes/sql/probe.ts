@@ -2,11 +2,14 @@
 // row, and the checks that depend on it are reported as Skipped with the reason, never left out.
 import { dnsCheck, tcpCheck } from '../net.js';
 import type { CheckRow } from '../types.js';
+import { describeAuthentication, describeRequestError, normalizeTarget, openSession } from '../../sql/connect.js';
+import { resolveEndpoint } from '../../sql/endpoint.js';
+import { uniqueNames } from '../../sql/names.js';
 import {
   alwaysOnVerdict,
+  browserVerdict,
   connectFailureVerdicts,
   createRightVerdict,
-  describeAuthentication,
   encryptionVerdict,
   instanceVerdict,
   otherPoolsVerdict,
@@ -14,9 +17,6 @@ import {
   versionVerdict,
   type Verdict,
 } from './checks.js';
-import { describeRequestError, normalizeTarget, openSession } from './connect.js';
-import { resolveEndpoint } from './endpoint.js';
-import { uniqueNames } from './names.js';
 import { SERVER_FACTS_SQL, databasesQuery, parseServerFacts, type ServerFacts } from './queries.js';
 import { SQL_CHECK, type ProbeOptions, type SqlStoreExpectation, type SqlTarget } from './types.js';
 
@@ -55,7 +55,7 @@ export async function testSqlStore(target: SqlTarget, expect: SqlStoreExpectatio
   if (dns.Status === 'Failed') return skipRest(`${t.server} does not resolve`);
 
   const [ep, epMs] = await timed(() => resolveEndpoint(t));
-  add(SQL_CHECK.Browser, ep.verdict, epMs);
+  add(SQL_CHECK.Browser, browserVerdict(ep, t.port), epMs);
   if (ep.port === undefined) return skipRest(`the TCP port of instance ${t.instance} is unknown`);
   const port = ep.port;
   const endpoint = `${t.server}:${port}`;

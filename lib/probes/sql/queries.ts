@@ -27,18 +27,12 @@ export const SERVER_FACTS_SQL = `SELECT
   HAS_PERMS_BY_NAME(N'master', N'DATABASE', N'CREATE DATABASE') AS HasCreateDatabase,
   HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW ANY DATABASE') AS HasViewAnyDatabase;`;
 
-/** All databases (listDatabases). */
-export const LIST_DATABASES_SQL = 'SELECT name FROM sys.databases ORDER BY name;';
-
 /** Which of the given names exist; the names travel as parameters @db0, @db1, ... */
 export function databasesQuery(names: readonly string[]): { text: string; params: { name: string; value: string }[] } {
   const params = names.map((value, i) => ({ name: `db${i}`, value }));
   const list = params.map((p) => `@${p.name}`).join(', ');
   return { text: `SELECT name FROM sys.databases WHERE name IN (${list});`, params };
 }
-
-/** DB_ID of one name (ensureDatabase). */
-export const DATABASE_ID_SQL = 'SELECT DB_ID(@name) AS DatabaseId;';
 
 export interface ServerFacts {
   productVersion: string;

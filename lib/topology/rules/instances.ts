@@ -1,7 +1,7 @@
 // Rules about what each SQL Server instance ends up holding and running
 // (domain.md 8, rules 17, 18, 26, 30; domain.md 1.4, 2.2, 2.3).
 import { DEFAULT_MIRRORING_PORT, DEFAULT_WITNESS_PORT, normalizeFqdn, persistentChatProduct, sqlStoreIdentity, storeProduct, type SqlStore, type Topology } from '../model.js';
-import { evaluateSqlPlatform } from '../sql-support.js';
+import { evaluateSqlPlatform } from '../../sql/support.js';
 import {
   effectiveStoreRoles,
   finding,

@@ -3,7 +3,7 @@
 // `DOMAIN\user` (or DOMAIN%5Cuser) is a Windows login over NTLM, as -SqlCredential is. A password in
 // the address is refused without repeating it: addresses end up in shell history, logs and messages.
 import { ErrorRecord, ExitCode } from '../../cmdlet/errors.js';
-import { isValidDatabaseName } from '../../probes/sql/names.js';
+import { isValidDatabaseName } from '../../sql/names.js';
 
 export interface SqlStoreAddress {
   userName?: string;

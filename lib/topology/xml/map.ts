@@ -4,7 +4,6 @@
 import {
   emptyTopology,
   normalizeFqdn,
-  normalizeSqlInstance,
   sqlStoreIdentity,
   fileStoreIdentity,
   type FileStore,
@@ -15,6 +14,7 @@ import {
   type SqlStore,
   type Topology,
 } from '../model.js';
+import { normalizeSqlInstance } from '../../sql/names.js';
 import type { RawCluster, RawDeployment, RawService, RawSqlInstance } from './deployment.js';
 import { frontEndProductOf, productOf } from './product.js';
 

@@ -1,11 +1,10 @@
-// Connecting through mssql/tedious (loaded lazily: commands that never probe SQL never load them).
+// Connecting through mssql/tedious (loaded lazily: commands that never connect to SQL Server never load them).
 // A fresh config object per connection (mssql mutates the one it is given), the port always
 // explicit (the SQL Browser was asked beforehand, see endpoint.ts), and the login's error tokens,
-// the TLS session and the last handshake phase captured from tedious for the checks to explain.
+// the TLS session and the last handshake phase captured from tedious for connect-failure.ts to explain.
 import { TLSSocket } from 'node:tls';
 import type { ConnectionPool, config as MssqlConfig } from 'mssql';
-import type { ConnectFailure, TlsInfo } from './checks.js';
-import type { EncryptMode, ProbeLog, SqlTarget } from './types.js';
+import type { EncryptMode, SqlLog, SqlTarget } from './types.js';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -46,6 +45,29 @@ export function splitUserName(userName: string): { user: string; domain?: string
   return { user: userName };
 }
 
+/** Credential kinds in words ("which authentication was tried"), for messages. */
+export function describeAuthentication(userName: string | undefined): string {
+  if (!userName) return 'no credential';
+  return /\\|@/.test(userName) ? `Windows authentication (NTLM) as '${userName}'` : `SQL Server authentication as '${userName}'`;
+}
+
+/** The encryption a session got: the TLS protocol and cipher, and whether it was TDS 8.0 strict. */
+export interface TlsInfo {
+  protocol: string;
+  cipher: string;
+  strict: boolean;
+}
+
+/** What a connection attempt that did not log in tells (explained by connect-failure.ts). */
+export interface ConnectFailure {
+  code: string;
+  message: string;
+  /** ERROR tokens the server sent during the login (18456 and its state, 4060 ...). */
+  serverErrors: { number: number; state: number; class: number; message: string }[];
+  /** The last tedious state before the failure (SentPrelogin, SentTLSSSLNegotiation, SentLogin7...). */
+  phase: string;
+}
+
 /** The tedious `encrypt` value for a mode; Optional first tries without TLS (see openSession). */
 export function encryptOption(mode: EncryptMode, optionalRetry = false): boolean | 'strict' {
   if (mode === 'Strict') return 'strict';
@@ -79,7 +101,7 @@ export function buildConfig(t: NormalizedTarget, port: number, encrypt: boolean 
   return cfg;
 }
 
-/** An open session: one pooled connection for the probe's queries. */
+/** An open session: one pooled connection for the caller's queries. */
 export interface SqlSession {
   pool: ConnectionPool;
   tls?: TlsInfo;
@@ -90,7 +112,7 @@ export interface SqlSession {
 
 export type OpenResult = { ok: true; session: SqlSession } | { ok: false; failure: ConnectFailure };
 
-export async function openSession(t: NormalizedTarget, port: number, log?: ProbeLog): Promise<OpenResult> {
+export async function openSession(t: NormalizedTarget, port: number, log?: SqlLog): Promise<OpenResult> {
   const first = await connectOnce(t, port, encryptOption(t.encrypt), log);
   // -Encrypt Optional: a server that forces encryption refuses a plain login (EENCRYPT); then use TLS.
   if (!first.ok && t.encrypt === 'Optional' && first.failure.code === 'EENCRYPT') {
@@ -100,7 +122,7 @@ export async function openSession(t: NormalizedTarget, port: number, log?: Probe
   return first;
 }
 
-async function connectOnce(t: NormalizedTarget, port: number, encrypt: boolean | 'strict', log?: ProbeLog): Promise<OpenResult> {
+async function connectOnce(t: NormalizedTarget, port: number, encrypt: boolean | 'strict', log?: SqlLog): Promise<OpenResult> {
   const sql = await loadMssql();
   const secret = t.credential?.password ?? '';
   const scrub = (s: string) => (secret ? s.split(secret).join('[REDACTED]') : s);
@@ -108,7 +130,7 @@ async function connectOnce(t: NormalizedTarget, port: number, encrypt: boolean |
   let phase = '';
   let tls: TlsInfo | undefined;
   const cfg = buildConfig(t, port, encrypt);
-  // Called for every tedious connection mssql opens (one per probe, see reuseTestConnection).
+  // Called for every tedious connection mssql opens (one per session, see reuseTestConnection).
   cfg.beforeConnect = (conn) => {
     serverErrors = [];
     phase = '';
@@ -169,7 +191,7 @@ async function connectOnce(t: NormalizedTarget, port: number, encrypt: boolean |
 /**
  * mssql's connect() logs in once to test the config, closes that connection, and the first query
  * logs in again. Handing the tested connection to the pool instead halves the logins (and the TLS
- * handshakes) of a probe. Applied only when mssql has these internals; otherwise its own behaviour
+ * handshakes) of a session. Applied only when mssql has these internals; otherwise its own behaviour
  * stands. Returns a function that closes the connection if no query ever took it.
  */
 function reuseTestConnection(pool: ConnectionPool): () => Promise<void> {

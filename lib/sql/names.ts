@@ -1,5 +1,6 @@
 // Database names: validated before use and quoted as QUOTENAME does; never concatenated raw into T-SQL.
-import { ErrorRecord } from '../../cmdlet/errors.js';
+// Instance names: one spelling, so that two ways of writing one instance compare equal.
+import { ErrorRecord } from '../cmdlet/errors.js';
 
 /** A regular SQL Server identifier not starting with @ or # (those mean variables and temp objects). */
 const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_@$#]{0,123}$/;
@@ -37,4 +38,13 @@ export function uniqueNames(names: readonly string[]): string[] {
   const out: string[] = [];
   for (const n of names) if (!out.some((o) => sameName(o, n))) out.push(n);
   return out;
+}
+
+/**
+ * The one spelling of an instance name: upper case, and null for the default instance, which SQL Server
+ * also names MSSQLSERVER (so `sql01\MSSQLSERVER` and `sql01` are one store, never two).
+ */
+export function normalizeSqlInstance(instance: string | null | undefined): string | null {
+  const inst = (instance ?? '').trim().toUpperCase();
+  return inst === '' || inst === 'MSSQLSERVER' ? null : inst;
 }

@@ -1,6 +1,8 @@
 // Which SQL Server platforms each product supports for Persistent Chat stores: the one table
-// (domain.md 2.2, rule 30), used by Test-Topology's rules and by the SQL probe.
-import type { Product } from './model.js';
+// (domain.md 2.2, rule 30), used by Test-Topology's rules and by the SQL probe; here, below both.
+
+/** The products the table knows; the topology's Product must be one of them (passing it checks that). */
+export type SqlPlatformProduct = 'Lync2013' | 'SkypeForBusiness2015';
 
 export interface SqlVersion {
   major: number;
@@ -23,7 +25,7 @@ const RELEASES: SqlVersion[] = [
 ];
 
 /** The supported releases per product (domain.md 2.2: Lync 2013 D database-software-support; SfB 2015 adds 2014 with CU6). */
-export const SUPPORTED_SQL: Record<Product, { releases: string[]; note: string }> = {
+export const SUPPORTED_SQL: Record<SqlPlatformProduct, { releases: string[]; note: string }> = {
   Lync2013: { releases: ['SQL Server 2008 R2', 'SQL Server 2012'], note: 'Lync Server 2013 supports SQL Server 2008 R2 and 2012, Standard or Enterprise, 64-bit' },
   SkypeForBusiness2015: {
     releases: ['SQL Server 2008 R2', 'SQL Server 2012', 'SQL Server 2014'],
@@ -51,7 +53,7 @@ export type PlatformVerdict = { status: 'Passed' | 'Warning' | 'Failed'; details
  * collocated with a Standard Edition server. 32-bit, Web, Workgroup and Business Intelligence: Failed.
  */
 export function evaluateSqlPlatform(input: {
-  product: Product;
+  product: SqlPlatformProduct;
   productVersion: string;
   edition: string;
   allowExpress?: boolean;

@@ -1,20 +1,25 @@
-// Changes and listings for Publish-Topology: create a pool database when it is missing (never drop,
-// never overwrite), and list the databases of an instance. Failures are ErrorRecords naming the
-// instance, what failed and what to do.
-import { ErrorRecord, type ErrorCategoryName } from '../../cmdlet/errors.js';
-import { connectFailureVerdicts, describeAuthentication } from './checks.js';
-import { describeRequestError, errorNumbers, normalizeTarget, openSession, type SqlSession } from './connect.js';
+// Create a database when it is missing (never drop, never overwrite), and list the databases of an
+// instance: Publish-Topology's database steps, and New-Topology's store database. Failures are
+// ErrorRecords naming the instance, what failed and what to do.
+import { ErrorRecord, type ErrorCategoryName } from '../cmdlet/errors.js';
+import { explainConnectFailure } from './connect-failure.js';
+import { describeAuthentication, describeRequestError, errorNumbers, normalizeTarget, openSession, type SqlSession } from './connect.js';
 import { resolveEndpoint } from './endpoint.js';
 import { quoteName, validateDatabaseName } from './names.js';
-import { DATABASE_ID_SQL, LIST_DATABASES_SQL } from './queries.js';
-import type { ProbeOptions, SqlTarget } from './types.js';
+import type { SqlOptions, SqlTarget } from './types.js';
+
+/** All databases (listDatabases). */
+const LIST_DATABASES_SQL = 'SELECT name FROM sys.databases ORDER BY name;';
+
+/** DB_ID of one name (ensureDatabase). */
+const DATABASE_ID_SQL = 'SELECT DB_ID(@name) AS DatabaseId;';
 
 function targetLabel(t: { server: string; instance: string | null; port?: number }): string {
   return `${t.server}${t.instance ? `\\${t.instance}` : ''}${t.port !== undefined ? `,${t.port}` : ''}`;
 }
 
 /** Connects (named instance through the Browser), runs fn, closes; a connection failure is an ErrorRecord. */
-async function withSession<T>(target: SqlTarget, action: string, fn: (s: SqlSession, label: string) => Promise<T>, opts: ProbeOptions = {}): Promise<T> {
+async function withSession<T>(target: SqlTarget, action: string, fn: (s: SqlSession, label: string) => Promise<T>, opts: SqlOptions = {}): Promise<T> {
   const t = normalizeTarget(target);
   const label = targetLabel(t);
   if (!t.credential) {
@@ -22,20 +27,19 @@ async function withSession<T>(target: SqlTarget, action: string, fn: (s: SqlSess
   }
   const ep = await resolveEndpoint(t);
   if (ep.port === undefined) {
-    throw new ErrorRecord({ errorId: 'SqlInstanceNotFound', category: 'ObjectNotFound', target: label, message: `Cannot ${action} on ${label}: ${ep.verdict.Details}`, recommendedAction: ep.verdict.RecommendedAction });
+    throw new ErrorRecord({ errorId: 'SqlInstanceNotFound', category: 'ObjectNotFound', target: label, message: `Cannot ${action} on ${label}: ${ep.browser.details}`, recommendedAction: ep.browser.action });
   }
   const opened = await openSession(t, ep.port, opts.log);
   if (!opened.ok) {
-    const v = connectFailureVerdicts(opened.failure, { mode: t.encrypt, userName: t.credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}` });
-    const failed = v.encryption.Status === 'Failed' ? v.encryption : v.login;
+    const failed = explainConnectFailure(opened.failure, { mode: t.encrypt, userName: t.credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}` });
     const category: ErrorCategoryName = opened.failure.serverErrors.some((e) => e.number === 18456)
       ? 'AuthenticationError'
       : opened.failure.code === 'ETIMEOUT'
         ? 'OperationTimeout'
-        : v.encryption.Status === 'Failed'
+        : failed.stage !== 'login'
           ? 'SecurityError'
           : 'ConnectionError';
-    throw new ErrorRecord({ errorId: 'SqlConnectFailed', category, target: label, message: `Cannot ${action} on ${label}: ${failed.Details}`, recommendedAction: failed.RecommendedAction });
+    throw new ErrorRecord({ errorId: 'SqlConnectFailed', category, target: label, message: `Cannot ${action} on ${label}: ${failed.details}`, recommendedAction: failed.action });
   }
   try {
     return await fn(opened.session, label);
@@ -62,7 +66,7 @@ const CREATE_ADVICE: { number: number; action: string }[] = [
  * transaction (SQL Server refuses it inside one). A connection lost while it runs leaves the outcome
  * unknown: that is an error, and running again is safe (an existing database is kept).
  */
-export async function ensureDatabase(target: SqlTarget, name: string, opts: ProbeOptions = {}): Promise<'created' | 'exists'> {
+export async function ensureDatabase(target: SqlTarget, name: string, opts: SqlOptions = {}): Promise<'created' | 'exists'> {
   validateDatabaseName(name);
   return withSession(target, `create database ${name}`, async (s, label) => {
     const fail = (errorId: string, category: ErrorCategoryName, message: string, recommendedAction: string) =>
@@ -111,7 +115,7 @@ export async function ensureDatabase(target: SqlTarget, name: string, opts: Prob
 }
 
 /** Every database of the instance (system databases included), sorted by name. */
-export async function listDatabases(target: SqlTarget, opts: ProbeOptions = {}): Promise<string[]> {
+export async function listDatabases(target: SqlTarget, opts: SqlOptions = {}): Promise<string[]> {
   return withSession(target, 'list the databases', async (s, label) => {
     try {
       return (await s.query(LIST_DATABASES_SQL)).map((r) => String(r.name ?? ''));
