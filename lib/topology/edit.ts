@@ -2,10 +2,23 @@
 // refuses broken references, and here the rules refuse any new error the change introduces.
 // Errors that were already there (e.g. in an imported deployment) do not block unrelated changes.
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
-import type { CmdletContext } from '../cmdlet/types.js';
 import type { Product, Topology } from './model.js';
-import type { DraftDocument } from './repository.js';
+import type { DraftDocument, TopologyRepository } from './repository.js';
 import { adviseForNewPool, validateTopology, type Finding } from './rules/index.js';
+
+/**
+ * What a change needs from the command that makes it (structurally the cmdlet runtime's context, which
+ * passes itself), so that the topology does not import the runtime.
+ */
+export interface EditContext {
+  repository(): TopologyRepository;
+  /** -WhatIf was given. */
+  whatIf: boolean;
+  /** shouldProcess will ask before the change. */
+  needsConfirmation(): boolean;
+  shouldProcess(target: string, action: string): Promise<boolean>;
+  writeWarning(message: string): void;
+}
 
 const key = (f: Finding) => `${f.Rule}|${f.Target}|${f.Message}`;
 
@@ -35,7 +48,7 @@ export interface EditOptions {
 }
 
 async function editTopology<R>(
-  ctx: CmdletContext,
+  ctx: EditContext,
   mutate: (t: Topology, draft: DraftDocument) => R | Promise<R>,
   opts: EditOptions = {},
 ): Promise<EditResult<R>> {
@@ -73,7 +86,7 @@ async function editTopology<R>(
  * would change, its result, with no "What if:" line and no question.
  */
 export async function changeTopology<R>(
-  ctx: CmdletContext,
+  ctx: EditContext,
   target: string,
   action: string,
   mutate: (t: Topology, draft: DraftDocument) => R | Promise<R>,
