@@ -1,7 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { ErrorRecord } from '../lib/cmdlet/errors.js';
 import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
-import { openRepository } from '../lib/topology/store.js';
+import { openRepository, sameRepository } from '../lib/topology/store.js';
 
 interface Params {
   Destination: string;
@@ -44,7 +44,8 @@ export default {
   async process(p: Params, ctx) {
     const source = ctx.repository();
     const snap = await source.snapshot();
-    if (p.Destination === ctx.repositoryPath) {
+    // Replacing a repository with itself first empties it: an interruption would lose what it held.
+    if (await sameRepository(p.Destination, ctx.repositoryPath)) {
       throw new ErrorRecord({ errorId: 'CopyOntoItself', category: 'InvalidArgument', target: p.Destination, message: `The destination '${p.Destination}' is the repository being copied.`, recommendedAction: 'Give another -Destination.', exitCode: 2 });
     }
     const dest = openRepository(p.Destination, {

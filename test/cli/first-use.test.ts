@@ -1,6 +1,6 @@
 // What an administrator trying the tool for the first time runs: help in PowerShell's words, wrong input, copies.
 import test, { type ExecutionContext } from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../support/cli.js';
@@ -19,4 +19,20 @@ test('Get-Help alone, help help and help -? list the commands, as PowerShell\'s 
     t.regex(r.stdout, /^Usage: pchat <Command>/, args.join(' '));
     t.regex(r.stdout, /^\s+New-PersistentChatPool\s/m, args.join(' '));
   }
+});
+
+test('Copy-Topology -Force onto the source written another way (./r/, absolute, a link) is refused and leaves it whole', async (t) => {
+  const dir = await tempDir(t);
+  const repo = path.join(dir, 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond']]) t.is((await run([...args, '-Repository', repo])).exitCode, 0);
+  await symlink(repo, path.join(dir, 'link'));
+  const before = await readFile(path.join(repo, 'draft.json'), 'utf8');
+  for (const dest of ['./r/', repo + '/', path.join(dir, 'link')]) {
+    const r = await run(['Copy-Topology', '-Repository', 'r', '-Destination', dest, '-Force'], { cwd: dir });
+    t.is(r.exitCode, 2, `${dest}: ${r.stderr}`);
+    t.regex(r.stderr, /CopyOntoItself,Copy-Topology/, dest);
+    t.is(r.stdout, '');
+  }
+  t.is(await readFile(path.join(repo, 'draft.json'), 'utf8'), before);
+  t.deepEqual((await readdir(path.join(repo, 'history'))).sort(), ['draft-1.json']);
 });
