@@ -36,3 +36,14 @@ test('Copy-Topology -Force onto the source written another way (./r/, absolute, 
   t.is(await readFile(path.join(repo, 'draft.json'), 'utf8'), before);
   t.deepEqual((await readdir(path.join(repo, 'history'))).sort(), ['draft-1.json']);
 });
+
+test('-Name $SITE -WhatIf with $SITE empty in sh: a usage error, not a site named -WhatIf written for real', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  t.is((await run(['New-Topology', '-Repository', repo])).exitCode, 0);
+  // What `pchat New-Site -Name $SITE -WhatIf` passes when sh expands an empty, unquoted $SITE to nothing.
+  const r = await run(['New-Site', '-Name', '-WhatIf', '-Repository', repo]);
+  t.is(r.exitCode, 2, r.stderr);
+  t.regex(r.stderr, /Missing an argument for parameter 'Name'/);
+  t.regex(r.stderr, /MissingArgument,New-Site/);
+  t.deepEqual((await run(['Get-Topology', '-Repository', repo])).objects[0].Sites, []);
+});

@@ -100,6 +100,9 @@ test('a value parameter takes the next token verbatim, even with a dash', bind, 
 
 // ---- values ---------------------------------------------------------------------
 test('missing value at the end', bind, ['-Fqdn'], { error: 'MissingArgument', mentions: ['Fqdn'] });
+test('a value followed by a parameter name is missing (sh dropped an empty $VAR)', bind, ['-DisplayName', '-WhatIf', '-Fqdn', F], { error: 'MissingArgument', mentions: ['DisplayName'] });
+test('a value followed by a parameter name in kebab form or with a value is missing', bind, ['-Fqdn', F, '-DisplayName', '--port=5'], { error: 'MissingArgument', mentions: ['DisplayName'] });
+test('a value followed by a parameter alias is missing', bind, ['-Fqdn', F, '-DisplayName', '-computername'], { error: 'MissingArgument', mentions: ['DisplayName'] });
 test('duplicate parameter', bind, ['-Fqdn', F, '-fqdn', 'other.contoso.com'], { error: 'ParameterAlreadyBound', mentions: ['Fqdn'] });
 test('duplicate through a prefix', bind, ['-Port', '1', '-Po', '2'], { error: 'ParameterAlreadyBound', mentions: ['Port'] });
 test('pattern validation names the parameter', bind, ['-Fqdn', 'bad_name'], { error: 'ParameterArgumentValidationError', mentions: ['Fqdn', 'bad_name', 'fully qualified domain name'] });
