@@ -47,3 +47,15 @@ test('-Name $SITE -WhatIf with $SITE empty in sh: a usage error, not a site name
   t.regex(r.stderr, /MissingArgument,New-Site/);
   t.deepEqual((await run(['Get-Topology', '-Repository', repo])).objects[0].Sites, []);
 });
+
+test('New-Site refuses a name with a space at either end (a CSV field \'Redmond \' is not a second Redmond)', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond']]) t.is((await run([...args, '-Repository', repo])).exitCode, 0);
+  for (const name of ['Redmond ', ' Redmond', 'Dublin\u00a0']) {
+    const r = await run(['New-Site', '-Name', name, '-Repository', repo]);
+    t.is(r.exitCode, 2, JSON.stringify(name));
+    t.regex(r.stderr, /Cannot validate argument on parameter 'Name'.*no space at either end/);
+  }
+  t.is((await run(['New-Site', '-Name', 'North Dublin', '-Repository', repo])).exitCode, 0, 'a space inside is fine');
+  t.deepEqual((await run(['Get-Topology', '-Repository', repo])).objects[0].Sites, ['Redmond', 'North Dublin']);
+});
