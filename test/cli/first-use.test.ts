@@ -59,3 +59,20 @@ test('New-Site refuses a name with a space at either end (a CSV field \'Redmond 
   t.is((await run(['New-Site', '-Name', 'North Dublin', '-Repository', repo])).exitCode, 0, 'a space inside is fine');
   t.deepEqual((await run(['Get-Topology', '-Repository', repo])).objects[0].Sites, ['Redmond', 'North Dublin']);
 });
+
+test('Compare-Topology at 80 columns: a changed list reads "a, b, c" and wraps between names, never inside an FQDN', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'], ['Publish-Topology', '-Force']]) {
+    const r = await run([...args, '-Repository', repo]);
+    t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const doc = JSON.parse((await run(['Export-Topology', '-Repository', repo])).stdout);
+  doc.topology.frontEndPools[0].computers.push('fe02.contoso.com', 'fe03.contoso.com');
+  t.is((await run(['Import-Topology', '-Path', '-', '-Force', '-Repository', repo], { input: JSON.stringify(doc) })).exitCode, 0);
+  const json = await run(['Compare-Topology', '-Repository', repo]);
+  t.deepEqual(json.objects[0].Details, ['computers: fe01.contoso.com -> fe01.contoso.com, fe02.contoso.com, fe03.contoso.com']);
+  const table = await run(['Compare-Topology', '-Repository', repo, '-OutputFormat', 'Table'], { env: { COLUMNS: '80' } });
+  t.is(table.exitCode, 0, table.stderr);
+  for (const fqdn of ['fe01.contoso.com', 'fe02.contoso.com', 'fe03.contoso.com']) t.true(table.stdout.includes(fqdn), `${fqdn} whole in:\n${table.stdout}`);
+  t.true(table.stdout.split('\n').every((l) => l.length <= 80), table.stdout);
+});
