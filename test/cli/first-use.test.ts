@@ -76,3 +76,14 @@ test('Compare-Topology at 80 columns: a changed list reads "a, b, c" and wraps b
   for (const fqdn of ['fe01.contoso.com', 'fe02.contoso.com', 'fe03.contoso.com']) t.true(table.stdout.includes(fqdn), `${fqdn} whole in:\n${table.stdout}`);
   t.true(table.stdout.split('\n').every((l) => l.length <= 80), table.stdout);
 });
+
+test('-Repository "$REPO" with $REPO unset, or -LogFile "": a usage error, not the current folder or no log at all', async (t) => {
+  const dir = await tempDir(t);
+  for (const [name, value] of [['-Repository', ''], ['-Repository', ' '], ['-LogFile', ''], ['-RepositoryCredentialFile', '']] as const) {
+    const r = await run(['New-Topology', name, value], { cwd: dir });
+    t.is(r.exitCode, 2, `${name} '${value}': ${r.stderr}`);
+    t.regex(r.stderr, new RegExp(`Cannot validate argument on parameter '${name.slice(1)}'`));
+    t.notRegex(r.stderr, /Create one with 'pchat New-Topology'/);
+  }
+  t.deepEqual(await readdir(dir), [], 'nothing written in the current folder');
+});
