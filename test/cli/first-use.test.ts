@@ -87,3 +87,20 @@ test('-Repository "$REPO" with $REPO unset, or -LogFile "": a usage error, not t
   }
   t.deepEqual(await readdir(dir), [], 'nothing written in the current folder');
 });
+
+test('Get-PersistentChatPool -Site "" is a usage error, not every pool (a script\'s empty $SITE piped into Remove -Force)', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) {
+    const r = await run([...args, '-Repository', repo]);
+    t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const r = await run(['Get-PersistentChatPool', '-Site', '', '-Repository', repo]);
+  t.is(r.exitCode, 2, r.stderr);
+  t.is(r.stdout, '');
+  t.regex(r.stderr, /Cannot validate argument on parameter 'Site'/);
+  t.is((await run(['Get-PersistentChatPool', '-Site', 'redmond', '-Repository', repo])).objects.length, 1);
+});
