@@ -3,7 +3,8 @@ import test, { type ExecutionContext } from 'ava';
 import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from '../support/cli.js';
+import { projectRoot, run } from '../support/cli.js';
+import { hasScript, onTerminal } from '../support/terminal.js';
 
 async function tempDir(t: ExecutionContext): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-first-use-'));
@@ -103,4 +104,21 @@ test('Get-PersistentChatPool -Site "" is a usage error, not every pool (a script
   t.is(r.stdout, '');
   t.regex(r.stderr, /Cannot validate argument on parameter 'Site'/);
   t.is((await run(['Get-PersistentChatPool', '-Site', 'redmond', '-Repository', repo])).objects.length, 1);
+});
+
+test('Get-... | Remove-PersistentChatPool at a terminal: the refusal says the input is a pipe, not that there is no terminal', async (t) => {
+  if (!hasScript) return t.pass('util-linux script is not installed');
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+  const pchat = path.join(projectRoot, 'bin', 'pchat');
+  const r = await onTerminal(['sh', '-c', `"$0" Get-PersistentChatPool | "$0" Remove-PersistentChatPool; echo "exit=$?"`, pchat], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /exit=\d+/, keys: '' });
+  t.regex(r.screen, /exit=4/);
+  t.regex(r.screen, /cannot ask: its input is a pipe or a file, not the terminal/);
+  t.regex(r.screen, /Add -Force \(or -Confirm:false\) to Remove-PersistentChatPool after the pipe/);
+  t.notRegex(r.screen, /no terminal to ask on/);
+  t.is((await run(['Get-PersistentChatPool', '-Repository', repo])).objects.length, 1, 'nothing removed');
 });
