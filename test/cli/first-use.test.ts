@@ -122,3 +122,13 @@ test('Get-... | Remove-PersistentChatPool at a terminal: the refusal says the in
   t.notRegex(r.screen, /no terminal to ask on/);
   t.is((await run(['Get-PersistentChatPool', '-Repository', repo])).objects.length, 1, 'nothing removed');
 });
+
+test('Publish-Topology -OutputFormat List shows Status first, as its table and its help do, not after RunId', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com']]) {
+    t.is((await run([...args, '-Repository', repo])).exitCode, 0);
+  }
+  const r = await run(['Publish-Topology', '-WhatIf', '-OutputFormat', 'List', '-Repository', repo]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stdout, /^\s*Status +: WhatIf\n/);
+});
