@@ -3,6 +3,8 @@ import { ErrorRecord } from '../lib/cmdlet/errors.js';
 import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
 import { openRepository, sameRepository } from '../lib/topology/store.js';
 
+const REPOSITORY_ADVICE = '-Repository (or PCHAT_REPOSITORY)';
+
 interface Params {
   Destination: string;
   DestinationCredentialFile?: string;
@@ -66,6 +68,12 @@ export default {
       if (!(await ctx.shouldProcess(p.Destination, what))) return;
       await dest.restore(snap);
       return { Source: ctx.repositoryPath, Destination: p.Destination, DraftRevision: snap.draft!.revision, DraftHistory: snap.history.length, PublishedRevisions: snap.published.length, Backups: snap.backups.length };
+    } catch (e) {
+      // The repository's own advice names -Repository; for the destination the parameter to fix is -Destination.
+      if (e instanceof ErrorRecord && e.target === p.Destination && e.recommendedAction.includes(REPOSITORY_ADVICE)) {
+        throw new ErrorRecord({ ...e, message: e.message, recommendedAction: e.recommendedAction.replaceAll(REPOSITORY_ADVICE, '-Destination'), cause: e });
+      }
+      throw e;
     } finally {
       await dest.close();
     }

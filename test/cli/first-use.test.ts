@@ -1,6 +1,6 @@
 // What an administrator trying the tool for the first time runs: help in PowerShell's words, wrong input, copies.
 import test, { type ExecutionContext } from 'ava';
-import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot, run } from '../support/cli.js';
@@ -131,4 +131,16 @@ test('Publish-Topology -OutputFormat List shows Status first, as its table and i
   const r = await run(['Publish-Topology', '-WhatIf', '-OutputFormat', 'List', '-Repository', repo]);
   t.is(r.exitCode, 0, r.stderr);
   t.regex(r.stdout, /^\s*Status +: WhatIf\n/);
+});
+
+test('Copy-Topology to a destination that cannot be used advises fixing -Destination, not -Repository', async (t) => {
+  const dir = await tempDir(t);
+  const repo = path.join(dir, 'r');
+  t.is((await run(['New-Topology', '-Repository', repo])).exitCode, 0);
+  await writeFile(path.join(dir, 'a-file'), 'x');
+  const r = await run(['Copy-Topology', '-Repository', repo, '-Destination', path.join(dir, 'a-file')]);
+  t.is(r.exitCode, 1, r.stderr);
+  t.regex(r.stderr, /RepositoryNotAccessible,Copy-Topology/);
+  t.regex(r.stderr, /RecommendedAction +: Point -Destination at a folder/);
+  t.notRegex(r.stderr, /-Repository/);
 });
