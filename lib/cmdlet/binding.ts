@@ -204,6 +204,10 @@ export function bindArguments(def: CmdletDefinition, argv: readonly string[]): B
       }
       raw = argv[++i];
     }
+    // PowerShell's `-Computer a, b` is one list; a shell splits it at the space into 'a,' and 'b' (or 'a' and ',b').
+    if (p.type === 'string[]' && typeof raw === 'string') {
+      while (i + 1 < argv.length && (raw.endsWith(',') || argv[i + 1]!.startsWith(',')) && !isParameterToken(argv[i + 1]!)) raw += argv[++i];
+    }
     values[p.name] = convertValue(def, p, raw);
     bound.add(p.name);
   }

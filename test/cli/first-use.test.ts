@@ -144,3 +144,11 @@ test('Copy-Topology to a destination that cannot be used advises fixing -Destina
   t.regex(r.stderr, /RecommendedAction +: Point -Destination at a folder/);
   t.notRegex(r.stderr, /-Repository/);
 });
+
+test('-Computer a, b as PowerShell writes it (the shell splits it after the comma) sets both computers', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond']]) t.is((await run([...args, '-Repository', repo])).exitCode, 0);
+  const r = await run(['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Computer', 'fe01.contoso.com,', 'fe02.contoso.com', '-Site', 'Redmond', '-Repository', repo]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.deepEqual(r.objects[0].Computers, ['fe01.contoso.com', 'fe02.contoso.com']);
+});
