@@ -51,11 +51,14 @@ async function unknownCommand(name: string): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || ['-?', '-h', '--help', '-help'].includes(first.toLowerCase()) || (first.toLowerCase() === 'help' && rest.length === 0)) {
+  const isHelp = (s: string | undefined) => s !== undefined && ['help', 'get-help'].includes(s.toLowerCase());
+  // `Get-Help` alone, `help help` and `help -?` ask for the list, as PowerShell's Get-Help alone shows how to get help.
+  const asksForList = (s: string | undefined) => s === undefined || isHelp(s) || ['-?', '-h', '--help', '-help'].includes(s.toLowerCase());
+  if (first === undefined || (asksForList(first) && (!isHelp(first) || asksForList(rest[0])))) {
     process.stdout.write(await listing());
     return ExitCode.Success;
   }
-  if (first.toLowerCase() === 'help' || first.toLowerCase() === 'get-help') {
+  if (isHelp(first)) {
     const name = resolveCommandName(rest[0]!);
     if (!name) return (await aboutTopic(rest[0]!)) ?? unknownCommand(rest[0]!);
     const { formatHelp } = await import('../lib/cmdlet/help.js');

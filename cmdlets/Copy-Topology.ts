@@ -1,7 +1,9 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { ErrorRecord } from '../lib/cmdlet/errors.js';
 import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
-import { openRepository } from '../lib/topology/store.js';
+import { openRepository, sameRepository } from '../lib/topology/store.js';
+
+const REPOSITORY_ADVICE = '-Repository (or PCHAT_REPOSITORY)';
 
 interface Params {
   Destination: string;
@@ -44,7 +46,8 @@ export default {
   async process(p: Params, ctx) {
     const source = ctx.repository();
     const snap = await source.snapshot();
-    if (p.Destination === ctx.repositoryPath) {
+    // Replacing a repository with itself first empties it: an interruption would lose what it held.
+    if (await sameRepository(p.Destination, ctx.repositoryPath)) {
       throw new ErrorRecord({ errorId: 'CopyOntoItself', category: 'InvalidArgument', target: p.Destination, message: `The destination '${p.Destination}' is the repository being copied.`, recommendedAction: 'Give another -Destination.', exitCode: 2 });
     }
     const dest = openRepository(p.Destination, {
@@ -65,6 +68,12 @@ export default {
       if (!(await ctx.shouldProcess(p.Destination, what))) return;
       await dest.restore(snap);
       return { Source: ctx.repositoryPath, Destination: p.Destination, DraftRevision: snap.draft!.revision, DraftHistory: snap.history.length, PublishedRevisions: snap.published.length, Backups: snap.backups.length };
+    } catch (e) {
+      // The repository's own advice names -Repository; for the destination the parameter to fix is -Destination.
+      if (e instanceof ErrorRecord && e.target === p.Destination && e.recommendedAction.includes(REPOSITORY_ADVICE)) {
+        throw new ErrorRecord({ ...e, message: e.message, recommendedAction: e.recommendedAction.replaceAll(REPOSITORY_ADVICE, '-Destination'), cause: e });
+      }
+      throw e;
     } finally {
       await dest.close();
     }

@@ -11,7 +11,8 @@ export default {
   description: 'Returns one object per Persistent Chat pool, all of them or the one named by -Identity, or those of a site. Into a pipe each pool is one JSON line, which the Set-/Remove-/Test- commands bind by its Fqdn.',
   parameters: [
     { name: 'Identity', type: 'string', position: 0, ...FQDN, help: 'The pool FQDN.' },
-    { name: 'Site', type: 'string', help: 'Only the pools of this site.' },
+    // '-Site "$SITE"' with $SITE unset must not widen the filter to every pool (piped into Remove-PersistentChatPool -Force).
+    { name: 'Site', type: 'string', validatePattern: { regex: /\S/, description: 'a site name' }, help: 'Only the pools of this site.' },
   ],
   outputType: 'PersistentChatPool',
   outputs: POOL_OUTPUTS,

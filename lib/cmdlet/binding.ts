@@ -54,6 +54,13 @@ export function resolveParameter(def: CmdletDefinition, written: string): Parame
   );
 }
 
+/** `tok` is `-Name` (or `--name`, `-Name:value`) with a full parameter name or alias of the command, not a prefix. */
+function namesParameter(def: CmdletDefinition, tok: string): boolean {
+  if (!/^--?[A-Za-z]/.test(tok)) return false;
+  const k = key(tok.replace(/[:=].*$/s, ''));
+  return allParameters(def).some((p) => [p.name, ...(p.aliases ?? [])].some((n) => key(n) === k));
+}
+
 const POSIX_ASSIGN = /^--[A-Za-z][A-Za-z0-9_-]*=/;
 
 function isParameterToken(tok: string): boolean {
@@ -190,10 +197,16 @@ export function bindArguments(def: CmdletDefinition, argv: readonly string[]): B
     } else if (inline !== undefined) {
       raw = inline;
     } else {
-      if (i + 1 >= argv.length) {
+      // The next token is taken verbatim ('-Chat' is a display name), unless it is one of the command's parameter names
+      // in full: `-Name $SITE -WhatIf` with $SITE empty in sh must not create a site named '-WhatIf' for real.
+      if (i + 1 >= argv.length || namesParameter(def, argv[i + 1]!)) {
         throw usageError('MissingArgument', `Missing an argument for parameter '${p.name}'. Specify a value of type ${typeName(p)} and try again.`, p.name, `Write -${p.name} <value>.`);
       }
       raw = argv[++i];
+    }
+    // PowerShell's `-Computer a, b` is one list; a shell splits it at the space into 'a,' and 'b' (or 'a' and ',b').
+    if (p.type === 'string[]' && typeof raw === 'string') {
+      while (i + 1 < argv.length && (raw.endsWith(',') || argv[i + 1]!.startsWith(',')) && !isParameterToken(argv[i + 1]!)) raw += argv[++i];
     }
     values[p.name] = convertValue(def, p, raw);
     bound.add(p.name);

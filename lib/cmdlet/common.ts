@@ -4,6 +4,12 @@ import type { CmdletDefinition, ParameterDefinition } from './types.js';
 export const OUTPUT_FORMATS = ['Table', 'List', 'Json'] as const;
 export const ERROR_ACTIONS = ['Stop', 'Continue', 'SilentlyContinue'] as const;
 
+/**
+ * `-Repository "$REPO"` with $REPO unset is a mistake, not the current folder ("There is no topology in ''"
+ * even from New-Topology), and `-LogFile ""` would silently log nothing: an empty or blank value is refused.
+ */
+const NOT_BLANK = (what: string): Pick<ParameterDefinition, 'validatePattern'> => ({ validatePattern: { regex: /\S/, description: what } });
+
 const ALWAYS: ParameterDefinition[] = [
   { name: 'Verbose', type: 'switch', aliases: ['vb'], help: 'Writes what the command is doing to stderr (VERBOSE: lines).' },
   { name: 'Debug', type: 'switch', aliases: ['db'], help: 'Writes support details to stderr (DEBUG: lines); implies -Verbose.' },
@@ -28,15 +34,17 @@ const ALWAYS: ParameterDefinition[] = [
     yieldsPrefix: true,
     help: 'The properties Table and List output show, in this order (e.g. -Property Fqdn,Site; wildcards allowed: -Property *). Default: the command\'s own view (List: every property). JSON lines always keep every property.',
   },
-  { name: 'LogFile', type: 'string', help: 'Appends a JSON-lines log of this run (every level, with a run id) to this file. Also PCHAT_LOG_FILE.' },
+  { name: 'LogFile', type: 'string', ...NOT_BLANK('a file name'), help: 'Appends a JSON-lines log of this run (every level, with a run id) to this file. Also PCHAT_LOG_FILE.' },
   {
     name: 'Repository',
     type: 'string',
+    ...NOT_BLANK('a folder or a sqlserver:// address'),
     help: 'The topology repository: a folder, or a store on SQL Server (sqlserver://login@host[\\instance][:port]/database). Default: $PCHAT_REPOSITORY, else the per-user folder (pchat help about_Repository).',
   },
   {
     name: 'RepositoryCredentialFile',
     type: 'string',
+    ...NOT_BLANK('a file name'),
     help: 'For a store on SQL Server: a file (mode 0600) whose first line is the password of the login in the address. Else PCHAT_REPOSITORY_PASSWORD, else a prompt on a terminal.',
   },
 ];

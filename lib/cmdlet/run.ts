@@ -22,6 +22,8 @@ export interface Host {
   /** The terminal's width when stdout is one. */
   stdoutColumns?: number;
   interactive: boolean;
+  /** stderr is a terminal: with stdin a pipe, someone is watching who cannot be asked. */
+  stderrIsTerminal?: boolean;
   readStdin: () => Promise<string | undefined>;
   confirmIo?: ConfirmIo;
   readSecret?: (prompt: string) => Promise<string>;
@@ -35,6 +37,7 @@ export function processHost(): Host {
     stdoutIsTerminal: !!process.stdout.isTTY,
     stdoutColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
     interactive: !!process.stdin.isTTY && !!process.stderr.isTTY,
+    stderrIsTerminal: !!process.stderr.isTTY,
     readStdin: async () => (stdinCarriesData() ? readAll(process.stdin) : undefined),
     confirmIo: { ask: (q) => askLine(q) },
     readSecret: (q) => askSecret(q),
@@ -211,6 +214,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     confirm: args.bound.has('Confirm') ? (v.Confirm as boolean) : undefined,
     force: !!v.Force,
     interactive: host.interactive,
+    inputNotTerminal: !host.interactive && !!host.stderrIsTerminal,
     io: host.confirmIo,
     stderr,
     log,

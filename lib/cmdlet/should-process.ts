@@ -16,6 +16,8 @@ export interface ShouldProcessOptions {
   confirm: boolean | undefined;
   force: boolean;
   interactive: boolean;
+  /** At a terminal, but stdin is a pipe or a file (`Get-... | Remove-...`): "no terminal" would read as false. */
+  inputNotTerminal?: boolean;
   io?: ConfirmIo;
   stderr: (s: string) => void;
   log: Logger;
@@ -84,8 +86,12 @@ export class ShouldProcessState {
       errorId: 'ConfirmationRequired',
       category: 'InvalidOperation',
       target,
-      message: `${this.o.commandName} needs confirmation to perform "${action}" on "${target}", and there is no terminal to ask on.`,
-      recommendedAction: `Add -Force (or -Confirm:false) to run unattended, or -WhatIf to see what it would do.`,
+      message: this.o.inputNotTerminal
+        ? `${this.o.commandName} needs confirmation to perform "${action}" on "${target}", and cannot ask: its input is a pipe or a file, not the terminal.`
+        : `${this.o.commandName} needs confirmation to perform "${action}" on "${target}", and there is no terminal to ask on.`,
+      recommendedAction: this.o.inputNotTerminal
+        ? `Add -Force (or -Confirm:false) to ${this.o.commandName} after the pipe, or -WhatIf to see what it would do.`
+        : `Add -Force (or -Confirm:false) to run unattended, or -WhatIf to see what it would do.`,
       exitCode: ExitCode.ConfirmationRequired,
     });
   }

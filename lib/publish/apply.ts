@@ -261,10 +261,10 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
   }
   if (o.whatIf) {
     for (const s of plan.steps) await o.showPlan(s);
-    return { ...base, Status: 'WhatIf', Steps: notRun() };
+    return { Status: 'WhatIf', ...base, Steps: notRun() };
   }
   const action = plan.changes.length ? `Publish topology revision ${plan.toRevision} (${plan.steps.length} steps)` : `Re-apply ${plan.steps.length} file store and database steps (no topology change)`;
-  if (!(await o.confirm(o.repository.folder, action))) return { ...base, Status: 'Declined', Steps: notRun() };
+  if (!(await o.confirm(o.repository.folder, action))) return { Status: 'Declined', ...base, Steps: notRun() };
 
   const results = new Map<PlanStep, StepResult>();
   let firstFailure: { step: PlanStep; error: string } | undefined;
@@ -338,7 +338,7 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
       'Fix the cause, then run Publish-Topology again: finished steps are detected and not repeated.',
       ExitCode.Error,
     );
-    (e as ErrorRecord & { result?: PublishResult }).result = { ...base, Status: 'Failed', Steps: stepResults() };
+    (e as ErrorRecord & { result?: PublishResult }).result = { Status: 'Failed', ...base, Steps: stepResults() };
     throw e;
   }
   // Ctrl+C after every step had started: they finished, but the revision in force must not change now.
@@ -350,10 +350,10 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
       'Run Publish-Topology again: finished steps are detected and not repeated, and the revision is then written.',
       interruptedExit(o),
     );
-    (e as ErrorRecord & { result?: PublishResult }).result = { ...base, Status: 'Failed', Steps: stepResults() };
+    (e as ErrorRecord & { result?: PublishResult }).result = { Status: 'Failed', ...base, Steps: stepResults() };
     throw e;
   }
-  if (!plan.changes.length) return { ...base, Status: 'UpToDate', Steps: stepResults() };
+  if (!plan.changes.length) return { Status: 'UpToDate', ...base, Steps: stepResults() };
 
   // Last: back up the revision in force, then write the new one (atomic; EEXIST if another publish won).
   await repo.withLock(async () => {
@@ -386,7 +386,7 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
       }
     }
   });
-  return { ...base, Status: 'Published', Steps: stepResults() };
+  return { Status: 'Published', ...base, Steps: stepResults() };
 }
 
 function stamp(d: Date): string {

@@ -12,7 +12,7 @@ export interface TopologyChange {
   Details: string[];
 }
 
-const show = (v: unknown) => (v === undefined || v === null || v === '' ? '(none)' : Array.isArray(v) ? v.join(',') : String(v));
+const show = (v: unknown) => (v === undefined || v === null || v === '' ? '(none)' : Array.isArray(v) ? v.join(', ') : String(v));
 
 /** The properties whose values differ (absent and null alike), sorted; Import-Topology's merge uses it too. */
 export function differentProperties(a: object, b: object): string[] {

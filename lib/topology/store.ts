@@ -1,5 +1,7 @@
 // Which store a repository string names: `sqlserver://...` is a topology store on SQL Server, anything
 // else a folder. The caller passes the credential source in (the topology layer asks no one).
+import { realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { Repository, type TopologyRepository } from './repository.js';
 import { isStoreAddress, parseSqlStoreAddress } from './sql/address.js';
 import { SqlRepository, type SqlRepositoryOptions } from './sql-repository.js';
@@ -16,4 +18,14 @@ export function openRepository(location: string, opts: StoreOptions = {}): Topol
     ...opts,
     credential: opts.credential ?? ((userName) => Promise.reject(new Error(`no password source for ${userName}`))),
   });
+}
+
+/**
+ * Whether two repository strings name the same store: folders by where they really are (`r`, `./r/`, an absolute
+ * path or a symbolic link to it are one folder), addresses as written.
+ */
+export async function sameRepository(a: string, b: string): Promise<boolean> {
+  if (isStoreAddress(a) || isStoreAddress(b)) return a === b;
+  const where = (f: string) => realpath(f).catch(() => path.resolve(f));
+  return (await where(a)) === (await where(b));
 }

@@ -86,6 +86,9 @@ test('-WhatIf is a common switch of a ShouldProcess command', bind, ['-WhatIf', 
 test('comma list', bind, ['-Computer', 'a.contoso.com,b.contoso.com'], { values: { Computer: ['a.contoso.com', 'b.contoso.com'] } });
 test('comma list with spaces (one quoted token)', bind, ['-Computer', 'a.contoso.com, b.contoso.com'], { values: { Computer: ['a.contoso.com', 'b.contoso.com'] } });
 test('one item is a list of one', bind, ['-Computer:a.contoso.com'], { values: { Computer: ['a.contoso.com'] } });
+test('PowerShell\'s "a, b" split by the shell after the comma is one list', bind, ['-Computer', 'a.contoso.com,', 'b.contoso.com,', 'c.contoso.com'], { values: { Computer: ['a.contoso.com', 'b.contoso.com', 'c.contoso.com'] } });
+test('"a ,b" split by the shell before the comma is one list', bind, ['-Computer', 'a.contoso.com', ',b.contoso.com', '-Fqdn', F], { values: { Computer: ['a.contoso.com', 'b.contoso.com'], Fqdn: F } });
+test('a trailing comma before a parameter is still an empty item', bind, ['-Computer', 'a.contoso.com,', '-Fqdn', F], { error: 'ParameterArgumentValidationError', mentions: ['Computer', 'empty'] });
 test('empty list item', bind, ['-Computer', 'a.contoso.com,,b.contoso.com'], { error: 'ParameterArgumentValidationError', mentions: ['Computer', 'empty'] });
 test('every list item is validated', bind, ['-Computer', 'a.contoso.com,not_a_host'], { error: 'ParameterArgumentValidationError', mentions: ['not_a_host', 'fully qualified domain name'] });
 
@@ -100,6 +103,9 @@ test('a value parameter takes the next token verbatim, even with a dash', bind, 
 
 // ---- values ---------------------------------------------------------------------
 test('missing value at the end', bind, ['-Fqdn'], { error: 'MissingArgument', mentions: ['Fqdn'] });
+test('a value followed by a parameter name is missing (sh dropped an empty $VAR)', bind, ['-DisplayName', '-WhatIf', '-Fqdn', F], { error: 'MissingArgument', mentions: ['DisplayName'] });
+test('a value followed by a parameter name in kebab form or with a value is missing', bind, ['-Fqdn', F, '-DisplayName', '--port=5'], { error: 'MissingArgument', mentions: ['DisplayName'] });
+test('a value followed by a parameter alias is missing', bind, ['-Fqdn', F, '-DisplayName', '-computername'], { error: 'MissingArgument', mentions: ['DisplayName'] });
 test('duplicate parameter', bind, ['-Fqdn', F, '-fqdn', 'other.contoso.com'], { error: 'ParameterAlreadyBound', mentions: ['Fqdn'] });
 test('duplicate through a prefix', bind, ['-Port', '1', '-Po', '2'], { error: 'ParameterAlreadyBound', mentions: ['Port'] });
 test('pattern validation names the parameter', bind, ['-Fqdn', 'bad_name'], { error: 'ParameterArgumentValidationError', mentions: ['Fqdn', 'bad_name', 'fully qualified domain name'] });

@@ -1,0 +1,154 @@
+// What an administrator trying the tool for the first time runs: help in PowerShell's words, wrong input, copies.
+import test, { type ExecutionContext } from 'ava';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot, run } from '../support/cli.js';
+import { hasScript, onTerminal } from '../support/terminal.js';
+
+async function tempDir(t: ExecutionContext): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-first-use-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('Get-Help alone, help help and help -? list the commands, as PowerShell\'s Get-Help alone explains help', async (t) => {
+  for (const args of [['Get-Help'], ['get-help'], ['help', 'help'], ['help', 'Get-Help'], ['help', '-?']]) {
+    const r = await run(args);
+    t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
+    t.is(r.stderr, '', args.join(' '));
+    t.regex(r.stdout, /^Usage: pchat <Command>/, args.join(' '));
+    t.regex(r.stdout, /^\s+New-PersistentChatPool\s/m, args.join(' '));
+  }
+});
+
+test('Copy-Topology -Force onto the source written another way (./r/, absolute, a link) is refused and leaves it whole', async (t) => {
+  const dir = await tempDir(t);
+  const repo = path.join(dir, 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond']]) t.is((await run([...args, '-Repository', repo])).exitCode, 0);
+  await symlink(repo, path.join(dir, 'link'));
+  const before = await readFile(path.join(repo, 'draft.json'), 'utf8');
+  for (const dest of ['./r/', repo + '/', path.join(dir, 'link')]) {
+    const r = await run(['Copy-Topology', '-Repository', 'r', '-Destination', dest, '-Force'], { cwd: dir });
+    t.is(r.exitCode, 2, `${dest}: ${r.stderr}`);
+    t.regex(r.stderr, /CopyOntoItself,Copy-Topology/, dest);
+    t.is(r.stdout, '');
+  }
+  t.is(await readFile(path.join(repo, 'draft.json'), 'utf8'), before);
+  t.deepEqual((await readdir(path.join(repo, 'history'))).sort(), ['draft-1.json']);
+});
+
+test('-Name $SITE -WhatIf with $SITE empty in sh: a usage error, not a site named -WhatIf written for real', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  t.is((await run(['New-Topology', '-Repository', repo])).exitCode, 0);
+  // What `pchat New-Site -Name $SITE -WhatIf` passes when sh expands an empty, unquoted $SITE to nothing.
+  const r = await run(['New-Site', '-Name', '-WhatIf', '-Repository', repo]);
+  t.is(r.exitCode, 2, r.stderr);
+  t.regex(r.stderr, /Missing an argument for parameter 'Name'/);
+  t.regex(r.stderr, /MissingArgument,New-Site/);
+  t.deepEqual((await run(['Get-Topology', '-Repository', repo])).objects[0].Sites, []);
+});
+
+test('New-Site refuses a name with a space at either end (a CSV field \'Redmond \' is not a second Redmond)', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond']]) t.is((await run([...args, '-Repository', repo])).exitCode, 0);
+  for (const name of ['Redmond ', ' Redmond', 'Dublin\u00a0']) {
+    const r = await run(['New-Site', '-Name', name, '-Repository', repo]);
+    t.is(r.exitCode, 2, JSON.stringify(name));
+    t.regex(r.stderr, /Cannot validate argument on parameter 'Name'.*no space at either end/);
+  }
+  t.is((await run(['New-Site', '-Name', 'North Dublin', '-Repository', repo])).exitCode, 0, 'a space inside is fine');
+  t.deepEqual((await run(['Get-Topology', '-Repository', repo])).objects[0].Sites, ['Redmond', 'North Dublin']);
+});
+
+test('Compare-Topology at 80 columns: a changed list reads "a, b, c" and wraps between names, never inside an FQDN', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'], ['Publish-Topology', '-Force']]) {
+    const r = await run([...args, '-Repository', repo]);
+    t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const doc = JSON.parse((await run(['Export-Topology', '-Repository', repo])).stdout);
+  doc.topology.frontEndPools[0].computers.push('fe02.contoso.com', 'fe03.contoso.com');
+  t.is((await run(['Import-Topology', '-Path', '-', '-Force', '-Repository', repo], { input: JSON.stringify(doc) })).exitCode, 0);
+  const json = await run(['Compare-Topology', '-Repository', repo]);
+  t.deepEqual(json.objects[0].Details, ['computers: fe01.contoso.com -> fe01.contoso.com, fe02.contoso.com, fe03.contoso.com']);
+  const table = await run(['Compare-Topology', '-Repository', repo, '-OutputFormat', 'Table'], { env: { COLUMNS: '80' } });
+  t.is(table.exitCode, 0, table.stderr);
+  for (const fqdn of ['fe01.contoso.com', 'fe02.contoso.com', 'fe03.contoso.com']) t.true(table.stdout.includes(fqdn), `${fqdn} whole in:\n${table.stdout}`);
+  t.true(table.stdout.split('\n').every((l) => l.length <= 80), table.stdout);
+});
+
+test('-Repository "$REPO" with $REPO unset, or -LogFile "": a usage error, not the current folder or no log at all', async (t) => {
+  const dir = await tempDir(t);
+  for (const [name, value] of [['-Repository', ''], ['-Repository', ' '], ['-LogFile', ''], ['-RepositoryCredentialFile', '']] as const) {
+    const r = await run(['New-Topology', name, value], { cwd: dir });
+    t.is(r.exitCode, 2, `${name} '${value}': ${r.stderr}`);
+    t.regex(r.stderr, new RegExp(`Cannot validate argument on parameter '${name.slice(1)}'`));
+    t.notRegex(r.stderr, /Create one with 'pchat New-Topology'/);
+  }
+  t.deepEqual(await readdir(dir), [], 'nothing written in the current folder');
+});
+
+test('Get-PersistentChatPool -Site "" is a usage error, not every pool (a script\'s empty $SITE piped into Remove -Force)', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) {
+    const r = await run([...args, '-Repository', repo]);
+    t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const r = await run(['Get-PersistentChatPool', '-Site', '', '-Repository', repo]);
+  t.is(r.exitCode, 2, r.stderr);
+  t.is(r.stdout, '');
+  t.regex(r.stderr, /Cannot validate argument on parameter 'Site'/);
+  t.is((await run(['Get-PersistentChatPool', '-Site', 'redmond', '-Repository', repo])).objects.length, 1);
+});
+
+test('Get-... | Remove-PersistentChatPool at a terminal: the refusal says the input is a pipe, not that there is no terminal', async (t) => {
+  if (!hasScript) return t.pass('util-linux script is not installed');
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+  const pchat = path.join(projectRoot, 'bin', 'pchat');
+  const r = await onTerminal(['sh', '-c', `"$0" Get-PersistentChatPool | "$0" Remove-PersistentChatPool; echo "exit=$?"`, pchat], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /exit=\d+/, keys: '' });
+  t.regex(r.screen, /exit=4/);
+  t.regex(r.screen, /cannot ask: its input is a pipe or a file, not the terminal/);
+  t.regex(r.screen, /Add -Force \(or -Confirm:false\) to Remove-PersistentChatPool after the pipe/);
+  t.notRegex(r.screen, /no terminal to ask on/);
+  t.is((await run(['Get-PersistentChatPool', '-Repository', repo])).objects.length, 1, 'nothing removed');
+});
+
+test('Publish-Topology -OutputFormat List shows Status first, as its table and its help do, not after RunId', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com']]) {
+    t.is((await run([...args, '-Repository', repo])).exitCode, 0);
+  }
+  const r = await run(['Publish-Topology', '-WhatIf', '-OutputFormat', 'List', '-Repository', repo]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stdout, /^\s*Status +: WhatIf\n/);
+});
+
+test('Copy-Topology to a destination that cannot be used advises fixing -Destination, not -Repository', async (t) => {
+  const dir = await tempDir(t);
+  const repo = path.join(dir, 'r');
+  t.is((await run(['New-Topology', '-Repository', repo])).exitCode, 0);
+  await writeFile(path.join(dir, 'a-file'), 'x');
+  const r = await run(['Copy-Topology', '-Repository', repo, '-Destination', path.join(dir, 'a-file')]);
+  t.is(r.exitCode, 1, r.stderr);
+  t.regex(r.stderr, /RepositoryNotAccessible,Copy-Topology/);
+  t.regex(r.stderr, /RecommendedAction +: Point -Destination at a folder/);
+  t.notRegex(r.stderr, /-Repository/);
+});
+
+test('-Computer a, b as PowerShell writes it (the shell splits it after the comma) sets both computers', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond']]) t.is((await run([...args, '-Repository', repo])).exitCode, 0);
+  const r = await run(['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Computer', 'fe01.contoso.com,', 'fe02.contoso.com', '-Site', 'Redmond', '-Repository', repo]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.deepEqual(r.objects[0].Computers, ['fe01.contoso.com', 'fe02.contoso.com']);
+});
