@@ -21,7 +21,7 @@ export interface SqlRepositoryOptions {
   /** Asked once, at the first connection: the login named in the address with its password. */
   credential(userName: string): Promise<Credential>;
   log?: SqlLog;
-  /** Login and each statement (default 15 s). */
+  /** Each statement, and the login unless the address has connectTimeout= (default 15 s). */
   timeoutMs?: number;
   /** Tests: the SQL Browser's UDP port. */
   browserPort?: number;
@@ -85,8 +85,11 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   private target(credential: Credential, database?: string) {
     const a = this.addr;
     const ms = this.opts.timeoutMs ?? 15_000;
+    // connectTimeout= bounds the SQL Browser query and the login only: a statement keeps its own wait,
+    // and the publish lock's wait is PCHAT_LOCK_TIMEOUT_MS.
+    const connectTimeoutMs = a.connectTimeoutSeconds !== undefined ? a.connectTimeoutSeconds * 1000 : ms;
     // idleTimeoutMs: the one connection stays until close(); the publish lock lives on it.
-    return { server: a.server, instance: a.instance, port: a.port, credential, encrypt: a.encrypt, trustServerCertificate: a.trustServerCertificate, connectTimeoutMs: ms, requestTimeoutMs: ms, browserPort: this.opts.browserPort, database, idleTimeoutMs: 86_400_000 };
+    return { server: a.server, instance: a.instance, port: a.port, credential, encrypt: a.encrypt, trustServerCertificate: a.trustServerCertificate, connectTimeoutMs, requestTimeoutMs: ms, browserPort: this.opts.browserPort, database, idleTimeoutMs: 86_400_000 };
   }
 
   private async openSession(): Promise<SqlSession | undefined> {
@@ -407,6 +410,5 @@ export function inAddressTerms(action: string): string {
     .replace(/-TrustServerCertificate\b/g, 'trustServerCertificate=true in the address')
     .replace(/-Encrypt (Optional|Mandatory|Strict)\b/g, (_, m: string) => `encrypt=${m.toLowerCase()} in the address`)
     .replace(/\(-Port, or New-SqlStore -Port\)/g, '(host:port in the address)')
-    // The store's wait is fixed (15 s): there is no -TimeoutSeconds to raise.
-    .replace(/; raise -TimeoutSeconds for a slow link/g, '');
+    .replace(/raise -TimeoutSeconds\b/g, 'raise connectTimeout=<seconds> in the address');
 }

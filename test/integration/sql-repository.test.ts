@@ -263,3 +263,46 @@ test('a Windows login over NTLM (DOMAIN%5Cuser, as typed or escaped) on a named 
   }
   t.is(named.storeDb('team').draft?.login, 'CONTOSO\\lyncadmin', 'the change is recorded with the Windows login');
 });
+
+test('connectTimeout=<seconds> out of range, or written in milliseconds, is a usage error (exit 2) before any connection', async (t) => {
+  const own = await ownPeer(t);
+  for (const v of ['0', '601', '15000']) {
+    const r = await pchat(['Get-Topology', '-Repository', `${address('x', own.port)}&connectTimeout=${v}`]);
+    t.is(r.exitCode, 2, v);
+    t.regex(r.stderr, /RepositoryAddressInvalid/);
+    t.regex(r.stderr.replace(/\s+/g, ' '), new RegExp(`connectTimeout=${v} is not a whole number of seconds from 1 to 600`));
+  }
+  t.is(own.stats.connections, 0);
+});
+
+// Serial: it measures time; concurrent tests on 2 cores would stretch it.
+test.serial('connectTimeout=2: a server that accepts and never answers is given up within it, and the advice names the option', async (t) => {
+  const silent = await TdsPeer.start({ mode: 'silent' });
+  t.teardown(() => silent.stop());
+  const start = performance.now();
+  const r = await pchat(['Get-Topology', '-Repository', `${address('x', silent.port)}&connectTimeout=2`]);
+  const elapsed = performance.now() - start;
+  t.is(r.exitCode, 1, r.stderr);
+  t.regex(r.stderr, /RepositoryUnreachable/);
+  const text = r.stderr.replace(/\s+/g, ' ');
+  t.regex(text, /gave no answer .* within 2000 ms/);
+  t.regex(text, /raise connectTimeout=<seconds> in the address/);
+  t.notRegex(text, /-TimeoutSeconds/);
+  t.true(elapsed < 10_000, `took ${elapsed} ms`); // the default wait is 15 s; the margin is for the process start on busy cores
+});
+
+// Serial: it measures time.
+test.serial('connectTimeout=1 bounds the SQL Browser wait for a named instance too', async (t) => {
+  const host = loopbackAddress();
+  const ssrp = await SsrpResponder.start({ address: host, port: 0, instances: [], mode: 'silent' });
+  const repo = openRepository(`sqlserver://pchatstore@${host}\\PCHAT/team?connectTimeout=1`, { credential: async (userName) => ({ userName, password: PASSWORD }), browserPort: ssrp.port });
+  t.teardown(async () => {
+    await repo.close();
+    await ssrp.close();
+  });
+  const start = performance.now();
+  const e = await t.throwsAsync(repo.readDraft());
+  const elapsed = performance.now() - start;
+  t.regex(e!.message, /did not answer .*within 1000 ms/);
+  t.true(elapsed < 5000, `took ${elapsed} ms`);
+});
