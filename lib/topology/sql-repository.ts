@@ -9,12 +9,12 @@ import os from 'node:os';
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
 import type { Credential } from '../credential.js';
 import type { SqlSession } from '../sql/connect.js';
-import type { SqlLog } from '../sql/types.js';
+import type { AdviceTerms, SqlLog } from '../sql/types.js';
 import { lockTimeoutMs } from './lock.js';
 import { repositoryNotFound } from './not-found.js';
 import { RepositoryBase, type DraftDocument, type PublishedRevision, type RepositorySnapshot, type TopologyRepository, type UpdateOptions } from './repository.js';
 import type { Topology } from './model.js';
-import type { SqlStoreAddress } from './sql/address.js';
+import { addressTerms, type SqlStoreAddress } from './sql/address.js';
 import { SQL, STORE_SCHEMA_VERSION, type StoreStatement } from './sql/statements.js';
 
 export interface SqlRepositoryOptions {
@@ -23,6 +23,8 @@ export interface SqlRepositoryOptions {
   log?: SqlLog;
   /** Each statement, and the login unless the address has connectTimeout= (default 15 s). */
   timeoutMs?: number;
+  /** The parameter that gives the password file, for advice (default -RepositoryCredentialFile). */
+  credentialFile?: string;
   /** Tests: the SQL Browser's UDP port. */
   browserPort?: number;
 }
@@ -40,9 +42,12 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   private session?: Promise<SqlSession | undefined>;
   private kind?: Promise<Kind>;
   private credential?: Promise<Credential>;
+  /** What the SQL client's advice tells a store user to set: the address's options, the store's password sources. */
+  private readonly terms: AdviceTerms;
 
   constructor(private readonly addr: SqlStoreAddress, private readonly opts: SqlRepositoryOptions) {
     super();
+    this.terms = addressTerms(opts.credentialFile);
     this.folder = addr.display;
     this.draftFile = `the draft in ${addr.display}`;
   }
@@ -96,15 +101,15 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     const credential = await this.getCredential();
     const [{ normalizeTarget, openSession }, { resolveEndpoint }, { explainConnectFailure }] = await Promise.all([import('../sql/connect.js'), import('../sql/endpoint.js'), import('../sql/connect-failure.js')]);
     const t = normalizeTarget(this.target(credential, this.addr.database));
-    const ep = await resolveEndpoint(t);
+    const ep = await resolveEndpoint(t, this.terms);
     if (ep.port === undefined) throw this.unreachable(ep.browser.details, ep.browser.action);
     const opened = await openSession(t, ep.port, this.opts.log);
     if (opened.ok) return opened.session;
     const numbers = opened.failure.serverErrors.map((e) => e.number);
     if (numbers.includes(4060)) return undefined; // the login worked; the database is not there (or not open to it)
-    const failed = explainConnectFailure(opened.failure, { mode: t.encrypt, userName: credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}` });
+    const failed = explainConnectFailure(opened.failure, { mode: t.encrypt, userName: credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}`, terms: this.terms });
     if (numbers.includes(18456)) {
-      throw new ErrorRecord({ errorId: 'RepositoryLoginFailed', category: 'AuthenticationError', target: this.folder, message: `Cannot log in to the topology store ${this.folder}: ${failed.details}`, recommendedAction: 'Check the login in the address and its password (PCHAT_REPOSITORY_PASSWORD, -RepositoryCredentialFile or the prompt), that the login exists and is enabled, and that the instance allows SQL Server authentication; for a Windows account write DOMAIN\\user@host.' });
+      throw new ErrorRecord({ errorId: 'RepositoryLoginFailed', category: 'AuthenticationError', target: this.folder, message: `Cannot log in to the topology store ${this.folder}: ${failed.details}`, recommendedAction: failed.action });
     }
     throw this.unreachable(failed.details, failed.action);
   }
@@ -123,7 +128,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   }
 
   private unreachable(details: string, action: string): ErrorRecord {
-    return new ErrorRecord({ errorId: 'RepositoryUnreachable', category: 'ConnectionError', target: this.folder, message: `Cannot reach the topology store ${this.folder}: ${details}`, recommendedAction: inAddressTerms(action) || `Check that SQL Server on ${this.server} runs and accepts TCP connections from this host.` });
+    return new ErrorRecord({ errorId: 'RepositoryUnreachable', category: 'ConnectionError', target: this.folder, message: `Cannot reach the topology store ${this.folder}: ${details}`, recommendedAction: action || `Check that SQL Server on ${this.server} runs and accepts TCP connections from this host.` });
   }
 
   private async run(stmt: StoreStatement, params: Params = {}, session?: SqlSession): Promise<Row[]> {
@@ -184,7 +189,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     let kind = await this.inspect();
     if (kind === 'missing') {
       const { ensureDatabase } = await import('../sql/databases.js');
-      const made = await ensureDatabase(this.target(await this.getCredential()), this.addr.database, { log: this.opts.log });
+      const made = await ensureDatabase(this.target(await this.getCredential()), this.addr.database, { log: this.opts.log, terms: this.terms });
       this.session = this.kind = undefined;
       kind = await this.inspect();
       if (kind === 'missing') throw made === 'exists' ? this.noAccess() : repositoryNotFound(this.folder);
@@ -397,18 +402,4 @@ function withBase(text: string, based: number): string {
   } catch {
     return text;
   }
-}
-
-/**
- * The connection advice (lib/sql/connect-failure.ts, endpoint.ts) is shared with Test-SqlStore, whose
- * parameters it names; a store has no such parameters, only its address's options: the same advice in
- * those terms.
- */
-export function inAddressTerms(action: string): string {
-  return action
-    .replace(/pass -TrustServerCertificate\b/g, 'add trustServerCertificate=true to the address')
-    .replace(/-TrustServerCertificate\b/g, 'trustServerCertificate=true in the address')
-    .replace(/-Encrypt (Optional|Mandatory|Strict)\b/g, (_, m: string) => `encrypt=${m.toLowerCase()} in the address`)
-    .replace(/\(-Port, or New-SqlStore -Port\)/g, '(host:port in the address)')
-    .replace(/raise -TimeoutSeconds\b/g, 'raise connectTimeout=<seconds> in the address');
 }

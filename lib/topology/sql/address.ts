@@ -6,6 +6,7 @@
 // "Connection Timeout") are; its range refuses a value meant in milliseconds.
 import { ErrorRecord, ExitCode } from '../../cmdlet/errors.js';
 import { isValidDatabaseName } from '../../sql/names.js';
+import type { AdviceTerms } from '../../sql/types.js';
 
 export interface SqlStoreAddress {
   userName?: string;
@@ -131,4 +132,23 @@ function maskQuery(s: string): string {
     kept.push(pair);
   }
   return s;
+}
+
+/**
+ * The SQL client's advice (lib/sql) in the words a store user has: the address's options and the
+ * store's password sources. The store has no -Encrypt, -TrustServerCertificate, -TimeoutSeconds or
+ * -Port, and its password never comes from PCHAT_SQL_PASSWORD or -SqlCredentialFile. `credentialFile`:
+ * the parameter that gives the password file (Copy-Topology's destination has its own).
+ */
+export function addressTerms(credentialFile = '-RepositoryCredentialFile'): AdviceTerms {
+  return {
+    password: `PCHAT_REPOSITORY_PASSWORD, ${credentialFile} or the prompt`,
+    where: ' in the address',
+    windowsAccount: 'DOMAIN\\user@host',
+    encrypt: (mode) => `encrypt=${mode.toLowerCase()}`,
+    trustServerCertificate: 'add trustServerCertificate=true to the address',
+    timeout: 'connectTimeout=<seconds> in the address',
+    port: 'host\\instance:port in the address',
+    credential: `Put the login in the address (sqlserver://login@host/database; DOMAIN\\user@host for a Windows account) and give its password in PCHAT_REPOSITORY_PASSWORD, a ${credentialFile} or at the prompt.`,
+  };
 }
