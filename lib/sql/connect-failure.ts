@@ -8,6 +8,8 @@ import type { AdviceTerms, EncryptMode, Explanation } from './types.js';
 export interface ConnectExplanation extends Explanation {
   /** Where it failed: setting up TLS ('tls'; 'strict-tls' for TDS 8.0), else the connection or the login. */
   stage: 'login' | 'tls' | 'strict-tls';
+  /** The server refused the credential (18456, or another login error: 18470 disabled, 18488 password must change ...). */
+  refused: boolean;
 }
 
 /** OpenSSL's words when the server's newest TLS is older than the client accepts. */
@@ -28,6 +30,7 @@ export function explainConnectFailure(
     const db = f.serverErrors.some((e) => e.number === 4060) ? ' The login\'s database could not be opened.' : '';
     return {
       stage: 'login',
+      refused: true,
       details: `${server} (${numbers || 'no error number'}). Tried ${auth}.${db} The server's error log gives the reason for the state.`,
       action: /NTLM/.test(auth)
         ? `Check the Windows account name${w.where} (${w.windowsAccount}) and its password (${w.password}), and that the account has a SQL Server login on the instance.`
@@ -36,13 +39,14 @@ export function explainConnectFailure(
   }
   if (f.serverErrors.length) {
     const e = f.serverErrors[f.serverErrors.length - 1]!;
-    return { stage: 'login', details: `${e.message} (error ${e.number}, state ${e.state}). Tried ${auth}.`, action: 'See the SQL Server error log for this error number.' };
+    return { stage: 'login', refused: false, details: `${e.message} (error ${e.number}, state ${e.state}). Tried ${auth}.`, action: 'See the SQL Server error log for this error number.' };
   }
   const tlsPhase = f.phase === 'SentTLSSSLNegotiation';
   // Only TLS 1.0/1.1 on offer: a SQL Server build without the TLS 1.2 update; Node.js 20 (OpenSSL 3) refuses those.
   if (OLD_TLS.test(f.message)) {
     return {
       stage: 'tls',
+      refused: false,
       details: `${ctx.endpoint} offers only TLS 1.0 or 1.1, which this tool (Node.js 20, OpenSSL 3) does not accept: ${f.message.trim()}`,
       action: ctx.mode === 'Optional'
         ? `Install the TLS 1.2 update for this SQL Server build (Microsoft KB3135244: SQL Server 2008 R2 SP2, 2012 SP1 and 2014 have one); the server forces encryption, so ${w.encrypt('Optional')} cannot avoid TLS.`
@@ -52,6 +56,7 @@ export function explainConnectFailure(
   if (f.code === 'EENCRYPT' || CERT_ERRORS.test(f.message) || (tlsPhase && f.code !== 'ETIMEOUT')) {
     return {
       stage: 'tls',
+      refused: false,
       details: `TLS negotiation with ${ctx.endpoint} failed: ${f.message}`,
       action: ctx.mode === 'Strict'
         ? `With ${w.encrypt('Strict')} the certificate is always validated: give the instance a certificate trusted here whose name matches the server name, or use ${w.encrypt('Mandatory')}${w.where}.`
@@ -61,6 +66,7 @@ export function explainConnectFailure(
   if (ctx.mode === 'Strict' && (f.phase === 'Connecting' || f.phase === 'Initialized' || f.phase === '') && f.code !== 'ETIMEOUT') {
     return {
       stage: 'strict-tls',
+      refused: false,
       details: `${ctx.endpoint} did not accept a TDS 8.0 (strict) TLS connection: ${f.message}`,
       action: `${w.encrypt('Strict')} needs SQL Server 2022 or later with a certificate; use ${w.encrypt('Mandatory')}${w.where} for older releases.`,
     };
@@ -77,12 +83,14 @@ export function explainConnectFailure(
   if (f.code === 'ETIMEOUT') {
     return {
       stage: 'login',
+      refused: false,
       details: `${ctx.endpoint} accepted the TCP connection but gave no answer ${where} within ${ctx.connectTimeoutMs} ms. Tried ${auth}.`,
       action: `Check that this port is the SQL Server instance (not another service or a hung server), and that no firewall or proxy holds the traffic; raise ${w.timeout} for a slow link.`,
     };
   }
   return {
     stage: 'login',
+    refused: false,
     details: `The connection to ${ctx.endpoint} failed ${where}: ${f.message} (${f.code || 'no code'}). Tried ${auth}.`,
     action: 'Check that this port is the SQL Server instance and that it accepts remote connections (SQL Server Configuration Manager, TCP/IP enabled).',
   };

@@ -32,7 +32,7 @@ async function withSession<T>(target: SqlTarget, action: string, fn: (s: SqlSess
   const opened = await openSession(t, ep.port, opts.log);
   if (!opened.ok) {
     const failed = explainConnectFailure(opened.failure, { mode: t.encrypt, userName: t.credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}`, terms: opts.terms });
-    const category: ErrorCategoryName = opened.failure.serverErrors.some((e) => e.number === 18456)
+    const category: ErrorCategoryName = failed.refused
       ? 'AuthenticationError'
       : opened.failure.code === 'ETIMEOUT'
         ? 'OperationTimeout'

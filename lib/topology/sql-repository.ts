@@ -108,7 +108,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     const numbers = opened.failure.serverErrors.map((e) => e.number);
     if (numbers.includes(4060)) return undefined; // the login worked; the database is not there (or not open to it)
     const failed = explainConnectFailure(opened.failure, { mode: t.encrypt, userName: credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}`, terms: this.terms });
-    if (numbers.includes(18456)) {
+    if (failed.refused) {
       throw new ErrorRecord({ errorId: 'RepositoryLoginFailed', category: 'AuthenticationError', target: this.folder, message: `Cannot log in to the topology store ${this.folder}: ${failed.details}`, recommendedAction: failed.action });
     }
     throw this.unreachable(failed.details, failed.action);

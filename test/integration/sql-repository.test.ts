@@ -4,6 +4,7 @@
 // lock that dies with its holder, and Copy-Topology from a folder to the store and back.
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
+import net from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,7 @@ test.before(async () => {
     logins: [
       { name: 'pchatstore', password: PASSWORD, roles: ['sysadmin'] },
       { name: 'teamadmin', password: PASSWORD, noAccess: ['teamdb'] },
+      { name: 'retired', password: PASSWORD, disabled: true },
     ],
     databases: ['emptydb', 'crm', 'future', 'teamdb'],
   });
@@ -322,12 +324,24 @@ test.serial('connectTimeout=1 bounds the SQL Browser wait for a named instance t
   storeAdvice(t, (e as ErrorRecord).recommendedAction ?? '', /give the instance a fixed port \(host\\instance:port in the address\)/);
 });
 
-test('New-Topology creating its database with a refused login: the store\'s advice, nothing created', async (t) => {
+test('a disabled login (18470, no 18456): refused as a login, with the store\'s advice', async (t) => {
+  const r = await pchat(['Get-Topology', '-Repository', address().replace('pchatstore@', 'retired@')]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /RepositoryLoginFailed/);
+  t.regex(r.stderr, /Reason: The account is disabled/);
+  storeAdvice(t, r.stderr, /Check the login name in the address and its password \(PCHAT_REPOSITORY_PASSWORD/);
+});
+
+test('New-Topology creating its database with a refused login, or a disabled one: the store\'s advice, nothing created', async (t) => {
   const db = `pchat_cli_${++n}`;
   const wrong = await pchat(['New-Topology', '-Repository', address(db)], env({ PCHAT_REPOSITORY_PASSWORD: 'Not-The-Passw0rd!' }));
   t.is(wrong.exitCode, 1);
   t.regex(wrong.stderr, /RepositoryLoginFailed/);
   storeAdvice(t, wrong.stderr, CHECK_LOGIN);
+  const disabled = await pchat(['New-Topology', '-Repository', address(db).replace('pchatstore@', 'retired@')]);
+  t.is(disabled.exitCode, 1);
+  t.regex(disabled.stderr, /RepositoryLoginFailed/);
+  storeAdvice(t, disabled.stderr, /Check the login name in the address/);
   t.false(peer.databases.includes(db));
 });
 
@@ -337,6 +351,34 @@ test('New-Topology creating its database with no password and no terminal: names
   t.is(r.exitCode, 1);
   storeAdvice(t, r.stderr, /PCHAT_REPOSITORY_PASSWORD is not set, no -RepositoryCredentialFile was given/);
   t.false(peer.databases.includes(db));
+});
+
+test('New-Topology creating its database when the server refuses the second login (the login disabled meanwhile): SqlConnectFailed in the store\'s terms', async (t) => {
+  // The store logs in to its database (4060: missing), then to master to create it. A proxy disables
+  // the login as that second connection arrives, as a DBA could at that moment.
+  const own = await TdsPeer.start({ logins: [{ name: 'pchatstore', password: PASSWORD, roles: ['sysadmin'] }] });
+  const login = own.logins[0]!;
+  let connections = 0;
+  const proxy = net.createServer((c) => {
+    if (++connections === 2) login.disabled = true;
+    const up = net.connect(own.port, own.host);
+    c.pipe(up).pipe(c);
+    c.on('error', () => up.destroy());
+    up.on('error', () => c.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, own.host, resolve));
+  t.teardown(async () => {
+    await new Promise((resolve) => proxy.close(resolve));
+    await own.stop();
+  });
+  const r = await pchat(['New-Topology', '-Repository', address('fresh', (proxy.address() as net.AddressInfo).port)]);
+  t.is(r.exitCode, 1);
+  t.is(connections, 2);
+  t.regex(r.stderr, /SqlConnectFailed/);
+  t.regex(r.stderr, /AuthenticationError/, 'a refused login, not a connection error');
+  t.regex(r.stderr, /Cannot create database fresh .*Reason: The account is disabled/s);
+  storeAdvice(t, r.stderr, CHECK_LOGIN);
+  t.false(own.databases.includes('fresh'));
 });
 
 test('a named instance the SQL Browser does not know: the advice is to correct the address', async (t) => {

@@ -99,6 +99,13 @@ test("Copy-Topology's destination store names its own password file", (t) => {
   t.regex(advice, /PCHAT_REPOSITORY_PASSWORD, -DestinationCredentialFile or the prompt/);
 });
 
+test('a refused login is told from a failed connection', (t) => {
+  t.true(explain(cases[0]!).refused);
+  t.true(explain(cases[1]!).refused, '18470 refuses the credential too');
+  t.false(explain(cases[3]!).refused);
+  t.false(explain(cases.find((c) => c.what === 'a silent server')!).refused);
+});
+
 test('ensureDatabase without a credential says how to give one in the caller\'s terms, before connecting', async (t) => {
   const target = { server: '127.0.0.1', port: 9 };
   const publish = (await t.throwsAsync(ensureDatabase(target, 'mgc', { terms: PARAMETER_TERMS }))) as ErrorRecord;
