@@ -300,10 +300,7 @@ test.serial('connectTimeout=2: a server that accepts and never answers is given 
   const elapsed = performance.now() - start;
   t.is(r.exitCode, 1, r.stderr);
   t.regex(r.stderr, /RepositoryUnreachable/);
-  const text = r.stderr.replace(/\s+/g, ' ');
-  t.regex(text, /gave no answer .* within 2000 ms/);
-  t.regex(text, /raise connectTimeout=<seconds> in the address/);
-  t.notRegex(text, /-TimeoutSeconds/);
+  storeAdvice(t, r.stderr, /gave no answer .* within 2000 ms/, /raise connectTimeout=<seconds> in the address/);
   t.true(elapsed < 10_000, `took ${elapsed} ms`); // the default wait is 15 s; the margin is for the process start on busy cores
 });
 
