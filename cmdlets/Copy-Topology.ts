@@ -52,6 +52,7 @@ export default {
     }
     const dest = openRepository(p.Destination, {
       credential: async (userName) => (await resolveCredential(ctx, { userName, envVar: PASSWORD_VARIABLES.repository, file: p.DestinationCredentialFile, fileParameter: '-DestinationCredentialFile', target: p.Destination }))!,
+      credentialFile: '-DestinationCredentialFile',
       log: ctx.log,
     });
     try {

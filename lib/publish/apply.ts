@@ -189,11 +189,12 @@ async function applyShareSteps(
 }
 
 async function applyDatabaseStep(step: PlanStep, o: PublishOptions): Promise<{ status: StepStatus; details: string }> {
-  const { ensureDatabase } = await import('../sql/databases.js');
+  const [{ ensureDatabase }, { PARAMETER_TERMS }] = await Promise.all([import('../sql/databases.js'), import('../probes/sql/terms.js')]);
   const s = step.sql!;
   const r = await ensureDatabase(
     { server: s.server, instance: s.instance, port: s.port, credential: o.sqlCredential, encrypt: o.encrypt, trustServerCertificate: o.trustServerCertificate, connectTimeoutMs: o.timeoutMs, requestTimeoutMs: Math.max(o.timeoutMs, 120_000) },
     s.database,
+    { terms: PARAMETER_TERMS },
   );
   return r === 'created' ? { status: 'Done', details: `created ${s.database}` } : { status: 'AlreadyDone', details: `${s.database} exists; reused (never dropped or overwritten)` };
 }

@@ -1,12 +1,12 @@
 // Create a database when it is missing (never drop, never overwrite), and list the databases of an
 // instance: Publish-Topology's database steps, and New-Topology's store database. Failures are
-// ErrorRecords naming the instance, what failed and what to do.
+// ErrorRecords naming the instance, what failed and what to do (in the caller's terms, see AdviceTerms).
 import { ErrorRecord, type ErrorCategoryName } from '../cmdlet/errors.js';
 import { explainConnectFailure } from './connect-failure.js';
 import { describeAuthentication, describeRequestError, errorNumbers, normalizeTarget, openSession, type SqlSession } from './connect.js';
 import { resolveEndpoint } from './endpoint.js';
 import { quoteName, validateDatabaseName } from './names.js';
-import type { SqlOptions, SqlTarget } from './types.js';
+import type { SqlAdviceOptions, SqlTarget } from './types.js';
 
 /** All databases (listDatabases). */
 const LIST_DATABASES_SQL = 'SELECT name FROM sys.databases ORDER BY name;';
@@ -19,20 +19,20 @@ function targetLabel(t: { server: string; instance: string | null; port?: number
 }
 
 /** Connects (named instance through the Browser), runs fn, closes; a connection failure is an ErrorRecord. */
-async function withSession<T>(target: SqlTarget, action: string, fn: (s: SqlSession, label: string) => Promise<T>, opts: SqlOptions = {}): Promise<T> {
+async function withSession<T>(target: SqlTarget, action: string, fn: (s: SqlSession, label: string) => Promise<T>, opts: SqlAdviceOptions): Promise<T> {
   const t = normalizeTarget(target);
   const label = targetLabel(t);
   if (!t.credential) {
-    throw new ErrorRecord({ errorId: 'SqlCredentialMissing', category: 'AuthenticationError', target: label, message: `Cannot ${action} on ${label}: no SQL credential was given.`, recommendedAction: 'Give -SqlCredential <login> (or DOMAIN\\user) with the password in PCHAT_SQL_PASSWORD or a -SqlCredentialFile.' });
+    throw new ErrorRecord({ errorId: 'SqlCredentialMissing', category: 'AuthenticationError', target: label, message: `Cannot ${action} on ${label}: no SQL credential was given.`, recommendedAction: opts.terms.credential });
   }
-  const ep = await resolveEndpoint(t);
+  const ep = await resolveEndpoint(t, opts.terms);
   if (ep.port === undefined) {
     throw new ErrorRecord({ errorId: 'SqlInstanceNotFound', category: 'ObjectNotFound', target: label, message: `Cannot ${action} on ${label}: ${ep.browser.details}`, recommendedAction: ep.browser.action });
   }
   const opened = await openSession(t, ep.port, opts.log);
   if (!opened.ok) {
-    const failed = explainConnectFailure(opened.failure, { mode: t.encrypt, userName: t.credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}` });
-    const category: ErrorCategoryName = opened.failure.serverErrors.some((e) => e.number === 18456)
+    const failed = explainConnectFailure(opened.failure, { mode: t.encrypt, userName: t.credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}`, terms: opts.terms });
+    const category: ErrorCategoryName = failed.refused
       ? 'AuthenticationError'
       : opened.failure.code === 'ETIMEOUT'
         ? 'OperationTimeout'
@@ -66,7 +66,7 @@ const CREATE_ADVICE: { number: number; action: string }[] = [
  * transaction (SQL Server refuses it inside one). A connection lost while it runs leaves the outcome
  * unknown: that is an error, and running again is safe (an existing database is kept).
  */
-export async function ensureDatabase(target: SqlTarget, name: string, opts: SqlOptions = {}): Promise<'created' | 'exists'> {
+export async function ensureDatabase(target: SqlTarget, name: string, opts: SqlAdviceOptions): Promise<'created' | 'exists'> {
   validateDatabaseName(name);
   return withSession(target, `create database ${name}`, async (s, label) => {
     const fail = (errorId: string, category: ErrorCategoryName, message: string, recommendedAction: string) =>
@@ -115,7 +115,7 @@ export async function ensureDatabase(target: SqlTarget, name: string, opts: SqlO
 }
 
 /** Every database of the instance (system databases included), sorted by name. */
-export async function listDatabases(target: SqlTarget, opts: SqlOptions = {}): Promise<string[]> {
+export async function listDatabases(target: SqlTarget, opts: SqlAdviceOptions): Promise<string[]> {
   return withSession(target, 'list the databases', async (s, label) => {
     try {
       return (await s.query(LIST_DATABASES_SQL)).map((r) => String(r.name ?? ''));

@@ -44,6 +44,35 @@ export interface SqlOptions {
   log?: SqlLog;
 }
 
+/**
+ * How the caller's user says what the advice asks for: Test-SqlStore and Publish-Topology have
+ * parameters (-Encrypt, -SqlCredentialFile ...), the topology store only its address's options. Each
+ * passes its own; the sentences around them are this layer's, written once.
+ */
+export interface AdviceTerms {
+  /** Where the password comes from: 'PCHAT_SQL_PASSWORD or -SqlCredentialFile'. */
+  password: string;
+  /** Where the login and the connection settings are written: '' for parameters, ' in the address'. */
+  where: string;
+  /** A Windows account as the user writes it: 'DOMAIN\\user'. */
+  windowsAccount: string;
+  /** An encryption mode as the user sets it: '-Encrypt Optional'. */
+  encrypt(mode: EncryptMode): string;
+  /** Accepting the server's certificate as it is, as an instruction: 'pass -TrustServerCertificate'. */
+  trustServerCertificate: string;
+  /** The setting that bounds the connection's wait: '-TimeoutSeconds'. */
+  timeout: string;
+  /** How to give an instance's fixed port: '-Port, or New-SqlStore -Port'. */
+  port: string;
+  /** The sentence saying how to give a login and its password, for when none was given. */
+  credential: string;
+}
+
+/** Options of a call that may fail with advice: the terms are required, so no caller gets another's. */
+export interface SqlAdviceOptions extends SqlOptions {
+  terms: AdviceTerms;
+}
+
 /** What a failure means and what to do about it, for a check row or an error record to build on. */
 export interface Explanation {
   details: string;

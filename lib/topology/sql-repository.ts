@@ -9,20 +9,22 @@ import os from 'node:os';
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
 import type { Credential } from '../credential.js';
 import type { SqlSession } from '../sql/connect.js';
-import type { SqlLog } from '../sql/types.js';
+import type { AdviceTerms, SqlLog } from '../sql/types.js';
 import { lockTimeoutMs } from './lock.js';
 import { repositoryNotFound } from './not-found.js';
 import { RepositoryBase, type DraftDocument, type PublishedRevision, type RepositorySnapshot, type TopologyRepository, type UpdateOptions } from './repository.js';
 import type { Topology } from './model.js';
-import type { SqlStoreAddress } from './sql/address.js';
+import { addressTerms, type SqlStoreAddress } from './sql/address.js';
 import { SQL, STORE_SCHEMA_VERSION, type StoreStatement } from './sql/statements.js';
 
 export interface SqlRepositoryOptions {
   /** Asked once, at the first connection: the login named in the address with its password. */
   credential(userName: string): Promise<Credential>;
   log?: SqlLog;
-  /** Login and each statement (default 15 s). */
+  /** Each statement, and the login unless the address has connectTimeout= (default 15 s). */
   timeoutMs?: number;
+  /** The parameter that gives the password file, for advice (default -RepositoryCredentialFile). */
+  credentialFile?: string;
   /** Tests: the SQL Browser's UDP port. */
   browserPort?: number;
 }
@@ -40,9 +42,12 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   private session?: Promise<SqlSession | undefined>;
   private kind?: Promise<Kind>;
   private credential?: Promise<Credential>;
+  /** What the SQL client's advice tells a store user to set: the address's options, the store's password sources. */
+  private readonly terms: AdviceTerms;
 
   constructor(private readonly addr: SqlStoreAddress, private readonly opts: SqlRepositoryOptions) {
     super();
+    this.terms = addressTerms(opts.credentialFile);
     this.folder = addr.display;
     this.draftFile = `the draft in ${addr.display}`;
   }
@@ -85,23 +90,26 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   private target(credential: Credential, database?: string) {
     const a = this.addr;
     const ms = this.opts.timeoutMs ?? 15_000;
+    // connectTimeout= bounds the SQL Browser query and the login only: a statement keeps its own wait,
+    // and the publish lock's wait is PCHAT_LOCK_TIMEOUT_MS.
+    const connectTimeoutMs = a.connectTimeoutSeconds !== undefined ? a.connectTimeoutSeconds * 1000 : ms;
     // idleTimeoutMs: the one connection stays until close(); the publish lock lives on it.
-    return { server: a.server, instance: a.instance, port: a.port, credential, encrypt: a.encrypt, trustServerCertificate: a.trustServerCertificate, connectTimeoutMs: ms, requestTimeoutMs: ms, browserPort: this.opts.browserPort, database, idleTimeoutMs: 86_400_000 };
+    return { server: a.server, instance: a.instance, port: a.port, credential, encrypt: a.encrypt, trustServerCertificate: a.trustServerCertificate, connectTimeoutMs, requestTimeoutMs: ms, browserPort: this.opts.browserPort, database, idleTimeoutMs: 86_400_000 };
   }
 
   private async openSession(): Promise<SqlSession | undefined> {
     const credential = await this.getCredential();
     const [{ normalizeTarget, openSession }, { resolveEndpoint }, { explainConnectFailure }] = await Promise.all([import('../sql/connect.js'), import('../sql/endpoint.js'), import('../sql/connect-failure.js')]);
     const t = normalizeTarget(this.target(credential, this.addr.database));
-    const ep = await resolveEndpoint(t);
+    const ep = await resolveEndpoint(t, this.terms);
     if (ep.port === undefined) throw this.unreachable(ep.browser.details, ep.browser.action);
     const opened = await openSession(t, ep.port, this.opts.log);
     if (opened.ok) return opened.session;
     const numbers = opened.failure.serverErrors.map((e) => e.number);
     if (numbers.includes(4060)) return undefined; // the login worked; the database is not there (or not open to it)
-    const failed = explainConnectFailure(opened.failure, { mode: t.encrypt, userName: credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}` });
-    if (numbers.includes(18456)) {
-      throw new ErrorRecord({ errorId: 'RepositoryLoginFailed', category: 'AuthenticationError', target: this.folder, message: `Cannot log in to the topology store ${this.folder}: ${failed.details}`, recommendedAction: 'Check the login in the address and its password (PCHAT_REPOSITORY_PASSWORD, -RepositoryCredentialFile or the prompt), that the login exists and is enabled, and that the instance allows SQL Server authentication; for a Windows account write DOMAIN\\user@host.' });
+    const failed = explainConnectFailure(opened.failure, { mode: t.encrypt, userName: credential.userName, connectTimeoutMs: t.connectTimeoutMs, endpoint: `${t.server}:${ep.port}`, terms: this.terms });
+    if (failed.refused) {
+      throw new ErrorRecord({ errorId: 'RepositoryLoginFailed', category: 'AuthenticationError', target: this.folder, message: `Cannot log in to the topology store ${this.folder}: ${failed.details}`, recommendedAction: failed.action });
     }
     throw this.unreachable(failed.details, failed.action);
   }
@@ -120,7 +128,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   }
 
   private unreachable(details: string, action: string): ErrorRecord {
-    return new ErrorRecord({ errorId: 'RepositoryUnreachable', category: 'ConnectionError', target: this.folder, message: `Cannot reach the topology store ${this.folder}: ${details}`, recommendedAction: inAddressTerms(action) || `Check that SQL Server on ${this.server} runs and accepts TCP connections from this host.` });
+    return new ErrorRecord({ errorId: 'RepositoryUnreachable', category: 'ConnectionError', target: this.folder, message: `Cannot reach the topology store ${this.folder}: ${details}`, recommendedAction: action || `Check that SQL Server on ${this.server} runs and accepts TCP connections from this host.` });
   }
 
   private async run(stmt: StoreStatement, params: Params = {}, session?: SqlSession): Promise<Row[]> {
@@ -181,7 +189,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     let kind = await this.inspect();
     if (kind === 'missing') {
       const { ensureDatabase } = await import('../sql/databases.js');
-      const made = await ensureDatabase(this.target(await this.getCredential()), this.addr.database, { log: this.opts.log });
+      const made = await ensureDatabase(this.target(await this.getCredential()), this.addr.database, { log: this.opts.log, terms: this.terms });
       this.session = this.kind = undefined;
       kind = await this.inspect();
       if (kind === 'missing') throw made === 'exists' ? this.noAccess() : repositoryNotFound(this.folder);
@@ -394,19 +402,4 @@ function withBase(text: string, based: number): string {
   } catch {
     return text;
   }
-}
-
-/**
- * The connection advice (lib/sql/connect-failure.ts, endpoint.ts) is shared with Test-SqlStore, whose
- * parameters it names; a store has no such parameters, only its address's options: the same advice in
- * those terms.
- */
-export function inAddressTerms(action: string): string {
-  return action
-    .replace(/pass -TrustServerCertificate\b/g, 'add trustServerCertificate=true to the address')
-    .replace(/-TrustServerCertificate\b/g, 'trustServerCertificate=true in the address')
-    .replace(/-Encrypt (Optional|Mandatory|Strict)\b/g, (_, m: string) => `encrypt=${m.toLowerCase()} in the address`)
-    .replace(/\(-Port, or New-SqlStore -Port\)/g, '(host:port in the address)')
-    // The store's wait is fixed (15 s): there is no -TimeoutSeconds to raise.
-    .replace(/; raise -TimeoutSeconds for a slow link/g, '');
 }

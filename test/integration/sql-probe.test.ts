@@ -7,11 +7,14 @@ import { TdsPeer, type TdsPeerOptions } from '../support/tds-peer.js';
 import { SsrpResponder, loopbackAddress } from '../support/ssrp.js';
 import { testSqlStore, SQL_CHECK, type SqlStoreExpectation, type SqlTarget } from '../../lib/probes/sql/index.js';
 import { ensureDatabase, listDatabases } from '../../lib/sql/databases.js';
+import { PARAMETER_TERMS } from '../../lib/probes/sql/terms.js';
 import { ErrorRecord } from '../../lib/cmdlet/errors.js';
 import { LogSink } from '../../lib/cmdlet/log.js';
 import type { CheckRow } from '../../lib/probes/types.js';
 
 const PASSWORD = 'Pchat-Probe-S3cret!';
+/** ensureDatabase as Publish-Topology calls it: advice in its parameters' terms. */
+const PUBLISH = { terms: PARAMETER_TERMS };
 const LOGINS = [
   { name: 'sa', password: PASSWORD, roles: ['sysadmin'] },
   { name: 'creator', password: PASSWORD, roles: ['dbcreator'] },
@@ -100,7 +103,7 @@ test('CREATE DATABASE granted in master is enough, and ensureDatabase then creat
   const rows = await testSqlStore(tg, expectation(), 'x');
   t.is(row(rows, SQL_CHECK.CreateRight).Status, 'Passed');
   t.regex(row(rows, SQL_CHECK.CreateRight).Details, /masterdb may create databases \(CREATE DATABASE permission in master\)/);
-  t.is(await ensureDatabase(tg, 'mgc'), 'created');
+  t.is(await ensureDatabase(tg, 'mgc', PUBLISH), 'created');
   t.deepEqual(peer.created, ['mgc']);
 });
 
@@ -204,7 +207,7 @@ test('a wrong password reports 18456 and the authentication tried; the password 
   const sqlRows = await testSqlStore(target(peer, { credential: { userName: 'sa', password: wrong } }), expectation(), 'x', { log });
   const ntlmRows = await testSqlStore(target(peer, { credential: { userName: 'CONTOSO\\pchatadmin', password: wrong } }), expectation(), 'x', { log });
   const okRows = await testSqlStore(target(peer), expectation(), 'x', { log });
-  const err = await t.throwsAsync(ensureDatabase(target(peer, { credential: { userName: 'sa', password: wrong } }), 'mgc', { log }), { instanceOf: ErrorRecord });
+  const err = await t.throwsAsync(ensureDatabase(target(peer, { credential: { userName: 'sa', password: wrong } }), 'mgc', { log, ...PUBLISH }), { instanceOf: ErrorRecord });
   await log.close();
 
   const login = row(sqlRows, SQL_CHECK.Login);
@@ -456,12 +459,12 @@ test('no credential: the login check says what to give', async (t) => {
 test('ensureDatabase creates a missing database once, then finds it; listDatabases shows it', async (t) => {
   const peer = await startPeer();
   t.teardown(() => peer.stop());
-  t.is(await ensureDatabase(target(peer), 'mgc'), 'created');
+  t.is(await ensureDatabase(target(peer), 'mgc', PUBLISH), 'created');
   t.deepEqual(peer.created, ['mgc']);
-  t.is(await ensureDatabase(target(peer), 'MGC'), 'exists');
+  t.is(await ensureDatabase(target(peer), 'MGC', PUBLISH), 'exists');
   t.deepEqual(peer.created, ['mgc'], 'nothing was created twice');
   t.true(peer.stats.statements.includes('CREATE DATABASE mgc'));
-  const names = await listDatabases(target(peer));
+  const names = await listDatabases(target(peer), PUBLISH);
   t.true(names.includes('mgc'));
   t.true(names.includes('master'));
   t.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
@@ -511,7 +514,7 @@ test('a CREATE DATABASE that fails shows the cause SQL Server sent before its 18
     },
   });
   t.teardown(() => peer.stop());
-  const e = await t.throwsAsync(ensureDatabase(target(peer), 'mgc'), { instanceOf: ErrorRecord });
+  const e = await t.throwsAsync(ensureDatabase(target(peer), 'mgc', PUBLISH), { instanceOf: ErrorRecord });
   t.is(e!.errorId, 'SqlCreateDatabaseFailed');
   t.regex(e!.message, /Cannot create file 'D:\\Data\\mgc\.mdf' because it already exists.*\(error 5170\); CREATE DATABASE failed.*\(error 1802\)/);
   t.regex(e!.recommendedAction ?? '', /already in the instance's data folder/);
@@ -527,14 +530,14 @@ test('model locked by another session: CREATE DATABASE is tried again, and gives
   t.teardown(() => once.stop());
   const lines: string[] = [];
   const log = { verbose: (m: string) => void lines.push(m), debug: () => {} };
-  t.is(await ensureDatabase(target(once), 'mgc', { log }), 'created');
+  t.is(await ensureDatabase(target(once), 'mgc', { log, ...PUBLISH }), 'created');
   t.is(once.createAttempts.get('mgc'), 2);
   t.true(lines.some((l) => /model is locked \(error 1807\); CREATE DATABASE \[mgc\] again in 500 ms/.test(l)), lines.join('\n'));
 
   const always = await startPeer({ faults: { createDatabaseErrors: () => lock } });
   t.teardown(() => always.stop());
   const started = performance.now();
-  const e = await t.throwsAsync(ensureDatabase(target(always), 'mgc'), { instanceOf: ErrorRecord });
+  const e = await t.throwsAsync(ensureDatabase(target(always), 'mgc', PUBLISH), { instanceOf: ErrorRecord });
   t.true(performance.now() - started >= 3400, 'it waited 0.5 + 1 + 2 s');
   t.is(always.createAttempts.get('mgc'), 4);
   t.regex(e!.message, /exclusive lock on database 'model'.*\(error 1807\)/);
@@ -543,14 +546,14 @@ test('model locked by another session: CREATE DATABASE is tried again, and gives
 
 test('ensureDatabase through a named instance with a dbcreator login', async (t) => {
   const { peer, ssrp } = await namedInstance(t);
-  t.is(await ensureDatabase(target(peer, { port: undefined, instance: 'PCHAT', browserPort: ssrp.port, credential: { userName: 'creator', password: PASSWORD } }), 'mgccomp'), 'created');
+  t.is(await ensureDatabase(target(peer, { port: undefined, instance: 'PCHAT', browserPort: ssrp.port, credential: { userName: 'creator', password: PASSWORD } }), 'mgccomp', PUBLISH), 'created');
   t.deepEqual(peer.created, ['mgccomp']);
 });
 
 test('ensureDatabase without the right is a PermissionDenied record naming the instance and the database', async (t) => {
   const peer = await startPeer();
   t.teardown(() => peer.stop());
-  const e = await t.throwsAsync(ensureDatabase(target(peer, { credential: { userName: 'reader', password: PASSWORD } }), 'mgc'), { instanceOf: ErrorRecord });
+  const e = await t.throwsAsync(ensureDatabase(target(peer, { credential: { userName: 'reader', password: PASSWORD } }), 'mgc', PUBLISH), { instanceOf: ErrorRecord });
   t.is(e.errorId, 'SqlCreateDatabaseDenied');
   t.is(e.category, 'PermissionDenied');
   t.is(e.target, `${peer.host},${peer.port}/mgc`);
@@ -562,7 +565,7 @@ test('ensureDatabase refuses an unsafe name before connecting', async (t) => {
   const peer = await startPeer();
   t.teardown(() => peer.stop());
   for (const name of ['mgc]; DROP DATABASE master; --', 'a b', '#tmp', '']) {
-    const e = await t.throwsAsync(ensureDatabase(target(peer), name), { instanceOf: ErrorRecord });
+    const e = await t.throwsAsync(ensureDatabase(target(peer), name, PUBLISH), { instanceOf: ErrorRecord });
     t.is(e.errorId, 'InvalidDatabaseName');
   }
   t.is(peer.stats.connections, 0);
@@ -571,19 +574,19 @@ test('ensureDatabase refuses an unsafe name before connecting', async (t) => {
 test('a connection lost during CREATE DATABASE is an error; running again finds the database', async (t) => {
   const peer = await startPeer({ faults: { dropOnCreateDatabase: 'after' } });
   t.teardown(() => peer.stop());
-  const e = await t.throwsAsync(ensureDatabase(target(peer), 'mgc'), { instanceOf: ErrorRecord });
+  const e = await t.throwsAsync(ensureDatabase(target(peer), 'mgc', PUBLISH), { instanceOf: ErrorRecord });
   t.is(e.errorId, 'SqlConnectionLost');
   t.regex(e.message, /may or may not have been created/);
   t.regex(e.recommendedAction, /Run the command again/);
   peer.faults = {};
-  t.is(await ensureDatabase(target(peer), 'mgc'), 'exists');
+  t.is(await ensureDatabase(target(peer), 'mgc', PUBLISH), 'exists');
   t.deepEqual(peer.created, ['mgc']);
 });
 
 test('ensureDatabase against a stopped server is a connection error record', async (t) => {
   const peer = await startPeer();
   await peer.stop();
-  const e = await t.throwsAsync(ensureDatabase(target(peer), 'mgc'), { instanceOf: ErrorRecord });
+  const e = await t.throwsAsync(ensureDatabase(target(peer), 'mgc', PUBLISH), { instanceOf: ErrorRecord });
   t.is(e.errorId, 'SqlConnectFailed');
   t.regex(e.message, /Cannot create database mgc on /);
 });

@@ -4,6 +4,7 @@
 // lock that dies with its holder, and Copy-Topology from a folder to the store and back.
 import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
+import net from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { TdsPeer } from '../support/tds-peer.js';
 import { SsrpResponder, loopbackAddress } from '../support/ssrp.js';
 import { openRepository, type TopologyRepository } from '../../lib/topology/store.js';
+import type { ErrorRecord } from '../../lib/cmdlet/errors.js';
 import { run, type RunResult } from '../support/cli.js';
 import { hasScript, onTerminal } from '../support/terminal.js';
 import { skipSuite, titled } from '../support/skip.js';
@@ -25,6 +27,7 @@ test.before(async () => {
     logins: [
       { name: 'pchatstore', password: PASSWORD, roles: ['sysadmin'] },
       { name: 'teamadmin', password: PASSWORD, noAccess: ['teamdb'] },
+      { name: 'retired', password: PASSWORD, disabled: true },
     ],
     databases: ['emptydb', 'crm', 'future', 'teamdb'],
   });
@@ -49,6 +52,19 @@ function noSecret(t: ExecutionContext, r: RunResult, secret: string): void {
   t.false(r.stdout.includes(secret), 'not on stdout');
   t.false(r.stderr.includes(secret), 'not on stderr');
 }
+
+/** What only Test-SqlStore and Publish-Topology have: a store user can give none of these. */
+const NOT_THE_STORES = ['-SqlCredentialFile', 'PCHAT_SQL_PASSWORD', '-SqlCredential ', '-TrustServerCertificate', '-Encrypt ', '-Port', '-TimeoutSeconds'];
+
+/** The advice names only the store's address options and password sources, and says each of `expected`. */
+function storeAdvice(t: ExecutionContext, text: string, ...expected: RegExp[]): void {
+  const flat = text.replace(/\s+/g, ' ');
+  for (const p of NOT_THE_STORES) t.false(flat.includes(p), `names ${p}: ${flat}`);
+  for (const e of expected) t.regex(flat, e);
+}
+
+/** The advice for a refused login, in the store's terms. */
+const CHECK_LOGIN = /Check the login name in the address and its password \(PCHAT_REPOSITORY_PASSWORD, -RepositoryCredentialFile or the prompt\), that the login exists and is enabled/;
 
 test('New-Topology creates the missing database and its tables; then every command works on the store', async (t) => {
   const repo = address();
@@ -128,6 +144,7 @@ test('a wrong password: exit 1, the login named, the password nowhere in output 
   t.is(r.exitCode, 1);
   t.regex(r.stderr, /RepositoryLoginFailed/);
   t.regex(r.stderr, /Login failed for user 'pchatstore'/);
+  storeAdvice(t, r.stderr, CHECK_LOGIN, /for a Windows account give DOMAIN\\user@host in the address/);
   noSecret(t, r, wrong);
   t.false((await readFile(log, 'utf8')).includes(wrong), 'not in the log');
 });
@@ -140,15 +157,14 @@ test('an unreachable server: exit 1 with what to check', async (t) => {
   t.is(r.exitCode, 1);
   t.regex(r.stderr, /RepositoryUnreachable/);
   t.regex(r.stderr, /Cannot reach the topology store/);
+  storeAdvice(t, r.stderr, /Check that this port is the SQL Server instance and that it accepts remote connections/);
 });
 
 test('a certificate not trusted here: the advice names the address option, not a parameter the command lacks', async (t) => {
   const r = await pchat(['Get-Topology', '-Repository', address('x').replace('?trustServerCertificate=true', '')]);
   t.is(r.exitCode, 1);
   t.regex(r.stderr, /RepositoryUnreachable/);
-  const advice = r.stderr.replace(/\s+/g, ' ');
-  t.regex(advice, /add trustServerCertificate=true to the address/);
-  t.notRegex(advice, /-TrustServerCertificate/);
+  storeAdvice(t, r.stderr, /Give the instance a certificate trusted on this host .*, or add trustServerCertificate=true to the address/);
 });
 
 // A terminal through util-linux `script`: Ctrl+C at the password prompt is a byte (raw mode), not SIGINT.
@@ -262,4 +278,125 @@ test('a Windows login over NTLM (DOMAIN%5Cuser, as typed or escaped) on a named 
     t.is(d.revision, opened.length);
   }
   t.is(named.storeDb('team').draft?.login, 'CONTOSO\\lyncadmin', 'the change is recorded with the Windows login');
+});
+
+test('connectTimeout=<seconds> out of range, or written in milliseconds, is a usage error (exit 2) before any connection', async (t) => {
+  const own = await ownPeer(t);
+  for (const v of ['0', '601', '15000']) {
+    const r = await pchat(['Get-Topology', '-Repository', `${address('x', own.port)}&connectTimeout=${v}`]);
+    t.is(r.exitCode, 2, v);
+    t.regex(r.stderr, /RepositoryAddressInvalid/);
+    t.regex(r.stderr.replace(/\s+/g, ' '), new RegExp(`connectTimeout=${v} is not a whole number of seconds from 1 to 600`));
+  }
+  t.is(own.stats.connections, 0);
+});
+
+// Serial: it measures time; concurrent tests on 2 cores would stretch it.
+test.serial('connectTimeout=2: a server that accepts and never answers is given up within it, and the advice names the option', async (t) => {
+  const silent = await TdsPeer.start({ mode: 'silent' });
+  t.teardown(() => silent.stop());
+  const start = performance.now();
+  const r = await pchat(['Get-Topology', '-Repository', `${address('x', silent.port)}&connectTimeout=2`]);
+  const elapsed = performance.now() - start;
+  t.is(r.exitCode, 1, r.stderr);
+  t.regex(r.stderr, /RepositoryUnreachable/);
+  storeAdvice(t, r.stderr, /gave no answer .* within 2000 ms/, /raise connectTimeout=<seconds> in the address/);
+  t.true(elapsed < 10_000, `took ${elapsed} ms`); // the default wait is 15 s; the margin is for the process start on busy cores
+});
+
+// Serial: it measures time.
+test.serial('connectTimeout=1 bounds the SQL Browser wait for a named instance too', async (t) => {
+  const host = loopbackAddress();
+  const ssrp = await SsrpResponder.start({ address: host, port: 0, instances: [], mode: 'silent' });
+  const repo = openRepository(`sqlserver://pchatstore@${host}\\PCHAT/team?connectTimeout=1`, { credential: async (userName) => ({ userName, password: PASSWORD }), browserPort: ssrp.port });
+  t.teardown(async () => {
+    await repo.close();
+    await ssrp.close();
+  });
+  const start = performance.now();
+  const e = await t.throwsAsync(repo.readDraft());
+  const elapsed = performance.now() - start;
+  t.regex(e!.message, /did not answer .*within 1000 ms/);
+  t.true(elapsed < 5000, `took ${elapsed} ms`);
+  storeAdvice(t, (e as ErrorRecord).recommendedAction ?? '', /give the instance a fixed port \(host\\instance:port in the address\)/);
+});
+
+test('a disabled login (18470, no 18456): refused as a login, with the store\'s advice', async (t) => {
+  const r = await pchat(['Get-Topology', '-Repository', address().replace('pchatstore@', 'retired@')]);
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /RepositoryLoginFailed/);
+  t.regex(r.stderr, /Reason: The account is disabled/);
+  storeAdvice(t, r.stderr, /Check the login name in the address and its password \(PCHAT_REPOSITORY_PASSWORD/);
+});
+
+test('New-Topology creating its database with a refused login, or a disabled one: the store\'s advice, nothing created', async (t) => {
+  const db = `pchat_cli_${++n}`;
+  const wrong = await pchat(['New-Topology', '-Repository', address(db)], env({ PCHAT_REPOSITORY_PASSWORD: 'Not-The-Passw0rd!' }));
+  t.is(wrong.exitCode, 1);
+  t.regex(wrong.stderr, /RepositoryLoginFailed/);
+  storeAdvice(t, wrong.stderr, CHECK_LOGIN);
+  const disabled = await pchat(['New-Topology', '-Repository', address(db).replace('pchatstore@', 'retired@')]);
+  t.is(disabled.exitCode, 1);
+  t.regex(disabled.stderr, /RepositoryLoginFailed/);
+  storeAdvice(t, disabled.stderr, /Check the login name in the address/);
+  t.false(peer.databases.includes(db));
+});
+
+test('New-Topology creating its database with no password and no terminal: names only the store\'s password sources', async (t) => {
+  const db = `pchat_cli_${++n}`;
+  const r = await pchat(['New-Topology', '-Repository', address(db)], env({ PCHAT_REPOSITORY_PASSWORD: undefined }));
+  t.is(r.exitCode, 1);
+  storeAdvice(t, r.stderr, /PCHAT_REPOSITORY_PASSWORD is not set, no -RepositoryCredentialFile was given/);
+  t.false(peer.databases.includes(db));
+});
+
+test('New-Topology creating its database when the server refuses the second login (the login disabled meanwhile): SqlConnectFailed in the store\'s terms', async (t) => {
+  // The store logs in to its database (4060: missing), then to master to create it. A proxy disables
+  // the login as that second connection arrives, as a DBA could at that moment.
+  const own = await TdsPeer.start({ logins: [{ name: 'pchatstore', password: PASSWORD, roles: ['sysadmin'] }] });
+  const login = own.logins[0]!;
+  let connections = 0;
+  const proxy = net.createServer((c) => {
+    if (++connections === 2) login.disabled = true;
+    const up = net.connect(own.port, own.host);
+    c.pipe(up).pipe(c);
+    c.on('error', () => up.destroy());
+    up.on('error', () => c.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, own.host, resolve));
+  t.teardown(async () => {
+    await new Promise((resolve) => proxy.close(resolve));
+    await own.stop();
+  });
+  const r = await pchat(['New-Topology', '-Repository', address('fresh', (proxy.address() as net.AddressInfo).port)]);
+  t.is(r.exitCode, 1);
+  t.is(connections, 2);
+  t.regex(r.stderr, /SqlConnectFailed/);
+  t.regex(r.stderr, /AuthenticationError/, 'a refused login, not a connection error');
+  t.regex(r.stderr, /Cannot create database fresh .*Reason: The account is disabled/s);
+  storeAdvice(t, r.stderr, CHECK_LOGIN);
+  t.false(own.databases.includes('fresh'));
+});
+
+test('a named instance the SQL Browser does not know: the advice is to correct the address', async (t) => {
+  const host = loopbackAddress();
+  const ssrp = await SsrpResponder.start({ address: host, port: 0, instances: [{ serverName: 'SQL01', instanceName: 'PCHAT', version: '11.0.7001.0', tcp: 1533 }] });
+  const repo = openRepository(`sqlserver://pchatstore@${host}\\LYNC/team`, { credential: async (userName) => ({ userName, password: PASSWORD }), browserPort: ssrp.port });
+  t.teardown(async () => {
+    await repo.close();
+    await ssrp.close();
+  });
+  const e = (await t.throwsAsync(repo.readDraft())) as ErrorRecord;
+  t.is(e.errorId, 'RepositoryUnreachable');
+  t.regex(e.message, /does not know instance LYNC; it reports: PCHAT \(TCP 1533/);
+  storeAdvice(t, `${e.message} ${e.recommendedAction}`, /Correct the instance name in the address \(one of those reported\)/);
+});
+
+test('Copy-Topology into a store with a wrong password: the advice names the destination\'s password file', async (t) => {
+  const folder = path.join(await tempDir(t), 'team');
+  t.is((await pchat(['New-Topology', '-Repository', folder])).exitCode, 0);
+  const r = await pchat(['Copy-Topology', '-Repository', folder, '-Destination', address()], env({ PCHAT_REPOSITORY_PASSWORD: 'Not-The-Passw0rd!' }));
+  t.is(r.exitCode, 1);
+  t.regex(r.stderr, /RepositoryLoginFailed/);
+  storeAdvice(t, r.stderr, /its password \(PCHAT_REPOSITORY_PASSWORD, -DestinationCredentialFile or the prompt\)/);
 });

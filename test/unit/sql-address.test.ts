@@ -20,7 +20,13 @@ test('login, host, named instance, port, database and options', (t) => {
     encrypt: 'Strict',
     trustServerCertificate: true,
   });
-  t.like(parseSqlStoreAddress('sqlserver://sa@sql01.pchat.test/t'), { instance: undefined, port: undefined, encrypt: 'Mandatory', trustServerCertificate: false });
+  t.like(parseSqlStoreAddress('sqlserver://sa@sql01.pchat.test/t'), { instance: undefined, port: undefined, encrypt: 'Mandatory', trustServerCertificate: false, connectTimeoutSeconds: undefined });
+});
+
+test('connectTimeout is in seconds, as a connection string\'s Connect Timeout, from 1 to 600', (t) => {
+  t.is(parseSqlStoreAddress('sqlserver://sa@sql01.pchat.test/t?connectTimeout=45').connectTimeoutSeconds, 45);
+  t.like(parseSqlStoreAddress('sqlserver://sa@sql01.pchat.test/t?encrypt=optional&ConnectTimeout=1&trustServerCertificate=true'), { connectTimeoutSeconds: 1, encrypt: 'Optional', trustServerCertificate: true });
+  t.is(parseSqlStoreAddress('sqlserver://sa@sql01.pchat.test/t?connectTimeout=600').connectTimeoutSeconds, 600);
 });
 
 test('DOMAIN\\user as typed and as %5C is a Windows login; the host may be followed by %5C instance too', (t) => {
@@ -73,6 +79,11 @@ for (const [bad, why] of [
   ['sqlserver://sa@sql01 pchat/t', /is not host/],
   ['sqlserver://sa@sql01.pchat.test/t?encrypt=maybe', /not an option it knows/],
   ['sqlserver://sa@sql01.pchat.test:70000/t', /out of range/],
+  ['sqlserver://sa@sql01.pchat.test/t?connectTimeout=0', /connectTimeout=0 is not a whole number of seconds from 1 to 600/],
+  ['sqlserver://sa@sql01.pchat.test/t?connectTimeout=601', /from 1 to 600/],
+  ['sqlserver://sa@sql01.pchat.test/t?connectTimeout=30000', /connectTimeout=30000 is not a whole number of seconds/],
+  ['sqlserver://sa@sql01.pchat.test/t?connectTimeout=2.5', /from 1 to 600/],
+  ['sqlserver://sa@sql01.pchat.test/t?connectTimeout=', /from 1 to 600/],
 ] as const) {
   test(`an invalid address is a usage error: ${bad}`, (t) => {
     const e = t.throws(() => parseSqlStoreAddress(bad)) as ErrorRecord;

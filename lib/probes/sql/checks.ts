@@ -7,6 +7,7 @@ import type { Endpoint } from '../../sql/endpoint.js';
 import { normalizeSqlInstance, sameName, uniqueNames } from '../../sql/names.js';
 import { evaluateSqlPlatform } from '../../sql/support.js';
 import type { ServerFacts } from './queries.js';
+import { PARAMETER_TERMS } from './terms.js';
 import type { EncryptMode, SqlStoreExpectation } from './types.js';
 
 export type Verdict = Omit<CheckRow, 'Target' | 'Check' | 'DurationMs'>;
@@ -159,7 +160,7 @@ export function connectFailureVerdicts(
   f: ConnectFailure,
   ctx: { mode: EncryptMode; userName?: string; connectTimeoutMs: number; endpoint: string },
 ): { login: Verdict; encryption: Verdict } {
-  const x = explainConnectFailure(f, ctx);
+  const x = explainConnectFailure(f, { ...ctx, terms: PARAMETER_TERMS });
   const failed: Verdict = { Status: 'Failed', Details: x.details, RecommendedAction: x.action };
   if (x.stage === 'login') return { login: failed, encryption: { Status: 'Skipped', Details: 'Not checked: no session was established.', RecommendedAction: '' } };
   const why = x.stage === 'strict-tls' ? 'the TDS 8.0 TLS connection failed (see Encryption)' : 'TLS negotiation failed (see Encryption)';

@@ -18,6 +18,7 @@ import {
   type Verdict,
 } from './checks.js';
 import { SERVER_FACTS_SQL, databasesQuery, parseServerFacts, type ServerFacts } from './queries.js';
+import { PARAMETER_TERMS } from './terms.js';
 import { SQL_CHECK, type ProbeOptions, type SqlStoreExpectation, type SqlTarget } from './types.js';
 
 const ORDER = [
@@ -54,7 +55,7 @@ export async function testSqlStore(target: SqlTarget, expect: SqlStoreExpectatio
   rows.push(dns);
   if (dns.Status === 'Failed') return skipRest(`${t.server} does not resolve`);
 
-  const [ep, epMs] = await timed(() => resolveEndpoint(t));
+  const [ep, epMs] = await timed(() => resolveEndpoint(t, PARAMETER_TERMS));
   add(SQL_CHECK.Browser, browserVerdict(ep, t.port), epMs);
   if (ep.port === undefined) return skipRest(`the TCP port of instance ${t.instance} is unknown`);
   const port = ep.port;
@@ -68,7 +69,7 @@ export async function testSqlStore(target: SqlTarget, expect: SqlStoreExpectatio
     add(SQL_CHECK.Login, {
       Status: 'Failed',
       Details: 'No credential was given; integrated Windows authentication (Kerberos) is not available from this tool.',
-      RecommendedAction: 'Give -SqlCredential <login> (or DOMAIN\\user) with the password in PCHAT_SQL_PASSWORD or a -SqlCredentialFile.',
+      RecommendedAction: PARAMETER_TERMS.credential,
     }, 0);
     return skipRest('no login');
   }

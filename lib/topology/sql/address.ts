@@ -1,9 +1,12 @@
 // The address of a topology store on SQL Server:
-//   sqlserver://[user@]host[\instance][:port]/database[?encrypt=mandatory|optional|strict&trustServerCertificate=true]
+//   sqlserver://[user@]host[\instance][:port]/database[?encrypt=mandatory|optional|strict&trustServerCertificate=true&connectTimeout=<seconds>]
 // `DOMAIN\user` (or DOMAIN%5Cuser) is a Windows login over NTLM, as -SqlCredential is. A password in
 // the address is refused without repeating it: addresses end up in shell history, logs and messages.
+// connectTimeout is in seconds, as SQL Server connection strings' Connect Timeout (and mssql's
+// "Connection Timeout") are; its range refuses a value meant in milliseconds.
 import { ErrorRecord, ExitCode } from '../../cmdlet/errors.js';
 import { isValidDatabaseName } from '../../sql/names.js';
+import type { AdviceTerms } from '../../sql/types.js';
 
 export interface SqlStoreAddress {
   userName?: string;
@@ -13,6 +16,8 @@ export interface SqlStoreAddress {
   database: string;
   encrypt: 'Mandatory' | 'Optional' | 'Strict';
   trustServerCertificate: boolean;
+  /** connectTimeout=<seconds>: bounds the SQL Browser query and the login; undefined: the default (15 s). */
+  connectTimeoutSeconds?: number;
   /** The address as shown in messages: as given, minus nothing secret (a password was refused). */
   display: string;
 }
@@ -37,7 +42,10 @@ function invalid(display: string, why: string, action: string): ErrorRecord {
   });
 }
 
-const FORM = 'Write it as sqlserver://[user@]host[\\instance][:port]/database[?encrypt=mandatory|optional|strict&trustServerCertificate=true].';
+const FORM = 'Write it as sqlserver://[user@]host[\\instance][:port]/database[?encrypt=mandatory|optional|strict&trustServerCertificate=true&connectTimeout=<seconds>].';
+
+/** connectTimeout's range in seconds: SqlClient's default is 15; 600 is already ten minutes for one login. */
+export const CONNECT_TIMEOUT_SECONDS = { min: 1, max: 600 } as const;
 
 const PASSWORD_OPTION = /^(password|pwd|passwd|pass)$/i;
 
@@ -87,10 +95,16 @@ export function parseSqlStoreAddress(location: string): SqlStoreAddress {
   if (!isValidDatabaseName(database)) throw invalid(display, `'${database}' is not a database name this tool uses (a letter or _ first, then letters, digits, _ @ $ #)`, FORM);
   let encrypt: SqlStoreAddress['encrypt'] = 'Mandatory';
   let trustServerCertificate = false;
+  let connectTimeoutSeconds: number | undefined;
   for (const pair of q < 0 ? [] : after.slice(q + 1).split('&').filter(Boolean)) {
     const [k = '', v = ''] = pair.split('=');
     if (/^encrypt$/i.test(k) && /^(mandatory|optional|strict)$/i.test(v)) encrypt = (v[0]!.toUpperCase() + v.slice(1).toLowerCase()) as SqlStoreAddress['encrypt'];
     else if (/^trustServerCertificate$/i.test(k) && /^(true|false)$/i.test(v)) trustServerCertificate = v.toLowerCase() === 'true';
+    else if (/^connectTimeout$/i.test(k)) {
+      const { min, max } = CONNECT_TIMEOUT_SECONDS;
+      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw invalid(display, `connectTimeout=${v} is not a whole number of seconds from ${min} to ${max}`, FORM);
+      connectTimeoutSeconds = Number(v);
+    }
     else throw invalid(display, `'${pair}' is not an option it knows`, FORM);
   }
   const port = m[3] === undefined ? undefined : Number(m[3]);
@@ -101,7 +115,7 @@ export function parseSqlStoreAddress(location: string): SqlStoreAddress {
   } catch {
     throw invalid(display, `the user name '${userInfo}' is badly escaped`, FORM);
   }
-  return { userName, server: m[1]!, instance: m[2], port, database, encrypt, trustServerCertificate, display };
+  return { userName, server: m[1]!, instance: m[2], port, database, encrypt, trustServerCertificate, connectTimeoutSeconds, display };
 }
 
 /**
@@ -118,4 +132,23 @@ function maskQuery(s: string): string {
     kept.push(pair);
   }
   return s;
+}
+
+/**
+ * The SQL client's advice (lib/sql) in the words a store user has: the address's options and the
+ * store's password sources. The store has no -Encrypt, -TrustServerCertificate, -TimeoutSeconds or
+ * -Port, and its password never comes from PCHAT_SQL_PASSWORD or -SqlCredentialFile. `credentialFile`:
+ * the parameter that gives the password file (Copy-Topology's destination has its own).
+ */
+export function addressTerms(credentialFile = '-RepositoryCredentialFile'): AdviceTerms {
+  return {
+    password: `PCHAT_REPOSITORY_PASSWORD, ${credentialFile} or the prompt`,
+    where: ' in the address',
+    windowsAccount: 'DOMAIN\\user@host',
+    encrypt: (mode) => `encrypt=${mode.toLowerCase()}`,
+    trustServerCertificate: 'add trustServerCertificate=true to the address',
+    timeout: 'connectTimeout=<seconds> in the address',
+    port: 'host\\instance:port in the address',
+    credential: `Put the login in the address (sqlserver://login@host/database; DOMAIN\\user@host for a Windows account) and give its password in PCHAT_REPOSITORY_PASSWORD, a ${credentialFile} or at the prompt.`,
+  };
 }

@@ -37,6 +37,17 @@ export function loginFailedTokens(user: string, serverName: string): Buffer {
   ]);
 }
 
+/**
+ * Error 18470: a disabled login with the right password. SQL Server names this reason to the client
+ * (a disabled login with a wrong password gets the plain 18456, state 7 in its error log).
+ */
+export function loginDisabledTokens(user: string, serverName: string): Buffer {
+  return Buffer.concat([
+    message(TOKEN.ERROR, 18470, 1, 14, `Login failed for user '${user}'. Reason: The account is disabled.`, serverName),
+    done(TOKEN.DONE, DONE_ERROR, 0, 0),
+  ]);
+}
+
 /** Error 4060 then 18456: the login's database does not exist. */
 export function databaseRefusedTokens(database: string, user: string, serverName: string): Buffer {
   return Buffer.concat([

@@ -13,6 +13,8 @@ export interface PeerLogin {
   masterPermissions?: string[];
   /** Databases that exist but where the login has no user: its login to them fails with 4060, as to a missing one. */
   noAccess?: string[];
+  /** ALTER LOGIN ... DISABLE: with the right password the login is refused with 18470, not 18456. */
+  disabled?: boolean;
 }
 
 export type PeerMode = 'normal' | 'silent';

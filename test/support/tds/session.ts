@@ -2,7 +2,7 @@
 // LOGIN7 or NTLM, then SQL batches, RPC and transaction requests, ATTENTION, and the peer's faults.
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { readLogin7, sqlCredentials, loginFailedTokens, databaseRefusedTokens, loginAcceptedTokens } from './login7.js';
+import { readLogin7, sqlCredentials, loginFailedTokens, loginDisabledTokens, databaseRefusedTokens, loginAcceptedTokens } from './login7.js';
 import { ntlmChallenge, parseNtlmAuthenticate, verifyNtlmV2, type NtlmAuthenticate } from './ntlm.js';
 import type { PeerLogin } from './options.js';
 import { PacketReader, framePackets, preloginAnswer, preloginEncryption } from './packets.js';
@@ -178,6 +178,12 @@ export class Session {
   }
 
   private completeLogin(login: PeerLogin, database: string): void {
+    if (login.disabled) {
+      this.peer.stats.failedLogins++;
+      this.send(loginDisabledTokens(login.name, this.peer.serverName));
+      this.state = 'closed';
+      return;
+    }
     const db = database ? this.peer.findDatabase(database) : 'master';
     if (!db || login.noAccess?.some((n) => eqName(n, database))) {
       this.peer.stats.failedLogins++;
