@@ -34,8 +34,10 @@ function target(peer: TdsPeer, over: Partial<SqlTarget> = {}): SqlTarget {
     port: peer.port,
     credential: { userName: 'sa', password: PASSWORD },
     trustServerCertificate: true,
-    connectTimeoutMs: 3000,
-    requestTimeoutMs: 3000,
+    // Generous: a TLS retry on 2 cores busy with other test files has taken over 3 s. The timing
+    // tests set their own, short, timeouts.
+    connectTimeoutMs: 10_000,
+    requestTimeoutMs: 10_000,
     ...over,
   };
 }
