@@ -272,7 +272,7 @@ test('a Windows login over NTLM (DOMAIN%5Cuser, as typed or escaped) on a named 
     await ssrp.close();
   });
   for (const user of ['CONTOSO\\lyncadmin', 'CONTOSO%5Clyncadmin']) {
-    const repo = openRepository(`sqlserver://${user}@${host}\\pchat/team?trustServerCertificate=true`, { credential: async (userName) => ({ userName, password: PASSWORD }), browserPort: ssrp.port, timeoutMs: 5000 });
+    const repo = openRepository(`sqlserver://${user}@${host}\\pchat/team?trustServerCertificate=true`, { credential: async (userName) => ({ userName, password: PASSWORD }), browserPort: ssrp.port, timeoutMs: 15_000 });
     opened.push(repo);
     const d = await repo.update((tp) => void tp.sites.push({ name: `Site${opened.length}`, siteId: opened.length }), { create: true });
     t.is(d.revision, opened.length);
