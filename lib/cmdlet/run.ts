@@ -70,16 +70,32 @@ function promptInterrupted(prompt: string): ErrorRecord {
 async function askLine(question: string): Promise<string> {
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // readline rejects the question with an AbortError both for Ctrl+C and for the end of input (Ctrl+D on an empty
+  // line): the key, seen right after readline's own handler closed the prompt, tells them apart.
+  let ended = false;
+  const onKey = (_: string, key?: { ctrl?: boolean; name?: string }) => {
+    if (key?.ctrl && key.name === 'd') ended = true;
+  };
+  process.stdin.on('keypress', onKey);
   try {
     return await rl.question(question);
   } catch (e) {
-    // readline takes the terminal's Ctrl+C as SIGINT and rejects the question with an AbortError.
     if ((e as { code?: string }).code === 'ABORT_ERR') {
       process.stderr.write('\n');
-      throw promptInterrupted('confirmation');
+      if (!ended) throw promptInterrupted('confirmation');
+      // Never taken as the default answer (Yes): the end of input answers nothing.
+      throw new ErrorRecord({
+        errorId: 'PromptInputEnded',
+        category: 'OperationStopped',
+        target: 'confirmation prompt',
+        message: 'The input ended (Ctrl+D) at the confirmation prompt; nothing was confirmed.',
+        recommendedAction: 'Answer Y or N, or add -Force (or -Confirm:false) to run without asking.',
+        exitCode: ExitCode.ConfirmationRequired,
+      });
     }
     throw e;
   } finally {
+    process.stdin.off('keypress', onKey);
     rl.close();
   }
 }

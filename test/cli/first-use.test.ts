@@ -152,3 +152,20 @@ test('-Computer a, b as PowerShell writes it (the shell splits it after the comm
   t.is(r.exitCode, 0, r.stderr);
   t.deepEqual(r.objects[0].Computers, ['fe01.contoso.com', 'fe02.contoso.com']);
 });
+
+test('Ctrl+D at a confirmation prompt answers nothing: exit 4, not "Interrupted (Ctrl+C)" and exit 130; nothing removed', async (t) => {
+  if (!hasScript) return t.pass('util-linux script is not installed');
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+  const pchat = path.join(projectRoot, 'bin', 'pchat');
+  const r = await onTerminal([pchat, 'Remove-PersistentChatPool', 'pchatpool.contoso.com'], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /\[L\] No to All[^\n]*\(default is "Y"\):/, keys: '\x04' });
+  t.true(r.prompted, r.screen);
+  t.is(r.exitCode, 4, r.screen);
+  t.regex(r.screen, /The input ended \(Ctrl\+D\) at the confirmation prompt; nothing was confirmed/);
+  t.notRegex(r.screen, /Interrupted/);
+  t.is((await run(['Get-PersistentChatPool', '-Repository', repo])).objects.length, 1, 'nothing removed');
+});
