@@ -169,3 +169,16 @@ test('Ctrl+D at a confirmation prompt answers nothing: exit 4, not "Interrupted 
   t.notRegex(r.screen, /Interrupted/);
   t.is((await run(['Get-PersistentChatPool', '-Repository', repo])).objects.length, 1, 'nothing removed');
 });
+
+test('the help shows -Property wildcards quoted: an unquoted * becomes the current folder\'s file names in a shell', async (t) => {
+  const help = (await run(['help', 'Get-TopologyRevision'])).stdout.replace(/\s+/g, ' ');
+  t.regex(help, /-Property '\*'/);
+  t.notRegex(help, /-Property \*/);
+  // What the help shows works from a folder full of files.
+  const dir = await tempDir(t);
+  for (const f of ['a.json', 'b.json']) await writeFile(path.join(dir, f), '');
+  t.is((await run(['New-Topology', '-Repository', 'r'], { cwd: dir })).exitCode, 0);
+  const r = await run(['Get-Topology', '-Repository', 'r', '-Property', '*', '-OutputFormat', 'List'], { cwd: dir });
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stdout, /^Kind +: Draft$/m);
+});
