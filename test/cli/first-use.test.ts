@@ -182,3 +182,12 @@ test('the help shows -Property wildcards quoted: an unquoted * becomes the curre
   t.is(r.exitCode, 0, r.stderr);
   t.regex(r.stdout, /^Kind +: Draft$/m);
 });
+
+test('New-Site -Identity, as New-CsSite names the site, is -Name', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  t.is((await run(['New-Topology', '-Repository', repo])).exitCode, 0);
+  const r = await run(['New-Site', '-Identity', 'Redmond', '-City', 'Redmond', '-Repository', repo]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.like(r.objects[0], { Name: 'Redmond', City: 'Redmond' });
+  t.regex((await run(['help', 'New-Site'])).stdout, /Aliases +Identity/);
+});
