@@ -191,3 +191,10 @@ test('New-Site -Identity, as New-CsSite names the site, is -Name', async (t) => 
   t.like(r.objects[0], { Name: 'Redmond', City: 'Redmond' });
   t.regex((await run(['help', 'New-Site'])).stdout, /Aliases +Identity/);
 });
+
+test('about_FileStorePolicy says the access its table gives the CMS replicators (Read & execute), not Read', async (t) => {
+  const text = (await run(['help', 'about_FileStorePolicy'])).stdout.replace(/\s+/g, ' ');
+  t.regex(text, /RTCUniversalConfigReplicator ReadAndExecute/);
+  t.notRegex(text, /plus Read for/);
+  t.regex(text, /plus Read & execute for the CMS replicators/);
+});
