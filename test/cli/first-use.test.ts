@@ -198,3 +198,11 @@ test('about_FileStorePolicy says the access its table gives the CMS replicators 
   t.notRegex(text, /plus Read for/);
   t.regex(text, /plus Read & execute for the CMS replicators/);
 });
+
+test('New-Site -Name=Redmond (one dash, GNU style) names the site Redmond, not "-Name=Redmond"', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  t.is((await run(['New-Topology', '-Repository', repo])).exitCode, 0);
+  const r = await run(['New-Site', '-Name=Redmond', '-City=Redmond', '-Repository', repo]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.like(r.objects[0], { Name: 'Redmond', City: 'Redmond' });
+});
