@@ -113,6 +113,20 @@ async function askSecret(question: string): Promise<string> {
         if (ch === '\r' || ch === '\n') return finish();
         // Raw mode turns Ctrl+C into a byte, not SIGINT.
         if (ch === '\u0003') return finish(promptInterrupted('password'));
+        // Ctrl+D is the end of input, as at any shell prompt: never part of a password (a failed logon counts
+        // towards the account's lockout). On an empty line it gives up; after some characters it is ignored.
+        if (ch === '\u0004') {
+          if (s) continue;
+          return finish(
+            new ErrorRecord({
+              errorId: 'PromptInputEnded',
+              category: 'OperationStopped',
+              target: 'password prompt',
+              message: 'The input ended (Ctrl+D) at the password prompt; no password was given, and no logon was tried.',
+              recommendedAction: 'Type the password and press Enter, or give it through the environment variable or credential file the command documents.',
+            }),
+          );
+        }
         if (ch === '\u007f') s = s.slice(0, -1);
         else s += ch;
       }

@@ -206,3 +206,17 @@ test('New-Site -Name=Redmond (one dash, GNU style) names the site Redmond, not "
   t.is(r.exitCode, 0, r.stderr);
   t.like(r.objects[0], { Name: 'Redmond', City: 'Redmond' });
 });
+
+test('Ctrl+D at a password prompt gives up (exit 1) instead of trying to log on with the character as the password', async (t) => {
+  if (!hasScript) return t.pass('util-linux script is not installed');
+  const pchat = path.join(projectRoot, 'bin', 'pchat');
+  const r = await onTerminal([pchat, 'Get-Topology', '-Repository', 'sqlserver://pchatadmin@sql01.contoso.com/PchatTopology'], {
+    env: { PCHAT_REPOSITORY_PASSWORD: undefined, COLUMNS: '200' },
+    prompt: /Password for pchatadmin[^\n]*: /,
+    keys: '\x04',
+  });
+  t.true(r.prompted, r.screen);
+  t.is(r.exitCode, 1, r.screen);
+  t.regex(r.screen, /The input ended \(Ctrl\+D\) at the password prompt; no password was given, and no logon was tried/);
+  t.notRegex(r.screen, /Cannot reach|RepositoryUnreachable|RepositoryLoginFailed/);
+});
