@@ -9,7 +9,8 @@ export default {
   synopsis: 'Adds a central site to the draft topology.',
   description: 'Adds a central site. Its SiteId (the number in service ids and file store folder names such as 1-PersistentChatService-1) is one more than the highest SiteId of the topology unless given.',
   parameters: [
-    { name: 'Name', type: 'string', mandatory: true, position: 0, validatePattern: { regex: /^(?!\s)[^\\/:*?"<>|]{1,64}(?<!\s)$/, description: 'a site name (1-64 characters, no space at either end)' }, help: 'The site name (its identity).' },
+    // -Identity: the name New-CsSite gives it, which a Lync administrator types first.
+    { name: 'Name', type: 'string', mandatory: true, position: 0, aliases: ['Identity'], validatePattern: { regex: /^(?!\s)[^\\/:*?"<>|]{1,64}(?<!\s)$/, description: 'a site name (1-64 characters, no space at either end)' }, help: 'The site name (its identity).' },
     { name: 'SiteId', type: 'int', validateRange: { min: 1, max: 65535 }, help: 'The site number. Default: one more than the highest in the topology (1 in an empty one).' },
     { name: 'City', type: 'string', help: 'Location: city.' },
     { name: 'State', type: 'string', help: 'Location: state or region.' },

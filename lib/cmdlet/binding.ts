@@ -62,6 +62,18 @@ function namesParameter(def: CmdletDefinition, tok: string): boolean {
 }
 
 const POSIX_ASSIGN = /^--[A-Za-z][A-Za-z0-9_-]*=/;
+const DASH_ASSIGN = /^-[A-Za-z][A-Za-z0-9_]*=/;
+
+/** `-Name=Redmond` (the GNU habit with one dash) names a parameter of the command: it binds as -Name:Redmond. */
+function isDashAssign(def: CmdletDefinition, tok: string): boolean {
+  if (!DASH_ASSIGN.test(tok)) return false;
+  try {
+    resolveParameter(def, tok.slice(0, tok.indexOf('=')));
+    return true;
+  } catch {
+    return false; // '-a=b' naming no parameter stays a value
+  }
+}
 
 function isParameterToken(tok: string): boolean {
   if (tok === '-?' || tok === '--') return true;
@@ -163,7 +175,8 @@ export function bindArguments(def: CmdletDefinition, argv: readonly string[]): B
 
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i]!;
-    if (onlyPositional || !isParameterToken(tok)) {
+    const dashAssign = !onlyPositional && isDashAssign(def, tok);
+    if (onlyPositional || !(isParameterToken(tok) || dashAssign)) {
       positional.push(tok);
       continue;
     }
@@ -172,7 +185,7 @@ export function bindArguments(def: CmdletDefinition, argv: readonly string[]): B
       continue;
     }
     const body = tok.replace(/^--?/, '');
-    const colon = POSIX_ASSIGN.test(tok) ? body.indexOf('=') : body.indexOf(':');
+    const colon = POSIX_ASSIGN.test(tok) || dashAssign ? body.indexOf('=') : body.indexOf(':');
     const written = colon >= 0 ? body.slice(0, colon) : body;
     const inline = colon >= 0 ? body.slice(colon + 1) : undefined;
     const p = resolveParameter(def, '-' + written);

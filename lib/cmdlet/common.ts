@@ -32,7 +32,7 @@ const ALWAYS: ParameterDefinition[] = [
     type: 'string[]',
     // Added after scripts were written with short prefixes (-Pro for -Product): those keep binding as before.
     yieldsPrefix: true,
-    help: 'The properties Table and List output show, in this order (e.g. -Property Fqdn,Site; wildcards allowed: -Property *). Default: the command\'s own view (List: every property). JSON lines always keep every property.',
+    help: 'The properties Table and List output show, in this order (e.g. -Property Fqdn,Site; wildcards allowed, quoted so that the shell does not expand them into file names: -Property \'*\'). Default: the command\'s own view (List: every property). JSON lines always keep every property.',
   },
   { name: 'LogFile', type: 'string', ...NOT_BLANK('a file name'), help: 'Appends a JSON-lines log of this run (every level, with a run id) to this file. Also PCHAT_LOG_FILE.' },
   {

@@ -70,16 +70,32 @@ function promptInterrupted(prompt: string): ErrorRecord {
 async function askLine(question: string): Promise<string> {
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // readline rejects the question with an AbortError both for Ctrl+C and for the end of input (Ctrl+D on an empty
+  // line): the key, seen right after readline's own handler closed the prompt, tells them apart.
+  let ended = false;
+  const onKey = (_: string, key?: { ctrl?: boolean; name?: string }) => {
+    if (key?.ctrl && key.name === 'd') ended = true;
+  };
+  process.stdin.on('keypress', onKey);
   try {
     return await rl.question(question);
   } catch (e) {
-    // readline takes the terminal's Ctrl+C as SIGINT and rejects the question with an AbortError.
     if ((e as { code?: string }).code === 'ABORT_ERR') {
       process.stderr.write('\n');
-      throw promptInterrupted('confirmation');
+      if (!ended) throw promptInterrupted('confirmation');
+      // Never taken as the default answer (Yes): the end of input answers nothing.
+      throw new ErrorRecord({
+        errorId: 'PromptInputEnded',
+        category: 'OperationStopped',
+        target: 'confirmation prompt',
+        message: 'The input ended (Ctrl+D) at the confirmation prompt; nothing was confirmed.',
+        recommendedAction: 'Answer Y or N, or add -Force (or -Confirm:false) to run without asking.',
+        exitCode: ExitCode.ConfirmationRequired,
+      });
     }
     throw e;
   } finally {
+    process.stdin.off('keypress', onKey);
     rl.close();
   }
 }
@@ -97,6 +113,20 @@ async function askSecret(question: string): Promise<string> {
         if (ch === '\r' || ch === '\n') return finish();
         // Raw mode turns Ctrl+C into a byte, not SIGINT.
         if (ch === '\u0003') return finish(promptInterrupted('password'));
+        // Ctrl+D is the end of input, as at any shell prompt: never part of a password (a failed logon counts
+        // towards the account's lockout). On an empty line it gives up; after some characters it is ignored.
+        if (ch === '\u0004') {
+          if (s) continue;
+          return finish(
+            new ErrorRecord({
+              errorId: 'PromptInputEnded',
+              category: 'OperationStopped',
+              target: 'password prompt',
+              message: 'The input ended (Ctrl+D) at the password prompt; no password was given, and no logon was tried.',
+              recommendedAction: 'Type the password and press Enter, or give it through the environment variable or credential file the command documents.',
+            }),
+          );
+        }
         if (ch === '\u007f') s = s.slice(0, -1);
         else s += ch;
       }

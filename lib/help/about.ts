@@ -59,7 +59,7 @@ export const ABOUT_TOPICS: AboutTopic[] = [
         [
           'LONG DESCRIPTION',
           'Publish-Topology creates the pool\'s folder <SiteId>-PersistentChatService-<Instance> in the file store share and sets exactly the ACEs below on it, inherited by subfolders and files and protected from the share root\'s inheritance; every publish sets them again, so drift is repaired.\n\n' +
-            'Microsoft does not document the exact ACEs Topology Builder writes. This table is this tool\'s choice, following Microsoft\'s "Create a file share in Skype for Business Server 2015" (the file server\'s Administrators get Full control; RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins get Change) plus Read for the CMS replicators.',
+            'Microsoft does not document the exact ACEs Topology Builder writes. This table is this tool\'s choice, following Microsoft\'s "Create a file share in Skype for Business Server 2015" (the file server\'s Administrators get Full control; RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins get Change) plus Read & execute for the CMS replicators (RTCUniversalConfigReplicator).',
         ],
         ['THE ACES PUBLISH SETS', { pre: `${'Principal'.padEnd(40)} Access\n${table}` }],
         [

@@ -152,3 +152,71 @@ test('-Computer a, b as PowerShell writes it (the shell splits it after the comm
   t.is(r.exitCode, 0, r.stderr);
   t.deepEqual(r.objects[0].Computers, ['fe01.contoso.com', 'fe02.contoso.com']);
 });
+
+test('Ctrl+D at a confirmation prompt answers nothing: exit 4, not "Interrupted (Ctrl+C)" and exit 130; nothing removed', async (t) => {
+  if (!hasScript) return t.pass('util-linux script is not installed');
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+  const pchat = path.join(projectRoot, 'bin', 'pchat');
+  const r = await onTerminal([pchat, 'Remove-PersistentChatPool', 'pchatpool.contoso.com'], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /\[L\] No to All[^\n]*\(default is "Y"\):/, keys: '\x04' });
+  t.true(r.prompted, r.screen);
+  t.is(r.exitCode, 4, r.screen);
+  t.regex(r.screen, /The input ended \(Ctrl\+D\) at the confirmation prompt; nothing was confirmed/);
+  t.notRegex(r.screen, /Interrupted/);
+  t.is((await run(['Get-PersistentChatPool', '-Repository', repo])).objects.length, 1, 'nothing removed');
+});
+
+test('the help shows -Property wildcards quoted: an unquoted * becomes the current folder\'s file names in a shell', async (t) => {
+  const help = (await run(['help', 'Get-TopologyRevision'])).stdout.replace(/\s+/g, ' ');
+  t.regex(help, /-Property '\*'/);
+  t.notRegex(help, /-Property \*/);
+  // What the help shows works from a folder full of files.
+  const dir = await tempDir(t);
+  for (const f of ['a.json', 'b.json']) await writeFile(path.join(dir, f), '');
+  t.is((await run(['New-Topology', '-Repository', 'r'], { cwd: dir })).exitCode, 0);
+  const r = await run(['Get-Topology', '-Repository', 'r', '-Property', '*', '-OutputFormat', 'List'], { cwd: dir });
+  t.is(r.exitCode, 0, r.stderr);
+  t.regex(r.stdout, /^Kind +: Draft$/m);
+});
+
+test('New-Site -Identity, as New-CsSite names the site, is -Name', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  t.is((await run(['New-Topology', '-Repository', repo])).exitCode, 0);
+  const r = await run(['New-Site', '-Identity', 'Redmond', '-City', 'Redmond', '-Repository', repo]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.like(r.objects[0], { Name: 'Redmond', City: 'Redmond' });
+  t.regex((await run(['help', 'New-Site'])).stdout, /Aliases +Identity/);
+});
+
+test('about_FileStorePolicy says the access its table gives the CMS replicators (Read & execute), not Read', async (t) => {
+  const text = (await run(['help', 'about_FileStorePolicy'])).stdout.replace(/\s+/g, ' ');
+  t.regex(text, /RTCUniversalConfigReplicator ReadAndExecute/);
+  t.notRegex(text, /plus Read for/);
+  t.regex(text, /plus Read & execute for the CMS replicators/);
+});
+
+test('New-Site -Name=Redmond (one dash, GNU style) names the site Redmond, not "-Name=Redmond"', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  t.is((await run(['New-Topology', '-Repository', repo])).exitCode, 0);
+  const r = await run(['New-Site', '-Name=Redmond', '-City=Redmond', '-Repository', repo]);
+  t.is(r.exitCode, 0, r.stderr);
+  t.like(r.objects[0], { Name: 'Redmond', City: 'Redmond' });
+});
+
+test('Ctrl+D at a password prompt gives up (exit 1) instead of trying to log on with the character as the password', async (t) => {
+  if (!hasScript) return t.pass('util-linux script is not installed');
+  const pchat = path.join(projectRoot, 'bin', 'pchat');
+  const r = await onTerminal([pchat, 'Get-Topology', '-Repository', 'sqlserver://pchatadmin@sql01.contoso.com/PchatTopology'], {
+    env: { PCHAT_REPOSITORY_PASSWORD: undefined, COLUMNS: '200' },
+    prompt: /Password for pchatadmin[^\n]*: /,
+    keys: '\x04',
+  });
+  t.true(r.prompted, r.screen);
+  t.is(r.exitCode, 1, r.screen);
+  t.regex(r.screen, /The input ended \(Ctrl\+D\) at the password prompt; no password was given, and no logon was tried/);
+  t.notRegex(r.screen, /Cannot reach|RepositoryUnreachable|RepositoryLoginFailed/);
+});

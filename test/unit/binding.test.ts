@@ -60,6 +60,8 @@ test('kebab-case long form', bind, ['--enable-compliance', '--display-name', 'x'
 test('colon value', bind, ['-Fqdn:' + F], { values: { Fqdn: F } });
 test('POSIX --name=value', bind, ['--display-name=Chat=1', '--port=5041', '--enable-compliance=false'], { values: { DisplayName: 'Chat=1', Port: 5041, EnableCompliance: false } });
 test('POSIX --name= with nothing after it', bind, ['--port='], { error: 'ParameterValueEmpty', mentions: ['Port'] });
+test('-Name=value with one dash binds the parameter it names (not a value \'-Fqdn=...\')', bind, ['-Fqdn=' + F, '-Disp=Chat=1'], { values: { Fqdn: F, DisplayName: 'Chat=1' } });
+test('-Name= with one dash and nothing after it', bind, ['-Port='], { error: 'ParameterValueEmpty', mentions: ['Port'] });
 test('= in a single-dash token is a value, not a parameter', bind, ['-Fqdn', F, '-DisplayName', '-a=b'], { values: { Fqdn: F, DisplayName: '-a=b' } });
 test('colon value keeps later colons', bind, ['-Path:C:\\data\\x'], { values: { Path: 'C:\\data\\x' } });
 test('an alias', bind, ['-ComputerName', 'a.contoso.com'], { values: { Computer: ['a.contoso.com'] } });

@@ -2,7 +2,7 @@
 // Microsoft does not document Topology Builder's exact ACEs (shared/docs/domain.md, open
 // question 5): this table is this tool's choice, following the share permissions the
 // create-a-file-share page asks for (Administrators Full control, the RTC service and admin
-// groups Change) plus Read for the CMS replicators. Override it with a JSON file named by
+// groups Change) plus Read & execute for the CMS replicators. Override it with a JSON file named by
 // PCHAT_FILESTORE_POLICY (or a parameter): an array of { principal, sid?, access, inheritance? }.
 import { readFile } from 'node:fs/promises';
 import { AceFlag, appliesToObject, trustee, type Ace, type SecurityDescriptor } from './model.js';
