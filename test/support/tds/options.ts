@@ -1,5 +1,6 @@
 // Configuration of the TDS test peer (test support only, never shipped): logins, encryption,
 // server facts, quirks and faults, as TdsPeer.start() takes them.
+import type { StoreStatement } from '../../../lib/topology/sql/statements.js';
 
 export interface PeerLogin {
   /** `sa`, `pchatadmin` (SQL logins) or `CONTOSO\pchat` (Windows logins, NTLM). */
@@ -45,6 +46,13 @@ export interface PeerFaults {
    * first and the error SQL Server ends with last (e.g. 5170 then 1802); undefined: no fault.
    */
   createDatabaseErrors?: (name: string, attempt: number) => { number: number; message: string }[] | undefined;
+  /**
+   * Called as each topology-store statement arrives, with the session's database (a test counts the
+   * ones it wants): hold it holdMs (long enough to kill the client; ATTENTION or the connection's end
+   * stops the wait, and a statement whose connection ended never runs), then answer errors instead of
+   * running it (the cause first, as above); undefined: no fault.
+   */
+  storeStatement?: (stmt: StoreStatement, database: string) => { holdMs?: number; errors?: { number: number; message: string }[] } | undefined;
 }
 
 export interface TdsPeerOptions {

@@ -4,7 +4,10 @@
 // exercised end to end without a SQL Server (none can be installed here; shared/docs/lab-sql.md).
 // It implements PRELOGIN (with TLS-in-TDS and TDS 8.0 "strict" TLS), LOGIN7 for SQL logins and
 // NTLMv2 (the proof is verified against the configured password), SQL batch, RPC sp_executesql,
-// transaction-manager requests and ATTENTION, and a small T-SQL evaluator: SELECT lists over
+// transaction-manager requests (begin, commit, rollback: the store writes made inside a transaction
+// are undone on rollback and when the connection ends before commit, and an error in a statement
+// that sets XACT_ABORT ON rolls the whole transaction back, as SQL Server does; no locking between
+// sessions) and ATTENTION, and a small T-SQL evaluator: SELECT lists over
 // SERVERPROPERTY, CONNECTIONPROPERTY, SUSER_SNAME, IS_SRVROLEMEMBER, HAS_PERMS_BY_NAME, DB_ID,
 // CONVERT/CAST, ISNULL, @@VERSION and parameters; SELECT ... FROM sys.databases [WHERE ...];
 // CREATE DATABASE (262 without the right, 1801 when it exists, 226 inside a transaction); USE.
@@ -14,7 +17,7 @@
 // insertHistory, listPublished, readPublished, readLatestPublished, insertPublished (2627 when taken),
 // listBackups, insertBackup, clearStore, countRows, getPublishLock/releasePublishLock (sp_getapplock
 // owned by the session, released when its connection drops), writePublishLockHolder,
-// readPublishLockHolder.
+// readPublishLockHolder. Faults (options.ts) hold a store statement or answer errors for it.
 // Statements it does not know fail with an error instead of a canned answer.
 //
 // This module is the peer itself (listening, options, server facts, faults, the databases it holds

@@ -14,7 +14,7 @@ import { Evaluator, mayCreateDatabase, type QueryContext } from './tsql-eval.js'
 import { tokenize } from './tsql-lexer.js';
 import { Parser, type Stmt } from './tsql-parser.js';
 import { SqlError, eqName, type ResultSet, type Val } from './values.js';
-import { runStoreStatement, storeStatement } from './store.js';
+import { abortsTransaction, copyStoreDb, restoreStoreDb, runStoreStatement, storeStatement, type StoreDb } from './store.js';
 
 type SessionState = 'prelogin' | 'login' | 'ntlm' | 'loggedin' | 'closed';
 
@@ -32,6 +32,8 @@ export class Session {
   private ntlmNonce = randomBytes(8);
   private database = 'master';
   private inTransaction = false;
+  /** Each store database this session's transaction has touched, as it was before: put back on rollback. */
+  private readonly undo = new Map<StoreDb, StoreDb>();
   /** The batch running now has a CREATE DATABASE that found model locked by another. */
   private modelBusy = false;
   private queue: Promise<void> = Promise.resolve();
@@ -42,7 +44,8 @@ export class Session {
     this.reader = new PacketReader((t, p) => this.enqueue(t, p), () => socket.destroy());
     this.writeTds = (b) => socket.write(b);
     socket.on('data', (d: Buffer) => this.onRaw(d));
-    socket.on('close', () => { this.state = 'closed'; this.attention?.(); this.peer.releaseSession(this.spid); });
+    // A connection that ends inside a transaction: SQL Server rolls it back, as it releases the applocks.
+    socket.on('close', () => { this.state = 'closed'; this.attention?.(); this.rollBack(); this.peer.releaseSession(this.spid); });
   }
 
   private onRaw(data: Buffer): void {
@@ -217,11 +220,20 @@ export class Session {
     const store = storeStatement(text);
     if (store) {
       this.peer.stats.statements.push(`STORE ${store}`);
+      const fault = this.peer.faults.storeStatement?.(store, this.database);
+      if (fault?.holdMs && (await this.wait(fault.holdMs))) return this.cancelled(rpc);
+      const db = this.peer.storeDb(this.database);
+      if (this.inTransaction && !this.undo.has(db)) this.undo.set(db, copyStoreDb(db));
       try {
-        const results = runStoreStatement(store, { db: this.peer.storeDb(this.database), database: this.database, login: this.login!.name, spid: this.spid, params, applocks: this.peer.applocks });
+        if (fault?.errors?.length) throw injectedError(fault.errors);
+        const results = runStoreStatement(store, { db, database: this.database, login: this.login!.name, spid: this.spid, params, applocks: this.peer.applocks });
         return this.finish(rpc, results);
       } catch (e) {
-        return this.finish(rpc, [], e instanceof SqlError ? e : new SqlError(50000, String(e)));
+        const error = e instanceof SqlError ? e : new SqlError(50000, String(e));
+        // Any other failed statement leaves the transaction open (XACT_ABORT OFF, tedious's default).
+        if (!this.inTransaction || !abortsTransaction(store)) return this.finish(rpc, [], error);
+        this.rollBack();
+        return this.finish(rpc, [], error, envChangeBytes(10, Buffer.alloc(0), TRANSACTION));
       }
     }
     let stmts: Stmt[];
@@ -231,19 +243,7 @@ export class Session {
       return this.finish(rpc, [], e instanceof SqlError ? e : new SqlError(102, 'Incorrect syntax.', 15));
     }
     this.peer.stats.statements.push(...stmts.filter((s) => s.kind !== 'set').map((s) => (s.kind === 'select' ? 'SELECT' : s.kind === 'create-db' ? `CREATE DATABASE ${s.name}` : `USE ${s.name}`)));
-    if (stmts.some((s) => s.kind !== 'set') && this.peer.faults.queryDelayMs) {
-      const cancelled = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => { this.attention = undefined; resolve(false); }, this.peer.faults.queryDelayMs);
-        this.attention = () => { clearTimeout(timer); this.attention = undefined; resolve(true); };
-      });
-      if (cancelled) {
-        // The cancelled request's (empty) response ends its own message; the acknowledgement follows
-        // as a separate message, which is what tedious waits for in its SentAttention state.
-        this.send(done(rpc ? TOKEN.DONEPROC : TOKEN.DONE, 0, 0, 0));
-        this.send(done(TOKEN.DONE, DONE_ATTN, 0, 0));
-        return;
-      }
-    }
+    if (stmts.some((s) => s.kind !== 'set') && this.peer.faults.queryDelayMs && (await this.wait(this.peer.faults.queryDelayMs))) return this.cancelled(rpc);
     const creating = stmts.find((s) => s.kind === 'create-db');
     // Another CREATE DATABASE holds model (exclusiveModelLock): this one fails at once, as on SQL Server.
     this.modelBusy = !!creating && this.peer.exclusiveModelLock && this.peer.creating > 0;
@@ -271,7 +271,31 @@ export class Session {
     this.finish(rpc, results, error);
   }
 
-  private finish(rpc: boolean, results: (ResultSet | { envDb: string } | null)[], error?: SqlError): void {
+  /** Waits ms; true when ATTENTION (or the connection's end) stopped the wait. */
+  private wait(ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => { this.attention = undefined; resolve(false); }, ms);
+      this.attention = () => { clearTimeout(timer); this.attention = undefined; resolve(true); };
+    });
+  }
+
+  /** The answer to a request cancelled by ATTENTION (nothing when the connection is gone). */
+  private cancelled(rpc: boolean): void {
+    // The cancelled request's (empty) response ends its own message; the acknowledgement follows
+    // as a separate message, which is what tedious waits for in its SentAttention state.
+    this.send(done(rpc ? TOKEN.DONEPROC : TOKEN.DONE, 0, 0, 0));
+    this.send(done(TOKEN.DONE, DONE_ATTN, 0, 0));
+  }
+
+  /** Ends the transaction without keeping its store writes. */
+  private rollBack(): void {
+    for (const [db, saved] of this.undo) restoreStoreDb(db, saved);
+    this.undo.clear();
+    this.inTransaction = false;
+  }
+
+  /** `ended`: the ENVCHANGE of a transaction the failed statement rolled back (XACT_ABORT). */
+  private finish(rpc: boolean, results: (ResultSet | { envDb: string } | null)[], error?: SqlError, ended?: Buffer): void {
     const tokens: Buffer[] = [];
     const stmtDone = rpc ? TOKEN.DONEINPROC : TOKEN.DONE;
     for (const r of results) {
@@ -287,6 +311,7 @@ export class Session {
     }
     if (error) {
       for (const e of [...error.preceding, error]) tokens.push(message(TOKEN.ERROR, e.number, e.state, e.cls, e.message, this.peer.serverName));
+      if (ended) tokens.push(ended);
       tokens.push(done(stmtDone, DONE_ERROR | DONE_MORE, 0, 0));
     }
     if (rpc) {
@@ -300,13 +325,14 @@ export class Session {
 
   private onTransactionManager(body: Buffer): void {
     const kind = body.readUInt16LE(0);
-    const descriptor = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]);
     if (kind === 5) {
+      if (!this.inTransaction) this.undo.clear();
       this.inTransaction = true;
-      this.send(Buffer.concat([envChangeBytes(8, descriptor, Buffer.alloc(0)), done(TOKEN.DONE, 0, 0, 0)]));
+      this.send(Buffer.concat([envChangeBytes(8, TRANSACTION, Buffer.alloc(0)), done(TOKEN.DONE, 0, 0, 0)]));
     } else if (kind === 7 || kind === 8) {
-      this.inTransaction = false;
-      this.send(Buffer.concat([envChangeBytes(kind === 7 ? 9 : 10, Buffer.alloc(0), descriptor), done(TOKEN.DONE, 0, 0, 0)]));
+      if (kind === 8) this.rollBack();
+      else { this.undo.clear(); this.inTransaction = false; } // committed: the writes stay
+      this.send(Buffer.concat([envChangeBytes(kind === 7 ? 9 : 10, Buffer.alloc(0), TRANSACTION), done(TOKEN.DONE, 0, 0, 0)]));
     } else {
       this.send(Buffer.concat([message(TOKEN.ERROR, 50000, 1, 16, 'The TDS test peer does not implement this transaction request.', this.peer.serverName), done(TOKEN.DONE, DONE_ERROR, 0, 0)]));
     }
@@ -330,11 +356,7 @@ export class Session {
         const injected = this.modelBusy
           ? [{ number: 1807, message: "Could not obtain exclusive lock on database 'model'. Retry the operation later." }, { number: 1802, message: 'CREATE DATABASE failed. Some file names listed could not be created. Check related errors.' }]
           : this.peer.faults.createDatabaseErrors?.(s.name, attempt);
-        if (injected?.length) {
-          const [last, ...before] = [...injected].reverse().map((x) => new SqlError(x.number, x.message));
-          last!.preceding = before.reverse();
-          throw last!;
-        }
+        if (injected?.length) throw injectedError(injected);
         if (this.peer.faults.dropOnCreateDatabase === 'before') { this.drop(); throw DROPPED; }
         this.peer.addDatabase(s.name);
         if (this.peer.faults.dropOnCreateDatabase === 'after') { this.drop(); throw DROPPED; }
@@ -356,3 +378,12 @@ export class Session {
 }
 
 const DROPPED = Symbol('dropped');
+/** The descriptor of a session's transaction (one at a time). */
+const TRANSACTION = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]);
+
+/** A fault's errors as SQL Server sends them: the last is the error, the ones before it precede it. */
+function injectedError(list: { number: number; message: string }[]): SqlError {
+  const [last, ...before] = [...list].reverse().map((x) => new SqlError(x.number, x.message));
+  last!.preceding = before.reverse();
+  return last!;
+}

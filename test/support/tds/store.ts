@@ -3,7 +3,10 @@
 // changed statement fails here as unknown until the peer learns it), over state it keeps per database:
 // the tables, their rows, applocks owned by sessions (released when the session's connection ends),
 // and the user objects of a database that is not a store. Each statement runs whole, as one
-// transaction does on SQL Server: the peer runs one statement at a time.
+// transaction does on SQL Server: the peer runs one statement at a time. Inside a transaction a
+// session opened (transaction-manager BEGIN), its session keeps a copy of each store database from
+// before its first statement there (copyStoreDb) and puts it back on ROLLBACK or when its connection
+// ends before COMMIT (restoreStoreDb). Others see those writes at once (no locks, no isolation).
 import { SQL, type StoreStatement } from '../../../lib/topology/sql/statements.js';
 import { SqlError, int, nv, type ResultSet, type Val } from './values.js';
 
@@ -23,6 +26,25 @@ export interface StoreDb {
 
 export function emptyStoreDb(): StoreDb {
   return { userObjects: 0, history: new Map(), published: new Map(), backups: new Map(), lockHolder: { login: null, host: null, process: null, since: null } };
+}
+
+/** The state to put back if the transaction that is about to change it rolls back. */
+export function copyStoreDb(db: StoreDb): StoreDb {
+  return structuredClone(db);
+}
+
+/** Puts a copy back in place: the peer and the tests hold the StoreDb object itself. */
+export function restoreStoreDb(db: StoreDb, saved: StoreDb): void {
+  for (const k of Object.keys(db)) delete (db as unknown as Record<string, unknown>)[k];
+  Object.assign(db, saved);
+}
+
+/**
+ * Statements that SET XACT_ABORT ON for themselves (createSchema, clearStore): an error in them rolls
+ * back the whole transaction they run in, an outer one opened by the client included.
+ */
+export function abortsTransaction(stmt: StoreStatement): boolean {
+  return /^SET XACT_ABORT ON;/.test(SQL[stmt]);
 }
 
 const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
