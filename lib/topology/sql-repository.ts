@@ -6,6 +6,7 @@
 // revision read (statements.ts, updateDraft), else read again; none is lost, and no lock outlives a
 // writer. Publish-Topology holds an applock owned by its session: it dies with the connection.
 import os from 'node:os';
+import type { Transaction } from 'mssql';
 import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
 import type { Credential } from '../credential.js';
 import type { SqlSession } from '../sql/connect.js';
@@ -131,12 +132,13 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     return new ErrorRecord({ errorId: 'RepositoryUnreachable', category: 'ConnectionError', target: this.folder, message: `Cannot reach the topology store ${this.folder}: ${details}`, recommendedAction: action || `Check that SQL Server on ${this.server} runs and accepts TCP connections from this host.` });
   }
 
-  private async run(stmt: StoreStatement, params: Params = {}, session?: SqlSession): Promise<Row[]> {
-    const s = session ?? (await this.connect());
+  /** One statement on the session, or inside a transaction on it (restore). */
+  private async run(stmt: StoreStatement, params: Params = {}, on?: SqlSession | Transaction): Promise<Row[]> {
+    const s = on ?? (await this.connect());
     if (!s) throw repositoryNotFound(this.folder);
     const { loadMssql, describeRequestError } = await import('../sql/connect.js');
     const sql = await loadMssql();
-    const req = s.pool.request();
+    const req = 'pool' in s ? s.pool.request() : s.request();
     for (const [k, v] of Object.entries(params)) req.input(k, typeof v === 'number' ? sql.Int : sql.NVarChar(sql.MAX), v);
     try {
       return ((await req.query(SQL[stmt])).recordset ?? []) as Row[];
@@ -255,7 +257,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
       const { next, changed } = await this.change(row?.text, mutate, opts);
       // A change that changes nothing is not a revision: nothing is written.
       if (!changed) return { draft: next, changed };
-      const doc = JSON.stringify(next, null, 1) + '\n';
+      const doc = json(next);
       let written: boolean;
       try {
         if (!row) {
@@ -350,12 +352,16 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   }
 
   async writePublished(rev: PublishedRevision): Promise<void> {
-    await this.run('insertPublished', { revision: rev.revision, document: JSON.stringify(rev, null, 1) + '\n', host: HOST }, await this.store()).catch((e) => {
+    await this.insertPublished(rev, await this.store()).catch((e) => {
       if (SqlRepository.numbers(e).includes(2627)) {
         throw new ErrorRecord({ errorId: 'PublishedRevisionExists', category: 'ResourceExists', target: this.folder, message: `Published revision ${rev.revision} already exists in ${this.folder}: another publish wrote it first. It was left as it is.`, recommendedAction: 'Look at it with Get-TopologyRevision, then publish again if needed.', exitCode: ExitCode.RepositoryBusy });
       }
       throw this.failed(e, `write published revision ${rev.revision}`);
     });
+  }
+
+  private insertPublished(rev: PublishedRevision, on: SqlSession | Transaction): Promise<Row[]> {
+    return this.run('insertPublished', { revision: rev.revision, document: json(rev), host: HOST }, on);
   }
 
   async writeBackup(name: string, content: string): Promise<string> {
@@ -380,18 +386,41 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     return Number((await this.run('countRows').catch((e) => Promise.reject(this.failed(e, 'be read'))))[0]?.total) === 0;
   }
 
+  /**
+   * All or nothing, in one transaction: Copy-Topology -Force empties a team's store first, and a copy
+   * cut short (an error, a dropped connection, a killed process) must leave what it held. SQL Server
+   * rolls back a transaction whose connection ends, so a process that dies leaves the old content.
+   * Every request goes on the transaction (the session has one connection) and keeps its own timeout.
+   */
   async restore(snap: RepositorySnapshot): Promise<void> {
     const s = await this.create();
-    const write = (e: unknown) => Promise.reject(this.failed(e, 'be written'));
-    const json = (o: unknown) => JSON.stringify(o, null, 1) + '\n';
-    await this.run('clearStore', {}, s).catch(write);
-    for (const h of snap.history) await this.run('insertHistory', { revision: h.revision, based: h.basedOnPublishedRevision, document: json(h), host: HOST }, s).catch(write);
-    for (const p of snap.published) await this.writePublished(p);
-    for (const b of snap.backups) await this.run('insertBackup', { name: b.name, content: b.content, host: HOST }, s).catch(write);
-    // The draft last: a copy cut short holds no draft, so no command takes it for a topology.
-    if (snap.draft) await this.run('insertDraft', { revision: snap.draft.revision, based: snap.draft.basedOnPublishedRevision, document: json(snap.draft), host: HOST }, s).catch(write);
+    const { loadMssql } = await import('../sql/connect.js');
+    const tx = new (await loadMssql()).Transaction(s.pool);
+    await tx.begin().catch((e) => Promise.reject(this.failed(e, 'begin the copy')));
+    try {
+      // clearStore's own BEGIN/COMMIT nests in this transaction: its COMMIT keeps nothing yet.
+      await this.run('clearStore', {}, tx);
+      for (const h of snap.history) await this.run('insertHistory', { revision: h.revision, based: h.basedOnPublishedRevision, document: json(h), host: HOST }, tx);
+      for (const p of snap.published) await this.insertPublished(p, tx);
+      for (const b of snap.backups) await this.run('insertBackup', { name: b.name, content: b.content, host: HOST }, tx);
+      if (snap.draft) await this.run('insertDraft', { revision: snap.draft.revision, based: snap.draft.basedOnPublishedRevision, document: json(snap.draft), host: HOST }, tx);
+    } catch (e) {
+      // A failed INSERT (a duplicate key, a full log) leaves the transaction open: tedious logs in
+      // with XACT_ABORT OFF, so it is rolled back here. When the server has ended it already (an
+      // error inside clearStore, which sets XACT_ABORT ON; a deadlock) or the connection is gone,
+      // this rollback fails, and nothing was kept either.
+      await tx.rollback().catch(() => {});
+      throw this.failed(e, 'be written');
+    }
+    await tx.commit().catch((e) => {
+      // No answer to COMMIT: the server may have committed before the connection went.
+      const why = (e as { message?: string }).message ?? String(e);
+      throw new ErrorRecord({ errorId: 'RepositoryQueryFailed', category: 'WriteError', target: this.folder, message: `The topology store ${this.folder} did not confirm the end of the copy: ${why}. It holds either its earlier content or the whole copy, never a part.`, recommendedAction: 'Look with Get-Topology and Get-TopologyRevision on the store; run the copy again with -Force if it holds the earlier content.' });
+    });
   }
 }
+
+const json = (o: unknown) => JSON.stringify(o, null, 1) + '\n';
 
 /** The document with the base revision of its row (see rebaseDraft); text that is not a JSON object is left for parse() to refuse. */
 function withBase(text: string, based: number): string {

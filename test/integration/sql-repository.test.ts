@@ -13,7 +13,8 @@ import { TdsPeer } from '../support/tds-peer.js';
 import { SsrpResponder, loopbackAddress } from '../support/ssrp.js';
 import { openRepository, type TopologyRepository } from '../../lib/topology/store.js';
 import type { ErrorRecord } from '../../lib/cmdlet/errors.js';
-import { run, type RunResult } from '../support/cli.js';
+import { projectRoot, run, type RunResult } from '../support/cli.js';
+import type { StoreStatement } from '../../lib/topology/sql/statements.js';
 import { hasScript, onTerminal } from '../support/terminal.js';
 import { skipSuite, titled } from '../support/skip.js';
 
@@ -399,4 +400,95 @@ test('Copy-Topology into a store with a wrong password: the advice names the des
   t.is(r.exitCode, 1);
   t.regex(r.stderr, /RepositoryLoginFailed/);
   storeAdvice(t, r.stderr, /its password \(PCHAT_REPOSITORY_PASSWORD, -DestinationCredentialFile or the prompt\)/);
+});
+
+/** What a user compares: the published revisions, and Export-Topology of the draft and of each of them. */
+async function exports(repo: string): Promise<string[]> {
+  const listed = await pchat(['Get-TopologyRevision', '-Repository', repo]);
+  const revisions = listed.objects.map((o) => String(o.Revision));
+  const out = [`revisions ${revisions.join(',')}`];
+  for (const rev of [[], ...revisions.map((r) => ['-Revision', r])]) {
+    const r = await pchat(['Export-Topology', ...rev, '-Repository', repo]);
+    out.push(r.exitCode === 0 ? r.stdout : `exit ${r.exitCode}: ${r.stderr}`);
+  }
+  return out;
+}
+
+/**
+ * A peer of its own holding a store ('team': draft 3, one published revision) and a folder with another
+ * topology (draft 4, three earlier drafts, two published revisions, a backup) to copy over it.
+ */
+async function storeAndFolder(t: ExecutionContext): Promise<{ own: TdsPeer; store: string; folder: string }> {
+  const own = await ownPeer(t);
+  const store = address('team', own.port);
+  for (const args of [['New-Topology'], ['New-Site', '-Name', 'Redmond'], ['Publish-Topology', '-Force'], ['New-Site', '-Name', 'Paris']]) {
+    const r = await pchat([...args, '-Repository', store]);
+    t.is(r.exitCode, 0, r.stderr);
+  }
+  const folder = path.join(await tempDir(t), 'other');
+  for (const args of [['New-Topology'], ['New-Site', '-Name', 'Tokyo'], ['Publish-Topology', '-Force'], ['New-Site', '-Name', 'Oslo'], ['Publish-Topology', '-Force'], ['New-Site', '-Name', 'Lima']]) {
+    const r = await pchat([...args, '-Repository', folder]);
+    t.is(r.exitCode, 0, r.stderr);
+  }
+  return { own, store, folder };
+}
+
+async function until(what: string, done: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !done(); await new Promise((r) => setTimeout(r, 20))) {
+    if (Date.now() > end) throw new Error(`still waiting for ${what} after ${ms} ms`);
+  }
+}
+
+test('Copy-Topology -Force onto a store, killed in the middle of the copy: the store keeps its earlier content, and the copy run again completes', async (t) => {
+  const { own, store, folder } = await storeAndFolder(t);
+  const before = await exports(store);
+  const rows = structuredClone(own.storeDb('team'));
+  // Hold the copy's second published revision: the old rows are deleted and part of the copy written by then.
+  let published = 0;
+  let reached!: () => void;
+  const holding = new Promise<void>((resolve) => (reached = resolve));
+  own.faults.storeStatement = (stmt) => {
+    if (stmt !== 'insertPublished' || ++published !== 2) return undefined;
+    reached();
+    return { holdMs: 60_000 };
+  };
+  const copy = execa(path.join(projectRoot, 'bin', 'pchat'), ['Copy-Topology', '-Repository', folder, '-Destination', store, '-Force'], { env: { ...env(), PCHAT_REPOSITORY: undefined }, stdin: 'ignore', reject: false });
+  t.teardown(() => void copy.kill('SIGKILL'));
+  await Promise.race([holding, copy.then((r) => Promise.reject(new Error(`the copy ended before it was held: ${r.stderr}`)))]);
+  t.is(own.storeDb('team').published.size, 1, 'the copy is half-way: its first published revision is in');
+  t.is(own.storeDb('team').draft, undefined, 'the copy is half-way: the old draft is gone');
+  copy.kill('SIGKILL');
+  await copy;
+  own.faults.storeStatement = undefined;
+  await until('the peer to see the connection end', () => own.openConnections === 0);
+
+  t.deepEqual(await exports(store), before, 'the store holds what it held');
+  t.deepEqual(own.storeDb('team'), rows, 'its draft history and backups too');
+  const again = await pchat(['Copy-Topology', '-Repository', folder, '-Destination', store, '-Force']);
+  t.is(again.exitCode, 0, again.stderr);
+  t.like(again.objects[0], { DraftRevision: 4, DraftHistory: 3, PublishedRevisions: 2, Backups: 1 });
+  t.deepEqual(await exports(store), await exports(folder));
+});
+
+test('Copy-Topology -Force onto a store, an INSERT failing half-way (or the server ending the transaction): exit 1 saying so, the store as it was', async (t) => {
+  const { own, store, folder } = await storeAndFolder(t);
+  const before = await exports(store);
+  const rows = structuredClone(own.storeDb('team'));
+  const faults: [StoreStatement, number, { number: number; message: string }, RegExp][] = [
+    // A statement's error: the transaction stays open; the copy rolls it back.
+    ['insertHistory', 2, { number: 9002, message: "The transaction log for database 'team' is full due to 'LOG_BACKUP'." }, /could not be written: The transaction log for database 'team' is full due to 'LOG_BACKUP'\. \(error 9002\)\. Nothing was changed by this command\./],
+    // An error inside clearStore (XACT_ABORT ON): the server rolls back the whole copy itself.
+    ['clearStore', 1, { number: 1205, message: 'Transaction (Process ID 51) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction.' }, /could not be written: Transaction \(Process ID 51\) was deadlocked .* \(error 1205\)\. Nothing was changed by this command\./],
+  ];
+  for (const [failing, nth, error, said] of faults) {
+    let seen = 0;
+    own.faults.storeStatement = (stmt) => (stmt === failing && ++seen === nth ? { errors: [error] } : undefined);
+    const r = await pchat(['Copy-Topology', '-Repository', folder, '-Destination', store, '-Force']);
+    t.is(r.exitCode, 1, failing);
+    t.regex(r.stderr, /RepositoryQueryFailed/);
+    t.regex(r.stderr.replace(/\s+/g, ' '), said);
+    t.is(r.objects.length, 0, 'no copy reported');
+    t.deepEqual(await exports(store), before, `the store holds what it held (${failing})`);
+    t.deepEqual(own.storeDb('team'), rows, `its draft history and backups too (${failing})`);
+  }
 });
