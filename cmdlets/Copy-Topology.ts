@@ -18,6 +18,7 @@ export default {
     'Copies everything the current repository holds into a new or empty repository: the draft with its revision, every earlier draft revision, the published revisions and the backups Publish-Topology wrote. ' +
     'Either side may be a folder or a store on SQL Server (sqlserver://login@host[\\instance][:port]/database): this is how a team moves from a folder to a shared store, and back. ' +
     'A missing destination folder is created; a missing destination database is created as New-Topology creates it. A destination that already holds anything is refused unless -Force replaces its content. ' +
+    'A copy into a store is one transaction: one that fails or is cut short leaves the store as it was. A copy into a folder cut short holds part of the copy and no draft; run it again with -Force to finish it. ' +
     'The password of a SQL Server destination comes from -DestinationCredentialFile, else PCHAT_REPOSITORY_PASSWORD, else a prompt on a terminal.',
   parameters: [
     { name: 'Destination', type: 'string', mandatory: true, position: 0, help: 'The repository to copy into: a folder, or sqlserver://login@host[\\instance][:port]/database.' },
