@@ -220,3 +220,18 @@ test('Ctrl+D at a password prompt gives up (exit 1) instead of trying to log on 
   t.regex(r.screen, /The input ended \(Ctrl\+D\) at the password prompt; no password was given, and no logon was tried/);
   t.notRegex(r.screen, /Cannot reach|RepositoryUnreachable|RepositoryLoginFailed/);
 });
+
+test('Get-PersistentChatPool <pool> -Site <another site> returns nothing (with a warning), not the pool of the other site', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-Site', 'Dublin'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+  const other = await run(['Get-PersistentChatPool', 'pchatpool.contoso.com', '-Site', 'Dublin', '-Repository', repo]);
+  t.is(other.exitCode, 0, other.stderr);
+  t.is(other.stdout, '');
+  t.regex(other.stderr, /WARNING: pchatpool\.contoso\.com is in site Redmond, not Dublin/);
+  t.is((await run(['Get-PersistentChatPool', 'pchatpool.contoso.com', '-Site', 'Nowhere', '-Repository', repo])).exitCode, 3);
+  t.is((await run(['Get-PersistentChatPool', 'pchatpool.contoso.com', '-Site', 'redmond', '-Repository', repo])).objects.length, 1);
+});
