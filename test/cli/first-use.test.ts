@@ -235,3 +235,13 @@ test('Get-PersistentChatPool <pool> -Site <another site> returns nothing (with a
   t.is((await run(['Get-PersistentChatPool', 'pchatpool.contoso.com', '-Site', 'Nowhere', '-Repository', repo])).exitCode, 3);
   t.is((await run(['Get-PersistentChatPool', 'pchatpool.contoso.com', '-Site', 'redmond', '-Repository', repo])).objects.length, 1);
 });
+
+test('Import-Topology -Path - on a terminal advises a shell redirection, not PowerShell\'s Get-Content', async (t) => {
+  if (!hasScript) return t.pass('util-linux script is not installed');
+  const repo = path.join(await tempDir(t), 'r');
+  const r = await onTerminal([path.join(projectRoot, 'bin', 'pchat'), 'Import-Topology', '-Path', '-', '-Repository', repo], { env: { COLUMNS: '200' }, prompt: /RecommendedAction[^\n]*\n/, keys: '' });
+  t.is(r.exitCode, 2, r.screen);
+  t.regex(r.screen, /TopologyInputMissing,Import-Topology/);
+  t.regex(r.screen, /pchat Import-Topology -Path - < topology\.xml/);
+  t.notRegex(r.screen, /Get-Content/);
+});
