@@ -220,3 +220,28 @@ test('Ctrl+D at a password prompt gives up (exit 1) instead of trying to log on 
   t.regex(r.screen, /The input ended \(Ctrl\+D\) at the password prompt; no password was given, and no logon was tried/);
   t.notRegex(r.screen, /Cannot reach|RepositoryUnreachable|RepositoryLoginFailed/);
 });
+
+test('Get-PersistentChatPool <pool> -Site <another site> returns nothing (with a warning), not the pool of the other site', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-Site', 'Dublin'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+  const other = await run(['Get-PersistentChatPool', 'pchatpool.contoso.com', '-Site', 'Dublin', '-Repository', repo]);
+  t.is(other.exitCode, 0, other.stderr);
+  t.is(other.stdout, '');
+  t.regex(other.stderr, /WARNING: pchatpool\.contoso\.com is in site Redmond, not Dublin/);
+  t.is((await run(['Get-PersistentChatPool', 'pchatpool.contoso.com', '-Site', 'Nowhere', '-Repository', repo])).exitCode, 3);
+  t.is((await run(['Get-PersistentChatPool', 'pchatpool.contoso.com', '-Site', 'redmond', '-Repository', repo])).objects.length, 1);
+});
+
+test('Import-Topology -Path - on a terminal advises a shell redirection, not PowerShell\'s Get-Content', async (t) => {
+  if (!hasScript) return t.pass('util-linux script is not installed');
+  const repo = path.join(await tempDir(t), 'r');
+  const r = await onTerminal([path.join(projectRoot, 'bin', 'pchat'), 'Import-Topology', '-Path', '-', '-Repository', repo], { env: { COLUMNS: '200' }, prompt: /RecommendedAction[^\n]*\n/, keys: '' });
+  t.is(r.exitCode, 2, r.screen);
+  t.regex(r.screen, /TopologyInputMissing,Import-Topology/);
+  t.regex(r.screen, /pchat Import-Topology -Path - < topology\.xml/);
+  t.notRegex(r.screen, /Get-Content/);
+});

@@ -50,7 +50,7 @@ async function readStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }): Pr
       category: 'InvalidArgument',
       target: 'stdin',
       message: '-Path - reads the topology document from stdin, but stdin is a terminal, not a file or a pipe.',
-      recommendedAction: 'Pipe the document in (Get-Content topology.xml | pchat Import-Topology -Path -) or give the file: -Path topology.xml.',
+      recommendedAction: 'Pipe or redirect the document in (pchat Import-Topology -Path - < topology.xml) or give the file: -Path topology.xml.',
       exitCode: 2,
     });
   }
