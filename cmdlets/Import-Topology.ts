@@ -60,7 +60,7 @@ export default {
     { name: 'Path', type: 'string', mandatory: true, position: 0, aliases: ['FileName'], help: "The topology document (.xml from Get-CsTopology -AsXml, .tbxml, or this tool's JSON from Export-Topology). '-' reads it from stdin." },
     { name: 'Merge', type: 'switch', help: 'Adds the document to the existing draft: identical objects are skipped, conflicting ones reported (nothing is written unless -Force).' },
     { name: 'Force', type: 'switch', help: 'With -Merge: the document wins every conflict. Without -Merge: replaces a non-empty draft. Also does not ask for confirmation.' },
-    { name: 'Product', type: 'enum', validateSet: PRODUCTS, help: 'The product, when the one read from the document (ServiceVersion 6: Lync2013, 7: SkypeForBusiness2015; the newest of them) is not wanted. Each Front End pool keeps its own product (8: SkypeForBusiness2019, never overridden, since it has no Persistent Chat).' },
+    { name: 'Product', type: 'enum', validateSet: PRODUCTS, help: 'The product, when the one read from the document (ServiceVersion 6: Lync2013, 7: SkypeForBusiness2015; the newest of them) is not wanted. Each Front End pool keeps its own product (8: SkypeForBusiness2019 and 5: Lync2010, never overridden, since they have no Persistent Chat).' },
   ],
   supportsShouldProcess: true,
   confirmImpact: 'Medium',

@@ -203,6 +203,19 @@ test('a mixed 2015/2019 document: each pool keeps its product, the topology is S
   t.regex(r.warnings.join(' '), /2019 pools .*recorded as SkypeForBusiness2019/);
 });
 
+test('a Lync Server 2010 to 2013 migration: the 2010 pool is recorded as Lync2010 (no Persistent Chat), even under -Product; the topology is Lync2013', (t) => {
+  const r = fixture('coexist-2010-2013.xml');
+  t.deepEqual(r.topology.frontEndPools.map((p) => [p.fqdn, p.product]), [
+    ['ls2010pool.fabrikam.com', 'Lync2010'],
+    ['ls2013pool.fabrikam.com', 'Lync2013'],
+  ]);
+  t.is(r.topology.product, 'Lync2013');
+  t.is(r.unmodelledRoles.MonitoringServer, 1, "Lync Server 2010's separate Monitoring Server is counted");
+  t.true(fqdns(r.topology).includes('ls2010mon.fabrikam.com'));
+  const overridden = fixture('coexist-2010-2013.xml', 'SkypeForBusiness2015');
+  t.deepEqual(overridden.topology.frontEndPools.map((p) => p.product), ['Lync2010', 'SkypeForBusiness2015']);
+});
+
 test('several sites: two central sites with their pools, a named instance, an AlwaysOn listener, a Director and a branch site', (t) => {
   const r = fixture('multi-site.xml');
   t.deepEqual(r.topology.sites, [

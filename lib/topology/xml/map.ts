@@ -3,6 +3,7 @@
 // model does not hold are counted, never dropped silently.
 import {
   emptyTopology,
+  hasPersistentChat,
   normalizeFqdn,
   sqlStoreIdentity,
   fileStoreIdentity,
@@ -108,10 +109,10 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     }
     const edition = ownBackEnd && single ? 'Standard' : 'Enterprise';
     const pool: FrontEndPool = { fqdn, site: siteName, edition, computers: edition === 'Standard' ? [fqdn] : machines };
-    // The pool's own product: -Product overrides a 2013/2015 one, but a 2019 pool stays one (it has no Persistent
-    // Chat, whatever the topology is called); an unknown version leaves it to the topology's.
+    // The pool's own product: -Product overrides a 2013/2015 one, but a 2019 or 2010 pool stays one (it has no
+    // Persistent Chat, whatever the topology is called); an unknown version leaves it to the topology's.
     const feProduct = frontEndProductOf(userServices.serviceVersion);
-    if (feProduct) pool.product = options.product && feProduct !== 'SkypeForBusiness2019' ? options.product : feProduct;
+    if (feProduct) pool.product = options.product && hasPersistentChat(feProduct) ? options.product : feProduct;
     const backEnd = backEndStore(userServices, servicesByKey, sqlByKey, clusters);
     if (backEnd) pool.backEndSqlStore = backEnd;
     if (!pool.computers.length) warnings.push(`Front End pool ${fqdn} (line ${c.line}) lists no computers.`);
