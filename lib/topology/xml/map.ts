@@ -155,6 +155,15 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     t.fileStores.push(store);
   }
 
+  // ---- existing Persistent Chat pools ------------------------------------------------
+  // Not imported, and their names are not occupied: the warning below tells the admin to define each again
+  // under its own FQDN and computers, which rule 5 would otherwise refuse as taken by the pool itself.
+  const pchatClusters = d.clusters.filter((c) => {
+    const onIt = servicesOn(c).filter((s) => s.installedOn === c.key);
+    return onIt.length > 0 && onIt.every((s) => PCHAT_ROLES.has(s.roleName.toLowerCase()));
+  });
+  const pchatKeys = new Set(pchatClusters.map((c) => c.key));
+
   // ---- occupied names -------------------------------------------------------------
   const taken = new Set<string>(t.frontEndPools.flatMap((p) => [p.fqdn, ...p.computers]));
   const occupy = (fqdn: string, role: string) => {
@@ -164,7 +173,7 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     t.occupiedNames.push({ fqdn: n, role } satisfies OccupiedName);
   };
   for (const c of d.clusters) {
-    if (poolClusters.has(c.key)) continue;
+    if (poolClusters.has(c.key) || pchatKeys.has(c.key)) continue;
     const role = roleLabel(c, servicesOn(c), d.sqlInstances.some((s) => s.clusterKey === c.key));
     occupy(c.fqdn, role);
     for (const m of c.machines) if (m) occupy(m, `${role} (computer of ${normalizeFqdn(c.fqdn)})`);
@@ -182,10 +191,19 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     unmodelledRoles[s.roleName] = (unmodelledRoles[s.roleName] ?? 0) + 1;
     if (PCHAT_ROLES.has(s.roleName.toLowerCase())) pchat++;
   }
-  if (pchat) {
+  if (pchatClusters.length) {
+    const pools = pchatClusters.map((c) => {
+      const fqdn = normalizeFqdn(c.fqdn);
+      const computers = unique(c.machines.map((m) => normalizeFqdn(m || c.fqdn)));
+      const site = c.siteId !== undefined ? siteNameById.get(c.siteId) : undefined;
+      return `${fqdn} (computers ${computers.join(', ') || fqdn}${site ? `, site ${site}` : ''})`;
+    });
     warnings.push(
-      `The document already holds ${pchat} Persistent Chat service(s); they are not imported (their servers are kept as occupied names). Define the pool again with New-PersistentChatPool.`,
+      `The document already holds Persistent Chat pool(s) ${pools.join('; ')}; they are not imported, and their names are left free: ` +
+        'define each again with New-PersistentChatPool -Fqdn <its FQDN> -Computer <its computers> to manage it here.',
     );
+  } else if (pchat) {
+    warnings.push(`The document already holds ${pchat} Persistent Chat service(s) not installed on a server of their own; they are not imported.`);
   }
 
   // ---- product --------------------------------------------------------------------
