@@ -1,7 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { PRODUCTS, type Product } from '../lib/topology/model.js';
 import { formatFinding } from '../lib/topology/edit.js';
-import { decodeTopologyBytes, importTopologyDocument, type ImportResult } from '../lib/topology/xml/index.js';
+import { decodeTopologyDocument, importTopologyDocument, type ImportResult } from '../lib/topology/xml/index.js';
 import { readDocumentInput } from '../lib/topology/xml/input.js';
 import { mergeConflict, planImport, writeImport, type ImportPlan } from '../lib/topology/xml/import-draft.js';
 
@@ -50,7 +50,7 @@ export default {
   name: 'Import-Topology',
   synopsis: "Starts the draft from the deployment's real topology document instead of retyping it, or restores an Export-Topology backup.",
   description:
-    'Reads the topology that Lync Server 2013 / Skype for Business Server 2015 already has: the published form (Get-CsTopology -AsXml > topology.xml) or a Topology Builder file (.tbxml), UTF-8 or UTF-16, with or without a byte-order mark. ' +
+    'Reads the topology that Lync Server 2013 / Skype for Business Server 2015 already has: the published form (Get-CsTopology -AsXml > topology.xml) or a Topology Builder file (.tbxml), UTF-8 or UTF-16, with or without a byte-order mark, or Windows-1252 (what Windows PowerShell\'s Set-Content writes: a document that is not valid UTF-8 is read so, with a warning). ' +
     "It also reads this tool's own JSON back (Export-Topology's document, of the draft or of a published revision): the restore path of a backup. That document holds the whole topology, Persistent Chat pools included, and is checked as strictly as a repository file: malformed JSON (named by line and column), a wrong field (named by its JSON path) or a newer schemaVersion is refused and nothing is written. " +
     'It imports the central sites (id, name, location), the Front End pools (clusters running UserServices/Registrar; a single-machine cluster whose user store is on its own SQL instance is a Standard Edition server), the SQL stores (every SQL instance, default or named, with the AlwaysOn flag so the rules can judge it), the file stores (\\\\<file server>\\<share>) and, as occupied names, every other server FQDN (Edge, Office Web Apps, SQL hosts, Directors...) so that no Persistent Chat pool reuses one. ' +
     'Roles the tool does not model (WebServices, EdgeServer, ...) are counted in UnmodelledRoles. A Persistent Chat pool the deployment already runs is not imported: a warning names its FQDN, computers and site, and those names are left free so that New-PersistentChatPool can define it again. ' +
@@ -106,7 +106,9 @@ export default {
   async process(p: Params, ctx) {
     // Read and check the whole document before the repository is touched.
     const input = await readDocumentInput(p.Path);
-    const imported = importTopologyDocument(decodeTopologyBytes(input.bytes), input.sourceName, { product: p.Product });
+    const decoded = decodeTopologyDocument(input.bytes, input.sourceName);
+    const imported = importTopologyDocument(decoded.text, input.sourceName, { product: p.Product });
+    if (decoded.warning) imported.warnings.unshift(decoded.warning);
     if (imported.exported) ctx.writeVerbose(`'${input.sourceName}' is an Export-Topology document: ${imported.exported.kind === 'Draft' ? `the draft at revision ${imported.exported.revision}` : `published revision ${imported.exported.revision}`}.`);
 
     const repo = ctx.repository();

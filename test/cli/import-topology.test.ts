@@ -102,6 +102,16 @@ test('a deployment that already runs a Persistent Chat pool: the warning names i
   t.is(check.exitCode, 0, check.stdout + check.stderr);
 });
 
+test('a Windows-1252 document (what Set-Content writes) is imported with its accented site names and a warning saying how it was read', async (t) => {
+  const repo = await freshRepo(t);
+  const imp = await pchat(repo, ['Import-Topology', path.join(fixtures, 'ansi-windows-1252.xml')]);
+  t.is(imp.exitCode, 0, imp.stderr);
+  t.regex(imp.stderr, /WARNING: '.*ansi-windows-1252\.xml' is not valid UTF-8; it was read as Windows-1252/);
+  t.true(imp.objects[0].Warnings.some((w: string) => /Windows-1252/.test(w)), 'the summary lists it too');
+  const topo = await pchat(repo, ['Get-Topology']);
+  t.deepEqual(topo.objects[0].Sites, ['Zürich Süd', 'Genève']);
+});
+
 test('a Standard Edition server imported from stdin takes a collocated single-computer pool', async (t) => {
   const repo = await freshRepo(t);
   const imp = await pchat(repo, ['Import-Topology', '-Path', '-'], readFileSync(path.join(fixtures, 'standard-edition.xml'), 'utf8'));

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorRecord } from '../../lib/cmdlet/errors.js';
 import { sqlStoreIdentity, fileStoreIdentity, type Topology } from '../../lib/topology/model.js';
-import { decodeTopologyBytes, importTopologyDocument, type ImportResult } from '../../lib/topology/xml/index.js';
+import { decodeTopologyBytes, decodeTopologyDocument, importTopologyDocument, type ImportResult } from '../../lib/topology/xml/index.js';
 import { applyMerge, planMerge } from '../../lib/topology/xml/merge.js';
 import { projectRoot, samplesDir, samplesMissing } from '../support/cli.js';
 import { skipSuite, titled } from '../support/skip.js';
@@ -119,6 +119,21 @@ test('the byte-order mark and the encoding do not change the result (UTF-8 with/
   const utf16 = bytesOf(path.join(fixturesDir, 'published-topology-utf16.xml'));
   t.deepEqual([...utf16.subarray(0, 2)], [0xff, 0xfe]);
   t.deepEqual(importTopologyDocument(decodeTopologyBytes(utf16), 'x'), importTopologyDocument(published, 'x'));
+});
+
+test('a document in Windows-1252 (Set-Content of Windows PowerShell, no BOM, CRLF) keeps its accented names, with a warning; UTF-8 has none', (t) => {
+  const bytes = bytesOf(path.join(fixturesDir, 'ansi-windows-1252.xml'));
+  t.true(bytes.includes(0xfc), "the fixture holds 'ü' as the single byte 0xFC");
+  const decoded = decodeTopologyDocument(bytes, 'ansi-windows-1252.xml');
+  t.regex(decoded.warning ?? '', /'ansi-windows-1252\.xml' is not valid UTF-8; it was read as Windows-1252/);
+  const r = importTopologyDocument(decoded.text, 'ansi-windows-1252.xml');
+  t.deepEqual(r.topology.sites, [
+    { name: 'Zürich Süd', siteId: 1, city: 'Zürich', state: 'ZH', countryCode: 'CH' },
+    { name: 'Genève', siteId: 2, city: 'Genève', countryCode: 'CH' },
+  ]);
+  const utf8 = decodeTopologyDocument(Buffer.from(decoded.text, 'utf8'), 'x');
+  t.is(utf8.warning, undefined);
+  t.is(utf8.text, decoded.text);
 });
 
 test('a bare <PartialTopology>, cut out of a .tbxml, reads like the whole file', (t) => {
