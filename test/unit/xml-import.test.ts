@@ -279,6 +279,31 @@ test('namespace prefixes, sections and attributes in another order; an existing 
   t.regex(r.warnings.join(' '), /Persistent Chat pool\(s\) pchat01\.northwind\.local \(computers pchat01\.northwind\.local, site Frankfurt\)/);
 });
 
+test('a Lync Server 2010 Topology Builder file (OriginalSiteId, no SiteId): each pool stays in the site it is nested in', (t) => {
+  const r = fixture('lync2010-original-ids.tbxml');
+  t.deepEqual(r.topology.sites, [
+    { name: 'Atlanta', siteId: 1, city: 'Atlanta', state: 'GA', countryCode: 'US' },
+    { name: 'Dallas', siteId: 2 },
+  ]);
+  t.deepEqual(r.topology.frontEndPools.map((p) => [p.fqdn, p.site, p.product]), [
+    ['atl-cs-001.litwareinc.com', 'Atlanta', 'Lync2010'],
+    ['dal-cs-001.litwareinc.com', 'Dallas', 'Lync2010'],
+  ]);
+  t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'atl-sql-001.litwareinc.com', sqlInstance: 'RTC', site: 'Atlanta' }]);
+  t.true(fqdns(r.topology).includes('sav-sba-01.litwareinc.com'), 'the branch appliance');
+  t.false(r.warnings.some((w) => /not in a central site|not a number/.test(w)), r.warnings.join('\n'));
+
+  // Without any site number the sites are numbered in order, and the pools still land in their own sites.
+  const bare = readFileSync(path.join(fixturesDir, 'lync2010-original-ids.tbxml'), 'utf8').replace(/ OriginalSiteId="\d+"/g, '');
+  const n = importTopologyDocument(bare, 'bare.tbxml');
+  t.deepEqual(n.topology.frontEndPools.map((p) => [p.fqdn, p.site]), [
+    ['atl-cs-001.litwareinc.com', 'Atlanta'],
+    ['dal-cs-001.litwareinc.com', 'Dallas'],
+  ]);
+  t.deepEqual(n.topology.sites.map((x) => [x.name, x.siteId]), [['Atlanta', 1], ['Dallas', 2]]);
+  t.false(n.warnings.some((w) => /not in a central site/.test(w)), n.warnings.join('\n'));
+});
+
 test('AlwaysOn and a named instance in the Topology Builder form (no BOM)', (t) => {
   const r = fixture('alwayson.tbxml');
   t.deepEqual(r.topology.sqlStores, [

@@ -56,7 +56,7 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     if (s.state) site.state = s.state;
     if (s.countryCode) site.countryCode = s.countryCode;
     t.sites.push(site);
-    if (s.siteId && !siteNameById.has(s.siteId)) siteNameById.set(s.siteId, name);
+    if (s.key && !siteNameById.has(s.key)) siteNameById.set(s.key, name);
   }
   if (remote.length) {
     const names = remote.map((r) => r.name ?? r.siteId).join(', ');
