@@ -304,6 +304,17 @@ test('a Lync Server 2010 Topology Builder file (OriginalSiteId, no SiteId): each
   t.false(n.warnings.some((w) => /not in a central site/.test(w)), n.warnings.join('\n'));
 });
 
+test('markup a script or an editor leaves (CRLF, tabs, comments, processing instructions, CDATA, character references, single quotes) and unmodelled roles read as plain markup', (t) => {
+  const r = fixture('quirks.xml');
+  t.deepEqual(r.topology.sites, [{ name: 'R&D Campus', siteId: 4, city: 'Liège', countryCode: 'BE' }]);
+  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'fe-pool.adatum.com', site: 'R&D Campus', edition: 'Enterprise', computers: ['fe01.adatum.com', 'fe02.adatum.com'], backEndSqlStore: 'sql01.adatum.com\\LYNC', product: 'SkypeForBusiness2015' }]);
+  t.deepEqual(sqlIds(r.topology), ['sql01.adatum.com\\LYNC'], 'the commented-out dependency is not read');
+  t.deepEqual(fileIds(r.topology), ['\\\\fs01.adatum.com\\Lync$']);
+  t.deepEqual(r.unmodelledRoles, { ExternalServer: 1, PstnGateway: 1, VideoInteropServer: 1, WacService: 1 });
+  t.deepEqual(fqdns(r.topology), ['sql01.adatum.com', 'fs01.adatum.com', 'trustedapps.adatum.com', 'app01.adatum.com', 'app02.adatum.com', '192.0.2.10', 'vis01.adatum.com', 'oos.adatum.com']);
+  t.deepEqual(r.warnings, []);
+});
+
 test('AlwaysOn and a named instance in the Topology Builder form (no BOM)', (t) => {
   const r = fixture('alwayson.tbxml');
   t.deepEqual(r.topology.sqlStores, [
