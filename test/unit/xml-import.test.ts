@@ -401,6 +401,15 @@ test('an unknown root, or a <Topology> of another namespace, is not a topology d
   t.regex(foreign.message, /urn:example:network-inventory/);
 });
 
+test('a ZIP archive (the backup Export-CsConfiguration writes) is named as one, not as malformed XML', (t) => {
+  // The local file header of a ZIP archive, then compressed bytes: decoded like any document that is not UTF-8.
+  const zip = Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x00\x00\x08\x00', 'latin1'), Buffer.from([0x9c, 0xfe, 0x81, 0x00, 0xc3])]);
+  const e = importError(zip, 'CsConfiguration.zip');
+  t.is(e.errorId, 'TopologyDocumentUnknown');
+  t.regex(e.message, /'CsConfiguration\.zip' is not a Lync Server \/ Skype for Business Server topology document: it is a ZIP archive, such as the configuration backup Export-CsConfiguration writes/);
+  t.regex(e.recommendedAction ?? '', /Get-CsTopology -AsXml/);
+});
+
 test('a topology document without a central site is refused', (t) => {
   const e = importError('<Topology xmlns="urn:schema:Microsoft.Rtc.Management.Deploy.Topology.2008"><Sites/></Topology>', 'empty.xml');
   t.is(e.errorId, 'TopologyDocumentInvalid');

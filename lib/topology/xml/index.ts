@@ -38,6 +38,10 @@ export function importTopologyDocument(text: string, sourceName: string, options
     const doc = readExportJson(text, sourceName, options);
     return { topology: doc.topology, form: 'Json', unmodelledRoles: {}, warnings: [], exported: { kind: doc.kind, revision: doc.revision } };
   }
+  // The configuration backup an admin may have at hand instead: as XML it would be 'disallowed character', 'check that it is not truncated'.
+  if (text.startsWith('PK\u0003\u0004')) {
+    throw unknownDocument(sourceName, 1, 1, 'it is a ZIP archive, such as the configuration backup Export-CsConfiguration writes');
+  }
   const root = parseXml(text, sourceName, { skip: NOT_READ });
   const { form, deployment, warnings } = readDocument(root, sourceName);
   if (!deployment.sites.some((s) => s.central)) {
