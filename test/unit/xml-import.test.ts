@@ -119,6 +119,13 @@ test('the byte-order mark and the encoding do not change the result (UTF-8 with/
   const utf16 = bytesOf(path.join(fixturesDir, 'published-topology-utf16.xml'));
   t.deepEqual([...utf16.subarray(0, 2)], [0xff, 0xfe]);
   t.deepEqual(importTopologyDocument(decodeTopologyBytes(utf16), 'x'), importTopologyDocument(published, 'x'));
+  // Unmarked UTF-16 whose first character is not '<' (a document without XML declaration may start with a line break).
+  for (const [what, v] of Object.entries({
+    'UTF-16LE without BOM, a line break first': Buffer.from('\r\n' + published, 'utf16le'),
+    'UTF-16BE without BOM, a space first': Buffer.from(' ' + published, 'utf16le').swap16(),
+  })) {
+    t.deepEqual(importTopologyDocument(decodeTopologyBytes(v), 'x'), importTopologyDocument(published, 'x'), what);
+  }
 });
 
 test('a document in Windows-1252 (Set-Content of Windows PowerShell, no BOM, CRLF) keeps its accented names, with a warning; UTF-8 has none', (t) => {

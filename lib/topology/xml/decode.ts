@@ -1,7 +1,7 @@
 // Topology documents arrive as bytes in several encodings: Topology Builder writes UTF-8 with a BOM,
 // Windows PowerShell's `Get-CsTopology -AsXml > file` writes UTF-16LE with a BOM, and its Set-Content (or
 // Out-File -Encoding Default) writes the ANSI code page, Windows-1252 on Western systems. Decode by BOM,
-// then by the zero-byte pattern of an unmarked UTF-16 '<', else UTF-8, else Windows-1252.
+// then by the zero-byte pattern of unmarked UTF-16, else UTF-8, else Windows-1252.
 
 export interface DecodedDocument {
   text: string;
@@ -14,8 +14,9 @@ export function decodeTopologyDocument(bytes: Uint8Array, sourceName: string): D
   if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { text: b.toString('utf8', 3) };
   if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return { text: b.toString('utf16le', 2) };
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return { text: swap16(b.subarray(2)).toString('utf16le') };
-  if (b.length >= 2 && b[0] === 0x3c && b[1] === 0x00) return { text: b.toString('utf16le') };
-  if (b.length >= 2 && b[0] === 0x00 && b[1] === 0x3c) return { text: swap16(b).toString('utf16le') };
+  // Unmarked UTF-16: the zero high byte of the first character, whatever it is ('<', or a line break before it).
+  if (b.length >= 2 && b[0] !== 0x00 && b[1] === 0x00) return { text: b.toString('utf16le') };
+  if (b.length >= 2 && b[0] === 0x00 && b[1] !== 0x00) return { text: swap16(b).toString('utf16le') };
   try {
     return { text: new TextDecoder('utf-8', { fatal: true }).decode(b) };
   } catch {
