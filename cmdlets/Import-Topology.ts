@@ -1,7 +1,7 @@
 import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { PRODUCTS, type Product } from '../lib/topology/model.js';
 import { formatFinding } from '../lib/topology/edit.js';
-import { decodeTopologyBytes, importTopologyDocument, type ImportResult } from '../lib/topology/xml/index.js';
+import { decodeTopologyDocument, importTopologyDocument, type ImportResult } from '../lib/topology/xml/index.js';
 import { readDocumentInput } from '../lib/topology/xml/input.js';
 import { mergeConflict, planImport, writeImport, type ImportPlan } from '../lib/topology/xml/import-draft.js';
 
@@ -50,17 +50,17 @@ export default {
   name: 'Import-Topology',
   synopsis: "Starts the draft from the deployment's real topology document instead of retyping it, or restores an Export-Topology backup.",
   description:
-    'Reads the topology that Lync Server 2013 / Skype for Business Server 2015 already has: the published form (Get-CsTopology -AsXml > topology.xml) or a Topology Builder file (.tbxml), UTF-8 or UTF-16, with or without a byte-order mark. ' +
+    'Reads the topology that Lync Server 2013 / Skype for Business Server 2015 already has: the published form (Get-CsTopology -AsXml > topology.xml) or a Topology Builder file (.tbxml), UTF-8 or UTF-16, with or without a byte-order mark, or Windows-1252 (what Windows PowerShell\'s Set-Content writes: a document that is not valid UTF-8 is read so, with a warning). ' +
     "It also reads this tool's own JSON back (Export-Topology's document, of the draft or of a published revision): the restore path of a backup. That document holds the whole topology, Persistent Chat pools included, and is checked as strictly as a repository file: malformed JSON (named by line and column), a wrong field (named by its JSON path) or a newer schemaVersion is refused and nothing is written. " +
     'It imports the central sites (id, name, location), the Front End pools (clusters running UserServices/Registrar; a single-machine cluster whose user store is on its own SQL instance is a Standard Edition server), the SQL stores (every SQL instance, default or named, with the AlwaysOn flag so the rules can judge it), the file stores (\\\\<file server>\\<share>) and, as occupied names, every other server FQDN (Edge, Office Web Apps, SQL hosts, Directors...) so that no Persistent Chat pool reuses one. ' +
-    'Roles the tool does not model (WebServices, EdgeServer, ...) are counted in UnmodelledRoles. ' +
+    'Roles the tool does not model (WebServices, EdgeServer, ...) are counted in UnmodelledRoles. A Persistent Chat pool the deployment already runs is not imported: a warning names its FQDN, computers and site, and those names are left free so that New-PersistentChatPool can define it again. ' +
     'Into an empty or new repository the document becomes the draft. A non-empty draft is refused unless -Merge (identical objects are skipped, new ones added; objects with the same identity but other facts are conflicts, and nothing is written unless -Force lets the document win) or -Force (the draft is replaced; the old one is kept in the draft history). The document\'s warnings are shown only when it is imported, not when it is refused. ' +
     'The same rules apply to both forms. The whole document is read and checked before the repository is touched: a malformed or unknown document, or one with a DTD (refused: no external entities, no entity expansion), is an error naming the line and column, and the repository stays byte-for-byte as it was.',
   parameters: [
     { name: 'Path', type: 'string', mandatory: true, position: 0, aliases: ['FileName'], help: "The topology document (.xml from Get-CsTopology -AsXml, .tbxml, or this tool's JSON from Export-Topology). '-' reads it from stdin." },
     { name: 'Merge', type: 'switch', help: 'Adds the document to the existing draft: identical objects are skipped, conflicting ones reported (nothing is written unless -Force).' },
     { name: 'Force', type: 'switch', help: 'With -Merge: the document wins every conflict. Without -Merge: replaces a non-empty draft. Also does not ask for confirmation.' },
-    { name: 'Product', type: 'enum', validateSet: PRODUCTS, help: 'The product, when the one read from the document (ServiceVersion 6: Lync2013, 7: SkypeForBusiness2015; the newest of them) is not wanted. Each Front End pool keeps its own product (8: SkypeForBusiness2019, never overridden, since it has no Persistent Chat).' },
+    { name: 'Product', type: 'enum', validateSet: PRODUCTS, help: 'The product, when the one read from the document (ServiceVersion 6: Lync2013, 7: SkypeForBusiness2015; the newest of them) is not wanted. Each Front End pool keeps its own product (8: SkypeForBusiness2019 and 5: Lync2010, never overridden, since they have no Persistent Chat).' },
   ],
   supportsShouldProcess: true,
   confirmImpact: 'Medium',
@@ -106,7 +106,9 @@ export default {
   async process(p: Params, ctx) {
     // Read and check the whole document before the repository is touched.
     const input = await readDocumentInput(p.Path);
-    const imported = importTopologyDocument(decodeTopologyBytes(input.bytes), input.sourceName, { product: p.Product });
+    const decoded = decodeTopologyDocument(input.bytes, input.sourceName);
+    const imported = importTopologyDocument(decoded.text, input.sourceName, { product: p.Product });
+    if (decoded.warning) imported.warnings.unshift(decoded.warning);
     if (imported.exported) ctx.writeVerbose(`'${input.sourceName}' is an Export-Topology document: ${imported.exported.kind === 'Draft' ? `the draft at revision ${imported.exported.revision}` : `published revision ${imported.exported.revision}`}.`);
 
     const repo = ctx.repository();

@@ -27,7 +27,10 @@ export function syntaxLines(def: CmdletDefinition): string[] {
   return syntaxParts(def).map((parts) => parts.join(' '));
 }
 
-/** A syntax line wrapped between its elements (never inside one), continuation lines indented 8. */
+/**
+ * A syntax line wrapped between its elements, continuation lines indented 8. An element wider than a line
+ * (a parameter with many accepted values) is itself broken after a ' | ', its rest indented 12.
+ */
 function wrapSyntax(parts: string[], width: number): string {
   const lines: string[] = [];
   let line = `    ${parts[0]}`;
@@ -35,9 +38,18 @@ function wrapSyntax(parts: string[], width: number): string {
     if (line.length + 1 + part.length > width) {
       lines.push(line);
       line = `        ${part}`;
+      if (line.length <= width) continue;
+      while (line.length > width && line.lastIndexOf(' | ', width - 2) > 12) {
+        const cut = line.lastIndexOf(' | ', width - 2) + 2;
+        lines.push(line.slice(0, cut));
+        line = `            ${line.slice(cut + 1)}`;
+      }
+      // The next element starts a line of its own, not after the broken one's tail.
+      lines.push(line);
+      line = '       ';
     } else line += ` ${part}`;
   }
-  return [...lines, line].join('\n');
+  return [...lines, ...(line.trim() ? [line] : [])].join('\n');
 }
 
 /** `label` padded to `labelWidth`, then `text` wrapped under itself, the whole indented `n`. */

@@ -9,17 +9,21 @@ export const SCHEMA_VERSION = 1;
 export type Product = 'Lync2013' | 'SkypeForBusiness2015';
 export const PRODUCTS: readonly Product[] = ['Lync2013', 'SkypeForBusiness2015'];
 
-/** What a Front End pool runs: a product with Persistent Chat, or Skype for Business Server 2019, which has none. */
-export type FrontEndProduct = Product | 'SkypeForBusiness2019';
-export const FRONT_END_PRODUCTS: readonly FrontEndProduct[] = ['Lync2013', 'SkypeForBusiness2015', 'SkypeForBusiness2019'];
+/**
+ * What a Front End pool runs: a product with Persistent Chat, or one without it: Skype for Business Server 2019,
+ * or Lync Server 2010 (Group Chat, not Persistent Chat), which a 2010-to-2013 migration keeps beside the new pools.
+ */
+export type FrontEndProduct = Product | 'SkypeForBusiness2019' | 'Lync2010';
+export const FRONT_END_PRODUCTS: readonly FrontEndProduct[] = ['Lync2013', 'SkypeForBusiness2015', 'SkypeForBusiness2019', 'Lync2010'];
 
 export const PRODUCT_NAME: Record<FrontEndProduct, string> = {
   Lync2013: 'Lync Server 2013',
   SkypeForBusiness2015: 'Skype for Business Server 2015',
   SkypeForBusiness2019: 'Skype for Business Server 2019',
+  Lync2010: 'Lync Server 2010',
 };
 
-/** Lync Server 2013 and Skype for Business Server 2015 have Persistent Chat; Skype for Business Server 2019 does not. */
+/** Lync Server 2013 and Skype for Business Server 2015 have Persistent Chat; Skype for Business Server 2019 and Lync Server 2010 do not. */
 export function hasPersistentChat(p: FrontEndProduct): p is Product {
   return (PRODUCTS as readonly string[]).includes(p);
 }

@@ -83,6 +83,35 @@ test('published-topology.xml: a pool on the imported file store and AlwaysOn SQL
   t.deepEqual(check.objects.map((f) => [f.Severity, f.Rule]), [['Warning', 30]]);
 });
 
+test('a deployment that already runs a Persistent Chat pool: the warning names it, and defining it again under its own names checks clean', async (t) => {
+  const repo = await freshRepo(t);
+  const imp = await pchat(repo, ['Import-Topology', path.join(fixtures, 'existing-pchat.tbxml')]);
+  t.is(imp.exitCode, 0, imp.stderr);
+  t.regex(imp.stderr, /WARNING: The document already holds Persistent Chat pool\(s\) pchatpool\.fabrikam\.com \(computers pchat01\.fabrikam\.com, pchat02\.fabrikam\.com, site Lisbon\)/);
+  t.like(imp.objects[0].UnmodelledRoles, { PersistentChatService: 1, PersistentChatStore: 1, PersistentChatComplianceStore: 1 });
+
+  // What the warning says to do: the pool's own FQDN and computers are not "already used" by itself.
+  const again = await pchat(repo, [
+    'New-PersistentChatPool', '-Fqdn', 'pchatpool.fabrikam.com', '-Site', 'Lisbon', '-Computer', 'pchat01.fabrikam.com,pchat02.fabrikam.com', '-DisplayName', 'Lisbon chat',
+    '-NextHopPool', 'fepool.fabrikam.com', '-SqlStore', 'sqlbe.fabrikam.com\\PChat', '-FileStore', '\\\\fs01.fabrikam.com\\PChatShare', '-DefaultForSite',
+  ]);
+  t.is(again.exitCode, 0, again.stderr);
+  const listed = await pchat(repo, ['Get-PersistentChatPool']);
+  t.deepEqual(listed.objects.map((p) => p.Fqdn), ['pchatpool.fabrikam.com']);
+  const check = await pchat(repo, ['Test-Topology']);
+  t.is(check.exitCode, 0, check.stdout + check.stderr);
+});
+
+test('a Windows-1252 document (what Set-Content writes) is imported with its accented site names and a warning saying how it was read', async (t) => {
+  const repo = await freshRepo(t);
+  const imp = await pchat(repo, ['Import-Topology', path.join(fixtures, 'ansi-windows-1252.xml')]);
+  t.is(imp.exitCode, 0, imp.stderr);
+  t.regex(imp.stderr, /WARNING: '.*ansi-windows-1252\.xml' is not valid UTF-8; it was read as Windows-1252/);
+  t.true(imp.objects[0].Warnings.some((w: string) => /Windows-1252/.test(w)), 'the summary lists it too');
+  const topo = await pchat(repo, ['Get-Topology']);
+  t.deepEqual(topo.objects[0].Sites, ['Zürich Süd', 'Genève']);
+});
+
 test('a Standard Edition server imported from stdin takes a collocated single-computer pool', async (t) => {
   const repo = await freshRepo(t);
   const imp = await pchat(repo, ['Import-Topology', '-Path', '-'], readFileSync(path.join(fixtures, 'standard-edition.xml'), 'utf8'));

@@ -60,6 +60,25 @@ test('a mixed 2015/2019 document: the 2019 next hop is refused by New- and Set-P
   t.is(tested.exitCode, 0, tested.stderr);
 });
 
+test('a Lync Server 2010 to 2013 migration: the 2010 pool is imported as Lync2010 and refused as a next hop (exit 3), the 2013 pool accepted', async (t) => {
+  const repo = await imported(t, 'coexist-2010-2013.xml');
+  const topo = JSON.parse(await draft(repo)).topology;
+  t.deepEqual(topo.frontEndPools.map((p: { fqdn: string; product: string }) => [p.fqdn, p.product]), [
+    ['ls2010pool.fabrikam.com', 'Lync2010'],
+    ['ls2013pool.fabrikam.com', 'Lync2013'],
+  ]);
+  const args = ['-Site', 'Chicago', '-Computer', 'pchat01.fabrikam.com', '-DisplayName', 'Chicago chat', '-SqlStore', 'ls2013sql.fabrikam.com', '-FileStore', '\\\\fs01.fabrikam.com\\LyncShare2013'];
+  const refused = await inRepo(repo, ['New-PersistentChatPool', '-Fqdn', 'pchat.fabrikam.com', ...args, '-NextHopPool', 'ls2010pool.fabrikam.com']);
+  t.is(refused.exitCode, 3);
+  t.regex(refused.stderr, /The next-hop pool ls2010pool\.fabrikam\.com runs Lync Server 2010, which has no Persistent Chat/);
+  t.regex(refused.stderr, /-NextHopPool <pool> with one of: ls2013pool\.fabrikam\.com \(Lync Server 2013\)/);
+
+  const accepted = await inRepo(repo, ['New-PersistentChatPool', '-Fqdn', 'pchat.fabrikam.com', ...args, '-NextHopPool', 'ls2013pool.fabrikam.com']);
+  t.is(accepted.exitCode, 0, accepted.stderr);
+  const tested = await inRepo(repo, ['Test-Topology']);
+  t.is(tested.exitCode, 0, tested.stdout + tested.stderr);
+});
+
 test('a draft that already holds such a pool (Import-Topology -Merge -Force brought its next hop in as 2019): Test-Topology reports an Error, Publish-Topology refuses (exit 3)', async (t) => {
   const repo = await repository(t);
   for (const args of [

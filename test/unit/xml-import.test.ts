@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ErrorRecord } from '../../lib/cmdlet/errors.js';
 import { sqlStoreIdentity, fileStoreIdentity, type Topology } from '../../lib/topology/model.js';
-import { decodeTopologyBytes, importTopologyDocument, type ImportResult } from '../../lib/topology/xml/index.js';
+import { decodeTopologyBytes, decodeTopologyDocument, importTopologyDocument, type ImportResult } from '../../lib/topology/xml/index.js';
 import { applyMerge, planMerge } from '../../lib/topology/xml/merge.js';
 import { projectRoot, samplesDir, samplesMissing } from '../support/cli.js';
 import { skipSuite, titled } from '../support/skip.js';
@@ -119,6 +119,28 @@ test('the byte-order mark and the encoding do not change the result (UTF-8 with/
   const utf16 = bytesOf(path.join(fixturesDir, 'published-topology-utf16.xml'));
   t.deepEqual([...utf16.subarray(0, 2)], [0xff, 0xfe]);
   t.deepEqual(importTopologyDocument(decodeTopologyBytes(utf16), 'x'), importTopologyDocument(published, 'x'));
+  // Unmarked UTF-16 whose first character is not '<' (a document without XML declaration may start with a line break).
+  for (const [what, v] of Object.entries({
+    'UTF-16LE without BOM, a line break first': Buffer.from('\r\n' + published, 'utf16le'),
+    'UTF-16BE without BOM, a space first': Buffer.from(' ' + published, 'utf16le').swap16(),
+  })) {
+    t.deepEqual(importTopologyDocument(decodeTopologyBytes(v), 'x'), importTopologyDocument(published, 'x'), what);
+  }
+});
+
+test('a document in Windows-1252 (Set-Content of Windows PowerShell, no BOM, CRLF) keeps its accented names, with a warning; UTF-8 has none', (t) => {
+  const bytes = bytesOf(path.join(fixturesDir, 'ansi-windows-1252.xml'));
+  t.true(bytes.includes(0xfc), "the fixture holds 'ü' as the single byte 0xFC");
+  const decoded = decodeTopologyDocument(bytes, 'ansi-windows-1252.xml');
+  t.regex(decoded.warning ?? '', /'ansi-windows-1252\.xml' is not valid UTF-8; it was read as Windows-1252/);
+  const r = importTopologyDocument(decoded.text, 'ansi-windows-1252.xml');
+  t.deepEqual(r.topology.sites, [
+    { name: 'Zürich Süd', siteId: 1, city: 'Zürich', state: 'ZH', countryCode: 'CH' },
+    { name: 'Genève', siteId: 2, city: 'Genève', countryCode: 'CH' },
+  ]);
+  const utf8 = decodeTopologyDocument(Buffer.from(decoded.text, 'utf8'), 'x');
+  t.is(utf8.warning, undefined);
+  t.is(utf8.text, decoded.text);
 });
 
 test('a bare <PartialTopology>, cut out of a .tbxml, reads like the whole file', (t) => {
@@ -203,6 +225,19 @@ test('a mixed 2015/2019 document: each pool keeps its product, the topology is S
   t.regex(r.warnings.join(' '), /2019 pools .*recorded as SkypeForBusiness2019/);
 });
 
+test('a Lync Server 2010 to 2013 migration: the 2010 pool is recorded as Lync2010 (no Persistent Chat), even under -Product; the topology is Lync2013', (t) => {
+  const r = fixture('coexist-2010-2013.xml');
+  t.deepEqual(r.topology.frontEndPools.map((p) => [p.fqdn, p.product]), [
+    ['ls2010pool.fabrikam.com', 'Lync2010'],
+    ['ls2013pool.fabrikam.com', 'Lync2013'],
+  ]);
+  t.is(r.topology.product, 'Lync2013');
+  t.is(r.unmodelledRoles.MonitoringServer, 1, "Lync Server 2010's separate Monitoring Server is counted");
+  t.true(fqdns(r.topology).includes('ls2010mon.fabrikam.com'));
+  const overridden = fixture('coexist-2010-2013.xml', 'SkypeForBusiness2015');
+  t.deepEqual(overridden.topology.frontEndPools.map((p) => p.product), ['Lync2010', 'SkypeForBusiness2015']);
+});
+
 test('several sites: two central sites with their pools, a named instance, an AlwaysOn listener, a Director and a branch site', (t) => {
   const r = fixture('multi-site.xml');
   t.deepEqual(r.topology.sites, [
@@ -239,7 +274,7 @@ test('several sites: two central sites with their pools, a named instance, an Al
   t.true(r.warnings.some((w) => /mixes service versions 6, 7/.test(w)));
 });
 
-test('namespace prefixes, sections and attributes in another order; an existing Persistent Chat server is counted, not imported', (t) => {
+test('namespace prefixes, sections and attributes in another order; an existing Persistent Chat server is counted and named, not imported', (t) => {
   const r = fixture('prefixed.xml');
   t.is(r.form, 'Published');
   t.deepEqual(r.topology.sites, [{ name: 'Frankfurt', siteId: 5, city: 'Frankfurt', state: 'Hessen', countryCode: 'DE' }]);
@@ -247,8 +282,44 @@ test('namespace prefixes, sections and attributes in another order; an existing 
   t.deepEqual(sqlIds(r.topology), ['be01.northwind.local\\LYNCBE']);
   t.deepEqual(fileIds(r.topology), ['\\\\fs01.northwind.local\\share$']);
   t.deepEqual(r.unmodelledRoles, { PersistentChatService: 1, PersistentChatStore: 1 });
-  t.true(fqdns(r.topology).includes('pchat01.northwind.local'));
-  t.regex(r.warnings.join(' '), /2 Persistent Chat service/);
+  t.false(fqdns(r.topology).includes('pchat01.northwind.local'), 'left free for the pool to be defined again');
+  t.regex(r.warnings.join(' '), /Persistent Chat pool\(s\) pchat01\.northwind\.local \(computers pchat01\.northwind\.local, site Frankfurt\)/);
+});
+
+test('a Lync Server 2010 Topology Builder file (OriginalSiteId, no SiteId): each pool stays in the site it is nested in', (t) => {
+  const r = fixture('lync2010-original-ids.tbxml');
+  t.deepEqual(r.topology.sites, [
+    { name: 'Atlanta', siteId: 1, city: 'Atlanta', state: 'GA', countryCode: 'US' },
+    { name: 'Dallas', siteId: 2 },
+  ]);
+  t.deepEqual(r.topology.frontEndPools.map((p) => [p.fqdn, p.site, p.product]), [
+    ['atl-cs-001.litwareinc.com', 'Atlanta', 'Lync2010'],
+    ['dal-cs-001.litwareinc.com', 'Dallas', 'Lync2010'],
+  ]);
+  t.deepEqual(r.topology.sqlStores, [{ sqlServerFqdn: 'atl-sql-001.litwareinc.com', sqlInstance: 'RTC', site: 'Atlanta' }]);
+  t.true(fqdns(r.topology).includes('sav-sba-01.litwareinc.com'), 'the branch appliance');
+  t.false(r.warnings.some((w) => /not in a central site|not a number/.test(w)), r.warnings.join('\n'));
+
+  // Without any site number the sites are numbered in order, and the pools still land in their own sites.
+  const bare = readFileSync(path.join(fixturesDir, 'lync2010-original-ids.tbxml'), 'utf8').replace(/ OriginalSiteId="\d+"/g, '');
+  const n = importTopologyDocument(bare, 'bare.tbxml');
+  t.deepEqual(n.topology.frontEndPools.map((p) => [p.fqdn, p.site]), [
+    ['atl-cs-001.litwareinc.com', 'Atlanta'],
+    ['dal-cs-001.litwareinc.com', 'Dallas'],
+  ]);
+  t.deepEqual(n.topology.sites.map((x) => [x.name, x.siteId]), [['Atlanta', 1], ['Dallas', 2]]);
+  t.false(n.warnings.some((w) => /not in a central site/.test(w)), n.warnings.join('\n'));
+});
+
+test('markup a script or an editor leaves (CRLF, tabs, comments, processing instructions, CDATA, character references, single quotes) and unmodelled roles read as plain markup', (t) => {
+  const r = fixture('quirks.xml');
+  t.deepEqual(r.topology.sites, [{ name: 'R&D Campus', siteId: 4, city: 'Liège', countryCode: 'BE' }]);
+  t.deepEqual(r.topology.frontEndPools, [{ fqdn: 'fe-pool.adatum.com', site: 'R&D Campus', edition: 'Enterprise', computers: ['fe01.adatum.com', 'fe02.adatum.com'], backEndSqlStore: 'sql01.adatum.com\\LYNC', product: 'SkypeForBusiness2015' }]);
+  t.deepEqual(sqlIds(r.topology), ['sql01.adatum.com\\LYNC'], 'the commented-out dependency is not read');
+  t.deepEqual(fileIds(r.topology), ['\\\\fs01.adatum.com\\Lync$']);
+  t.deepEqual(r.unmodelledRoles, { ExternalServer: 1, PstnGateway: 1, VideoInteropServer: 1, WacService: 1 });
+  t.deepEqual(fqdns(r.topology), ['sql01.adatum.com', 'fs01.adatum.com', 'trustedapps.adatum.com', 'app01.adatum.com', 'app02.adatum.com', '192.0.2.10', 'vis01.adatum.com', 'oos.adatum.com']);
+  t.deepEqual(r.warnings, []);
 });
 
 test('AlwaysOn and a named instance in the Topology Builder form (no BOM)', (t) => {
@@ -335,6 +406,15 @@ test('an unknown root, or a <Topology> of another namespace, is not a topology d
   const foreign = importError(bytesOf(path.join(fixturesDir, 'foreign-topology.xml')), 'foreign-topology.xml');
   t.is(foreign.errorId, 'TopologyDocumentUnknown');
   t.regex(foreign.message, /urn:example:network-inventory/);
+});
+
+test('a ZIP archive (the backup Export-CsConfiguration writes) is named as one, not as malformed XML', (t) => {
+  // The local file header of a ZIP archive, then compressed bytes: decoded like any document that is not UTF-8.
+  const zip = Buffer.concat([Buffer.from('PK\x03\x04\x14\x00\x00\x00\x08\x00', 'latin1'), Buffer.from([0x9c, 0xfe, 0x81, 0x00, 0xc3])]);
+  const e = importError(zip, 'CsConfiguration.zip');
+  t.is(e.errorId, 'TopologyDocumentUnknown');
+  t.regex(e.message, /'CsConfiguration\.zip' is not a Lync Server \/ Skype for Business Server topology document: it is a ZIP archive, such as the configuration backup Export-CsConfiguration writes/);
+  t.regex(e.recommendedAction ?? '', /Get-CsTopology -AsXml/);
 });
 
 test('a topology document without a central site is refused', (t) => {

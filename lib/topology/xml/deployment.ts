@@ -8,8 +8,10 @@ export interface Position {
 }
 
 export interface RawSite extends Position {
-  /** SiteId as written. */
+  /** SiteId as written (Topology Builder files of Lync Server 2010 write OriginalSiteId instead). */
   siteId: string;
+  /** What clusters name the site by (RawCluster.siteId): the SiteId in the published form; in Topology Builder's, where clusters are nested in their site, the site's place in the file. */
+  key: string;
   name?: string;
   city?: string;
   state?: string;
@@ -21,7 +23,7 @@ export interface RawSite extends Position {
 export interface RawCluster extends Position {
   key: string;
   fqdn: string;
-  /** SiteId of the site the cluster belongs to (undefined when the document does not say). */
+  /** Key of the site the cluster belongs to (RawSite.key; undefined when the document does not say). */
   siteId?: string;
   /** Machine FQDNs; '' for a machine without one (Topology Builder: the single machine of the cluster). */
   machines: string[];

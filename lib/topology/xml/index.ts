@@ -8,7 +8,7 @@ import { mapDeployment } from './map.js';
 import type { RawDeployment } from './deployment.js';
 import { readExportJson } from './import-json.js';
 
-export { decodeTopologyBytes } from './decode.js';
+export { decodeTopologyBytes, decodeTopologyDocument } from './decode.js';
 
 /** Json: this tool's own Export-Topology document (a backup, or a published revision) read back. */
 export type DocumentForm = 'Published' | 'TopologyBuilder' | 'Json';
@@ -37,6 +37,10 @@ export function importTopologyDocument(text: string, sourceName: string, options
   if (/^\uFEFF?\s*[{[]/.test(text)) {
     const doc = readExportJson(text, sourceName, options);
     return { topology: doc.topology, form: 'Json', unmodelledRoles: {}, warnings: [], exported: { kind: doc.kind, revision: doc.revision } };
+  }
+  // The configuration backup an admin may have at hand instead: as XML it would be 'disallowed character', 'check that it is not truncated'.
+  if (text.startsWith('PK\u0003\u0004')) {
+    throw unknownDocument(sourceName, 1, 1, 'it is a ZIP archive, such as the configuration backup Export-CsConfiguration writes');
   }
   const root = parseXml(text, sourceName, { skip: NOT_READ });
   const { form, deployment, warnings } = readDocument(root, sourceName);

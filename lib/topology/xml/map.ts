@@ -3,6 +3,7 @@
 // model does not hold are counted, never dropped silently.
 import {
   emptyTopology,
+  hasPersistentChat,
   normalizeFqdn,
   sqlStoreIdentity,
   fileStoreIdentity,
@@ -55,7 +56,7 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     if (s.state) site.state = s.state;
     if (s.countryCode) site.countryCode = s.countryCode;
     t.sites.push(site);
-    if (s.siteId && !siteNameById.has(s.siteId)) siteNameById.set(s.siteId, name);
+    if (s.key && !siteNameById.has(s.key)) siteNameById.set(s.key, name);
   }
   if (remote.length) {
     const names = remote.map((r) => r.name ?? r.siteId).join(', ');
@@ -108,10 +109,10 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     }
     const edition = ownBackEnd && single ? 'Standard' : 'Enterprise';
     const pool: FrontEndPool = { fqdn, site: siteName, edition, computers: edition === 'Standard' ? [fqdn] : machines };
-    // The pool's own product: -Product overrides a 2013/2015 one, but a 2019 pool stays one (it has no Persistent
-    // Chat, whatever the topology is called); an unknown version leaves it to the topology's.
+    // The pool's own product: -Product overrides a 2013/2015 one, but a 2019 or 2010 pool stays one (it has no
+    // Persistent Chat, whatever the topology is called); an unknown version leaves it to the topology's.
     const feProduct = frontEndProductOf(userServices.serviceVersion);
-    if (feProduct) pool.product = options.product && feProduct !== 'SkypeForBusiness2019' ? options.product : feProduct;
+    if (feProduct) pool.product = options.product && hasPersistentChat(feProduct) ? options.product : feProduct;
     const backEnd = backEndStore(userServices, servicesByKey, sqlByKey, clusters);
     if (backEnd) pool.backEndSqlStore = backEnd;
     if (!pool.computers.length) warnings.push(`Front End pool ${fqdn} (line ${c.line}) lists no computers.`);
@@ -154,6 +155,15 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     t.fileStores.push(store);
   }
 
+  // ---- existing Persistent Chat pools ------------------------------------------------
+  // Not imported, and their names are not occupied: the warning below tells the admin to define each again
+  // under its own FQDN and computers, which rule 5 would otherwise refuse as taken by the pool itself.
+  const pchatClusters = d.clusters.filter((c) => {
+    const onIt = servicesOn(c).filter((s) => s.installedOn === c.key);
+    return onIt.length > 0 && onIt.every((s) => PCHAT_ROLES.has(s.roleName.toLowerCase()));
+  });
+  const pchatKeys = new Set(pchatClusters.map((c) => c.key));
+
   // ---- occupied names -------------------------------------------------------------
   const taken = new Set<string>(t.frontEndPools.flatMap((p) => [p.fqdn, ...p.computers]));
   const occupy = (fqdn: string, role: string) => {
@@ -163,7 +173,7 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     t.occupiedNames.push({ fqdn: n, role } satisfies OccupiedName);
   };
   for (const c of d.clusters) {
-    if (poolClusters.has(c.key)) continue;
+    if (poolClusters.has(c.key) || pchatKeys.has(c.key)) continue;
     const role = roleLabel(c, servicesOn(c), d.sqlInstances.some((s) => s.clusterKey === c.key));
     occupy(c.fqdn, role);
     for (const m of c.machines) if (m) occupy(m, `${role} (computer of ${normalizeFqdn(c.fqdn)})`);
@@ -181,10 +191,19 @@ export function mapDeployment(d: RawDeployment, options: { product?: Product } =
     unmodelledRoles[s.roleName] = (unmodelledRoles[s.roleName] ?? 0) + 1;
     if (PCHAT_ROLES.has(s.roleName.toLowerCase())) pchat++;
   }
-  if (pchat) {
+  if (pchatClusters.length) {
+    const pools = pchatClusters.map((c) => {
+      const fqdn = normalizeFqdn(c.fqdn);
+      const computers = unique(c.machines.map((m) => normalizeFqdn(m || c.fqdn)));
+      const site = c.siteId !== undefined ? siteNameById.get(c.siteId) : undefined;
+      return `${fqdn} (computers ${computers.join(', ') || fqdn}${site ? `, site ${site}` : ''})`;
+    });
     warnings.push(
-      `The document already holds ${pchat} Persistent Chat service(s); they are not imported (their servers are kept as occupied names). Define the pool again with New-PersistentChatPool.`,
+      `The document already holds Persistent Chat pool(s) ${pools.join('; ')}; they are not imported, and their names are left free: ` +
+        'define each again with New-PersistentChatPool -Fqdn <its FQDN> -Computer <its computers> to manage it here.',
     );
+  } else if (pchat) {
+    warnings.push(`The document already holds ${pchat} Persistent Chat service(s) not installed on a server of their own; they are not imported.`);
   }
 
   // ---- product --------------------------------------------------------------------

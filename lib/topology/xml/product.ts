@@ -1,6 +1,6 @@
 // Which product a document describes, from the services' ServiceVersion:
 // 6 Lync Server 2013, 7 Skype for Business Server 2015, 8 Skype for Business Server 2019
-// (samples; 5 is Lync Server 2010). The topology's product is the newest of the Front End pools that has
+// (samples), 5 Lync Server 2010. The topology's product is the newest of the Front End pools that has
 // Persistent Chat; each pool also records its own (frontEndProductOf).
 import type { FrontEndProduct, Product } from '../model.js';
 
@@ -10,9 +10,11 @@ const KNOWN: Record<number, { product: Product; label: string }> = {
   8: { product: 'SkypeForBusiness2015', label: 'Skype for Business Server 2019' },
 };
 
+const FRONT_END_BY_VERSION: Record<number, FrontEndProduct> = { 5: 'Lync2010', 6: 'Lync2013', 7: 'SkypeForBusiness2015', 8: 'SkypeForBusiness2019' };
+
 /** What one Front End pool runs, from its ServiceVersion; undefined for a version this tool does not know. */
 export function frontEndProductOf(serviceVersion: number | undefined): FrontEndProduct | undefined {
-  return serviceVersion === 6 ? 'Lync2013' : serviceVersion === 7 ? 'SkypeForBusiness2015' : serviceVersion === 8 ? 'SkypeForBusiness2019' : undefined;
+  return FRONT_END_BY_VERSION[serviceVersion ?? -1];
 }
 
 export function productOf(versions: number[], override?: Product): { product: Product; warnings: string[] } {

@@ -82,8 +82,10 @@ function readSites(sites: XmlElement, d: RawDeployment): void {
 
 export function site(s: XmlElement, central: boolean): RawSite {
   const loc = child(s, 'Location');
+  const siteId = (attr(s, 'SiteId') ?? attr(s, 'OriginalSiteId') ?? '').trim();
   return {
-    siteId: (attr(s, 'SiteId') ?? '').trim(),
+    siteId,
+    key: siteId,
     name: nonEmpty(child(s, 'Name')?.text) ?? nonEmpty(attr(s, 'Name')),
     city: nonEmpty(loc && attr(loc, 'City')),
     state: nonEmpty(loc && attr(loc, 'State')),

@@ -17,17 +17,18 @@ export function partialTopologyOf(root: XmlElement): XmlElement | undefined {
 
 export function readTopologyBuilder(partial: XmlElement): RawDeployment {
   const d = emptyDeployment();
+  // A cluster belongs to the site it is nested in, whatever SiteId says (a file may have none, or repeat one).
+  const add = (s: XmlElement, central: boolean) => {
+    const read = { ...site(s, central), key: `site#${d.sites.length}` };
+    d.sites.push(read);
+    return read;
+  };
   for (const s of findAll(partial, 'CentralSite')) {
-    const central = site(s, true);
-    d.sites.push(central);
+    const central = add(s, true);
     for (const part of s.children) {
-      if (isNamed(part, 'Clusters')) readClusters(part, central.siteId, d);
+      if (isNamed(part, 'Clusters')) readClusters(part, central.key, d);
       if (isNamed(part, 'RemoteSites')) {
-        for (const r of findAll(part, 'RemoteSite')) {
-          const remote = site(r, false);
-          d.sites.push(remote);
-          readClusters(r, remote.siteId, d);
-        }
+        for (const r of findAll(part, 'RemoteSite')) readClusters(r, add(r, false).key, d);
       }
     }
   }
@@ -46,7 +47,7 @@ export function readTopologyBuilder(partial: XmlElement): RawDeployment {
   return d;
 }
 
-function readClusters(scope: XmlElement, siteId: string, d: RawDeployment): void {
+function readClusters(scope: XmlElement, siteKey: string, d: RawDeployment): void {
   for (const c of findAll(scope, 'Cluster')) {
     const key = guid(attr(c, 'UniqueId'));
     const fqdn = nonEmpty(attr(c, 'Fqdn'));
@@ -58,7 +59,7 @@ function readClusters(scope: XmlElement, siteId: string, d: RawDeployment): void
     d.clusters.push({
       key,
       fqdn,
-      siteId,
+      siteId: siteKey,
       machines: findAll(c, 'Machine').map((m) => attr(m, 'Fqdn')?.trim() ?? ''),
       singleMachineOnly: single === undefined ? undefined : isTrue(single),
       line: c.line,
