@@ -46,7 +46,8 @@ export default {
     if (!target) return doc;
     const what = doc.kind === 'Draft' ? `the draft (revision ${doc.revision})` : `published revision ${doc.revision}`;
     const where = target.kind === 'stdout' ? 'stdout' : target.given;
-    if (!(await ctx.shouldProcess(where, `Write ${what} as JSON`))) return;
+    // stdout changes nothing, as without -Path: -WhatIf still shows the document (`-Path - -WhatIf > f` is not empty).
+    if (target.kind !== 'stdout' && !(await ctx.shouldProcess(where, `Write ${what} as JSON`))) return;
     if (target.kind === 'inPlace' && !target.openFile) ctx.writeVerbose(`${target.file} is not a regular file: writing to it in place (a named pipe waits for its reader).`);
     const bytes = await writeExport(target, doc);
     ctx.writeVerbose(`Wrote ${what} to ${where} (${bytes} bytes).`);

@@ -292,7 +292,7 @@ export function checkMandatory(def: CmdletDefinition, values: Record<string, unk
     if (!p.mandatory) continue;
     if (p.parameterSets && chosen && !p.parameterSets.includes(chosen)) continue;
     if (values[p.name] === undefined) {
-      throw usageError('MissingMandatoryParameter', `Cannot process command because of one or more missing mandatory parameters: ${p.name}.`, p.name, `Add -${p.name} <${typeName(p)}>${p.valueFromPipelineByPropertyName ? ' or pipe objects that have a ' + [p.name, ...(p.pipelineProperties ?? [])].join('/') + ' property' : ''}.`, { noInput: !!p.valueFromPipelineByPropertyName });
+      throw usageError('MissingMandatoryParameter', `Cannot process command because of one or more missing mandatory parameters: ${p.name}.`, p.name, `Add -${p.name} <${typeName(p)}>${p.valueFromPipelineByPropertyName ? ' or pipe objects with a property named ' + [p.name, ...(p.pipelineProperties ?? [])].join(' or ') : ''}.`, { noInput: !!p.valueFromPipelineByPropertyName });
     }
   }
   return chosen;

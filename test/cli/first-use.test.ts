@@ -245,3 +245,21 @@ test('Import-Topology -Path - on a terminal advises a shell redirection, not Pow
   t.regex(r.screen, /pchat Import-Topology -Path - < topology\.xml/);
   t.notRegex(r.screen, /Get-Content/);
 });
+
+test('a piped object without the bound property: the advice names the properties in words ("Identity or Fqdn")', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  t.is((await run(['New-Topology', '-Repository', repo])).exitCode, 0);
+  const r = await run(['Remove-PersistentChatPool', '-Force', '-Repository', repo], { input: '{"Name":"x"}\n' });
+  t.is(r.exitCode, 2, r.stderr);
+  t.regex(r.stderr, /RecommendedAction +: Add -Identity <String> or pipe objects with a property named Identity or Fqdn\.\n/);
+});
+
+test('Export-Topology -Path - -WhatIf writes the document to stdout, as Export-Topology -WhatIf without -Path does', async (t) => {
+  const repo = path.join(await tempDir(t), 'r');
+  for (const args of [['New-Topology'], ['New-Site', 'Redmond']]) t.is((await run([...args, '-Repository', repo])).exitCode, 0);
+  const plain = await run(['Export-Topology', '-WhatIf', '-Repository', repo]);
+  const dash = await run(['Export-Topology', '-Path', '-', '-WhatIf', '-Repository', repo]);
+  t.is(dash.exitCode, 0, dash.stderr);
+  t.notRegex(dash.stderr, /What if:/);
+  t.deepEqual(JSON.parse(dash.stdout), JSON.parse(plain.stdout));
+});
