@@ -149,3 +149,11 @@ test("New-FileStore -Path D:PChat: the backslash the shell ate after the drive l
   t.is(r.exitCode, 2);
   t.regex(r.stderr, /the backslash after 'D:' is missing: an unquoted shell word loses its backslashes; quote the value: 'D:\\PChat'/);
 });
+
+test('one computer named as the pool: the advice offers -SingleComputer as well as a list of other names', async (t) => {
+  const common = ['-DisplayName', 'Ninth', ...Object.entries(defaults).flat()];
+  const r = await refused(t, ['New-PersistentChatPool', '-Fqdn', 'pchat09.contoso.com', '-Computer', 'pchat09.contoso.com', ...common], 'TopologyRuleViolation', [/Computer pchat09\.contoso\.com has the pool's own FQDN/]);
+  t.regex(r.stderr.replace(/\s+/g, ' '), /define a single-computer pool \(-SingleComputer, without -Computer\)/);
+  const single = await inRepo(await copy(t), ['New-PersistentChatPool', '-Fqdn', 'pchat09.contoso.com', '-SingleComputer', ...common]);
+  t.is(single.exitCode, 0, single.stderr);
+});

@@ -79,7 +79,10 @@ export const multipleComputersRule: RuleDefinition = {
         else if (seen.has(n)) out.push(finding(4, 'Error', target, `Computer ${n} is listed more than once.`, `List it once: ${fix}`));
         else if (p.fqdn && n === normalizeFqdn(p.fqdn) && !ix.isSeCollocated(p)) {
           // (On a Standard Edition server, rule 8 says why the pool must be single-computer.)
-          out.push(finding(4, 'Error', target, `Computer ${n} has the pool's own FQDN; a multiple-computer pool's FQDN is a name of its own, registered in DNS for the pool.`, `List the computers by their own host names (${fix}) and register the pool FQDN in DNS for the pool.`));
+          out.push(finding(4, 'Error', target, `Computer ${n} has the pool's own FQDN; a multiple-computer pool's FQDN is a name of its own, registered in DNS for the pool.`, computers.length === 1
+                ? // One computer named as the pool: most likely a single-computer pool meant, which has its own switch.
+                  `For a pool of this one computer, define a single-computer pool (-SingleComputer, without -Computer). For a multiple-computer pool, list the computers by their own host names (${fix}) and register the pool FQDN in DNS for the pool.`
+                : `List the computers by their own host names (${fix}) and register the pool FQDN in DNS for the pool.`));
         }
         seen.add(n);
       }
