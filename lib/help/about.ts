@@ -146,7 +146,7 @@ export const ABOUT_TOPICS: AboutTopic[] = [
         ],
         [
           'NOTES',
-          'A user name with % (Samba\'s user%password form) is refused (exit 2) without being repeated. Samba\'s tools get the password on a pipe, never in their environment: a password of more than 120 bytes or with a line break, which Samba cannot read from the pipe, is refused (exit 2).',
+          'A user name with % (Samba\'s user%password form) is refused (exit 2) without being repeated. Samba\'s tools get the password on a pipe, never in their environment or command line: a password of more than 120 bytes or with a line break, which Samba cannot read from the pipe, is refused (exit 2). On Windows, PowerShell (New-SmbMapping) gets it on its standard input, whatever its length.',
         ],
       ]);
     },
