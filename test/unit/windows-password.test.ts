@@ -43,6 +43,9 @@ echo 'O:BAG:BAD:P(A;OICI;FA;;;BA)'
       t.false(text!.includes(password), `the password is in a child's ${where}`);
       t.false(text!.includes(encoded), `the password (base64) is in a child's ${where}`);
     }
+    // powershell.exe -Command reads stdin itself, as pipeline input, when the script names $input: the
+    // script's own [Console]::In.ReadLine() would then race the host for the line.
+    t.notRegex(argv!, /\$input\b/i);
     if (argv!.includes('New-SmbMapping')) {
       mapping++;
       // One line, base64 of the UTF-8 bytes: the console's code page cannot mangle it.
