@@ -49,8 +49,21 @@ async function unknownCommand(name: string): Promise<number> {
   return ExitCode.Usage;
 }
 
+/**
+ * `pchat --version`, also `-Version` and `-v` in any case: the package's name and version. As pwsh
+ * (and GNU tools) do, what follows it is ignored.
+ */
+async function version(): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  // dist/bin/pchat.js: the package.json two folders up is the one npm installed with it.
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  process.stdout.write(`${pkg.name} ${pkg.version}\n`);
+  return ExitCode.Success;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
+  if (first !== undefined && /^--?v(ersion)?$/i.test(first)) return version();
   const isHelp = (s: string | undefined) => s !== undefined && ['help', 'get-help'].includes(s.toLowerCase());
   // `Get-Help` alone, `help help` and `help -?` ask for the list, as PowerShell's Get-Help alone shows how to get help.
   const asksForList = (s: string | undefined) => s === undefined || isHelp(s) || ['-?', '-h', '--help', '-help'].includes(s.toLowerCase());

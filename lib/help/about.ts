@@ -117,7 +117,7 @@ export const ABOUT_TOPICS: AboutTopic[] = [
         ],
         [
           'SAFE CHANGES',
-          'Every change is a read-modify-write under an exclusive lock (.lock; a lock left by a dead process is taken over; the wait is bounded: 15 s or PCHAT_LOCK_TIMEOUT_MS, then exit 5), written atomically (temporary file, fsync, rename), so the draft is always the old or the new one. Concurrent writers queue and none is lost. ' +
+          'Every change is a read-modify-write under an exclusive lock (.lock; a lock left by a dead process is taken over; the wait is bounded: 15 s or PCHAT_LOCK_TIMEOUT_MS, a whole number of milliseconds from 0 to 86400000, then exit 5; any other value is a usage error, exit 2), written atomically (temporary file, fsync, rename), so the draft is always the old or the new one. Concurrent writers queue and none is lost. ' +
             'A corrupt file (malformed JSON, a field of the wrong type) or one written by a newer version is refused with an error naming the file and field, and left as it is. A change that breaks the document\'s integrity or adds a topology-rule error is refused and nothing is written; a change that changes nothing writes nothing.',
         ],
         [
@@ -146,7 +146,7 @@ export const ABOUT_TOPICS: AboutTopic[] = [
         ],
         [
           'NOTES',
-          'A user name with % (Samba\'s user%password form) is refused (exit 2) without being repeated. Samba\'s tools get the password on a pipe, never in their environment: a password of more than 120 bytes or with a line break, which Samba cannot read from the pipe, is refused (exit 2).',
+          'A user name with % (Samba\'s user%password form) is refused (exit 2) without being repeated. Samba\'s tools get the password on a pipe, never in their environment or command line: a password of more than 120 bytes or with a line break, which Samba cannot read from the pipe, is refused (exit 2). On Windows, PowerShell (New-SmbMapping) gets it on its standard input, whatever its length.',
         ],
       ]);
     },

@@ -1,5 +1,6 @@
 // Runs an external tool (smbclient, smbcacls, powershell.exe, icacls, whoami) for the probes:
-// argv only (no shell), stdin closed so nothing can prompt, a hard timeout that kills the child
+// argv only (no shell), stdin closed so nothing can prompt (or given a text, then closed: EOF
+// follows it, so a prompt still cannot wait), a hard timeout that kills the child
 // with SIGKILL, stdout/stderr captured whole, and "not installed" told apart from "failed".
 //
 // Why node:child_process and not execa: execa 9 is about 105 modules and importing it costs
@@ -34,6 +35,11 @@ export interface ToolOptions {
    * has only started and waits on fd 3 (cancelled). Lets a tool load while a logon is proven.
    */
   fd3?: Promise<string | undefined>;
+  /**
+   * Written to the child's stdin, which is then closed. How a secret reaches a tool that reads it
+   * there (PowerShell); fd 3 is for Samba, whose PASSWD_FD takes a descriptor number.
+   */
+  stdin?: string;
   /** Each piece of stderr as it arrives (stdout may be buffered by the tool until it exits). */
   onStderr?: (text: string) => void;
 }
@@ -48,8 +54,12 @@ export function runTool(file: string, args: readonly string[], opts: ToolOptions
     let cancelled = false;
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
-    const child = spawn(file, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe', ...(opts.fd3 ? (['pipe'] as const) : [])], windowsHide: true });
+    const child = spawn(file, args, { env: opts.env, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...(opts.fd3 ? (['pipe'] as const) : [])], windowsHide: true });
     trackChild(child);
+    if (opts.stdin !== undefined) {
+      child.stdin!.on('error', () => undefined); // gone before it read: its exit tells why
+      child.stdin!.end(opts.stdin);
+    }
     const arm = () => {
       start = performance.now();
       timer = setTimeout(() => {
@@ -104,7 +114,7 @@ export function runTool(file: string, args: readonly string[], opts: ToolOptions
 
 /**
  * This process's environment as a plain record, for children that should inherit it, without this
- * tool's password variables: no child needs them (Samba gets its password on a pipe).
+ * tool's password variables: no child needs them (Samba gets its password on fd 3, PowerShell on stdin).
  */
 export function inheritedEnv(): Record<string, string> {
   const secret = new Set<string>(Object.values(PASSWORD_VARIABLES));

@@ -5,7 +5,8 @@
 import { link, open, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ErrorRecord, ExitCode } from '../cmdlet/errors.js';
+import { ErrorRecord, ExitCode, usageError } from '../cmdlet/errors.js';
+import { shown } from '../cmdlet/validators.js';
 import { repositoryFolderError } from './folder-error.js';
 import { processAlive, tempPath } from './temp-files.js';
 
@@ -24,9 +25,26 @@ interface Holder {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** How long a change waits for others (the folder's lock, the store's retries, its publish lock): 15 s or PCHAT_LOCK_TIMEOUT_MS. */
-export function lockTimeoutMs(): number {
-  return Number(process.env.PCHAT_LOCK_TIMEOUT_MS) || 15_000;
+export const LOCK_TIMEOUT_VARIABLE = 'PCHAT_LOCK_TIMEOUT_MS';
+const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
+/** A day: a longer wait is a slip of the keyboard, not a plan (and Node's timers stop at 24.8 days). */
+export const MAX_LOCK_TIMEOUT_MS = 86_400_000;
+
+/**
+ * How long a change waits for others (the folder's lock, the store's retries, its publish lock): 15 s,
+ * or PCHAT_LOCK_TIMEOUT_MS (unset or empty: the default). Any other value than a whole number of
+ * milliseconds in range is a usage error (exit 2): taken as the default, a job's wait would silently differ.
+ */
+export function lockTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[LOCK_TIMEOUT_VARIABLE]?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_LOCK_TIMEOUT_MS;
+  if (/^\d+$/.test(raw) && Number(raw) <= MAX_LOCK_TIMEOUT_MS) return Number(raw);
+  throw usageError(
+    'LockTimeoutInvalid',
+    `${LOCK_TIMEOUT_VARIABLE}='${shown(raw)}' is not a whole number of milliseconds from 0 to ${MAX_LOCK_TIMEOUT_MS}.`,
+    LOCK_TIMEOUT_VARIABLE,
+    `Set ${LOCK_TIMEOUT_VARIABLE} to a whole number of milliseconds from 0 (do not wait) to ${MAX_LOCK_TIMEOUT_MS} (24 hours), or unset it for the default, ${DEFAULT_LOCK_TIMEOUT_MS} (15 s).`,
+  );
 }
 
 export async function withLock<T>(folder: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { ErrorRecord } from '../cmdlet/errors.js';
 import { createFileAtomic, readTextIfExists, writeFileAtomic } from './files.js';
 import { checkIntegrity } from './integrity.js';
-import { withLock } from './lock.js';
+import { lockTimeoutMs, withLock } from './lock.js';
 import { sweepOrphans } from './temp-files.js';
 import { emptyTopology, SCHEMA_VERSION, type Product, type Topology } from './model.js';
 import { shapeProblem } from './shape.js';
@@ -234,6 +234,8 @@ export interface RepositorySnapshot {
 
 export class Repository extends RepositoryBase implements TopologyRepository {
   readonly draftFile: string;
+  /** Read when the repository opens: a bad PCHAT_LOCK_TIMEOUT_MS is refused before any work, -WhatIf included. */
+  private readonly lockWait = { timeoutMs: lockTimeoutMs() };
 
   constructor(readonly folder: string) {
     super();
@@ -293,7 +295,7 @@ export class Repository extends RepositoryBase implements TopologyRepository {
         throw repositoryFolderError(this.folder, e, 'write');
       }
       return { draft: next, changed };
-    });
+    }, this.lockWait);
   }
 
   /** The replaced draft stays readable as history/draft-<n>.json (a hard link: no copy, no partial file). */
@@ -308,7 +310,7 @@ export class Repository extends RepositoryBase implements TopologyRepository {
 
   /** Sets the draft's base revision (after a publish), under the lock, keeping its content. */
   async rebaseDraft(publishedRevision: number): Promise<void> {
-    await withLock(this.folder, () => this.rebaseDraftLocked(publishedRevision));
+    await withLock(this.folder, () => this.rebaseDraftLocked(publishedRevision), this.lockWait);
   }
 
   /** rebaseDraft for a caller that already holds the lock. */
@@ -318,7 +320,7 @@ export class Repository extends RepositoryBase implements TopologyRepository {
   }
 
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return withLock(this.folder, fn);
+    return withLock(this.folder, fn, this.lockWait);
   }
 
   /** A second publish is refused at once rather than queued (a folder lock outlives a holder on another host). */
@@ -381,7 +383,7 @@ export class Repository extends RepositoryBase implements TopologyRepository {
       } catch (e) {
         throw repositoryFolderError(this.folder, e, 'write');
       }
-    });
+    }, this.lockWait);
   }
 
   // ---- published revisions ------------------------------------------------------

@@ -45,6 +45,8 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   private credential?: Promise<Credential>;
   /** What the SQL client's advice tells a store user to set: the address's options, the store's password sources. */
   private readonly terms: AdviceTerms;
+  /** Read when the store opens: a bad PCHAT_LOCK_TIMEOUT_MS is refused before any work, -WhatIf included. */
+  private readonly lockWaitMs = lockTimeoutMs();
 
   constructor(private readonly addr: SqlStoreAddress, private readonly opts: SqlRepositoryOptions) {
     super();
@@ -249,7 +251,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
       return { draft: next, changed };
     }
     if (!opts.create) await this.assertStore();
-    const timeoutMs = lockTimeoutMs();
+    const timeoutMs = this.lockWaitMs;
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 0; ; attempt++) {
       const s = opts.create ? await this.create() : await this.store();
@@ -301,7 +303,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   async withPublishLock<T>(fn: () => Promise<T>): Promise<T> {
     const s = await this.store();
     // Bounded: a holder killed a moment ago keeps it until the server notices the dropped connection.
-    const timeoutMs = lockTimeoutMs();
+    const timeoutMs = this.lockWaitMs;
     const deadline = Date.now() + timeoutMs;
     const fail = (e: unknown) => Promise.reject(this.failed(e, 'take the publish lock'));
     for (;;) {

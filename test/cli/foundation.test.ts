@@ -97,6 +97,22 @@ test('pchat alone lists every command with its synopsis', async (t) => {
   t.regex(r.stdout, /help <Command>/);
 });
 
+test('pchat --version (or -Version, -v, as pwsh takes them) prints the package name and version, exit 0', async (t) => {
+  const pkg = JSON.parse(await readFile(path.join(projectRoot, 'package.json'), 'utf8'));
+  t.regex(pkg.version, /^\d+\.\d+\.\d+/);
+  for (const flag of ['--version', '-Version', '-v', '--VERSION']) {
+    const r = await run([flag]);
+    t.is(r.exitCode, 0, flag);
+    t.is(r.stdout, `pchat-topology ${pkg.version}\n`, flag);
+    t.is(r.stderr, '', flag);
+  }
+  // As pwsh -Version: what follows is ignored, nothing runs.
+  const extra = await run(['--version', 'New-Topology', '-Force'], { env: { PCHAT_REPOSITORY: path.join(baseDir, 'never-created') } });
+  t.is(extra.exitCode, 0);
+  t.is(extra.stdout, `pchat-topology ${pkg.version}\n`);
+  await t.throwsAsync(readdir(path.join(baseDir, 'never-created')));
+});
+
 test('help examples paste into a POSIX shell: every backslash (DOMAIN\\user, \\\\server\\share, host\\INSTANCE) is inside single quotes', async (t) => {
   for (const [name, load] of Object.entries(COMMANDS)) {
     for (const ex of (await load()).default.examples ?? []) {

@@ -82,3 +82,9 @@ test('a child inherits the environment without the tool\'s password variables', 
   t.regex(r.stdout, /^PCHAT_UNRELATED=kept$/m);
   t.notRegex(r.stdout, /Smb-Secret-1|Sql-Secret-2|PCHAT_SMB_PASSWORD|PCHAT_SQL_PASSWORD/);
 });
+
+test('a text given for stdin arrives whole, then end of file: a tool reading on never waits', async (t) => {
+  const r = await runTool('sh', ['-c', 'cat; echo "[eof]"'], { env, timeoutMs: 5_000, stdin: 'line one\nline two\n' });
+  t.false(r.timedOut);
+  t.is(r.stdout, 'line one\nline two\n[eof]\n');
+});

@@ -42,23 +42,36 @@ export function parsePowerShellFailure(output: string): SmbFailure | undefined {
   return { stage, status, message: m[2]!.trim() };
 }
 
-async function powershell(script: string, env: Record<string, string>, timeoutMs: number) {
+/**
+ * Runs a script in Windows PowerShell. `env` carries its inputs, never a secret: a secret goes in
+ * `stdin`, which the script reads with [Console]::In. With -Command <string> (not `-Command -` or
+ * `-File -`, which read the commands themselves from stdin) powershell.exe leaves stdin to the script
+ * unless the script names $input: only then does the host read stdin as the pipeline's input, and
+ * its reads would race the script's. So no script here may mention $input.
+ */
+async function powershell(script: string, env: Record<string, string>, timeoutMs: number, stdin?: string) {
   const wrapped = `$ErrorActionPreference='Stop'; try { ${script} } catch { $e=$_.Exception; while ($e.InnerException) { $e=$e.InnerException }; Write-Output ("ERR:" + $e.HResult + ":" + $e.Message) }`;
   // Windows needs SystemRoot and PATH in the child's environment: ours, plus the call's variables.
-  const r = await runTool('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', wrapped], { env: { ...inheritedEnv(), ...env }, timeoutMs });
+  const r = await runTool('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', wrapped], { env: { ...inheritedEnv(), ...env }, timeoutMs, ...(stdin === undefined ? {} : { stdin }) });
   if (r.notFound) {
     throw new ErrorRecord({ errorId: 'PowerShellNotFound', category: 'NotInstalled', target: 'powershell.exe', message: 'powershell.exe was not found on PATH.', recommendedAction: 'Run on a Windows host with Windows PowerShell 5.1, or set PCHAT_SMB_BACKEND=samba with Samba installed.' });
   }
   return { stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut };
 }
 
-/** Maps the SMB session to the credential (New-SmbMapping), so fs calls use it; the password stays in the child's environment. */
+/**
+ * Maps the SMB session to the credential (New-SmbMapping), so fs calls use it. The password goes on
+ * PowerShell's stdin, never in its argv or environment (which other processes of the user can read),
+ * as one line of base64 of its UTF-8 bytes: redirected stdin is decoded with the console's code page,
+ * which would mangle a non-ASCII password, and a line break in it would end the line early.
+ */
 async function connect(target: SmbTarget, timeoutMs: number): Promise<SmbFailure | undefined> {
   if (!target.credential) return undefined;
   const r = await powershell(
-    `New-SmbMapping -RemotePath $env:PCHAT_UNC -UserName $env:PCHAT_USER -Password $env:PCHAT_SMB_SECRET -Persistent $false | Out-Null; Write-Output OK`,
-    { PCHAT_UNC: uncPath(target), PCHAT_USER: target.credential.userName, PCHAT_SMB_SECRET: target.credential.password },
+    `$p = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Console]::In.ReadLine())); New-SmbMapping -RemotePath $env:PCHAT_UNC -UserName $env:PCHAT_USER -Password $p -Persistent $false | Out-Null; Write-Output OK`,
+    { PCHAT_UNC: uncPath(target), PCHAT_USER: target.credential.userName },
     timeoutMs,
+    `${Buffer.from(target.credential.password, 'utf8').toString('base64')}\n`,
   );
   if (r.timedOut) return { stage: 'timeout', status: 'TIMEOUT', message: `no answer within ${timeoutMs / 1000} s` };
   return parsePowerShellFailure(r.stdout);
