@@ -68,7 +68,8 @@ export const ABOUT_TOPICS: AboutTopic[] = [
         ],
         [
           'YOUR OWN TABLE',
-          `Give Test-FileStore -PolicyFile <file>, or set ${POLICY_ENV_VAR} for Test-FileStore and Publish-Topology alike: a JSON array of { "principal", "access": "FullControl|Modify|ReadAndExecute|Read", "sid"?, "inheritance"? }.`,
+          `Give Test-FileStore and Publish-Topology the same -PolicyFile <file>, or set ${POLICY_ENV_VAR} for both (-PolicyFile wins over it): a JSON array of { "principal", "access": "FullControl|Modify|ReadAndExecute|Read", "sid"?, "inheritance"? }. ` +
+            'Publish-Topology checks that every group of that table resolves to a SID on the file server before it changes anything, sets exactly that table on each pool folder, and names the policy it applied in its What if lines and its result (Policy).',
         ],
       ]);
     },

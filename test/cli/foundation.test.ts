@@ -632,6 +632,26 @@ test('-ErrorAction SilentlyContinue on one object: a not-found error is not prin
   t.regex(usage.stderr, /parameter 'Port'/);
 });
 
+test('Publish-Topology -PolicyFile is the policy in force over PCHAT_FILESTORE_POLICY: a file it cannot read is refused before any check; an empty one is a usage error', async (t) => {
+  const repo = await copyOfBase(t);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-policy-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const good = path.join(dir, 'good.json');
+  await writeFile(good, JSON.stringify([{ principal: 'BUILTIN\\Administrators', sid: 'S-1-5-32-544', access: 'FullControl' }]));
+  const missing = path.join(dir, 'missing.json');
+  const started = Date.now();
+  const r = await run(['Publish-Topology', '-WhatIf', '-SkipDatabase', '-PolicyFile', missing], { env: { PCHAT_REPOSITORY: repo, PCHAT_FILESTORE_POLICY: good } });
+  t.is(r.exitCode, 1, r.stderr);
+  t.regex(r.stderr, /FileStorePolicyNotFound,Publish-Topology/);
+  t.true(r.stderr.includes(missing));
+  t.true(Date.now() - started < 10_000, 'the file store was probed first');
+  for (const command of [['Publish-Topology', '-WhatIf'], ['Test-FileStore', '-PoolFqdn', POOL]]) {
+    const empty = await run([...command, '-PolicyFile', ''], { env: { PCHAT_REPOSITORY: repo } });
+    t.is(empty.exitCode, 2, empty.stderr);
+    t.regex(empty.stderr, /parameter 'PolicyFile'/);
+  }
+});
+
 test('Publish-Topology without the SQL password names -SqlCredentialFile, its own parameter for it', async (t) => {
   const repo = await copyOfBase(t);
   const r = await run(['Publish-Topology', '-SqlCredential', 'sa', '-Force'], { env: { PCHAT_REPOSITORY: repo, PCHAT_SQL_PASSWORD: undefined } });
