@@ -83,7 +83,7 @@ export const ABOUT_TOPICS: AboutTopic[] = [
         ['EXIT CODES', { pre: EXIT_CODE_HELP.map((l) => l.slice(0, 5) + wrap(l.slice(5), 76, ' '.repeat(5)).slice(5)).join('\n') }],
         [
           'NOTES',
-          'Exit 1 is also set when a command wrote a non-terminating error and went on (with -ErrorAction SilentlyContinue too). ' +
+          'Exit 1 is also set when a command wrote a non-terminating error and went on (with -ErrorAction SilentlyContinue too); a terminating error is printed whatever -ErrorAction says. ' +
             'Exit 3: a Test-* command with a Failed check or an Error finding; a New-/Set- change refused by a topology rule; Publish-Topology refused by its checks. ' +
             'Exit 4: a command whose ConfirmImpact is High (Remove-PersistentChatPool, Publish-Topology), or any command given -Confirm, needs an answer and there is no terminal; add -Force or -Confirm:false. Nothing ever waits for input in a scheduled job. ' +
             'Exit 5: the repository stayed locked by another process past the wait (15 s, or PCHAT_LOCK_TIMEOUT_MS), or another Publish-Topology is running on it. ' +
