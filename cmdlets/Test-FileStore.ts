@@ -6,7 +6,7 @@ import { credentialSource, resolveCredential } from '../lib/cmdlet/credential.js
 import { findFileStore, findPersistentChatPool, isUncFileStore, normalizeFqdn, parseUncPath, persistentChatFolderName, type Topology } from '../lib/topology/model.js';
 // Types only: the SMB probe loads when probing starts.
 import type { FileStoreTestOptions, SmbTarget } from '../lib/probes/smb/types.js';
-import type { RequiredAce } from '../lib/probes/dacl/policy.js';
+import { POLICY_FILE_PARAMETER } from '../lib/probes/dacl/policy-file.js';
 import { SETUP_POOL } from '../lib/help/example-setups.js';
 
 interface Params {
@@ -66,7 +66,7 @@ export default {
   description: [
     'Connects to each file store share the way Publish-Topology will and reports one row per check: name resolution; TCP 445; authentication; the share exists; the pool folder exists (a warning before the first publish, which creates it); a write, rename, read-back and delete of a uniquely named probe file (always removed, even when a step fails); the DACL is readable; the effective rights of the account (Modify is needed to run; Full control or WRITE_DAC to publish, because publish sets the folder\'s DACL); the ACEs publish sets (a warning before the first publish, a failure when a published pool\'s folder has drifted); and dangerous ACEs (Everyone, Authenticated Users, Domain Users and similar groups with write access fail, with read access warn).',
     'Effective rights are the maximum access the file server itself reports for the account (SMB2 maximal access, as smbcacls -x shows it), which includes every group the account is in; the DACL is also evaluated in Windows\' order (explicit deny before allow, inherited after explicit) for the SIDs this host knows, to show which ACEs apply. When a check fails, the checks that depend on it are Skipped with the reason.',
-    'The ACEs publish sets are one table (the publish policy): Modify for RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins, Full control for the file server\'s Administrators, Read & execute for RTCUniversalConfigReplicator, inherited by subfolders and files. Microsoft does not document Topology Builder\'s exact ACEs; override the table with -PolicyFile or PCHAT_FILESTORE_POLICY (a JSON array of { "principal", "access", "sid"?, "inheritance"? }).',
+    'The ACEs publish sets are one table (the publish policy): Modify for RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins, Full control for the file server\'s Administrators, Read & execute for RTCUniversalConfigReplicator, inherited by subfolders and files. Microsoft does not document Topology Builder\'s exact ACEs; override the table with -PolicyFile or PCHAT_FILESTORE_POLICY (a JSON array of { "principal", "access", "sid"?, "inheritance"? }; -PolicyFile wins), and give Publish-Topology the same, so that it applies the table this command proved.',
     'Targets: -Path \\\\server\\share[\\folder], -FileServerFqdn with -Share, -FileStore (a \\\\server\\share of the topology), -PoolFqdn (the pool\'s file store and its <SiteId>-PersistentChatService-<Instance> folder; drift fails when the pool is published), or piped objects with those properties. Several targets are probed concurrently, at most -ThrottleLimit at once.',
     'The password of -Credential comes from PCHAT_SMB_PASSWORD, from -CredentialFile (mode 0600, first line), or from a prompt on a terminal; never from the command line, and it is handed to Samba\'s smbclient/smbcacls on a pipe, never on their command line or in their environment (a password of more than 120 bytes or with a line break, which Samba cannot read from the pipe, is refused with exit 2). Without -Credential the current identity is used (a Kerberos ticket on Linux, the logon session on Windows). On Linux and macOS Samba\'s client tools must be installed (apt-get install smbclient).',
   ].join('\n\n'),
@@ -78,7 +78,7 @@ export default {
     { name: 'PoolFqdn', type: 'string[]', valueFromPipelineByPropertyName: true, pipelineProperties: ['Fqdn'], help: "Persistent Chat pools of the topology: each pool's file store and folder are tested." },
     { name: 'Credential', type: 'credential', help: 'The account (DOMAIN\\user or user@realm) to test with; the password comes from PCHAT_SMB_PASSWORD, -CredentialFile or a prompt.' },
     { name: 'CredentialFile', type: 'string', help: 'A file (mode 0600) whose first line is the password of -Credential.' },
-    { name: 'PolicyFile', type: 'string', help: 'A JSON file with the ACEs publish sets, instead of the built-in table (also PCHAT_FILESTORE_POLICY).' },
+    POLICY_FILE_PARAMETER,
     timeoutParameter('Bounds each step: name resolution, the TCP check, each call to the file server. A server that accepts and then says nothing fails within it.'),
     throttleParameter('targets'),
     QUIET_PARAMETER,
@@ -188,7 +188,11 @@ export default {
     // The policy is read before any probe (a broken file is refused first), while the probe loads.
     const [{ testFileStore }, policy] = await Promise.all([
       import('../lib/probes/smb/index.js'),
-      import('../lib/probes/dacl/policy.js').then((m): Promise<RequiredAce[]> => m.loadPolicy(o.PolicyFile ?? process.env.PCHAT_FILESTORE_POLICY)),
+      import('../lib/probes/dacl/policy.js').then((m) => {
+        const file = m.policyFileInForce(o.PolicyFile);
+        ctx.writeVerbose(`Checking against ${m.describePolicy(file)}.`);
+        return m.loadPolicy(file);
+      }),
     ]);
     const timeoutMs = o.TimeoutSeconds * 1000;
     yield* probeInOrder(ctx, state.jobs, o.ThrottleLimit, (job) => testFileStore({ ...job.target, credential, timeoutMs }, { ...job.opts, policy }, job.label));

@@ -2,7 +2,7 @@
 import type { CmdletDefinition, ParameterDefinition } from './types.js';
 
 export const OUTPUT_FORMATS = ['Table', 'List', 'Json'] as const;
-export const ERROR_ACTIONS = ['Stop', 'Continue', 'SilentlyContinue'] as const;
+export const ERROR_ACTIONS = ['Stop', 'Continue', 'SilentlyContinue', 'Ignore'] as const;
 
 /**
  * `-Repository "$REPO"` with $REPO unset is a mistake, not the current folder ("There is no topology in ''"
@@ -18,7 +18,7 @@ const ALWAYS: ParameterDefinition[] = [
     type: 'enum',
     aliases: ['ea'],
     validateSet: ERROR_ACTIONS,
-    help: 'Stop: the first non-terminating error ends the command. Continue (default): report it and go on. SilentlyContinue: go on without printing it (the exit code still says it happened).',
+    help: 'What a non-terminating error does (one object\'s error, such as the pool to work on not found). Stop: the first one ends the command. Continue (default): report it and go on. SilentlyContinue (or Ignore): go on without printing it; the exit code still says it happened. A terminating error (one that ends the command, such as a missing repository) is printed whatever -ErrorAction says.',
   },
   {
     name: 'OutputFormat',

@@ -62,9 +62,16 @@ export interface ErrorRecordInit {
   exitCode?: ExitCodeValue;
   /** The command was given nothing to work on: after an empty pipeline that is nothing to do, not an error. */
   noInput?: boolean;
+  /**
+   * Thrown, this record still ends the work on the current object, but it is about that object alone
+   * (the pool a command works on not found): PowerShell writes such an error as a non-terminating one
+   * (Get-CsPool -Identity <missing>), so -ErrorAction governs it. Every other thrown record is terminating
+   * and is printed whatever -ErrorAction says.
+   */
+  nonTerminating?: boolean;
 }
 
-/** An error record; thrown, it is a terminating error; passed to ctx.writeError, a non-terminating one. */
+/** An error record; thrown, it is a terminating error (unless marked nonTerminating); passed to ctx.writeError, a non-terminating one. */
 export class ErrorRecord extends Error {
   readonly errorId: string;
   readonly category: ErrorCategoryName;
@@ -72,6 +79,7 @@ export class ErrorRecord extends Error {
   readonly recommendedAction: string;
   readonly exitCode: ExitCodeValue;
   readonly noInput: boolean;
+  readonly nonTerminating: boolean;
 
   constructor(init: ErrorRecordInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -83,6 +91,7 @@ export class ErrorRecord extends Error {
     this.recommendedAction = init.recommendedAction ?? '';
     this.exitCode = init.exitCode ?? ExitCode.Error;
     this.noInput = init.noInput ?? false;
+    this.nonTerminating = init.nonTerminating ?? false;
   }
 
   fullyQualifiedErrorId(commandName: string): string {

@@ -203,6 +203,8 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
   });
   const format = (v.OutputFormat as OutputFormat | undefined) ?? (host.stdoutIsTerminal ? 'Table' : 'Json');
   const errorAction = (v.ErrorAction as string | undefined) ?? 'Continue';
+  // Ignore is SilentlyContinue here: a command line has no $Error list to keep the error out of.
+  const silent = errorAction === 'SilentlyContinue' || errorAction === 'Ignore';
   const quiet = def.parameters.some((p) => p.name === 'Quiet') && v.Quiet === true;
   const properties = (v.Property as string[] | undefined)?.filter((name) => name.trim());
   if (properties?.length && format === 'Json') log.warning('-Property chooses what Table and List output show; JSON lines keep every property.');
@@ -272,7 +274,7 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
     writeError: (e) => {
       if (errorAction === 'Stop') throw e;
       raise(ExitCode.Error);
-      if (errorAction === 'SilentlyContinue') log.error(e.message, { errorId: e.errorId, target: e.target });
+      if (silent) log.error(e.message, { errorId: e.errorId, target: e.target });
       else writeRecord(e);
     },
     writeWarning: (m) => log.warning(m),
@@ -334,19 +336,19 @@ export async function runCmdlet(def: CmdletDefinition, argv: readonly string[], 
           log.warning(`No objects came down the pipeline, and the command line gives nothing to work on: ${def.name} did nothing.`);
           continue;
         }
-        // -ErrorAction SilentlyContinue hides an error of the command's work (exit 1: not found, unreachable...)
-        // for a single object too. With more objects (below) every error of one object is non-terminating and
-        // hidden, as in PowerShell; a single object's usage errors, refusals and confirmations still show. The exit code stays.
-        if (isErrorRecord(e) && errorAction === 'SilentlyContinue' && e.exitCode === ExitCode.Error) {
+        // -ErrorAction governs non-terminating errors only, as in PowerShell: SilentlyContinue hides a thrown
+        // record only when it is one object's error (the pool it works on not found, as Get-CsPool writes it),
+        // for a single object too; the exit code stays. A terminating error (a missing repository, a refusal,
+        // a usage error) is printed whatever -ErrorAction says: otherwise only an exit code would remain.
+        if (isErrorRecord(e) && silent && e.nonTerminating) {
           raise(e.exitCode);
           log.error(e.message, { errorId: e.errorId, target: e.target });
           continue;
         }
-        // A failure on one piped object is non-terminating when more objects follow (unless -ErrorAction Stop).
+        // A failure on one piped object does not stop the next ones (unless -ErrorAction Stop); it is printed.
         if (isErrorRecord(e) && input && inputs.length > 1 && errorAction !== 'Stop' && e.exitCode !== ExitCode.ConfirmationRequired) {
           raise(e.exitCode);
-          if (errorAction === 'SilentlyContinue') log.error(e.message, { errorId: e.errorId, target: e.target });
-          else writeRecord(e);
+          writeRecord(e);
           continue;
         }
         throw e;

@@ -68,7 +68,8 @@ export const ABOUT_TOPICS: AboutTopic[] = [
         ],
         [
           'YOUR OWN TABLE',
-          `Give Test-FileStore -PolicyFile <file>, or set ${POLICY_ENV_VAR} for Test-FileStore and Publish-Topology alike: a JSON array of { "principal", "access": "FullControl|Modify|ReadAndExecute|Read", "sid"?, "inheritance"? }.`,
+          `Give Test-FileStore and Publish-Topology the same -PolicyFile <file>, or set ${POLICY_ENV_VAR} for both (-PolicyFile wins over it): a JSON array of { "principal", "access": "FullControl|Modify|ReadAndExecute|Read", "sid"?, "inheritance"? }. ` +
+            'Publish-Topology checks that every group of that table resolves to a SID on the file server before it changes anything, sets exactly that table on each pool folder, and names the policy it applied in its What if lines and its result (Policy).',
         ],
       ]);
     },
@@ -82,7 +83,7 @@ export const ABOUT_TOPICS: AboutTopic[] = [
         ['EXIT CODES', { pre: EXIT_CODE_HELP.map((l) => l.slice(0, 5) + wrap(l.slice(5), 76, ' '.repeat(5)).slice(5)).join('\n') }],
         [
           'NOTES',
-          'Exit 1 is also set when a command wrote a non-terminating error and went on (with -ErrorAction SilentlyContinue too). ' +
+          'Exit 1 is also set when a command wrote a non-terminating error and went on (with -ErrorAction SilentlyContinue too); a terminating error is printed whatever -ErrorAction says. ' +
             'Exit 3: a Test-* command with a Failed check or an Error finding; a New-/Set- change refused by a topology rule; Publish-Topology refused by its checks. ' +
             'Exit 4: a command whose ConfirmImpact is High (Remove-PersistentChatPool, Publish-Topology), or any command given -Confirm, needs an answer and there is no terminal; add -Force or -Confirm:false. Nothing ever waits for input in a scheduled job. ' +
             'Exit 5: the repository stayed locked by another process past the wait (15 s, or PCHAT_LOCK_TIMEOUT_MS), or another Publish-Topology is running on it. ' +

@@ -37,6 +37,8 @@ export interface PublishOptions {
   signal?: AbortSignal;
   /** Prints the plan as What if lines. */
   showPlan: (step: PlanStep) => Promise<void>;
+  /** -PolicyFile: the file store policy to prove and apply (policy.ts policyFileInForce decides between it, PCHAT_FILESTORE_POLICY and the built-in table). */
+  policyFile?: string;
   /** The SMB backend for the steps (in-process tests inject faults here; the command line cannot). */
   smbBackend?: SmbBackend;
 }
@@ -63,6 +65,8 @@ export interface PublishResult {
   ToDo: string[];
   /** What this run created and left in place (databases are never dropped), so an operator and the rerun know. */
   Created: string[];
+  /** The file store policy the checks proved and the steps applied: 'Built-in', or the policy file's path. */
+  Policy: string;
   RunId: string;
 }
 
@@ -229,10 +233,13 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
     throw refusal('TopologyValidationFailed', `The topology has ${errors.length} error(s); nothing was changed. ${errors.map(formatFinding).join(' ')}`, errors[0]!.Target, 'Fix the errors (pchat Test-Topology lists them with what to do), then publish again.');
   }
 
-  const plan = planPublish(draft.topology, latest, { skipDatabase: o.skipDatabase });
+  // The file store policy in force is decided once, as Test-FileStore decides it, and read once (only when
+  // a file store is involved) for every probe and every step: what the checks prove is what the steps set.
+  const policies = await import('../probes/dacl/policy.js');
+  const policyFile = policies.policyFileInForce(o.policyFile);
+  const plan = planPublish(draft.topology, latest, { skipDatabase: o.skipDatabase, policy: policies.describePolicy(policyFile) });
   o.log.info('plan', { steps: plan.steps.map((s) => `${s.action} @ ${s.target}`), todo: plan.todo, runId: o.runId });
-  // The file store policy, read once for every probe and step (PCHAT_FILESTORE_POLICY may name a file).
-  const policy = plan.fileProbes.length ? await (await import('../probes/dacl/policy.js')).loadPolicy() : undefined;
+  const policy = plan.fileProbes.length ? await policies.loadPolicy(policyFile) : undefined;
   const checks = await runProbes(plan, o, policy);
   const failed = checks.filter((c) => c.Status === 'Failed');
   checks.filter((c) => c.Status === 'Warning').forEach((c) => warnings.push(`${c.Target}: ${c.Check}: ${c.Details}`));
@@ -244,6 +251,7 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
     Checks: checks,
     ToDo: plan.todo,
     Created: [],
+    Policy: policyFile ?? 'Built-in',
     RunId: o.runId,
   };
   const notRun = (): StepResult[] => plan.steps.map((s) => ({ Step: s.action, Target: s.target, Status: 'NotRun', Details: '', DurationMs: 0 }));

@@ -64,7 +64,7 @@ function poolChanged(p: PersistentChatPool, published: Topology | undefined): bo
 export function planPublish(
   draft: Topology,
   published: { revision: number; topology: Topology } | undefined,
-  opts: { skipDatabase?: boolean } = {},
+  opts: { skipDatabase?: boolean; /** The file store policy in force, as its action text names it (policy.ts describePolicy). */ policy?: string } = {},
 ): PublishPlan {
   const steps: PlanStep[] = [];
   const todo: string[] = [];
@@ -106,7 +106,8 @@ export function planPublish(
       const file = { server: unc.fileServerFqdn, share: unc.share, folder };
       // Every publish re-applies the folder permissions, as Topology Builder does, so drift is repaired.
       steps.push({ kind: 'CreateFolder', action: `Create folder ${folder}`, target: share, pool: pool.fqdn, file });
-      steps.push({ kind: 'SetFolderPermissions', action: `Set permissions on ${folder}`, target: `${share}\\${folder}`, pool: pool.fqdn, file });
+      // The action names the policy, so -WhatIf and the result's steps say which table publish sets.
+      steps.push({ kind: 'SetFolderPermissions', action: `Set permissions on ${folder} to ${opts.policy ?? 'the file store policy'}`, target: `${share}\\${folder}`, pool: pool.fqdn, file });
     } else if (pool.fileStore) {
       todo.push(`Create the local folder ${pool.fileStore}\\${folder} on ${pool.fqdn} and grant Modify to RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins.`);
     }

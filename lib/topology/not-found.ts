@@ -148,6 +148,8 @@ export function persistentChatPoolNotFound(fqdn: string, t?: Topology): ErrorRec
     target: shown(fqdn),
     message: `There is no Persistent Chat pool '${shown(fqdn)}' in the topology.${didYouMean(near)}`,
     recommendedAction: near.length ? `Give ${near[0]}, or list the pools with 'pchat Get-PersistentChatPool'.` : "List the pools with 'pchat Get-PersistentChatPool'.",
+    // As Get-CsPool -Identity <missing>: one object's error, which -ErrorAction SilentlyContinue hides.
+    nonTerminating: true,
   });
 }
 

@@ -648,6 +648,53 @@ test('-ErrorAction SilentlyContinue on one object: a not-found error is not prin
   t.regex(usage.stderr, /parameter 'Port'/);
 });
 
+test('-ErrorAction SilentlyContinue or Ignore does not hide a terminating error: a missing repository is printed with its exit code', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-ea-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const missing = path.join(dir, 'no-repository');
+  for (const ea of ['SilentlyContinue', 'Ignore']) {
+    const r = await inRepo(missing, ['Get-PersistentChatPool', 'nosuch.contoso.com', '-ErrorAction', ea]);
+    t.is(r.exitCode, 1, ea);
+    t.regex(r.stderr, /RepositoryNotFound,Get-PersistentChatPool/, ea);
+    t.true(r.stderr.includes(missing), ea);
+  }
+  // Also for piped objects, once per object that ended on it, and the exit code stays.
+  const piped = await inRepo(missing, ['Remove-PersistentChatPool', '-Force', '-ErrorAction', 'SilentlyContinue'], twoPools);
+  t.is(piped.exitCode, 1);
+  t.regex(piped.stderr, /RepositoryNotFound,Remove-PersistentChatPool/);
+});
+
+test('-ErrorAction Ignore hides a per-object not-found error as SilentlyContinue does; the exit code is still 1', async (t) => {
+  const repo = await copyOfBase(t);
+  const r = await inRepo(repo, ['Set-PersistentChatPool', 'nosuch.contoso.com', '-DisplayName', 'x', '-ErrorAction', 'Ignore']);
+  t.is(r.exitCode, 1);
+  t.is(r.stderr, '');
+  const piped = await inRepo(repo, ['Remove-PersistentChatPool', '-Force', '-ea', 'ignore'], twoPools);
+  t.is(piped.exitCode, 1);
+  t.is(piped.stderr, '');
+  t.deepEqual((await pools(repo)).map((p) => p.Fqdn), [POOL, SINGLE]);
+});
+
+test('Publish-Topology -PolicyFile is the policy in force over PCHAT_FILESTORE_POLICY: a file it cannot read is refused before any check; an empty one is a usage error', async (t) => {
+  const repo = await copyOfBase(t);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-policy-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const good = path.join(dir, 'good.json');
+  await writeFile(good, JSON.stringify([{ principal: 'BUILTIN\\Administrators', sid: 'S-1-5-32-544', access: 'FullControl' }]));
+  const missing = path.join(dir, 'missing.json');
+  const r = await run(['Publish-Topology', '-WhatIf', '-SkipDatabase', '-PolicyFile', missing], { env: { PCHAT_REPOSITORY: repo, PCHAT_FILESTORE_POLICY: good } });
+  t.is(r.exitCode, 1, r.stderr);
+  // Refused on the file, not by checks of the file store (PublishPrecheckFailed), which did not run.
+  t.regex(r.stderr, /FileStorePolicyNotFound,Publish-Topology/);
+  t.notRegex(r.stderr, /PublishPrecheckFailed/);
+  t.true(r.stderr.includes(missing));
+  for (const command of [['Publish-Topology', '-WhatIf'], ['Test-FileStore', '-PoolFqdn', POOL]]) {
+    const empty = await run([...command, '-PolicyFile', ''], { env: { PCHAT_REPOSITORY: repo } });
+    t.is(empty.exitCode, 2, empty.stderr);
+    t.regex(empty.stderr, /parameter 'PolicyFile'/);
+  }
+});
+
 test('Publish-Topology without the SQL password names -SqlCredentialFile, its own parameter for it', async (t) => {
   const repo = await copyOfBase(t);
   const r = await run(['Publish-Topology', '-SqlCredential', 'sa', '-Force'], { env: { PCHAT_REPOSITORY: repo, PCHAT_SQL_PASSWORD: undefined } });

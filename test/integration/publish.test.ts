@@ -157,6 +157,77 @@ maybe('a policy group the file server cannot resolve: Test-FileStore fails namin
   t.is(await state(w), before, 'a refused publish changed the share, a database or the repository');
 });
 
+/** A file store policy file in a scratch folder removed after the test. */
+async function policyFile(t: { teardown(fn: () => unknown): void }, aces: unknown[]): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pchat-policy-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'filestore-policy.json');
+  await writeFile(file, JSON.stringify(aces));
+  return file;
+}
+
+maybe('-PolicyFile naming a group the file server cannot resolve: Test-FileStore and Publish-Topology both refuse naming it, before any change; it wins over PCHAT_FILESTORE_POLICY', async (t) => {
+  const w = await world(t);
+  const bad = await policyFile(t, [
+    { principal: 'RTCHSUniversalServices', access: 'Modify' },
+    { principal: 'RTCNoSuchGroup', access: 'Modify' },
+    { principal: 'BUILTIN\\Administrators', sid: 'S-1-5-32-544', access: 'FullControl' },
+  ]);
+  // A policy every group of which resolves, in the variable: -PolicyFile must win over it.
+  const good = await policyFile(t, [{ principal: 'BUILTIN\\Administrators', sid: 'S-1-5-32-544', access: 'FullControl' }]);
+  const env = { ...w.env, PCHAT_FILESTORE_POLICY: good };
+  const preflight = await run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.admin.name, '-PolicyFile', bad], { env });
+  t.is(preflight.exitCode, 3, preflight.stderr);
+  t.regex(preflight.objects.find((o: { Check: string }) => o.Check === 'Policy principals').Details, /cannot resolve RTCNoSuchGroup to a SID/);
+
+  const before = await state(w);
+  const r = await run(publishArgs('-Force', '-PolicyFile', bad), { env });
+  t.is(r.exitCode, 3, r.stderr);
+  t.regex(r.stderr, /PublishPrecheckFailed/);
+  t.regex(r.stderr, /Policy principals: .*RTCNoSuchGroup/);
+  t.notRegex(r.stderr, /cannot resolve [^;]*RTCHSUniversalServices/, 'a group that resolves is named as unresolvable');
+  t.is(await state(w), before, 'a refused publish changed the share, a database or the repository');
+
+  // The variable alone is the policy in force when -PolicyFile is not given.
+  const whatIf = await run(publishArgs('-WhatIf', '-SkipDatabase'), { env });
+  t.is(whatIf.exitCode, 0, whatIf.stderr);
+  t.is(whatIf.objects[0].Policy, good);
+});
+
+maybe('-PolicyFile with a custom table: -WhatIf names it, publish sets exactly its ACEs, and Test-FileStore with the same file finds no drift', async (t) => {
+  const w = await world(t);
+  const file = await policyFile(t, [
+    { principal: 'RTCHSUniversalServices', access: 'FullControl' },
+    { principal: 'BUILTIN\\Administrators', sid: 'S-1-5-32-544', access: 'FullControl' },
+    { principal: 'RTCUniversalConfigReplicator', access: 'Read' },
+  ]);
+  const before = await state(w);
+  const whatIf = await run(publishArgs('-WhatIf', '-SkipDatabase', '-PolicyFile', file), { env: w.env });
+  t.is(whatIf.exitCode, 0, whatIf.stderr);
+  t.true(whatIf.stderr.includes(`What if: Performing the operation "Set permissions on ${FOLDER} to the file store policy in '${file}'"`), whatIf.stderr);
+  t.like(whatIf.objects[0], { Status: 'WhatIf', Policy: file });
+  t.is(await state(w), before, '-WhatIf changed something');
+
+  const published = await run(publishArgs('-Force', '-SkipDatabase', '-PolicyFile', file), { env: w.env });
+  t.is(published.exitCode, 0, published.stderr);
+  t.like(published.objects[0], { Status: 'Published', Policy: file });
+  const acl = await samba.smbcacls(w.share, FOLDER, ['--numeric']);
+  const aces = acl.stdout.split('\n').filter((l) => l.startsWith('ACL:')).map((l) => l.slice(4)).sort();
+  t.deepEqual(aces, [
+    `${GROUPS.RTCHSUniversalServices.sid}:0/0x3/0x001f01ff`,
+    `${GROUPS.RTCUniversalConfigReplicator.sid}:0/0x3/0x00120089`,
+    'S-1-5-32-544:0/0x3/0x001f01ff',
+  ], acl.stdout);
+
+  // The preflight with the same file proves what publish applied; against the built-in table the folder has drifted.
+  const test = (...extra: string[]) => run(['Test-FileStore', '-PoolFqdn', POOL, '-Credential', samba.users.admin.name, ...extra], { env: w.env });
+  const same = await test('-PolicyFile', file);
+  t.like(same.objects.find((o: { Check: string }) => o.Check === 'Publish policy ACEs'), { Status: 'Passed' });
+  const builtIn = await test();
+  t.is(builtIn.exitCode, 3, builtIn.stderr);
+  t.like(builtIn.objects.find((o: { Check: string }) => o.Check === 'Publish policy ACEs'), { Status: 'Failed' });
+});
+
 maybe('a file where the pool folder goes: Test-FileStore and Publish-Topology fail before any change', async (t) => {
   const w = await world(t);
   const local = path.join(await mkdtemp(path.join(tmpdir(), 'pchat-file-')), 'f');
@@ -184,7 +255,8 @@ maybe('define, test, -WhatIf changes nothing, publish creates folder, permission
   t.regex(whatIf.stderr, /What if: Performing the operation "Create database mgc" on target "sql01\.pchat\.test"/);
   t.regex(whatIf.stderr, /What if: Performing the operation "Create database mgccomp" on target "sql02\.pchat\.test"/);
   t.regex(whatIf.stderr, /What if: Performing the operation "Publish topology revision 1"/);
-  t.is(whatIf.objects[0].Status, 'WhatIf');
+  t.regex(whatIf.stderr, new RegExp(`What if: Performing the operation "Set permissions on ${FOLDER} to the built-in file store policy"`));
+  t.like(whatIf.objects[0], { Status: 'WhatIf', Policy: 'Built-in' });
   t.is(await state(w), before, '-WhatIf changed something');
 
   const logFile = path.join(w.repo, '..', 'publish.jsonl');
@@ -592,7 +664,7 @@ maybe('a DACL that cannot be set: the folder this run created is removed again, 
   const step = Object.fromEntries(result.Steps.map((s) => [s.Step, s]));
   t.like(step[`Create folder ${FOLDER}`], { Status: 'RolledBack' });
   t.regex(step[`Create folder ${FOLDER}`]!.Details, /removed it again/);
-  t.like(step[`Set permissions on ${FOLDER}`], { Status: 'Failed' });
+  t.like(step[`Set permissions on ${FOLDER} to the built-in file store policy`], { Status: 'Failed' });
   t.like(step['Create database mgc'], { Status: 'NotRun' });
   t.deepEqual(result.Created, []);
   t.is(await state(w), before, 'the folder, a database or a revision was left behind');

@@ -2,8 +2,8 @@
 // Microsoft does not document Topology Builder's exact ACEs (shared/docs/domain.md, open
 // question 5): this table is this tool's choice, following the share permissions the
 // create-a-file-share page asks for (Administrators Full control, the RTC service and admin
-// groups Change) plus Read & execute for the CMS replicators. Override it with a JSON file named by
-// PCHAT_FILESTORE_POLICY (or a parameter): an array of { principal, sid?, access, inheritance? }.
+// groups Change) plus Read & execute for the CMS replicators. Override it with a JSON file given by
+// -PolicyFile or PCHAT_FILESTORE_POLICY (policyFileInForce): an array of { principal, sid?, access, inheritance? }.
 import { readFile } from 'node:fs/promises';
 import { AceFlag, appliesToObject, trustee, type Ace, type SecurityDescriptor } from './model.js';
 import { Mask, WRITE_LIKE, describeMask, hex, mapGeneric } from './masks.js';
@@ -76,8 +76,22 @@ export function validatePolicy(value: unknown, source: string): RequiredAce[] {
   });
 }
 
-/** The policy in force: the file given (or named by PCHAT_FILESTORE_POLICY), else PUBLISH_POLICY. */
-export async function loadPolicy(file = process.env[POLICY_ENV_VAR]): Promise<RequiredAce[]> {
+/**
+ * The one place that decides which file store policy is in force, for Test-FileStore and
+ * Publish-Topology alike (so a preflight proves exactly what publish applies): the -PolicyFile
+ * parameter, else the file named by PCHAT_FILESTORE_POLICY, else (undefined) the built-in table.
+ */
+export function policyFileInForce(parameterFile?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return parameterFile || env[POLICY_ENV_VAR] || undefined;
+}
+
+/** How results, What if lines and messages name the policy: its file, or the built-in table. */
+export function describePolicy(file: string | undefined): string {
+  return file ? `the file store policy in '${file}'` : 'the built-in file store policy';
+}
+
+/** The ACEs of the policy file (see policyFileInForce), or PUBLISH_POLICY when there is none. */
+export async function loadPolicy(file?: string): Promise<RequiredAce[]> {
   if (!file) return [...PUBLISH_POLICY];
   let text: string;
   try {
@@ -88,7 +102,7 @@ export async function loadPolicy(file = process.env[POLICY_ENV_VAR]): Promise<Re
       category: 'ObjectNotFound',
       target: file,
       message: `Cannot read the file store policy '${file}': ${(e as NodeJS.ErrnoException).code ?? e}.`,
-      recommendedAction: `Check the path (set by ${POLICY_ENV_VAR} or -PolicyFile), or unset it to use the built-in policy.`,
+      recommendedAction: `Check the path (given by -PolicyFile, else ${POLICY_ENV_VAR}), or give neither to use the built-in policy.`,
     });
   }
   let json: unknown;

@@ -70,8 +70,8 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
     return rows;
   };
 
-  // The policy is read first: a broken policy file is the caller's error, not the server's.
-  const policy = opts.policy ?? (await (await import('../dacl/policy.js')).loadPolicy());
+  // The caller reads the policy file in force (policyFileInForce); without one given, the built-in table.
+  const policy = opts.policy ?? [...(await import('../dacl/policy.js')).PUBLISH_POLICY];
 
   // The backend's modules load while the name resolves and the port answers.
   const backendLoad = selectBackend();
@@ -228,7 +228,7 @@ export async function testFileStore(target: SmbTarget, opts: FileStoreTestOption
           CHECK.principals,
           'Failed',
           `${target.server} cannot resolve ${missing.join(', ')} to a SID, so publish could not set the pool folder's permissions${found.length ? ` (${found.length === 1 ? 'the other group resolves' : `the other ${found.length} groups resolve`})` : ''}`,
-          `Create or map ${missing.length > 1 ? 'these groups' : 'the group'} on ${target.server} (Windows: the domain group, which forest preparation creates, with the file server a member of that domain; Samba: net groupmap add ntgroup=${missing[0]} unixgroup=<group> type=domain), or correct the principal in the file store policy file (PCHAT_FILESTORE_POLICY; Test-FileStore -PolicyFile).`,
+          `Create or map ${missing.length > 1 ? 'these groups' : 'the group'} on ${target.server} (Windows: the domain group, which forest preparation creates, with the file server a member of that domain; Samba: net groupmap add ntgroup=${missing[0]} unixgroup=<group> type=domain), or correct the principal in the file store policy file (-PolicyFile, or PCHAT_FILESTORE_POLICY).`,
           since(t0),
         );
       } else row(CHECK.principals, 'Passed', found.length ? `${target.server} resolves every group of the publish policy: ${found.join(', ')}` : 'Every principal of the publish policy is given by its SID', '', since(t0));

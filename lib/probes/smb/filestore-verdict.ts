@@ -36,7 +36,7 @@ export interface VerdictInput {
 export function policyAdvice(policy: readonly RequiredAce[], user: string, need: 'Modify' | 'FullControl' | 'Read', where: string): string {
   const groups = policy.filter((r) => hasAll(requiredMask(r), Mask[need])).map((r) => r.principal);
   const what = { Modify: 'Modify', FullControl: 'Full control', Read: 'read access' }[need];
-  if (!groups.length) return `No group of the publish policy has ${what} on ${where}; change the policy file (PCHAT_FILESTORE_POLICY; Test-FileStore -PolicyFile) if an account needs it.`;
+  if (!groups.length) return `No group of the publish policy has ${what} on ${where}; change the policy file (-PolicyFile, or PCHAT_FILESTORE_POLICY) if an account needs it.`;
   return `On a pool folder ${what} comes from the publish policy (${groups.join(', ')}), which publish re-applies, removing any other ACE: add ${user} to ${groups.length > 1 ? 'one of these groups' : 'that group'}, or test with an account that is in one.`;
 }
 

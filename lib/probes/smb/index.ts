@@ -33,8 +33,8 @@ export async function ensureFolder(target: SmbTarget, folder: string): Promise<'
 /** Has the file server resolve the policy's principals now (e.g. while its folders are being created), so setting DACLs needs no lookup. */
 export async function resolvePolicyPrincipals(target: SmbTarget, policy?: RequiredAce[], given?: SmbBackend): Promise<void> {
   const backend = given ?? (await selectBackend());
-  const { loadPolicy, policyAces } = await import('../dacl/policy.js');
-  const aces = policyAces(policy ?? (await loadPolicy()));
+  const { PUBLISH_POLICY, policyAces } = await import('../dacl/policy.js');
+  const aces = policyAces(policy ?? PUBLISH_POLICY);
   await backend.resolveNames?.(target, aces.filter((a) => !a.sid && a.name).map((a) => a.name!));
 }
 
@@ -95,8 +95,9 @@ export async function applyPolicy(target: SmbTarget, folder: string, policy?: Re
  * (when the backend can), the DACLs are set concurrently. Per folder: the outcome or the error.
  */
 export async function applyPolicies(target: SmbTarget, items: { folder: string; justCreated?: boolean | undefined }[], policy?: RequiredAce[], given?: SmbBackend): Promise<Map<string, 'changed' | 'unchanged' | ErrorRecord>> {
-  const [{ loadPolicy, matchesPolicyExactly, policyAces }, { isProtected }] = await Promise.all([import('../dacl/policy.js'), import('../dacl/model.js')]);
-  const required = policy ?? (await loadPolicy());
+  const [{ PUBLISH_POLICY, matchesPolicyExactly, policyAces }, { isProtected }] = await Promise.all([import('../dacl/policy.js'), import('../dacl/model.js')]);
+  // No policy given: the built-in table. Which file is in force is the commands' decision (policyFileInForce), never made here.
+  const required = policy ?? PUBLISH_POLICY;
   const backend = given ?? (await selectBackend());
   const out = new Map<string, 'changed' | 'unchanged' | ErrorRecord>();
   const pathOf = (f: string) => joinFolder(target.folder, f);

@@ -16,7 +16,7 @@ export interface SmbTarget {
 }
 
 export interface FileStoreTestOptions {
-  /** Required ACEs (default: the publish policy, or the file named by PCHAT_FILESTORE_POLICY). */
+  /** Required ACEs (default: the built-in publish policy; the commands pass the one in force). */
   policy?: RequiredAce[];
   /** The pool is already published: drift from the policy (or a missing folder) fails instead of warning. */
   published?: boolean;
