@@ -7,6 +7,7 @@ async function listing(): Promise<string> {
   const { Command } = await import('commander');
   const program = new Command('pchat')
     .usage('<Command> [-Parameter value ...]')
+    .option('-v, --version', 'show the name and version of pchat-topology')
     .description('Define, check and publish a Lync Server 2013 / Skype for Business Server Persistent Chat pool, PowerShell style.')
     .helpCommand('help <Command>', 'show the help of a command (also <Command> -?) or of an about_ topic');
   for (const [name, load] of Object.entries(COMMANDS)) program.command(name).description((await load()).default.synopsis);
