@@ -71,12 +71,15 @@ async function askLine(question: string): Promise<string> {
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   // readline rejects the question with an AbortError both for Ctrl+C and for the end of input (Ctrl+D on an empty
-  // line): the key, seen right after readline's own handler closed the prompt, tells them apart.
-  let ended = false;
+  // line): the key that closed the prompt tells them apart. Seen before readline's own handler, so that the line
+  // is still the one the key was typed on: Ctrl+D after some characters closes nothing (a Ctrl+C after it is one).
+  let ended: boolean | undefined;
   const onKey = (_: string, key?: { ctrl?: boolean; name?: string }) => {
-    if (key?.ctrl && key.name === 'd') ended = true;
+    if (ended !== undefined || !key?.ctrl) return;
+    if (key.name === 'c') ended = false;
+    else if (key.name === 'd' && rl.line === '') ended = true;
   };
-  process.stdin.on('keypress', onKey);
+  process.stdin.prependListener('keypress', onKey);
   try {
     return await rl.question(question);
   } catch (e) {

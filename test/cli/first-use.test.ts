@@ -170,6 +170,24 @@ test('Ctrl+D at a confirmation prompt answers nothing: exit 4, not "Interrupted 
   t.is((await run(['Get-PersistentChatPool', '-Repository', repo])).objects.length, 1, 'nothing removed');
 });
 
+test('Ctrl+D after a typed character, then Ctrl+C, at a confirmation prompt: an interruption (exit 130), not the end of input', async (t) => {
+  if (!hasScript) return t.pass('util-linux script is not installed');
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+  const pchat = path.join(projectRoot, 'bin', 'pchat');
+  // On a line that holds 'n', Ctrl+D ends nothing (as in a shell); the Ctrl+C that follows closes the prompt.
+  const r = await onTerminal([pchat, 'Remove-PersistentChatPool', 'pchatpool.contoso.com'], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /\[L\] No to All[^\n]*\(default is "Y"\):/, keys: 'n\x04\x03' });
+  t.true(r.prompted, r.screen);
+  t.is(r.exitCode, 130, r.screen);
+  t.regex(r.screen, /Interrupted \(Ctrl\+C\) at the confirmation prompt/);
+  t.notRegex(r.screen, /input ended/);
+  t.is((await run(['Get-PersistentChatPool', '-Repository', repo])).objects.length, 1, 'nothing removed');
+});
+
 test('the help shows -Property wildcards quoted: an unquoted * becomes the current folder\'s file names in a shell', async (t) => {
   const help = (await run(['help', 'Get-TopologyRevision'])).stdout.replace(/\s+/g, ' ');
   t.regex(help, /-Property '\*'/);
