@@ -104,11 +104,13 @@ async function askLine(question: string): Promise<string> {
 }
 
 async function askSecret(question: string): Promise<string> {
-  process.stderr.write(question);
   const stdin = process.stdin;
+  // Raw mode before the prompt shows: a key typed the moment it appears would otherwise meet the terminal's
+  // line mode, which echoes it, ends the input on Ctrl+D and kills the process on Ctrl+C.
   stdin.setRawMode?.(true);
   stdin.setEncoding('utf8');
   stdin.resume();
+  process.stderr.write(question);
   return new Promise((resolve, reject) => {
     let s = '';
     const onData = (chunk: string) => {
