@@ -12,6 +12,20 @@ async function tempDir(t: ExecutionContext): Promise<string> {
   return dir;
 }
 
+/** A repository with site Redmond, Front End pool fepool and Persistent Chat pool pchatpool.contoso.com in it. */
+async function repoWithPool(t: ExecutionContext): Promise<string> {
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) {
+    const r = await run([...args, '-Repository', repo]);
+    t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  return repo;
+}
+
 test('Get-Help alone, help help and help -? list the commands, as PowerShell\'s Get-Help alone explains help', async (t) => {
   for (const args of [['Get-Help'], ['get-help'], ['help', 'help'], ['help', 'Get-Help'], ['help', '-?']]) {
     const r = await run(args);
@@ -90,15 +104,7 @@ test('-Repository "$REPO" with $REPO unset, or -LogFile "": a usage error, not t
 });
 
 test('Get-PersistentChatPool -Site "" is a usage error, not every pool (a script\'s empty $SITE piped into Remove -Force)', async (t) => {
-  const repo = path.join(await tempDir(t), 'r');
-  const chain = [
-    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
-    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
-  ];
-  for (const args of chain) {
-    const r = await run([...args, '-Repository', repo]);
-    t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
-  }
+  const repo = await repoWithPool(t);
   const r = await run(['Get-PersistentChatPool', '-Site', '', '-Repository', repo]);
   t.is(r.exitCode, 2, r.stderr);
   t.is(r.stdout, '');
@@ -108,12 +114,7 @@ test('Get-PersistentChatPool -Site "" is a usage error, not every pool (a script
 
 test('Get-... | Remove-PersistentChatPool at a terminal: the refusal says the input is a pipe, not that there is no terminal', async (t) => {
   if (!hasScript) return t.pass('util-linux script is not installed');
-  const repo = path.join(await tempDir(t), 'r');
-  const chain = [
-    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
-    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
-  ];
-  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+  const repo = await repoWithPool(t);
   const pchat = path.join(projectRoot, 'bin', 'pchat');
   const r = await onTerminal(['sh', '-c', `"$0" Get-PersistentChatPool | "$0" Remove-PersistentChatPool; echo "exit=$?"`, pchat], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /exit=\d+/, keys: '' });
   t.regex(r.screen, /exit=4/);
@@ -155,12 +156,7 @@ test('-Computer a, b as PowerShell writes it (the shell splits it after the comm
 
 test('Ctrl+D at a confirmation prompt answers nothing: exit 4, not "Interrupted (Ctrl+C)" and exit 130; nothing removed', async (t) => {
   if (!hasScript) return t.pass('util-linux script is not installed');
-  const repo = path.join(await tempDir(t), 'r');
-  const chain = [
-    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
-    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
-  ];
-  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+  const repo = await repoWithPool(t);
   const pchat = path.join(projectRoot, 'bin', 'pchat');
   const r = await onTerminal([pchat, 'Remove-PersistentChatPool', 'pchatpool.contoso.com'], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /\[L\] No to All[^\n]*\(default is "Y"\):/, keys: '\x04' });
   t.true(r.prompted, r.screen);
@@ -172,12 +168,7 @@ test('Ctrl+D at a confirmation prompt answers nothing: exit 4, not "Interrupted 
 
 test('Ctrl+D after a typed character, then Ctrl+C, at a confirmation prompt: an interruption (exit 130), not the end of input', async (t) => {
   if (!hasScript) return t.pass('util-linux script is not installed');
-  const repo = path.join(await tempDir(t), 'r');
-  const chain = [
-    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
-    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
-  ];
-  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+  const repo = await repoWithPool(t);
   const pchat = path.join(projectRoot, 'bin', 'pchat');
   // On a line that holds 'n', Ctrl+D ends nothing (as in a shell); the Ctrl+C that follows closes the prompt.
   const r = await onTerminal([pchat, 'Remove-PersistentChatPool', 'pchatpool.contoso.com'], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /\[L\] No to All[^\n]*\(default is "Y"\):/, keys: 'n\x04\x03' });
