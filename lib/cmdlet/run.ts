@@ -71,12 +71,15 @@ async function askLine(question: string): Promise<string> {
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   // readline rejects the question with an AbortError both for Ctrl+C and for the end of input (Ctrl+D on an empty
-  // line): the key, seen right after readline's own handler closed the prompt, tells them apart.
-  let ended = false;
+  // line): the key that closed the prompt tells them apart. Seen before readline's own handler, so that the line
+  // is still the one the key was typed on: Ctrl+D after some characters closes nothing (a Ctrl+C after it is one).
+  let ended: boolean | undefined;
   const onKey = (_: string, key?: { ctrl?: boolean; name?: string }) => {
-    if (key?.ctrl && key.name === 'd') ended = true;
+    if (ended !== undefined || !key?.ctrl) return;
+    if (key.name === 'c') ended = false;
+    else if (key.name === 'd' && rl.line === '') ended = true;
   };
-  process.stdin.on('keypress', onKey);
+  process.stdin.prependListener('keypress', onKey);
   try {
     return await rl.question(question);
   } catch (e) {
@@ -101,11 +104,13 @@ async function askLine(question: string): Promise<string> {
 }
 
 async function askSecret(question: string): Promise<string> {
-  process.stderr.write(question);
   const stdin = process.stdin;
+  // Raw mode before the prompt shows: a key typed the moment it appears would otherwise meet the terminal's
+  // line mode, which echoes it, ends the input on Ctrl+D and kills the process on Ctrl+C.
   stdin.setRawMode?.(true);
   stdin.setEncoding('utf8');
   stdin.resume();
+  process.stderr.write(question);
   return new Promise((resolve, reject) => {
     let s = '';
     const onData = (chunk: string) => {

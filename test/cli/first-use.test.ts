@@ -4,12 +4,32 @@ import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/prom
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot, run } from '../support/cli.js';
+import { skipSuite, titled } from '../support/skip.js';
 import { hasScript, onTerminal } from '../support/terminal.js';
+
+// Skipped where util-linux `script` (which gives the command a terminal) is missing, and said so in the
+// summary: a test that passes without running would read as proof.
+const noTerminal = hasScript ? undefined : skipSuite('cli/first-use: commands on a terminal', "util-linux 'script' (which gives the command a terminal) is not installed", { optional: true });
+const terminalTest = (title: string, fn: (t: ExecutionContext) => Promise<void>) => (noTerminal ? test.skip : test)(titled(title, noTerminal), fn);
 
 async function tempDir(t: ExecutionContext): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pchat-first-use-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** A repository with site Redmond, Front End pool fepool and Persistent Chat pool pchatpool.contoso.com in it. */
+async function repoWithPool(t: ExecutionContext): Promise<string> {
+  const repo = path.join(await tempDir(t), 'r');
+  const chain = [
+    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
+    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
+  ];
+  for (const args of chain) {
+    const r = await run([...args, '-Repository', repo]);
+    t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  return repo;
 }
 
 test('Get-Help alone, help help and help -? list the commands, as PowerShell\'s Get-Help alone explains help', async (t) => {
@@ -90,15 +110,7 @@ test('-Repository "$REPO" with $REPO unset, or -LogFile "": a usage error, not t
 });
 
 test('Get-PersistentChatPool -Site "" is a usage error, not every pool (a script\'s empty $SITE piped into Remove -Force)', async (t) => {
-  const repo = path.join(await tempDir(t), 'r');
-  const chain = [
-    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
-    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
-  ];
-  for (const args of chain) {
-    const r = await run([...args, '-Repository', repo]);
-    t.is(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`);
-  }
+  const repo = await repoWithPool(t);
   const r = await run(['Get-PersistentChatPool', '-Site', '', '-Repository', repo]);
   t.is(r.exitCode, 2, r.stderr);
   t.is(r.stdout, '');
@@ -106,14 +118,8 @@ test('Get-PersistentChatPool -Site "" is a usage error, not every pool (a script
   t.is((await run(['Get-PersistentChatPool', '-Site', 'redmond', '-Repository', repo])).objects.length, 1);
 });
 
-test('Get-... | Remove-PersistentChatPool at a terminal: the refusal says the input is a pipe, not that there is no terminal', async (t) => {
-  if (!hasScript) return t.pass('util-linux script is not installed');
-  const repo = path.join(await tempDir(t), 'r');
-  const chain = [
-    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
-    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
-  ];
-  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+terminalTest('Get-... | Remove-PersistentChatPool at a terminal: the refusal says the input is a pipe, not that there is no terminal', async (t) => {
+  const repo = await repoWithPool(t);
   const pchat = path.join(projectRoot, 'bin', 'pchat');
   const r = await onTerminal(['sh', '-c', `"$0" Get-PersistentChatPool | "$0" Remove-PersistentChatPool; echo "exit=$?"`, pchat], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /exit=\d+/, keys: '' });
   t.regex(r.screen, /exit=4/);
@@ -153,20 +159,26 @@ test('-Computer a, b as PowerShell writes it (the shell splits it after the comm
   t.deepEqual(r.objects[0].Computers, ['fe01.contoso.com', 'fe02.contoso.com']);
 });
 
-test('Ctrl+D at a confirmation prompt answers nothing: exit 4, not "Interrupted (Ctrl+C)" and exit 130; nothing removed', async (t) => {
-  if (!hasScript) return t.pass('util-linux script is not installed');
-  const repo = path.join(await tempDir(t), 'r');
-  const chain = [
-    ['New-Topology'], ['New-Site', 'Redmond'], ['New-FrontEndPool', '-Fqdn', 'fepool.contoso.com', '-Site', 'Redmond', '-Computer', 'fe01.contoso.com'],
-    ['New-PersistentChatPool', '-Fqdn', 'pchatpool.contoso.com', '-Site', 'Redmond', '-Computer', 'pchat01.contoso.com', '-DisplayName', 'Chat', '-NextHopPool', 'fepool.contoso.com', '-SqlServerFqdn', 'sql01.contoso.com', '-FileServerFqdn', 'fs01.contoso.com', '-FileShare', 'pchat'],
-  ];
-  for (const args of chain) t.is((await run([...args, '-Repository', repo])).exitCode, 0, args.join(' '));
+terminalTest('Ctrl+D at a confirmation prompt answers nothing: exit 4, not "Interrupted (Ctrl+C)" and exit 130; nothing removed', async (t) => {
+  const repo = await repoWithPool(t);
   const pchat = path.join(projectRoot, 'bin', 'pchat');
   const r = await onTerminal([pchat, 'Remove-PersistentChatPool', 'pchatpool.contoso.com'], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /\[L\] No to All[^\n]*\(default is "Y"\):/, keys: '\x04' });
   t.true(r.prompted, r.screen);
   t.is(r.exitCode, 4, r.screen);
   t.regex(r.screen, /The input ended \(Ctrl\+D\) at the confirmation prompt; nothing was confirmed/);
   t.notRegex(r.screen, /Interrupted/);
+  t.is((await run(['Get-PersistentChatPool', '-Repository', repo])).objects.length, 1, 'nothing removed');
+});
+
+terminalTest('Ctrl+D after a typed character, then Ctrl+C, at a confirmation prompt: an interruption (exit 130), not the end of input', async (t) => {
+  const repo = await repoWithPool(t);
+  const pchat = path.join(projectRoot, 'bin', 'pchat');
+  // On a line that holds 'n', Ctrl+D ends nothing (as in a shell); the Ctrl+C that follows closes the prompt.
+  const r = await onTerminal([pchat, 'Remove-PersistentChatPool', 'pchatpool.contoso.com'], { env: { PCHAT_REPOSITORY: repo, COLUMNS: '200' }, prompt: /\[L\] No to All[^\n]*\(default is "Y"\):/, keys: 'n\x04\x03' });
+  t.true(r.prompted, r.screen);
+  t.is(r.exitCode, 130, r.screen);
+  t.regex(r.screen, /Interrupted \(Ctrl\+C\) at the confirmation prompt/);
+  t.notRegex(r.screen, /input ended/);
   t.is((await run(['Get-PersistentChatPool', '-Repository', repo])).objects.length, 1, 'nothing removed');
 });
 
@@ -207,8 +219,7 @@ test('New-Site -Name=Redmond (one dash, GNU style) names the site Redmond, not "
   t.like(r.objects[0], { Name: 'Redmond', City: 'Redmond' });
 });
 
-test('Ctrl+D at a password prompt gives up (exit 1) instead of trying to log on with the character as the password', async (t) => {
-  if (!hasScript) return t.pass('util-linux script is not installed');
+terminalTest('Ctrl+D at a password prompt gives up (exit 1) instead of trying to log on with the character as the password', async (t) => {
   const pchat = path.join(projectRoot, 'bin', 'pchat');
   const r = await onTerminal([pchat, 'Get-Topology', '-Repository', 'sqlserver://pchatadmin@sql01.contoso.com/PchatTopology'], {
     env: { PCHAT_REPOSITORY_PASSWORD: undefined, COLUMNS: '200' },
@@ -236,8 +247,7 @@ test('Get-PersistentChatPool <pool> -Site <another site> returns nothing (with a
   t.is((await run(['Get-PersistentChatPool', 'pchatpool.contoso.com', '-Site', 'redmond', '-Repository', repo])).objects.length, 1);
 });
 
-test('Import-Topology -Path - on a terminal advises a shell redirection, not PowerShell\'s Get-Content', async (t) => {
-  if (!hasScript) return t.pass('util-linux script is not installed');
+terminalTest('Import-Topology -Path - on a terminal advises a shell redirection, not PowerShell\'s Get-Content', async (t) => {
   const repo = path.join(await tempDir(t), 'r');
   const r = await onTerminal([path.join(projectRoot, 'bin', 'pchat'), 'Import-Topology', '-Path', '-', '-Repository', repo], { env: { COLUMNS: '200' }, prompt: /RecommendedAction[^\n]*\n/, keys: '' });
   t.is(r.exitCode, 2, r.screen);

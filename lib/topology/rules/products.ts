@@ -8,7 +8,7 @@ export const nextHopProductRule: RuleDefinition = {
   id: 31,
   title: 'The next hop runs Lync Server 2013 or Skype for Business Server 2015',
   severity: 'Error',
-  meaning: "Skype for Business Server 2019 has no Persistent Chat: a pool's next hop is a Lync Server 2013 or Skype for Business Server 2015 pool, whose product also chooses the SQL support table (rule 30).",
+  meaning: "Skype for Business Server 2019 and Lync Server 2010 (Group Chat) have no Persistent Chat: a pool's next hop is a Lync Server 2013 or Skype for Business Server 2015 pool, whose product also chooses the SQL support table (rule 30).",
   check: indexed((t, ix) => {
     const out: Finding[] = [];
     let candidates: string | undefined; // the pools offered in the recommended action, joined once

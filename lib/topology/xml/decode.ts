@@ -30,10 +30,6 @@ export function decodeTopologyDocument(bytes: Uint8Array, sourceName: string): D
   }
 }
 
-export function decodeTopologyBytes(bytes: Uint8Array): string {
-  return decodeTopologyDocument(bytes, 'the document').text;
-}
-
 function swap16(b: Buffer): Buffer {
   const copy = Buffer.from(b.subarray(0, b.length - (b.length % 2)));
   return copy.swap16();

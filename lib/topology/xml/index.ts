@@ -8,7 +8,7 @@ import { mapDeployment } from './map.js';
 import type { RawDeployment } from './deployment.js';
 import { readExportJson } from './import-json.js';
 
-export { decodeTopologyBytes, decodeTopologyDocument } from './decode.js';
+export { decodeTopologyDocument } from './decode.js';
 
 /** Json: this tool's own Export-Topology document (a backup, or a published revision) read back. */
 export type DocumentForm = 'Published' | 'TopologyBuilder' | 'Json';
