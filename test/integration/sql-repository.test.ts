@@ -302,7 +302,7 @@ test.serial('connectTimeout=2: a server that accepts and never answers is given 
   t.is(r.exitCode, 1, r.stderr);
   t.regex(r.stderr, /RepositoryUnreachable/);
   storeAdvice(t, r.stderr, /gave no answer .* within 2000 ms/, /raise connectTimeout=<seconds> in the address/);
-  t.true(elapsed < 10_000, `took ${elapsed} ms`); // the default wait is 15 s; the margin is for the process start on busy cores
+  t.true(elapsed < 12_000, `took ${elapsed} ms`); // the default wait is 15 s; the margin is for the process start on busy cores
 });
 
 // Serial: it measures time.
@@ -318,7 +318,7 @@ test.serial('connectTimeout=1 bounds the SQL Browser wait for a named instance t
   const e = await t.throwsAsync(repo.readDraft());
   const elapsed = performance.now() - start;
   t.regex(e!.message, /did not answer .*within 1000 ms/);
-  t.true(elapsed < 5000, `took ${elapsed} ms`);
+  t.true(elapsed < 10_000, `took ${elapsed} ms`);
   storeAdvice(t, (e as ErrorRecord).recommendedAction ?? '', /give the instance a fixed port \(host\\instance:port in the address\)/);
 });
 
