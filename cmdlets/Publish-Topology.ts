@@ -55,7 +55,7 @@ export default {
     { name: 'Warnings', description: 'Rule and check warnings.' },
     { name: 'Checks', description: 'The environment checks that ran (as Test-SqlStore / Test-FileStore rows).' },
     { name: 'ToDo', description: 'What is left to do by hand.' },
-    { name: 'Policy', description: "The file store policy checked and applied: Built-in, or the policy file's path." },
+    { name: 'Policy', description: "The file store policy checked and applied: Built-in, or the policy file's path; None when no pool of the publish has a file share." },
     { name: 'Created', description: 'What this run created and left in place (folders, databases; a database is never dropped), also when a later step failed.' },
     { name: 'RunId', description: 'Correlates the -LogFile lines of this run.' },
   ],

@@ -237,7 +237,7 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
   // a file store is involved) for every probe and every step: what the checks prove is what the steps set.
   const policies = await import('../probes/dacl/policy.js');
   const policyFile = policies.policyFileInForce(o.policyFile);
-  const plan = planPublish(draft.topology, latest, { skipDatabase: o.skipDatabase, policy: policies.describePolicy(policyFile) });
+  const plan = planPublish(draft.topology, latest, { skipDatabase: o.skipDatabase, policy: policies.describePolicy(policyFile), policyIsFile: !!policyFile });
   o.log.info('plan', { steps: plan.steps.map((s) => `${s.action} @ ${s.target}`), todo: plan.todo, runId: o.runId });
   const policy = plan.fileProbes.length ? await policies.loadPolicy(policyFile) : undefined;
   const checks = await runProbes(plan, o, policy);
@@ -251,7 +251,8 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
     Checks: checks,
     ToDo: plan.todo,
     Created: [],
-    Policy: policyFile ?? 'Built-in',
+    // Which table publish set on the pool folders; none is set when the plan has no share.
+    Policy: plan.fileProbes.length ? (policyFile ?? 'Built-in') : 'None',
     RunId: o.runId,
   };
   const notRun = (): StepResult[] => plan.steps.map((s) => ({ Step: s.action, Target: s.target, Status: 'NotRun', Details: '', DurationMs: 0 }));

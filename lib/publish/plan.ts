@@ -64,7 +64,13 @@ function poolChanged(p: PersistentChatPool, published: Topology | undefined): bo
 export function planPublish(
   draft: Topology,
   published: { revision: number; topology: Topology } | undefined,
-  opts: { skipDatabase?: boolean; /** The file store policy in force, as its action text names it (policy.ts describePolicy). */ policy?: string } = {},
+  opts: {
+    skipDatabase?: boolean;
+    /** The file store policy in force, as its action text names it (policy.ts describePolicy). */
+    policy?: string;
+    /** Whether that policy is a file's (-PolicyFile), not the built-in table. */
+    policyIsFile?: boolean;
+  } = {},
 ): PublishPlan {
   const steps: PlanStep[] = [];
   const todo: string[] = [];
@@ -109,7 +115,12 @@ export function planPublish(
       // The action names the policy, so -WhatIf and the result's steps say which table publish sets.
       steps.push({ kind: 'SetFolderPermissions', action: `Set permissions on ${folder} to ${opts.policy ?? 'the file store policy'}`, target: `${share}\\${folder}`, pool: pool.fqdn, file });
     } else if (pool.fileStore) {
-      todo.push(`Create the local folder ${pool.fileStore}\\${folder} on ${pool.fqdn} and grant Modify to RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins.`);
+      // Publish cannot reach a local folder; the to-do names the same policy it would set on a share's folder.
+      todo.push(
+        opts.policyIsFile
+          ? `Create the local folder ${pool.fileStore}\\${folder} on ${pool.fqdn} and give it the ACEs of ${opts.policy}, as publish sets them on a share's pool folder.`
+          : `Create the local folder ${pool.fileStore}\\${folder} on ${pool.fqdn} and grant Modify to RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins.`,
+      );
     }
     needSql(pool.sqlStore, 'mgc', pool);
     if (pool.enableCompliance && pool.complianceSqlStore) needSql(pool.complianceSqlStore, 'mgccomp', pool);

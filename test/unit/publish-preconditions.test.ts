@@ -1,7 +1,9 @@
 // Every publish step kind names the checks that prove its preconditions, and the file store and SQL
 // ones are rows the Test-* commands really print: a new step kind without them fails here.
 import test from 'ava';
-import { STEP_KINDS } from '../../lib/publish/plan.js';
+import { STEP_KINDS, planPublish } from '../../lib/publish/plan.js';
+import { describePolicy } from '../../lib/probes/dacl/policy.js';
+import { pool, topology } from '../support/topology-builder.js';
 import { STEP_PRECONDITIONS, probeChecksOf } from '../../lib/publish/preconditions.js';
 import { CHECK } from '../../lib/probes/smb/filestore-test.js';
 import { SQL_CHECK } from '../../lib/probes/sql/types.js';
@@ -25,4 +27,17 @@ test('the environment steps are covered by rows of Test-FileStore and Test-SqlSt
   t.true(STEP_PRECONDITIONS.SetFolderPermissions.checks.includes(CHECK.principals));
   t.true(STEP_PRECONDITIONS.CreateFolder.checks.includes(CHECK.poolFolders));
   t.true(STEP_PRECONDITIONS.CreateDatabase.checks.includes(SQL_CHECK.CreateRight));
+});
+
+test("a single-computer pool's local folder: the to-do names the policy publish would set, the built-in groups or the file's", (t) => {
+  const local = topology((tp) => {
+    const p = pool(tp);
+    Object.assign(p, { fqdn: 'pchat01.contoso.com', computerType: 'Single', computers: ['pchat01.contoso.com'], fileStore: 'D:\\PChatFiles' });
+  });
+  const todo = (opts: Parameters<typeof planPublish>[2]) => planPublish(local, undefined, opts).todo.find((l) => /local folder/.test(l)) ?? '';
+  t.regex(todo({}), /grant Modify to RTCHSUniversalServices, RTCComponentUniversalServices and RTCUniversalServerAdmins/);
+  const custom = todo({ policy: describePolicy('/etc/pchat/policy.json'), policyIsFile: true });
+  t.regex(custom, /give it the ACEs of the file store policy in '\/etc\/pchat\/policy\.json'/);
+  t.notRegex(custom, /RTCHSUniversalServices/);
+  t.is(planPublish(local, undefined, {}).fileProbes.length, 0, 'no share to set a policy on');
 });
