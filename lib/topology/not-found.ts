@@ -66,29 +66,68 @@ function serverHint(value: string, onServer: string[], parameter: string, part: 
   };
 }
 
-export function sqlStoreNotFound(identity: string, opts: { inline?: boolean; parameter?: string } = {}, t?: Topology): ErrorRecord {
-  const inline = opts.inline ?? true;
-  const parameter = opts.parameter ?? 'SqlStore';
-  const known = t ? t.sqlStores.map(sqlStoreIdentity) : [];
-  const glued = t ? runTogether(identity, [...new Set(t.sqlStores.map((s) => normalizeFqdn(s.sqlServerFqdn)))]) : undefined;
-  const onServer = t ? storesOfServer(identity, t.sqlStores.map((s) => ({ server: s.sqlServerFqdn, identity: sqlStoreIdentity(s) }))) : [];
-  const define = 'Define it first (pchat New-SqlStore -SqlServerFqdn <fqdn> [-SqlInstance <name>])';
+/**
+ * What a store reference that names no store gets, SQL or file: a value whose backslashes a shell ate
+ * (`lost`, worked out by the caller), a bare server with its stores, or the nearest store names.
+ * `inline`: the command also takes the store's own parameters (New-PersistentChatPool does, Set- not).
+ */
+function storeNotFound(o: {
+  errorId: string;
+  noun: string;
+  identity: string;
+  parameter: string;
+  inline: boolean;
+  inlineParameters: string;
+  define: string;
+  known: string[];
+  onServer: string[];
+  part: string;
+  lost?: { hint: string; action: string };
+}): ErrorRecord {
+  const { identity, parameter, define } = o;
   let hint = '';
-  let action = inline ? `${define}, or give -SqlServerFqdn/-SqlInstance to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.`;
-  if (glued) {
-    const meant = `${glued.host}\\${glued.rest.toUpperCase()}`;
-    hint = ` It looks like '${glued.host}' and '${shown(glued.rest)}' with the backslash between them lost: ${ATE}.`;
-    action = `Quote the identity: -${parameter} ${quoted(meant)}${known.some((k) => k.toLowerCase() === meant.toLowerCase()) ? '' : ` (and define that store first if it is new: pchat New-SqlStore -SqlServerFqdn ${glued.host} -SqlInstance ${glued.rest})`}.`;
-  } else if (onServer.length) {
-    ({ hint, action } = serverHint(identity, onServer, parameter, 'instance'));
+  let action = o.inline ? `${define}, or give ${o.inlineParameters} to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.`;
+  if (o.lost) {
+    ({ hint, action } = o.lost);
+  } else if (o.onServer.length) {
+    ({ hint, action } = serverHint(identity, o.onServer, parameter, o.part));
   } else {
-    const near = closestNames(identity, known);
+    const near = closestNames(identity, o.known);
     if (near.length) {
       hint = didYouMean(near);
       action = `Give -${parameter} ${quoted(near[0]!)}; if '${shown(identity)}' is a new store, ${define.charAt(0).toLowerCase()}${define.slice(1)}.`;
     }
   }
-  return reference({ errorId: 'SqlStoreNotFound', target: identity, message: `The SQL store '${shown(identity)}' does not exist in the topology.${hint}`, recommendedAction: action });
+  return reference({ errorId: o.errorId, target: identity, message: `The ${o.noun} '${shown(identity)}' does not exist in the topology.${hint}`, recommendedAction: action });
+}
+
+/** Whether `meant` is one of the `known` store identities (Windows names ignore case). */
+const isKnown = (known: string[], meant: string) => known.some((k) => k.toLowerCase() === meant.toLowerCase());
+
+export function sqlStoreNotFound(identity: string, opts: { inline?: boolean; parameter?: string } = {}, t?: Topology): ErrorRecord {
+  const parameter = opts.parameter ?? 'SqlStore';
+  const known = t ? t.sqlStores.map(sqlStoreIdentity) : [];
+  const glued = t ? runTogether(identity, [...new Set(t.sqlStores.map((s) => normalizeFqdn(s.sqlServerFqdn)))]) : undefined;
+  const meant = glued && `${glued.host}\\${glued.rest.toUpperCase()}`;
+  return storeNotFound({
+    errorId: 'SqlStoreNotFound',
+    noun: 'SQL store',
+    identity,
+    parameter,
+    inline: opts.inline ?? true,
+    inlineParameters: '-SqlServerFqdn/-SqlInstance',
+    define: 'Define it first (pchat New-SqlStore -SqlServerFqdn <fqdn> [-SqlInstance <name>])',
+    known,
+    onServer: t ? storesOfServer(identity, t.sqlStores.map((s) => ({ server: s.sqlServerFqdn, identity: sqlStoreIdentity(s) }))) : [],
+    part: 'instance',
+    lost:
+      glued && meant
+        ? {
+            hint: ` It looks like '${glued.host}' and '${shown(glued.rest)}' with the backslash between them lost: ${ATE}.`,
+            action: `Quote the identity: -${parameter} ${quoted(meant)}${isKnown(known, meant) ? '' : ` (and define that store first if it is new: pchat New-SqlStore -SqlServerFqdn ${glued.host} -SqlInstance ${glued.rest})`}.`,
+          }
+        : undefined,
+  });
 }
 
 /**
@@ -102,32 +141,32 @@ export function lostUncBackslashes(value: string): string | undefined {
 
 /** `inline`: the command also takes -FileServerFqdn/-FileShare (New-PersistentChatPool does, Set-PersistentChatPool not). */
 export function fileStoreNotFound(identity: string, opts: { inline?: boolean; parameter?: string } = {}, t?: Topology): ErrorRecord {
-  const inline = opts.inline ?? true;
   const parameter = opts.parameter ?? 'FileStore';
   const known = t ? t.fileStores.map(fileStoreIdentity) : [];
-  const onServer = t ? storesOfServer(identity, t.fileStores.filter((f) => f.fileServerFqdn).map((f) => ({ server: f.fileServerFqdn!, identity: fileStoreIdentity(f) }))) : [];
-  const define = 'Define it first (pchat New-FileStore -FileServerFqdn <fqdn> -FileShare <share>)';
-  let hint = '';
-  let action = inline ? `${define}, or give -FileServerFqdn/-FileShare to define it inline.` : `${define}, or list the stores with 'pchat Get-Topology'.`;
+  const servers = t ? t.fileStores.filter((f) => f.fileServerFqdn).map((f) => ({ server: f.fileServerFqdn!, identity: fileStoreIdentity(f) })) : [];
   const unc = lostUncBackslashes(identity);
-  const glued = unc ? undefined : t ? runTogether(identity, [...new Set(t.fileStores.filter((f) => f.fileServerFqdn).map((f) => normalizeFqdn(f.fileServerFqdn!)))]) : undefined;
+  const glued = unc ? undefined : t ? runTogether(identity, [...new Set(servers.map((f) => normalizeFqdn(f.server)))]) : undefined;
   const meant = unc ?? (glued ? `\\\\${glued.host}\\${glued.rest}` : undefined);
-  if (meant) {
-    hint = unc
-      ? ` A UNC path starts with two backslashes and separates the share with one: ${ATE}.`
-      : ` It looks like '${glued!.host}' and '${shown(glued!.rest)}' with the backslashes of a UNC path lost: ${ATE}.`;
-    const exists = known.some((k) => k.toLowerCase() === meant.toLowerCase());
-    action = `Quote the path: -${parameter} ${quoted(meant)}${exists ? '' : ' (and define that store first if it is new)'}.`;
-  } else if (onServer.length) {
-    ({ hint, action } = serverHint(identity, onServer, parameter, 'share'));
-  } else {
-    const near = closestNames(identity, known);
-    if (near.length) {
-      hint = didYouMean(near);
-      action = `Give -${parameter} ${quoted(near[0]!)}; if '${shown(identity)}' is a new store, ${define.charAt(0).toLowerCase()}${define.slice(1)}.`;
-    }
-  }
-  return reference({ errorId: 'FileStoreNotFound', target: identity, message: `The file store '${shown(identity)}' does not exist in the topology.${hint}`, recommendedAction: action });
+  return storeNotFound({
+    errorId: 'FileStoreNotFound',
+    noun: 'file store',
+    identity,
+    parameter,
+    inline: opts.inline ?? true,
+    inlineParameters: '-FileServerFqdn/-FileShare',
+    define: 'Define it first (pchat New-FileStore -FileServerFqdn <fqdn> -FileShare <share>)',
+    known,
+    onServer: storesOfServer(identity, servers),
+    part: 'share',
+    lost: meant
+      ? {
+          hint: unc
+            ? ` A UNC path starts with two backslashes and separates the share with one: ${ATE}.`
+            : ` It looks like '${glued!.host}' and '${shown(glued!.rest)}' with the backslashes of a UNC path lost: ${ATE}.`,
+          action: `Quote the path: -${parameter} ${quoted(meant)}${isKnown(known, meant) ? '' : ' (and define that store first if it is new)'}.`,
+        }
+      : undefined,
+  });
 }
 
 export function frontEndPoolNotFound(fqdn: string, t?: Topology): ErrorRecord {
