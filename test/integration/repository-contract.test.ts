@@ -14,6 +14,7 @@ import { SCHEMA_VERSION } from '../../lib/topology/model.js';
 import type { PublishedRevision } from '../../lib/topology/repository.js';
 import { openRepository, type TopologyRepository } from '../../lib/topology/store.js';
 import { TdsPeer } from '../support/tds-peer.js';
+import { seedPoolPrerequisites } from '../support/topology-builder.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = path.resolve(here, '../support/repo-worker.js');
@@ -115,14 +116,7 @@ const sqlBackend: Backend = {
 const BACKENDS = [folderBackend, sqlBackend];
 
 async function seed(repo: TopologyRepository): Promise<void> {
-  await repo.update(
-    (t) => {
-      t.sites.push({ name: 'Redmond', siteId: 1 });
-      t.frontEndPools.push({ fqdn: 'fepool.contoso.com', site: 'Redmond', edition: 'Enterprise', computers: ['fe01.contoso.com'] });
-      t.fileStores.push({ fileServerFqdn: 'fs01.contoso.com', share: 'pchat' });
-    },
-    { create: true },
-  );
+  await repo.update(seedPoolPrerequisites, { create: true });
 }
 
 function published(n: number, summary: string): PublishedRevision {

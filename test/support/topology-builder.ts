@@ -134,3 +134,10 @@ export function syntheticTopology(sites: number, poolsPerSite: number): Topology
   }
   return t;
 }
+
+/** The smallest topology a Persistent Chat pool can be added to (site Redmond, a Front End pool, a file store): the repository tests' seed. */
+export function seedPoolPrerequisites(t: Topology): void {
+  t.sites.push({ name: 'Redmond', siteId: 1 });
+  t.frontEndPools.push({ fqdn: 'fepool.contoso.com', site: 'Redmond', edition: 'Enterprise', computers: ['fe01.contoso.com'] });
+  t.fileStores.push({ fileServerFqdn: 'fs01.contoso.com', share: 'pchat' });
+}

@@ -13,6 +13,7 @@ import { SCHEMA_VERSION, type Topology } from '../../lib/topology/model.js';
 import { Repository } from '../../lib/topology/repository.js';
 import { writeFileAtomic } from '../../lib/topology/files.js';
 import { run } from '../support/cli.js';
+import { seedPoolPrerequisites } from '../support/topology-builder.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const WORKER = path.resolve(here, '../support/repo-worker.js');
@@ -34,14 +35,7 @@ async function tempRepo(t: { teardown: (fn: () => Promise<void>) => void }): Pro
 /** A valid topology that pools can be added to: site Redmond, Front End pool, file store. */
 async function seed(folder: string): Promise<Repository> {
   const repo = new Repository(folder);
-  await repo.update(
-    (t) => {
-      t.sites.push({ name: 'Redmond', siteId: 1 });
-      t.frontEndPools.push({ fqdn: 'fepool.contoso.com', site: 'Redmond', edition: 'Enterprise', computers: ['fe01.contoso.com'] });
-      t.fileStores.push({ fileServerFqdn: 'fs01.contoso.com', share: 'pchat' });
-    },
-    { create: true },
-  );
+  await repo.update(seedPoolPrerequisites, { create: true });
   return repo;
 }
 
