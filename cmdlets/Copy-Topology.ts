@@ -2,8 +2,7 @@ import type { CmdletDefinition } from '../lib/cmdlet/types.js';
 import { ErrorRecord } from '../lib/cmdlet/errors.js';
 import { PASSWORD_VARIABLES, resolveCredential } from '../lib/cmdlet/credential.js';
 import { openRepository, sameRepository } from '../lib/topology/store.js';
-
-const REPOSITORY_ADVICE = '-Repository (or PCHAT_REPOSITORY)';
+import { REPOSITORY_PARAMETER } from '../lib/topology/not-found.js';
 
 interface Params {
   Destination: string;
@@ -72,8 +71,8 @@ export default {
       return { Source: ctx.repositoryPath, Destination: p.Destination, DraftRevision: snap.draft!.revision, DraftHistory: snap.history.length, PublishedRevisions: snap.published.length, Backups: snap.backups.length };
     } catch (e) {
       // The repository's own advice names -Repository; for the destination the parameter to fix is -Destination.
-      if (e instanceof ErrorRecord && e.target === p.Destination && e.recommendedAction.includes(REPOSITORY_ADVICE)) {
-        throw new ErrorRecord({ ...e, message: e.message, recommendedAction: e.recommendedAction.replaceAll(REPOSITORY_ADVICE, '-Destination'), cause: e });
+      if (e instanceof ErrorRecord && e.target === p.Destination && e.recommendedAction.includes(REPOSITORY_PARAMETER)) {
+        throw new ErrorRecord({ ...e, message: e.message, recommendedAction: e.recommendedAction.replaceAll(REPOSITORY_PARAMETER, '-Destination'), cause: e });
       }
       throw e;
     } finally {

@@ -2,7 +2,7 @@
 // that names the folder and what to do: it is the user's environment, not an unexpected failure.
 import os from 'node:os';
 import { ErrorRecord } from '../cmdlet/errors.js';
-import { repositoryNotFound } from './not-found.js';
+import { REPOSITORY_PARAMETER, repositoryNotFound } from './not-found.js';
 
 const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
 
@@ -31,7 +31,7 @@ export function repositoryFolderError(folder: string, e: unknown, access: 'read'
       category: 'PermissionDenied',
       target: folder,
       message: `The topology repository folder '${folder}' ${how}: ${err.message}.${access === 'write' ? ' Nothing was written.' : ''}`,
-      recommendedAction: `Run the command as an account that can ${access === 'write' ? 'write to' : 'read'} '${folder}' (and its history, published and backups folders), give this account that permission, or point -Repository (or PCHAT_REPOSITORY) at another folder.`,
+      recommendedAction: `Run the command as an account that can ${access === 'write' ? 'write to' : 'read'} '${folder}' (and its history, published and backups folders), give this account that permission, or point ${REPOSITORY_PARAMETER} at another folder.`,
       cause: e,
     });
   }
@@ -40,7 +40,7 @@ export function repositoryFolderError(folder: string, e: unknown, access: 'read'
     category: 'ResourceUnavailable',
     target: folder,
     message: `The topology repository folder '${folder}' cannot be used: ${err.message}.`,
-    recommendedAction: "Point -Repository (or PCHAT_REPOSITORY) at a folder this account can read and write, or fix that folder's permissions.",
+    recommendedAction: `Point ${REPOSITORY_PARAMETER} at a folder this account can read and write, or fix that folder's permissions.`,
     cause: e,
   });
 }

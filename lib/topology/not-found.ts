@@ -196,6 +196,9 @@ export function persistentChatPoolNotFound(fqdn: string, t?: Topology): ErrorRec
  * No topology in the repository folder. `lookup` says what the command wanted to look up there and how
  * to do without the repository (Test-SqlStore, Test-FileStore); one errorId either way.
  */
+/** How repository advice names the place a command's repository comes from (Copy-Topology's destination says -Destination instead). */
+export const REPOSITORY_PARAMETER = '-Repository (or PCHAT_REPOSITORY)';
+
 export function repositoryNotFound(folder: string, lookup?: { what: string; instead: string }): ErrorRecord {
   return new ErrorRecord({
     errorId: 'RepositoryNotFound',
@@ -203,7 +206,7 @@ export function repositoryNotFound(folder: string, lookup?: { what: string; inst
     target: folder,
     message: lookup ? `There is no topology in '${folder}' to look the ${lookup.what} up in.` : `There is no topology in '${folder}'.`,
     recommendedAction: lookup
-      ? `${lookup.instead}, or point -Repository (or PCHAT_REPOSITORY) at the topology.`
-      : `Create one with 'pchat New-Topology' or 'pchat Import-Topology -Path <file>', or point -Repository (or PCHAT_REPOSITORY) at the right ${isSqlStoreAddress(folder) ? 'server and database' : 'folder'}.`,
+      ? `${lookup.instead}, or point ${REPOSITORY_PARAMETER} at the topology.`
+      : `Create one with 'pchat New-Topology' or 'pchat Import-Topology -Path <file>', or point ${REPOSITORY_PARAMETER} at the right ${isSqlStoreAddress(folder) ? 'server and database' : 'folder'}.`,
   });
 }
