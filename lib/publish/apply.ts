@@ -7,7 +7,7 @@ import type { Logger } from '../cmdlet/types.js';
 import { dnsCheck } from '../probes/net.js';
 import type { Credential } from '../credential.js';
 import { mapBounded, type CheckRow } from '../probes/types.js';
-import { currentUser, type DraftDocument, type PublishedRevision, type TopologyRepository } from '../topology/repository.js';
+import { currentUser, storedJson, type DraftDocument, type PublishedRevision, type TopologyRepository } from '../topology/repository.js';
 import { validateTopology } from '../topology/rules/index.js';
 import { formatFinding } from '../topology/edit.js';
 import { summarizeChanges } from '../topology/diff.js';
@@ -375,7 +375,7 @@ async function publishLocked(repo: TopologyRepository, o: PublishOptions): Promi
       const start = performance.now();
       if (step.kind === 'BackupPublishedRevision' && l2) {
         const name = `Publish-Topology-Backup-${stamp(new Date())}-rev${l2.revision}.json`;
-        const file = await repo.writeBackup(name, JSON.stringify(l2, null, 1) + '\n');
+        const file = await repo.writeBackup(name, storedJson(l2));
         results.set(step, { Step: step.action, Target: file, Status: 'Done', Details: `backed up to ${file}`, DurationMs: Math.round(performance.now() - start) });
       } else if (step.kind === 'WritePublishedRevision') {
         const rev: PublishedRevision = {

@@ -17,6 +17,9 @@ import { checkIntegrity } from './integrity.js';
 import { lockTimeoutMs, withLock } from './lock.js';
 import { sweepOrphans } from './temp-files.js';
 import { emptyTopology, SCHEMA_VERSION, type Product, type Topology } from './model.js';
+
+/** A stored document's text, the same in every store and file: one space of indent, a final newline. */
+export const storedJson = (o: unknown): string => JSON.stringify(o, null, 1) + '\n';
 import { shapeProblem } from './shape.js';
 
 export interface DraftDocument {
@@ -289,7 +292,7 @@ export class Repository extends RepositoryBase implements TopologyRepository {
       if (!changed) return { draft: next, changed };
       try {
         await this.keepHistory(before.revision, text);
-        await writeFileAtomic(this.draftFile, JSON.stringify(next, null, 1) + '\n');
+        await writeFileAtomic(this.draftFile, storedJson(next));
       } catch (e) {
         // e.g. history/ or draft.json owned by another account, though the folder itself is writable.
         throw repositoryFolderError(this.folder, e, 'write');
@@ -316,7 +319,7 @@ export class Repository extends RepositoryBase implements TopologyRepository {
   /** rebaseDraft for a caller that already holds the lock. */
   async rebaseDraftLocked(publishedRevision: number): Promise<void> {
     const d = await this.readDraft();
-    await writeFileAtomic(this.draftFile, JSON.stringify({ ...d, basedOnPublishedRevision: publishedRevision }, null, 1) + '\n');
+    await writeFileAtomic(this.draftFile, storedJson({ ...d, basedOnPublishedRevision: publishedRevision }));
   }
 
   async withLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -373,13 +376,12 @@ export class Repository extends RepositoryBase implements TopologyRepository {
         // Replacing (Copy-Topology -Force): what the source does not have must not stay behind.
         for (const dir of ['history', 'published', 'backups']) await rm(path.join(this.folder, dir), { recursive: true, force: true });
         await rm(this.draftFile, { force: true });
-        const json = (o: unknown) => JSON.stringify(o, null, 1) + '\n';
         await mkdir(path.join(this.folder, 'history'), { recursive: true });
-        for (const h of snap.history) await writeFileAtomic(path.join(this.folder, 'history', `draft-${h.revision}.json`), json(h));
+        for (const h of snap.history) await writeFileAtomic(path.join(this.folder, 'history', `draft-${h.revision}.json`), storedJson(h));
         for (const p of snap.published) await this.writePublished(p);
         for (const b of snap.backups) await this.writeBackup(b.name, b.content);
         // The draft last: a copy cut short holds no draft, so no command takes it for a topology.
-        if (snap.draft) await writeFileAtomic(this.draftFile, json(snap.draft));
+        if (snap.draft) await writeFileAtomic(this.draftFile, storedJson(snap.draft));
       } catch (e) {
         throw repositoryFolderError(this.folder, e, 'write');
       }
@@ -434,7 +436,7 @@ export class Repository extends RepositoryBase implements TopologyRepository {
 
   /** Writes a new published revision; fails (EEXIST) if that number was taken by a concurrent publish. */
   async writePublished(rev: PublishedRevision): Promise<void> {
-    await createFileAtomic(this.publishedFile(rev.revision), JSON.stringify(rev, null, 1) + '\n');
+    await createFileAtomic(this.publishedFile(rev.revision), storedJson(rev));
   }
 
   async writeBackup(name: string, content: string): Promise<string> {

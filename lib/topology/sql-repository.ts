@@ -13,7 +13,7 @@ import type { SqlSession } from '../sql/connect.js';
 import type { AdviceTerms, SqlLog } from '../sql/types.js';
 import { lockTimeoutMs } from './lock.js';
 import { repositoryNotFound } from './not-found.js';
-import { RepositoryBase, type DraftDocument, type PublishedRevision, type RepositorySnapshot, type TopologyRepository, type UpdateOptions } from './repository.js';
+import { RepositoryBase, storedJson, type DraftDocument, type PublishedRevision, type RepositorySnapshot, type TopologyRepository, type UpdateOptions } from './repository.js';
 import type { Topology } from './model.js';
 import { addressTerms, type SqlStoreAddress } from './sql/address.js';
 import { SQL, STORE_SCHEMA_VERSION, type StoreStatement } from './sql/statements.js';
@@ -259,7 +259,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
       const { next, changed } = await this.change(row?.text, mutate, opts);
       // A change that changes nothing is not a revision: nothing is written.
       if (!changed) return { draft: next, changed };
-      const doc = json(next);
+      const doc = storedJson(next);
       let written: boolean;
       try {
         if (!row) {
@@ -363,7 +363,7 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
   }
 
   private insertPublished(rev: PublishedRevision, on: SqlSession | Transaction): Promise<Row[]> {
-    return this.run('insertPublished', { revision: rev.revision, document: json(rev), host: HOST }, on);
+    return this.run('insertPublished', { revision: rev.revision, document: storedJson(rev), host: HOST }, on);
   }
 
   async writeBackup(name: string, content: string): Promise<string> {
@@ -402,10 +402,10 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     try {
       // clearStore's own BEGIN/COMMIT nests in this transaction: its COMMIT keeps nothing yet.
       await this.run('clearStore', {}, tx);
-      for (const h of snap.history) await this.run('insertHistory', { revision: h.revision, based: h.basedOnPublishedRevision, document: json(h), host: HOST }, tx);
+      for (const h of snap.history) await this.run('insertHistory', { revision: h.revision, based: h.basedOnPublishedRevision, document: storedJson(h), host: HOST }, tx);
       for (const p of snap.published) await this.insertPublished(p, tx);
       for (const b of snap.backups) await this.run('insertBackup', { name: b.name, content: b.content, host: HOST }, tx);
-      if (snap.draft) await this.run('insertDraft', { revision: snap.draft.revision, based: snap.draft.basedOnPublishedRevision, document: json(snap.draft), host: HOST }, tx);
+      if (snap.draft) await this.run('insertDraft', { revision: snap.draft.revision, based: snap.draft.basedOnPublishedRevision, document: storedJson(snap.draft), host: HOST }, tx);
     } catch (e) {
       // A failed INSERT (a duplicate key, a full log) leaves the transaction open: tedious logs in
       // with XACT_ABORT OFF, so it is rolled back here. When the server has ended it already (an
@@ -421,8 +421,6 @@ export class SqlRepository extends RepositoryBase implements TopologyRepository 
     });
   }
 }
-
-const json = (o: unknown) => JSON.stringify(o, null, 1) + '\n';
 
 /** The document with the base revision of its row (see rebaseDraft); text that is not a JSON object is left for parse() to refuse. */
 function withBase(text: string, based: number): string {
