@@ -40,6 +40,7 @@ async function aboutTopic(name: string): Promise<number | undefined> {
 async function unknownCommand(name: string): Promise<number> {
   const { Command } = await import('commander');
   const program = new Command('pchat').exitOverride().configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: () => {} }).showSuggestionAfterError(true);
+  program.option('-v, --version'); // so that a mistyped --version is offered it, as a command name is
   for (const n of Object.keys(COMMANDS)) program.command(n).action(() => {});
   try {
     program.parse([name], { from: 'user' });

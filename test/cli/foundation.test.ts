@@ -112,6 +112,9 @@ test('pchat --version (or -Version, -v, as pwsh takes them) prints the package n
   t.is(extra.stdout, `pchat-topology ${pkg.version}\n`);
   await t.throwsAsync(readdir(path.join(baseDir, 'never-created')));
   t.regex((await run([])).stdout, /-v, --version +show the name and version/, 'the command listing offers it');
+  const typo = await run(['--versoin']);
+  t.is(typo.exitCode, 2);
+  t.regex(typo.stderr, /Did you mean --version\?/);
 });
 
 test('help examples paste into a POSIX shell: every backslash (DOMAIN\\user, \\\\server\\share, host\\INSTANCE) is inside single quotes', async (t) => {
